@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "switchyard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+        .library(name: "DesiredState", targets: ["DesiredState"]),
+        .library(name: "GitSource", targets: ["GitSource"]),
+        .library(name: "AWS", targets: ["AWS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries, each with a header of thin, non-variadic wrappers.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(
+            name: "DesiredState",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "GitSource",
+            dependencies: ["CGit2", "DesiredState"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AWS",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "DesiredState", "GitSource", "AWS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState"], swiftSettings: strict),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSTests",
+            dependencies: ["AWS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
