@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(
             name: "GitSource",
-            dependencies: ["CGit2", "DesiredState"],
+            dependencies: ["CGit2", "DesiredState", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(

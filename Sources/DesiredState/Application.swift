@@ -1,0 +1,163 @@
+/// One application's desired state, as declared by a file in the desired-state folder.
+public struct Application: Sendable, Equatable {
+    /// `metadata.name`, unique across the folder.
+    public var name: String
+    public var spec: ApplicationSpec
+    /// Where the declaration came from: the file, and the positions of the fields a flip or an error points at.
+    public var source: Source
+
+    public init(name: String, spec: ApplicationSpec, source: Source) {
+        self.name = name
+        self.spec = spec
+        self.source = source
+    }
+
+    /// The file an application was read from.
+    public struct Source: Sendable, Equatable {
+        /// The file's path inside the repository, e.g. `desired-state/unishop.yaml`.
+        public var path: String
+        /// Where the `spec.activeRegion` value stands: the one place a flip rewrites.
+        public var activeRegion: SourceLocation
+
+        public init(path: String, activeRegion: SourceLocation) {
+            self.path = path
+            self.activeRegion = activeRegion
+        }
+    }
+}
+
+/// `spec`: the regions, resources and the active region of an application.
+public struct ApplicationSpec: Sendable, Equatable {
+    /// The region that serves: its Aurora cluster writes and its origin comes first.
+    public var activeRegion: String
+    public var standby: StandbyMode
+    /// The regions in the order the file lists them.
+    public var regions: [RegionSpec]
+    public var cloudfront: CloudFrontSpec?
+    public var aurora: AuroraSpec?
+    public var safety: SafetySpec
+
+    public init(
+        activeRegion: String, standby: StandbyMode, regions: [RegionSpec],
+        cloudfront: CloudFrontSpec?, aurora: AuroraSpec?, safety: SafetySpec = SafetySpec()
+    ) {
+        self.activeRegion = activeRegion
+        self.standby = standby
+        self.regions = regions
+        self.cloudfront = cloudfront
+        self.aurora = aurora
+        self.safety = safety
+    }
+
+    /// The declaration of one region by name.
+    public func region(_ name: String) -> RegionSpec? {
+        regions.first { $0.name == name }
+    }
+
+    /// Whether this region's bucket should carry a full public access block.
+    ///
+    /// An explicit `blockPublicAccess` wins; otherwise a non-active bucket is blocked only when the standby is fenced.
+    public func wantsBlocked(_ region: RegionSpec) -> Bool {
+        if let override = region.blockPublicAccess { return override }
+        return region.name != activeRegion && standby == .fenced
+    }
+}
+
+/// How the non-active regions' buckets are treated.
+public enum StandbyMode: String, Sendable, CaseIterable {
+    /// The standby bucket stays public so CloudFront's origin group can fail over to it.
+    case hot
+    /// Every non-active bucket gets Block Public Access.
+    case fenced
+}
+
+/// How the Aurora secondary in the new active region is promoted.
+public enum PromotionMode: String, Sendable, CaseIterable {
+    /// SwitchoverGlobalCluster: planned, no data loss; needs every region healthy.
+    case switchover
+    /// FailoverGlobalCluster with AllowDataLoss: for when the old primary is down.
+    case failover
+    /// RemoveFromGlobalCluster: detach the secondary and promote it standalone, as the lab does.
+    case detach
+}
+
+/// `spec.regions.<name>`.
+public struct RegionSpec: Sendable, Equatable {
+    public var name: String
+    public var bucket: String?
+    /// The CloudFront origin that serves this region.
+    public var originID: String?
+    public var auroraCluster: ClusterARN?
+    /// Explicitly block (true) or open (false) this region's bucket, whatever the active region.
+    public var blockPublicAccess: Bool?
+
+    public init(name: String, bucket: String? = nil, originID: String? = nil, auroraCluster: ClusterARN? = nil, blockPublicAccess: Bool? = nil) {
+        self.name = name
+        self.bucket = bucket
+        self.originID = originID
+        self.auroraCluster = auroraCluster
+        self.blockPublicAccess = blockPublicAccess
+    }
+}
+
+/// `spec.cloudfront`.
+public struct CloudFrontSpec: Sendable, Equatable {
+    public var distributionID: String
+    public var originGroupID: String
+
+    public init(distributionID: String, originGroupID: String) {
+        self.distributionID = distributionID
+        self.originGroupID = originGroupID
+    }
+}
+
+/// `spec.aurora`.
+public struct AuroraSpec: Sendable, Equatable {
+    public var globalClusterID: String
+    public var promotion: PromotionMode
+    /// The promotion is refused while the target's replication lag is above this.
+    public var maxReplicationLag: Duration?
+
+    public init(globalClusterID: String, promotion: PromotionMode, maxReplicationLag: Duration? = nil) {
+        self.globalClusterID = globalClusterID
+        self.promotion = promotion
+        self.maxReplicationLag = maxReplicationLag
+    }
+}
+
+/// `spec.safety`.
+public struct SafetySpec: Sendable, Equatable {
+    /// A flip within this time of the last converged flip is refused, unless overridden in the commit.
+    public var minDwell: Duration?
+
+    public init(minDwell: Duration? = nil) {
+        self.minDwell = minDwell
+    }
+}
+
+/// An RDS DB cluster ARN, `arn:aws:rds:<region>:<account>:cluster:<id>`.
+public struct ClusterARN: Sendable, Hashable, CustomStringConvertible {
+    public let partition: String
+    public let region: String
+    public let account: String
+    public let clusterID: String
+
+    /// Parses an ARN; nil when it is not an RDS cluster ARN.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 7, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "rds",
+              parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigitCharacter), parts[5] == "cluster",
+              !parts[6].isEmpty, !parts[3].isEmpty
+        else { return nil }
+        partition = parts[1]
+        region = parts[3]
+        account = parts[4]
+        clusterID = parts[6]
+    }
+
+    public var description: String { "arn:\(partition):rds:\(region):\(account):cluster:\(clusterID)" }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}

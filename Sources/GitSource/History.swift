@@ -1,0 +1,122 @@
+import CGit2
+import DesiredState
+
+/// A commit that changed an application file's `activeRegion`.
+public struct RegionChange: Sendable, Hashable, Codable {
+    public var commit: CommitInfo
+    /// The file's path in the repository.
+    public var path: String
+    /// The application's name at that commit (its `metadata.name`, or the file name if it did not parse).
+    public var app: String
+    /// `activeRegion` before the commit; nil when the file was added (or did not parse).
+    public var from: String?
+    /// `activeRegion` after the commit; nil when the file was removed (or does not parse).
+    public var to: String?
+}
+
+extension Repository {
+    /// Every commit reachable from `head` that changed the `activeRegion` of a file in `folder`, newest first.
+    ///
+    /// Like `git log -- path`, a merge is listed only when the file differs from every parent (a conflict
+    /// resolution); a merged pull request is listed through the commit that made the change.
+    public func regionChanges(in folder: String, from head: CommitID) throws(GitError) -> [RegionChange] {
+        let folder = normalize(folder)
+        var walk: OpaquePointer?
+        try check("walking history") { git_revwalk_new(&walk, handle) }
+        defer { git_revwalk_free(walk) }
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+        var start = head.oid
+        try check("walking history from \(head.short)") { git_revwalk_push(walk, &start) }
+
+        var regionCache: [String: String?] = [:]  // blob id hex -> activeRegion
+        var changes: [RegionChange] = []
+        var oid = git_oid()
+        while git_revwalk_next(&oid, walk) == 0 {
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, handle, &oid) == 0, let commit else { continue }
+            defer { git_commit_free(commit) }
+            let folderTree = treeID(of: folder, in: commit)
+            let parents: [OpaquePointer] = (0..<git_commit_parentcount(commit)).compactMap {
+                var parent: OpaquePointer?
+                return git_commit_parent(&parent, commit, $0) == 0 ? parent : nil
+            }
+            defer { parents.forEach { git_commit_free($0) } }
+            // Fast path: the folder's tree is the same as a parent's, so no file in it changed.
+            let parentTrees = parents.map { treeID(of: folder, in: $0) }
+            if parentTrees.contains(where: { same($0, folderTree) }) { continue }
+            if parents.isEmpty && folderTree == nil { continue }
+
+            let mine = fileEntries(folder, commit)
+            let theirs = parents.map { fileEntries(folder, $0) }
+            for name in Set(mine.keys).union(theirs.flatMap(\.keys)).sorted() {
+                let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                let after = mine[name]
+                let befores = theirs.map { $0[name] }
+                if befores.contains(where: { same($0, after) }) { continue }
+                let region = { (blob: git_oid?) -> String? in
+                    guard let blob else { return nil }
+                    let key = CommitID(blob).hex
+                    if let cached = regionCache[key] { return cached }
+                    let value = (try? self.blobText(blob, path: path)).flatMap { Self.activeRegion(in: $0, path: path) }
+                    regionCache[key] = value
+                    return value
+                }
+                let to = region(after)
+                let from = befores.first.flatMap { region($0) }
+                if from == to { continue }
+                let info = Self.info(commit)
+                let app = after.flatMap { (try? self.blobText($0, path: path)).flatMap { Self.appName(in: $0, path: path) } }
+                    ?? String(name.split(separator: ".").first ?? Substring(name))
+                changes.append(RegionChange(commit: info, path: path, app: app, from: from, to: to))
+            }
+        }
+        return changes
+    }
+
+    private func same(_ a: git_oid?, _ b: git_oid?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case var (a?, b?): return git_oid_equal(&a, &b) == 1
+        default: return false
+        }
+    }
+
+    private func treeID(of folder: String, in commit: OpaquePointer) -> git_oid? {
+        if folder.isEmpty { return git_commit_tree_id(commit)?.pointee }
+        return blobID(of: folder, in: commit)
+    }
+
+    /// Desired-state files directly in the folder: name -> blob id.
+    private func fileEntries(_ folder: String, _ commit: OpaquePointer) -> [String: git_oid] {
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commit) == 0 else { return [:] }
+        defer { git_tree_free(root) }
+        var tree = root
+        var sub: OpaquePointer?
+        if !folder.isEmpty {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [:] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return [:] }
+            tree = sub
+        }
+        defer { if let sub { git_tree_free(sub) } }
+        var result: [String: git_oid] = [:]
+        for i in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
+            let name = String(cString: git_tree_entry_name(entry))
+            if DesiredStateSet.isDesiredStateFile(name) { result[name] = git_tree_entry_id(entry).pointee }
+        }
+        return result
+    }
+
+    static func activeRegion(in text: String, path: String) -> String? {
+        if case let .success(app) = ApplicationParser.parse(text, path: path) { return app.spec.activeRegion }
+        return nil
+    }
+
+    static func appName(in text: String, path: String) -> String? {
+        if case let .success(app) = ApplicationParser.parse(text, path: path) { return app.name }
+        return nil
+    }
+}

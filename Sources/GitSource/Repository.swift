@@ -1,0 +1,188 @@
+import CGit2
+import DesiredState
+import Foundation
+
+/// An open Git repository: a thin owner of a libgit2 handle.
+///
+/// Not `Sendable`: libgit2 handles are used from one task at a time. Open one where it is needed.
+public final class Repository {
+    let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit { git_repository_free(handle) }
+
+    /// Opens the repository containing `path` (searching upwards, as `git` does).
+    /// - Throws: `GitError` with code `.notARepository` when there is none.
+    public static func open(containing path: String) throws(GitError) -> Repository {
+        _ = libgit2Initialized
+        var repo: OpaquePointer?
+        let result = git_repository_open_ext(&repo, path, 0, nil)
+        guard result == 0, let repo else {
+            throw GitError(.notARepository, context: "opening a Git repository at \(path)",
+                           message: "no repository here or in any parent folder; pass --repo PATH-or-URL")
+        }
+        return Repository(handle: repo)
+    }
+
+    /// Opens or creates a bare repository at `path` (the cache of a remote).
+    static func openOrInitBare(at path: String) throws(GitError) -> Repository {
+        _ = libgit2Initialized
+        var repo: OpaquePointer?
+        if git_repository_open_bare(&repo, path) == 0, let repo { return Repository(handle: repo) }
+        try check("creating the cache repository \(path)") { git_repository_init(&repo, path, 1) }
+        return Repository(handle: repo!)
+    }
+
+    /// The work tree's folder; nil for a bare repository.
+    public var workdir: String? {
+        git_repository_workdir(handle).map { String(cString: $0) }
+    }
+
+    // MARK: Resolving
+
+    /// Resolves a branch, tag, `HEAD`, remote-tracking branch or (abbreviated) commit id to a commit.
+    /// - Throws: `GitError` `.notFound` naming the ref and what exists.
+    public func resolve(_ ref: String) throws(GitError) -> CommitID {
+        for candidate in [ref, "refs/remotes/origin/\(ref)", "refs/tags/\(ref)"] {
+            var object: OpaquePointer?
+            guard git_revparse_single(&object, handle, candidate) == 0, let object else { continue }
+            defer { git_object_free(object) }
+            var commit: OpaquePointer?
+            guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0, let commit else { continue }
+            defer { git_object_free(commit) }
+            return CommitID(git_object_id(commit).pointee)
+        }
+        let branches = (try? branchNames()) ?? []
+        throw GitError(.notFound, context: "resolving ref '\(ref)'",
+                       message: "no branch, tag or commit of that name"
+                           + (branches.isEmpty ? "" : "; branches: \(branches.joined(separator: ", "))"))
+    }
+
+    /// Local and remote-tracking branch names.
+    func branchNames() throws(GitError) -> [String] {
+        var iterator: OpaquePointer?
+        try check("listing branches") { git_branch_iterator_new(&iterator, handle, GIT_BRANCH_ALL) }
+        defer { git_branch_iterator_free(iterator) }
+        var names: [String] = []
+        var ref: OpaquePointer?
+        var type = GIT_BRANCH_LOCAL
+        while git_branch_next(&ref, &type, iterator) == 0 {
+            var name: UnsafePointer<CChar>?
+            if git_branch_name(&name, ref) == 0, let name {
+                names.append(String(cString: name).replacingOccurrences(of: "origin/", with: ""))
+            }
+            git_reference_free(ref)
+        }
+        return Array(Set(names)).sorted()
+    }
+
+    /// The branch HEAD points at (`main`), or nil when HEAD is detached.
+    public func currentBranch() -> String? {
+        var ref: OpaquePointer?
+        guard git_repository_head(&ref, handle) == 0, let ref else {
+            // An unborn branch: read the symbolic target.
+            var head: OpaquePointer?
+            guard git_reference_lookup(&head, handle, "HEAD") == 0, let head else { return nil }
+            defer { git_reference_free(head) }
+            return git_reference_symbolic_target(head).map { String(cString: $0).replacingOccurrences(of: "refs/heads/", with: "") }
+        }
+        defer { git_reference_free(ref) }
+        guard git_reference_is_branch(ref) == 1 else { return nil }
+        return String(cString: git_reference_shorthand(ref))
+    }
+
+    // MARK: Reading commits
+
+    func withCommit<T>(_ id: CommitID, _ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
+        var oid = id.oid
+        var commit: OpaquePointer?
+        try check("reading commit \(id.short)") { git_commit_lookup(&commit, handle, &oid) }
+        defer { git_commit_free(commit) }
+        return try body(commit!)
+    }
+
+    /// The commit's metadata.
+    public func commit(_ id: CommitID) throws(GitError) -> CommitInfo {
+        try withCommit(id) { commit in Self.info(commit) }
+    }
+
+    static func info(_ commit: OpaquePointer) -> CommitInfo {
+        let parents = (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { CommitID($0.pointee) } }
+        return CommitInfo(
+            id: CommitID(git_commit_id(commit).pointee),
+            author: Signature(git_commit_author(commit)),
+            committer: Signature(git_commit_committer(commit)),
+            subject: git_commit_summary(commit).map { String(cString: $0) } ?? "",
+            message: git_commit_message(commit).map { String(cString: $0) } ?? "",
+            parents: parents
+        )
+    }
+
+    /// The desired-state files in `folder` of the commit's tree (never the work tree).
+    /// - Throws: `GitError` `.notFound` when the folder does not exist at that commit.
+    public func desiredStateFiles(in folder: String, at id: CommitID) throws(GitError) -> [DesiredStateSet.File] {
+        let folder = normalize(folder)
+        return try withCommit(id) { commit throws(GitError) in
+            var root: OpaquePointer?
+            try check("reading the tree of \(id.short)") { git_commit_tree(&root, commit) }
+            defer { git_tree_free(root) }
+            var tree: OpaquePointer? = root
+            var subtree: OpaquePointer?
+            if !folder.isEmpty {
+                var entry: OpaquePointer?
+                guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else {
+                    throw GitError(.notFound, context: "reading \(folder)/ at \(id.short)",
+                                   message: "no such folder in that commit; pass --path to name the desired-state folder")
+                }
+                defer { git_tree_entry_free(entry) }
+                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
+                    throw GitError(.notFound, context: "reading \(folder)/ at \(id.short)", message: "\(folder) is a file, not a folder")
+                }
+                try check("reading \(folder)/ at \(id.short)") { git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)) }
+                tree = subtree
+            }
+            defer { if let subtree { git_tree_free(subtree) } }
+            var files: [DesiredStateSet.File] = []
+            for index in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, index), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
+                let name = String(cString: git_tree_entry_name(entry))
+                guard DesiredStateSet.isDesiredStateFile(name) else { continue }
+                let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                files.append(.init(path: path, content: try blobText(git_tree_entry_id(entry).pointee, path: path)))
+            }
+            return files
+        }
+    }
+
+    func blobText(_ oid: git_oid, path: String) throws(GitError) -> String {
+        var oid = oid
+        var blob: OpaquePointer?
+        try check("reading \(path)") { git_blob_lookup(&blob, handle, &oid) }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let raw = git_blob_rawcontent(blob) else { return "" }
+        let bytes = UnsafeRawBufferPointer(start: raw, count: size)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The blob id of `path` in the commit's tree, or nil when absent.
+    func blobID(of path: String, in commit: OpaquePointer) -> git_oid? {
+        var tree: OpaquePointer?
+        guard git_commit_tree(&tree, commit) == 0 else { return nil }
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, tree, path) == 0, let entry else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return git_tree_entry_id(entry).pointee
+    }
+}
+
+func normalize(_ folder: String) -> String {
+    var f = folder
+    while f.hasPrefix("./") { f.removeFirst(2) }
+    while f.hasSuffix("/") { f.removeLast() }
+    return f == "." ? "" : f
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import DesiredState
+import GitSource
+
+struct Flip: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Commit a failover: set an application's activeRegion.",
+        discussion: """
+            Rewrites only the activeRegion line of the application's file (comments and formatting \
+            untouched, so the diff is one line), validates the result, and commits it on the current \
+            branch. Push it, or open a pull request, for Switchyard to apply it.
+
+            Refuses, committing nothing, when the region is not declared, is already active, or other \
+            changes are staged.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The application (its metadata.name).")
+    var app: String
+
+    @Argument(help: "The region to make active.")
+    var region: String
+
+    @Option(help: "The commit message. Default: \"Fail over APP to REGION\".")
+    var message: String?
+
+    @Option(help: ArgumentHelp("The commit's author, as \"Name <email>\". Default: git config user.name and user.email.", valueName: "identity"))
+    var author: String?
+
+    func validate() throws {
+        if let author, Identity(parsing: author) == nil {
+            throw ValidationError("--author must look like \"Name <email>\"")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            guard case .local = global.source.location else {
+                throw ValidationError("flip commits to a local clone; pass --repo PATH (push the commit afterwards)")
+            }
+            let repository = try global.source.open().repository
+            let snapshot = try repository.snapshot(ref: "HEAD", folder: global.path)
+            let state = try snapshot.desiredState()
+            guard let application = state.applications.first(where: { $0.name == app }),
+                  let file = snapshot.files.first(where: { $0.path == application.source.path })
+            else {
+                throw SelectionError(unknown: [app], known: state.applications.map(\.name))
+            }
+            let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region)
+            let others = snapshot.files.filter { $0.path != file.path }
+            _ = try DesiredStateSet.load(others + [.init(path: file.path, content: edited)])
+            let from = application.spec.activeRegion
+            let commitMessage = message ?? "Fail over \(app) to \(region)\n\nactiveRegion: \(from) -> \(region)\n"
+            let id = try repository.commitFile(path: file.path, content: edited, message: commitMessage,
+                                               author: author.flatMap(Identity.init(parsing:)))
+            print("committed \(id.short) on \(repository.currentBranch() ?? "HEAD"): \(app) activeRegion \(from) -> \(region)")
+            Terminal.note("next: push this commit (or open a pull request); `switchyard plan` shows what applying it will do")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+@main
+struct Switchyard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "Fail over a multi-region AWS application with a one-line Git commit.",
+        discussion: """
+            Each application's desired state lives in a Git repository, one file per app under \
+            desired-state/. A failover is a commit that changes `activeRegion`; Switchyard reads \
+            the commit through libgit2, observes AWS, and converges it in a safe order.
+
+            Typical use:
+              switchyard validate                   check every desired-state file
+              switchyard flip unishop us-west-1     commit a failover (then push or open a PR)
+              switchyard history                    who moved which app where, and when
+
+            Exit codes: 0 success, 1 error or invalid input, 2 changes pending (plan).
+            """,
+        version: SwitchyardVersion.current,
+        subcommands: [Validate.self, History.self, Flip.self]
+    )
+}
+
+enum SwitchyardVersion {
+    static let current = "0.1.0"
+}
