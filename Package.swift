@@ -55,8 +55,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test helpers shared by the test targets: real Git repositories, the CLI runner, the emulator.
+        .target(name: "SwitchyardTestSupport", path: "Tests/SwitchyardTestSupport", swiftSettings: strict),
+
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState"], swiftSettings: strict),
-        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState"], swiftSettings: strict),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AWSTests",
             dependencies: ["AWS", .product(name: "Logging", package: "swift-log")],

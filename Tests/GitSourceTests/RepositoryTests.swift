@@ -1,5 +1,6 @@
 import DesiredState
 import Foundation
+import SwitchyardTestSupport
 import GitSource
 import Testing
 

@@ -1,20 +1,20 @@
 import Foundation
 
 /// Real repositories on disk, made with the `git` command as an independent reference.
-struct GitFixture {
-    let root: URL
+public struct GitFixture {
+    public let root: URL
 
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-git-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    public func remove() { try? FileManager.default.removeItem(at: root) }
 
-    func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
     @discardableResult
-    func git(_ args: String..., in dir: String) throws -> String {
+    public func git(_ args: String..., in dir: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-c", "user.name=Test Author", "-c", "user.email=author@example.com",
@@ -35,7 +35,7 @@ struct GitFixture {
     }
 
     /// A work-tree repository with `desired-state/unishop.yaml` committed.
-    func makeRepository(_ name: String = "work", region: String = "us-east-1") throws -> String {
+    public func makeRepository(_ name: String = "work", region: String = "us-east-1") throws -> String {
         let dir = path(name)
         try FileManager.default.createDirectory(atPath: dir + "/desired-state", withIntermediateDirectories: true)
         try git("init", "-q", in: dir)
@@ -45,12 +45,12 @@ struct GitFixture {
         return dir
     }
 
-    func write(_ text: String, to path: String) throws {
+    public func write(_ text: String, to path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Commits a change of activeRegion made with sed-like replacement, as a person would.
-    func commitRegion(_ region: String, in dir: String, message: String? = nil, file: String = "unishop") throws {
+    public func commitRegion(_ region: String, in dir: String, message: String? = nil, file: String = "unishop") throws {
         let path = "\(dir)/desired-state/\(file).yaml"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let updated = text.replacingOccurrences(of: #"activeRegion: [a-z0-9-]+"#, with: "activeRegion: \(region)", options: .regularExpression)
@@ -58,7 +58,7 @@ struct GitFixture {
         try git("commit", "-q", "-am", message ?? "Fail over to \(region)", in: dir)
     }
 
-    func app(name: String = "unishop", region: String) -> String {
+    public func app(name: String = "unishop", region: String) -> String {
         """
         apiVersion: switchyard/v1
         kind: Application
