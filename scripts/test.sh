@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start 2: install what is needed and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+echo "==> swift test" >&2
+swift build --build-tests
+swift test --skip-build
+if [ -d emulator/tests ]; then
+  echo "==> emulator harness tests (pytest)" >&2
+  python3 -m pytest -q emulator/tests
+fi
