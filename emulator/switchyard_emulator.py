@@ -149,7 +149,7 @@ class RestOperationMatcher:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tables: dict[str, list[tuple[str, re.Pattern[str], dict[str, str | None], int, str]]] = {}
+        self._tables: dict[str, list[tuple[Any, ...]]] = {}
 
     def _table(self, service: str):
         with self._lock:
@@ -177,17 +177,33 @@ class RestOperationMatcher:
                     for part in filter(None, query_t.split("&")):
                         key, eq, value = part.partition("=")
                         query_req[key] = value if eq else None
-                    table.append((http.get("method", "POST"), pattern, query_req, literal, name))
+                    headers_req: list[str] = []
+                    op_input = model.operation_model(name).input_shape
+                    if op_input is not None:
+                        for member in op_input.required_members:
+                            shape = op_input.members[member]
+                            where = shape.serialization.get("location")
+                            wire = shape.serialization.get("name", member)
+                            if where == "header":
+                                headers_req.append("HTTP_" + wire.upper().replace("-", "_"))
+                            elif where == "querystring":
+                                query_req.setdefault(wire, None)
+                    table.append((http.get("method", "POST"), pattern, query_req, headers_req,
+                                  literal, name))
             except Exception:  # unknown service: no REST table
                 table = []
             self._tables[service] = table
             return table
 
-    def match(self, service: str, method: str, path: str, query: str) -> str | None:
+    def match(self, service: str, method: str, path: str, query: str,
+              environ: dict[str, Any] | None = None) -> str | None:
         params = parse_qs(query, keep_blank_values=True)
+        environ = environ or {}
         best: tuple[int, int, str] | None = None
-        for op_method, pattern, query_req, literal, name in self._table(service):
+        for op_method, pattern, query_req, headers_req, literal, name in self._table(service):
             if op_method != method or not pattern.match(path or "/"):
+                continue
+            if any(h not in environ for h in headers_req):
                 continue
             ok = True
             for key, value in query_req.items():
@@ -200,7 +216,7 @@ class RestOperationMatcher:
                 continue
             if "x-id" in params and "x-id" in query_req and params["x-id"][0] != query_req["x-id"]:
                 continue
-            score = (len(query_req), literal, name)
+            score = (len(query_req) + len(headers_req), literal, name)
             if best is None or score[:2] > best[:2]:
                 best = score
         return best[2] if best else None
@@ -231,7 +247,7 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
         if "Action" in form:
             operation = form["Action"][0]
     if not operation and service:
-        operation = REST_MATCHER.match(service, method, path, query)
+        operation = REST_MATCHER.match(service, method, path, query, environ)
     return {
         "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
         "epoch": time.time(),
