@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from switchyard_emulator import (classify, ensure_loopback,  # noqa: E402
-                                 serve_until_stopped)
+                                 redirect_stderr, serve_until_stopped)
 
 ACTIONS = ("latency", "error", "drop", "stall", "blackhole")
 CONTROL_PREFIX = "/_fault"
@@ -259,6 +259,12 @@ class ProxyServer(ThreadingHTTPServer):
             self.slots.release()
             raise
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that go away (timeouts, injected drops) are normal here.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, socket.timeout)):
+            return
+        super().handle_error(request, client_address)
+
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
@@ -473,9 +479,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-connections", type=int, default=256)
     parser.add_argument("--upstream-timeout", type=float, default=60.0)
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
-    parser.add_argument("--no-parent-watch", action="store_true")
+    parser.add_argument("--log-file", help="append stderr (warnings, tracebacks) to this file")
+    parser.add_argument("--no-parent-watch", action="store_true",
+                        help="do not exit when the parent process dies")
     args = parser.parse_args(argv)
     ensure_loopback(args.host)
+    redirect_stderr(args.log_file)
     STATE.seed = args.seed
     server = ProxyServer((args.host, args.port), args.upstream, args.max_connections,
                          args.upstream_timeout)

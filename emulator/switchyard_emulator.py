@@ -661,6 +661,15 @@ def write_port_file(path: str | None, port: int) -> None:
     os.replace(tmp, path)
 
 
+def redirect_stderr(path: str | None) -> None:
+    """Sends stderr (logs, tracebacks) to a file so an undrained pipe can never block us."""
+    if not path:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def watch_parent(on_orphan: Callable[[], None], interval: float = 0.5) -> None:
     """Calls on_orphan when the parent process dies (ppid changes, e.g. to 1)."""
     parent = os.getppid()
@@ -719,10 +728,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failover-seconds", type=float, default=3.0,
                         help="how long switchover/failover stays in progress (default 3)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--log-file", help="append stderr (warnings, tracebacks) to this file")
     parser.add_argument("--no-parent-watch", action="store_true",
                         help="do not exit when the parent process dies")
     args = parser.parse_args(argv)
     ensure_loopback(args.host)
+    redirect_stderr(args.log_file)
     CONFIG.update({"failover_seconds": args.failover_seconds})
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
