@@ -1,0 +1,752 @@
+#!/usr/bin/env python3
+"""Switchyard emulator: moto server + Aurora Global Database extensions.
+
+Starts moto's WSGI application (the same one ``moto_server`` and
+``ThreadedMotoServer`` use) on 127.0.0.1 and extends moto's own RDS models
+and responses so that the Aurora Global Database calls Switchyard needs work
+across regions:
+
+* SwitchoverGlobalCluster / FailoverGlobalCluster: FailoverState and a global
+  cluster status of ``switching-over`` / ``failing-over`` for a configurable
+  time, then the writer flips and the new writer is listed first.
+* RemoveFromGlobalCluster: detaches a member from any region and makes it a
+  standalone writer cluster.
+* DescribeGlobalClusters: honours GlobalClusterIdentifier (and the ``region``
+  filter), reports SynchronizationStatus and FailoverState.
+
+Every AWS request is recorded (service, operation, region, status) and can be
+read through the control API under ``/_switchyard/``.
+
+Usage:  python3 emulator/switchyard_emulator.py --port 0 --port-file /tmp/p
+Prints ``READY <port>`` on stdout once it accepts connections.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as _dt
+import io
+import ipaddress
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs, urlsplit
+
+# ---------------------------------------------------------------------------
+# Runtime configuration and call recording (shared with the control API)
+# ---------------------------------------------------------------------------
+
+LOCK = threading.RLock()  # guards global-cluster failover state
+
+
+class Config:
+    def __init__(self, failover_seconds: float = 3.0) -> None:
+        self.failover_seconds = float(failover_seconds)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"failover_seconds": self.failover_seconds}
+
+    def update(self, values: dict[str, Any]) -> None:
+        unknown = set(values) - {"failover_seconds"}
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        if "failover_seconds" in values:
+            seconds = float(values["failover_seconds"])
+            if seconds < 0 or seconds > 3600:
+                raise ValueError("failover_seconds must be within [0, 3600]")
+            self.failover_seconds = seconds
+
+
+CONFIG = Config()
+
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Head", "Search", "Query", "Select", "Scan")
+
+
+def is_mutating(operation: str | None) -> bool:
+    if not operation:
+        return False
+    return not operation.startswith(READ_ONLY_PREFIXES)
+
+
+class CallLog:
+    """Thread-safe, bounded list of recorded AWS requests plus exact counters."""
+
+    def __init__(self, max_entries: int = 50000) -> None:
+        self._lock = threading.Lock()
+        self._calls: collections.deque[dict[str, Any]] = collections.deque(maxlen=max_entries)
+        self._counts: collections.Counter[tuple[str, str, str, bool, bool]] = collections.Counter()
+        self._seq = 0
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._seq += 1
+            entry["seq"] = self._seq
+            self._calls.append(entry)
+            key = (entry["service"] or "", entry["region"] or "", entry["operation"] or "",
+                   entry["mutating"], entry["status"] < 400)
+            self._counts[key] += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+            self._counts.clear()
+
+    def query(self, service: str | None = None, operation: str | None = None,
+              region: str | None = None, mutating: bool | None = None,
+              succeeded: bool | None = None) -> dict[str, Any]:
+        def keep(svc: str, reg: str, op: str, mut: bool, ok: bool) -> bool:
+            return ((service is None or svc == service)
+                    and (operation is None or op == operation)
+                    and (region is None or reg == region)
+                    and (mutating is None or mut == mutating)
+                    and (succeeded is None or ok == succeeded))
+
+        with self._lock:
+            calls = [dict(c) for c in self._calls
+                     if keep(c["service"] or "", c["region"] or "", c["operation"] or "",
+                             c["mutating"], c["status"] < 400)]
+            counts: collections.Counter[str] = collections.Counter()
+            for (svc, reg, op, mut, ok), n in self._counts.items():
+                if keep(svc, reg, op, mut, ok):
+                    counts[f"{svc}:{op}"] += n
+        return {"calls": calls, "counts": dict(sorted(counts.items())), "total": sum(counts.values())}
+
+
+CALLS = CallLog()
+
+# ---------------------------------------------------------------------------
+# Request classification (service / region / operation) from the wire
+# ---------------------------------------------------------------------------
+
+CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
+RPCV2_RE = re.compile(r"^/service/[^/]+/operation/([^/?]+)")
+# SigV4 signing names whose botocore service model has another name.
+SIGNING_NAME_TO_MODEL = {"monitoring": "cloudwatch", "email": "ses", "states": "stepfunctions",
+                         "execute-api": "apigateway", "elasticmapreduce": "emr"}
+
+
+def credential_scope(auth_header: str | None, query: str = "") -> tuple[str | None, str | None]:
+    """Returns (region, service) of a SigV4 Authorization header (or presigned query)."""
+    text = auth_header or ""
+    match = CREDENTIAL_RE.search(text)
+    if not match and "X-Amz-Credential" in query:
+        cred = parse_qs(query).get("X-Amz-Credential", [""])[0]
+        match = CREDENTIAL_RE.search("Credential=" + cred)
+    if not match:
+        return None, None
+    return match.group(3), match.group(4)
+
+
+class RestOperationMatcher:
+    """Maps method + path + query of REST (S3, CloudFront, ...) requests to an
+    operation name using botocore's own service model (http.requestUri)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[str, list[tuple[Any, ...]]] = {}
+
+    def _table(self, service: str):
+        with self._lock:
+            if service in self._tables:
+                return self._tables[service]
+            table = []
+            try:
+                import botocore.session
+                model = botocore.session.get_session().get_service_model(
+                    SIGNING_NAME_TO_MODEL.get(service, service))
+                for name in model.operation_names:
+                    http = model.operation_model(name).http
+                    uri = http.get("requestUri", "/")
+                    path_t, _, query_t = uri.partition("?")
+                    literal = 0
+                    regex = ""
+                    for piece in re.split(r"(\{[^}]+\})", path_t):
+                        if piece.startswith("{"):
+                            regex += ".+" if piece.endswith("+}") else "[^/]+"
+                        else:
+                            regex += re.escape(piece)
+                            literal += len(piece)
+                    pattern = re.compile("^" + regex.rstrip("/") + "/?$")
+                    query_req: dict[str, str | None] = {}
+                    for part in filter(None, query_t.split("&")):
+                        key, eq, value = part.partition("=")
+                        query_req[key] = value if eq else None
+                    headers_req: list[str] = []
+                    op_input = model.operation_model(name).input_shape
+                    if op_input is not None:
+                        for member in op_input.required_members:
+                            shape = op_input.members[member]
+                            where = shape.serialization.get("location")
+                            wire = shape.serialization.get("name", member)
+                            if where == "header":
+                                headers_req.append("HTTP_" + wire.upper().replace("-", "_"))
+                            elif where == "querystring":
+                                query_req.setdefault(wire, None)
+                    table.append((http.get("method", "POST"), pattern, query_req, headers_req,
+                                  literal, name))
+            except Exception:  # unknown service: no REST table
+                table = []
+            self._tables[service] = table
+            return table
+
+    def match(self, service: str, method: str, path: str, query: str,
+              environ: dict[str, Any] | None = None) -> str | None:
+        params = parse_qs(query, keep_blank_values=True)
+        environ = environ or {}
+        best: tuple[int, int, str] | None = None
+        for op_method, pattern, query_req, headers_req, literal, name in self._table(service):
+            if op_method != method or not pattern.match(path or "/"):
+                continue
+            if any(h not in environ for h in headers_req):
+                continue
+            ok = True
+            for key, value in query_req.items():
+                if key == "x-id":
+                    continue
+                if key not in params or (value is not None and value not in params[key]):
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if "x-id" in params and "x-id" in query_req and params["x-id"][0] != query_req["x-id"]:
+                continue
+            score = (len(query_req) + len(headers_req), literal, name)
+            if best is None or score[:2] > best[:2]:
+                best = score
+        return best[2] if best else None
+
+
+REST_MATCHER = RestOperationMatcher()
+
+
+def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
+    query = environ.get("QUERY_STRING", "")
+    region, service = credential_scope(environ.get("HTTP_AUTHORIZATION"), query)
+    method = environ.get("REQUEST_METHOD", "GET")
+    path = environ.get("PATH_INFO", "/")
+    operation = None
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+    if not operation:
+        m = RPCV2_RE.match(path)
+        if m:
+            operation = m.group(1)
+    if not operation:
+        qs = parse_qs(query)
+        if "Action" in qs:
+            operation = qs["Action"][0]
+    if not operation and body:
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in form:
+            operation = form["Action"][0]
+    if not operation and service:
+        operation = REST_MATCHER.match(service, method, path, query, environ)
+    return {
+        "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+        "epoch": time.time(),
+        "service": service,
+        "region": region,
+        "operation": operation,
+        "method": method,
+        "path": path,
+        "query": query,
+        "mutating": is_mutating(operation),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Aurora Global Database extensions on moto's own RDS models
+# ---------------------------------------------------------------------------
+
+_INSTALLED = False
+_IN_PROGRESS: dict[int, Any] = {}  # id(GlobalCluster) -> GlobalCluster with a running failover
+
+
+def install_rds_extensions() -> None:
+    """Patch moto's RDS backend/models/responses in place (idempotent)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    from moto.core.responses import ActionResult
+    from moto.rds import models as rds_models
+    from moto.rds.exceptions import (DBClusterNotFoundError, InvalidParameterCombination,
+                                     RDSClientError)
+    from moto.rds.models import DBCluster, GlobalCluster, RDSBackend, rds_backends
+    from moto.rds.responses import RDSResponse
+
+    class GlobalClusterNotFoundFault(RDSClientError):
+        def __init__(self, identifier: str) -> None:
+            super().__init__("GlobalClusterNotFoundFault", f"Global cluster {identifier} not found")
+
+    class InvalidGlobalClusterStateFault(RDSClientError):
+        def __init__(self, message: str) -> None:
+            super().__init__("InvalidGlobalClusterStateFault", message)
+
+    class InvalidDBClusterStateFault(RDSClientError):
+        def __init__(self, message: str) -> None:
+            super().__init__("InvalidDBClusterStateFault", message)
+
+    # -- model additions ---------------------------------------------------
+    original_members = GlobalCluster.global_cluster_members.fget
+
+    def global_cluster_members(self: GlobalCluster) -> list[dict[str, Any]]:
+        members = original_members(self)
+        for member in members:
+            member["SynchronizationStatus"] = "connected"
+        return members
+
+    def failover_state(self: GlobalCluster) -> dict[str, Any] | None:
+        state = getattr(self, "_switchyard_failover", None)
+        if not state:
+            return None
+        return {
+            "Status": state["status"],
+            "FromDbClusterArn": state["from"].db_cluster_arn,
+            "ToDbClusterArn": state["to"].db_cluster_arn,
+            "IsDataLossAllowed": state["data_loss"],
+        }
+
+    GlobalCluster.global_cluster_members = property(global_cluster_members)  # type: ignore[assignment]
+    GlobalCluster.failover_state = property(failover_state)  # type: ignore[attr-defined]
+
+    # -- helpers -------------------------------------------------------------
+    def global_backend(account_id: str) -> RDSBackend:
+        return rds_backends[account_id]["us-east-1"]
+
+    def get_global_cluster(account_id: str, identifier: str | None) -> GlobalCluster:
+        if not identifier:
+            raise GlobalClusterNotFoundFault(str(identifier))
+        name = identifier.split(":global-cluster:")[-1] if identifier.startswith("arn:") else identifier
+        clusters = global_backend(account_id).global_clusters
+        if name not in clusters:
+            raise GlobalClusterNotFoundFault(identifier)
+        return clusters[name]
+
+    def find_db_cluster(account_id: str, identifier: str | None, region: str,
+                        global_cluster: GlobalCluster | None = None) -> DBCluster:
+        if not identifier:
+            raise DBClusterNotFoundError(str(identifier))
+        if identifier.startswith("arn:"):
+            parts = identifier.split(":")
+            if len(parts) < 7 or parts[5] != "cluster":
+                raise DBClusterNotFoundError(identifier)
+            try:
+                backend = rds_backends[parts[4]][parts[3]]
+            except Exception:
+                raise DBClusterNotFoundError(identifier)
+            if parts[6] not in backend.clusters:
+                raise DBClusterNotFoundError(identifier)
+            return backend.clusters[parts[6]]
+        local = rds_backends[account_id][region].clusters
+        if identifier in local:
+            return local[identifier]
+        if global_cluster is not None:
+            for member in global_cluster.members:
+                if member.db_cluster_identifier == identifier.lower():
+                    return member
+        raise DBClusterNotFoundError(identifier)
+
+    def complete(gc: GlobalCluster) -> None:
+        state = getattr(gc, "_switchyard_failover", None)
+        if not state:
+            return
+        old, new = state["from"], state["to"]
+        if new in gc.members:
+            for member in gc.members:
+                member.is_writer = member is new
+            gc.members.remove(new)
+            gc.members.insert(0, new)  # AWS lists the primary (writer) first
+        gc._switchyard_failover = None
+        gc.status = "available"
+        _IN_PROGRESS.pop(id(gc), None)
+
+    def complete_due() -> None:
+        now = time.monotonic()
+        with LOCK:
+            for gc in list(_IN_PROGRESS.values()):
+                state = getattr(gc, "_switchyard_failover", None)
+                if not state or state["deadline"] <= now:
+                    complete(gc)
+
+    def start_failover(self: RDSResponse, target: str | None, data_loss: bool) -> GlobalCluster:
+        params = self.params
+        account = self.current_account
+        complete_due()
+        with LOCK:
+            gc = get_global_cluster(account, params.get("GlobalClusterIdentifier"))
+            cluster = find_db_cluster(account, target, self.region, gc)
+            if getattr(gc, "_switchyard_failover", None):
+                raise InvalidGlobalClusterStateFault(
+                    f"Global cluster {gc.global_cluster_identifier} is already "
+                    f"{gc._switchyard_failover['status']}; wait until it is available")
+            if gc.status != "available":
+                raise InvalidGlobalClusterStateFault(
+                    f"Global cluster {gc.global_cluster_identifier} is in {gc.status} state")
+            if cluster not in gc.members:
+                raise InvalidDBClusterStateFault(
+                    f"DB cluster {cluster.db_cluster_arn} is not a member of global cluster "
+                    f"{gc.global_cluster_identifier}")
+            if cluster.is_writer:
+                raise InvalidDBClusterStateFault(
+                    f"DB cluster {cluster.db_cluster_arn} is already the primary cluster of global "
+                    f"cluster {gc.global_cluster_identifier}")
+            if cluster.status != "available":
+                raise InvalidDBClusterStateFault(
+                    f"DB cluster {cluster.db_cluster_arn} is in {cluster.status} state")
+            writers = [m for m in gc.members if m.is_writer]
+            if not writers:
+                raise InvalidGlobalClusterStateFault(
+                    f"Global cluster {gc.global_cluster_identifier} has no primary cluster")
+            status = "failing-over" if data_loss else "switching-over"
+            seconds = CONFIG.failover_seconds
+            gc._switchyard_failover = {
+                "status": status, "from": writers[0], "to": cluster, "data_loss": data_loss,
+                "deadline": time.monotonic() + seconds,
+            }
+            gc.status = status
+            _IN_PROGRESS[id(gc)] = gc
+            # Serialize the in-progress state now: a zero delay completes right after.
+            result = ActionResult({"GlobalCluster": gc})
+            response = self.serialized(result)
+        timer = threading.Timer(max(seconds, 0.0), complete_due)
+        timer.daemon = True
+        timer.start()
+        return response  # type: ignore[return-value]
+
+    # -- response methods (dispatched by moto's call_action by name) ----------
+    def switchover_global_cluster(self: RDSResponse):
+        return _as_response(start_failover(self, self.params.get("TargetDbClusterIdentifier"), False))
+
+    def failover_global_cluster(self: RDSResponse):
+        params = self.params
+        allow = _bool(params.get("AllowDataLoss"))
+        switchover = _bool(params.get("Switchover"))
+        if allow and switchover:
+            raise InvalidParameterCombination(
+                "AllowDataLoss and Switchover can't be specified together")
+        return _as_response(start_failover(self, params.get("TargetDbClusterIdentifier"), bool(allow)))
+
+    def remove_from_global_cluster(self: RDSResponse) -> ActionResult:
+        params = self.params
+        account = self.current_account
+        complete_due()
+        with LOCK:
+            gc = get_global_cluster(account, params.get("GlobalClusterIdentifier"))
+            cluster = find_db_cluster(account, params.get("DbClusterIdentifier"), self.region, gc)
+            if getattr(gc, "_switchyard_failover", None):
+                raise InvalidGlobalClusterStateFault(
+                    f"Global cluster {gc.global_cluster_identifier} is {gc.status}")
+            if cluster not in gc.members:
+                raise InvalidDBClusterStateFault(
+                    f"DB cluster {cluster.db_cluster_arn} is not a member of global cluster "
+                    f"{gc.global_cluster_identifier}")
+            if cluster.is_writer and len(gc.members) > 1:
+                raise InvalidGlobalClusterStateFault(
+                    f"The primary cluster {cluster.db_cluster_arn} can't be removed while global "
+                    f"cluster {gc.global_cluster_identifier} has secondary clusters")
+            gc.members.remove(cluster)
+            cluster.global_cluster_identifier = None
+            cluster.is_writer = True  # standalone cluster with read-write capability
+            cluster.replication_source_identifier = None
+            cluster.status = "available"
+            return ActionResult({"GlobalCluster": gc})
+
+    def describe_global_clusters(self: RDSResponse) -> ActionResult:
+        complete_due()
+        identifier = self.params.get("GlobalClusterIdentifier")
+        with LOCK:
+            if identifier:
+                clusters = [get_global_cluster(self.current_account, identifier)]
+            else:
+                clusters = global_backend(self.current_account).describe_global_clusters()
+            for flt in self.params.get("Filters") or []:
+                name = flt.get("Name")
+                values = flt.get("Values") or []
+                if name == "region":
+                    clusters = [c for c in clusters if any(m.region in values for m in c.members)]
+            return ActionResult({"GlobalClusters": clusters})
+
+    def describe_db_clusters(self: RDSResponse):
+        complete_due()
+        return original_describe_db_clusters(self)
+
+    original_describe_db_clusters = RDSResponse.describe_db_clusters
+
+    # Deleting a member cluster in another region than us-east-1 must leave the
+    # global cluster too (moto only looks in the backend that received the call).
+    original_delete = RDSBackend.delete_db_cluster
+
+    def delete_db_cluster(self: RDSBackend, cluster_identifier: str, snapshot_name: str | None = None):
+        cluster = self.clusters.get(cluster_identifier)
+        if cluster is not None and cluster.global_cluster_identifier:
+            gid = cluster.global_cluster_identifier
+            gid = gid.split(":global-cluster:")[-1] if gid.startswith("arn:") else gid
+            with LOCK:
+                gc = global_backend(self.account_id).global_clusters.get(gid)
+                if gc is not None and getattr(gc, "_switchyard_failover", None):
+                    raise InvalidDBClusterStateFault(
+                        f"Global cluster {gid} is {gc.status}; cluster can't be deleted now")
+                if gc is not None and cluster in gc.members:
+                    gc.members.remove(cluster)
+        return original_delete(self, cluster_identifier, snapshot_name)
+
+    RDSResponse.switchover_global_cluster = switchover_global_cluster  # type: ignore[attr-defined]
+    RDSResponse.failover_global_cluster = failover_global_cluster  # type: ignore[attr-defined]
+    RDSResponse.remove_from_global_cluster = remove_from_global_cluster  # type: ignore[assignment]
+    RDSResponse.describe_global_clusters = describe_global_clusters  # type: ignore[assignment]
+    RDSResponse.describe_db_clusters = describe_db_clusters  # type: ignore[assignment]
+    RDSBackend.delete_db_cluster = delete_db_cluster  # type: ignore[assignment]
+
+    global COMPLETE_DUE
+    COMPLETE_DUE = complete_due
+    _ = rds_models  # keep the import explicit: we patch moto's own module objects
+    _INSTALLED = True
+
+
+COMPLETE_DUE: Callable[[], None] = lambda: None
+
+
+def _bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() == "true"
+
+
+def _as_response(serialized: Any) -> Any:
+    """moto's call_action accepts (body, headers-with-status)."""
+    status, headers, body = serialized
+    headers = dict(headers)
+    headers["status"] = status
+    return body, headers
+
+
+# ---------------------------------------------------------------------------
+# WSGI application: control API + recording + moto
+# ---------------------------------------------------------------------------
+
+CONTROL_PREFIX = "/_switchyard/"
+
+
+def _json_response(start_response: Any, status: int, payload: Any) -> list[bytes]:
+    body = json.dumps(payload, default=str).encode()
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(status, "OK")
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"),
+                                         ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class SwitchyardApp:
+    def __init__(self, moto_app: Any, port_ref: dict[str, int]) -> None:
+        self.moto_app = moto_app
+        self.port_ref = port_ref
+
+    def control(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        path = environ.get("PATH_INFO", "")[len(CONTROL_PREFIX):].strip("/")
+        method = environ.get("REQUEST_METHOD", "GET")
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        raw = environ["wsgi.input"].read(length) if length else b""
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            return _json_response(start_response, 400, {"error": "body is not JSON"})
+        if path == "health" and method == "GET":
+            import moto
+            return _json_response(start_response, 200, {
+                "status": "ok", "port": self.port_ref.get("port"), "pid": os.getpid(),
+                "moto_version": moto.__version__, "config": CONFIG.as_dict()})
+        if path == "calls" and method == "GET":
+            def flag(name: str) -> bool | None:
+                value = query.get(name)
+                return None if value is None else value.lower() in ("1", "true", "yes")
+
+            result = CALLS.query(
+                service=query.get("service"), operation=query.get("operation"),
+                region=query.get("region"), mutating=flag("mutating"), succeeded=flag("succeeded"))
+            return _json_response(start_response, 200, result)
+        if path == "reset-calls" and method == "POST":
+            CALLS.reset()
+            return _json_response(start_response, 200, {"reset": True})
+        if path == "config":
+            if method == "GET":
+                return _json_response(start_response, 200, CONFIG.as_dict())
+            if method == "POST":
+                if not isinstance(data, dict):
+                    return _json_response(start_response, 400, {"error": "expected a JSON object"})
+                try:
+                    CONFIG.update(data)
+                except (ValueError, TypeError) as exc:
+                    return _json_response(start_response, 400, {"error": str(exc)})
+                return _json_response(start_response, 200, CONFIG.as_dict())
+        if path == "complete-failovers" and method == "POST":
+            with LOCK:
+                for gc in list(_IN_PROGRESS.values()):
+                    if getattr(gc, "_switchyard_failover", None):
+                        gc._switchyard_failover["deadline"] = 0
+            COMPLETE_DUE()
+            return _json_response(start_response, 200, {"completed": True})
+        return _json_response(start_response, 404, {"error": f"no control endpoint {method} /{path}"})
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
+            return self.control(environ, start_response)
+        if path.startswith("/moto-api"):
+            return self.moto_app(environ, start_response)
+
+        body = None
+        content_type = environ.get("CONTENT_TYPE", "")
+        if "x-www-form-urlencoded" in content_type:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        entry = classify(environ, body)
+        captured: dict[str, Any] = {}
+
+        def recording_start_response(status: str, headers: list, exc_info: Any = None):
+            captured["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            result = self.moto_app(environ, recording_start_response)
+        finally:
+            entry["status"] = captured.get("status", 500)
+            if entry["service"]:
+                CALLS.record(entry)
+        return result
+
+
+def build_app(port_ref: dict[str, int] | None = None) -> SwitchyardApp:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    install_rds_extensions()
+    return SwitchyardApp(DomainDispatcherApplication(create_backend_app), port_ref or {})
+
+
+# ---------------------------------------------------------------------------
+# Process lifecycle helpers (shared with fault_proxy.py)
+# ---------------------------------------------------------------------------
+
+def ensure_loopback(host: str) -> None:
+    try:
+        ok = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        ok = host == "localhost"
+    if not ok:
+        raise SystemExit(f"refusing to bind {host}: loopback addresses only")
+
+
+def write_port_file(path: str | None, port: int) -> None:
+    if not path:
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as fh:
+        fh.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def redirect_stderr(path: str | None) -> None:
+    """Sends stderr (logs, tracebacks) to a file so an undrained pipe can never block us."""
+    if not path:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def watch_parent(on_orphan: Callable[[], None], interval: float = 0.5) -> None:
+    """Calls on_orphan when the parent process dies (ppid changes, e.g. to 1)."""
+    parent = os.getppid()
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            ppid = os.getppid()
+            if ppid != parent or ppid == 1:
+                on_orphan()
+                return
+
+    threading.Thread(target=loop, name="parent-watch", daemon=True).start()
+
+
+def serve_until_stopped(server: Any, port_file: str | None, watch: bool) -> None:
+    """Runs server.serve_forever() in a thread; stops on SIGTERM/SIGINT/orphaning."""
+    stop = threading.Event()
+
+    def request_stop(*_: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    if watch:
+        watch_parent(request_stop)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="serve", daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    write_port_file(port_file, port)
+    sys.stdout.write(f"READY {port}\n")
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        if not thread.is_alive():
+            break
+    shutdown = threading.Thread(target=server.shutdown, daemon=True)
+    shutdown.start()
+    shutdown.join(5)
+    try:
+        server.server_close()
+    except Exception:
+        pass
+    if port_file:
+        try:
+            os.unlink(port_file)
+        except OSError:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
+    parser.add_argument("--port-file", help="write the bound port to this file once ready")
+    parser.add_argument("--failover-seconds", type=float, default=3.0,
+                        help="how long switchover/failover stays in progress (default 3)")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--log-file", help="append stderr (warnings, tracebacks) to this file")
+    parser.add_argument("--no-parent-watch", action="store_true",
+                        help="do not exit when the parent process dies")
+    args = parser.parse_args(argv)
+    ensure_loopback(args.host)
+    redirect_stderr(args.log_file)
+    CONFIG.update({"failover_seconds": args.failover_seconds})
+    logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
+
+    from werkzeug.serving import make_server
+
+    port_ref: dict[str, int] = {}
+    app = build_app(port_ref)
+    server = make_server(args.host, args.port, app, threaded=True)
+    port_ref["port"] = server.server_address[1]
+    os.environ["MOTO_PORT"] = str(port_ref["port"])
+    serve_until_stopped(server, args.port_file, watch=not args.no_parent_watch)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
