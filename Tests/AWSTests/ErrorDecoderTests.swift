@@ -49,6 +49,11 @@ import AWS
         #expect(error.requestID == "r-1")
     }
 
+    @Test func closureFormMatches() {
+        let response = HTTPResponse.xml(XMLFixtures.errorResponse, status: 404)
+        #expect(AWSErrorDecoder.errorDecoder(Self.rds, response) == AWSErrorDecoder.decode(operation: Self.rds, response: response))
+    }
+
     @Test func requestIDFallsBackToHeaders() {
         let body = "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"
         let error = AWSErrorDecoder.decode(operation: Self.rds, response: .xml(body, status: 400, headers: [("x-amzn-RequestId", "hdr-1")]))

@@ -24,5 +24,8 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_709_251_199.75)) == "2024-02-29T23:59:59Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(.distantFuture) == "4001-01-01T00:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: .infinity)) == "9999-12-31T23:59:59Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -.infinity)) == "0001-01-01T00:00:00Z")
     }
 }

@@ -11,6 +11,9 @@ import Foundation
 /// An empty body (S3 answers HEAD with none) yields a code derived from the status; a body that is
 /// not one of these documents yields kind `.malformedResponse` carrying the status.
 public enum AWSErrorDecoder {
+    /// `decode(operation:response:)` as the closure the request sender is given.
+    public static let errorDecoder: @Sendable (AWSOperation, HTTPResponse) -> AWSError = { decode(operation: $0, response: $1) }
+
     /// Decodes the error in `response` to `operation`; total: every input gives an `AWSError`.
     public static func decode(operation: AWSOperation, response: HTTPResponse) -> AWSError {
         let headerRequestID = response.header("x-amz-request-id") ?? response.header("x-amzn-RequestId")

@@ -4,7 +4,9 @@ import Foundation
 enum Timestamp {
     /// `2024-05-01T12:00:00Z`: whole seconds in UTC, as botocore serializes a timestamp without microseconds.
     static func format(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // Clamped to years 0001...9999, the range the format can express.
+        let raw = date.timeIntervalSince1970
+        let seconds = raw.isNaN ? 0 : Int(min(max(raw, -62_135_596_800), 253_402_300_799).rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
         let secondOfDay = seconds - days * 86_400
         let (y, m, d) = civil(fromDays: days)
