@@ -192,4 +192,20 @@ import Testing
         }
         #expect(accepted > 0)
     }
+
+    @Test func errorDecoderIsTotalOnMutatedBodies() {
+        var rng = SplitMix64(state: 0xE44_0D3C)
+        let op = AWSOperation(service: .rds, region: "us-east-1", name: "DescribeGlobalClusters", method: "POST", idempotent: true)
+        let seed = Array(XMLFixtures.errorResponse.utf8)
+        for _ in 0..<500 {
+            var body = seed
+            for _ in 0..<Int.random(in: 1...3, using: &rng) where !body.isEmpty {
+                let at = Int.random(in: 0..<body.count, using: &rng)
+                if Bool.random(using: &rng) { body[at] = UInt8.random(in: 0...255, using: &rng) } else { body = Array(body[..<at]) }
+            }
+            let error = AWSErrorDecoder.decode(operation: op, response: HTTPResponse(status: 400, body: body))
+            #expect(error.httpStatus == 400)
+            #expect(error.kind == .service || error.kind == .malformedResponse)
+        }
+    }
 }
