@@ -1,7 +1,11 @@
 /// The canonical forms SigV4 hashes: path, query, headers.
 enum CanonicalRequest {
-    /// Headers the SDKs leave unsigned because proxies and HTTP stacks add, drop or rewrite them.
-    static let unsignedHeaders: Set<String> = ["user-agent", "expect", "transfer-encoding", "x-amzn-trace-id", "authorization"]
+    /// Headers left unsigned because proxies and HTTP stacks add, drop or rewrite them
+    /// (botocore's `SIGNED_HEADERS_BLACKLIST`), plus a stale `Authorization`.
+    static let unsignedHeaders: Set<String> = [
+        "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+        "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+    ]
 
     /// The canonical URI: S3 signs the wire path as is; other services remove dot segments and
     /// repeated slashes, then encode the (already encoded) path once more, as the spec says.
