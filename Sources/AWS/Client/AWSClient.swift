@@ -112,6 +112,21 @@ public struct AWSClient: AWSRequestSending {
         return response
     }
 
+    /// A presigned URL for the operation (e.g. an S3 `GetObject`), valid for `expires` seconds from now.
+    /// - Throws: `AWSError` when there are no credentials or the endpoint cannot be formed.
+    public func presignedURL(for operation: AWSOperation, expires: Int) async throws -> URL {
+        let (request, signingRegion) = try buildRequest(operation)
+        guard let credentials else {
+            throw AWSError(
+                kind: .credentials, service: operation.service.rawValue, operation: operation.name,
+                code: AWSError.CredentialsCode.noCredentials, message: "presigning needs credentials")
+        }
+        return signer.presign(
+            request, credentials: try await credentials.credentials(), region: signingRegion,
+            service: operation.service.signingName, expires: expires, options: .forService(operation.service)
+        ).url
+    }
+
     /// The unsigned request for an operation: URL, Host, User-Agent, and Content-Type for form bodies.
     func buildRequest(_ operation: AWSOperation) throws -> (HTTPRequest, signingRegion: String) {
         let endpoint = try endpoints.resolve(operation)

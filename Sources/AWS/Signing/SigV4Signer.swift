@@ -135,10 +135,10 @@ public struct SigV4Signer: Sendable {
             ("X-Amz-Date", time.amzDate),
             ("X-Amz-Expires", String(expires)),
         ]
+        added.append(("X-Amz-SignedHeaders", signedHeaders))
         if let token = credentials.sessionToken, !options.omitSessionToken {
             added.append(("X-Amz-Security-Token", token))
         }
-        added.append(("X-Amz-SignedHeaders", signedHeaders))
         let addedQuery = URIEncoding.queryString(added)
         input.query = input.query.isEmpty ? addedQuery : input.query + "&" + addedQuery
 

@@ -23,6 +23,7 @@ struct BotocoreCase: Decodable, Sendable, CustomStringConvertible {
     struct File: Decodable {
         var timestamp: String
         var cases: [BotocoreCase]
+        var presigned_cases: [PresignedCase]
     }
 
     var name: String
@@ -65,6 +66,29 @@ struct BotocoreCase: Decodable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A presigned-URL case of the same fixture.
+struct PresignedCase: Decodable, Sendable, CustomStringConvertible {
+    struct Expected: Decodable, Sendable {
+        var unsigned_url: String
+        var presigned_url: String
+    }
+    var name: String
+    var service: String
+    var region: String
+    var operation: String
+    var method: String
+    var path: String
+    var query: [[String]]
+    var bucket: String?
+    var environment: [String: String]
+    var credentials: BotocoreCase.Credentials
+    var expires: Int
+    var expected: Expected
+    var description: String { name }
+
+    static var all: [PresignedCase] { (try? BotocoreCase.load().presigned_cases) ?? [] }
+}
+
 @Suite("Cross-check with botocore")
 struct BotocoreCrossCheckTests {
     @Test("the fixture is present")
@@ -98,5 +122,23 @@ struct BotocoreCrossCheckTests {
             &input, credentials: c.awsCredentials, region: signingRegion, service: operation.service.signingName,
             options: .forService(operation.service))
         #expect(result.canonicalRequest == c.expected.canonical_request)
+    }
+
+    @Test("presigned S3 URLs equal botocore's", arguments: PresignedCase.all)
+    func presignedMatchesBotocore(_ c: PresignedCase) async throws {
+        let pinned = try #require(ISO8601DateFormatter().date(from: try BotocoreCase.load().timestamp))
+        let credentials = AWSCredentials(
+            accessKeyID: c.credentials.access_key_id, secretAccessKey: c.credentials.secret_access_key,
+            sessionToken: c.credentials.session_token)
+        let client = AWSClient(
+            credentials: StaticCredentialProvider(credentials), transport: CurlTransport(logger: Logger(label: "test")),
+            endpoints: EndpointResolver(environment: c.environment), signer: SigV4Signer(now: { pinned }),
+            logger: Logger(label: "test"))
+        let operation = AWSOperation(
+            service: AWSService(rawValue: c.service)!, region: c.region, name: c.operation, method: c.method, path: c.path,
+            query: c.query.map { ($0[0], $0[1]) }, bucket: c.bucket, idempotent: true)
+        #expect(try client.buildRequest(operation).0.url.absoluteString == c.expected.unsigned_url)
+        let url = try await client.presignedURL(for: operation, expires: c.expires)
+        #expect(url.absoluteString == c.expected.presigned_url)
     }
 }
