@@ -150,11 +150,12 @@ struct AWSClientTests {
     func refusedIsRetried() async throws {
         let server = try LoopbackServer { _ in .respond(.init(status: 200)) }
         defer { server.stop() }
-        let port = try LoopbackServer.closedPort()
+        let refusing = try LoopbackServer.RefusingPort()
         let sleeps = SleepRecorder()
         let error = await #expect(throws: AWSError.self) {
-            _ = try await Self.client(server, sleeps: sleeps, baseURL: "http://127.0.0.1:\(port)").send(Self.switchover)
+            _ = try await Self.client(server, sleeps: sleeps, baseURL: "http://127.0.0.1:\(refusing.port)").send(Self.switchover)
         }
+        withExtendedLifetime(refusing) {}
         #expect(error?.code == AWSError.TransportCode.connectionFailed)
         #expect(sleeps.all.count == 2)
     }

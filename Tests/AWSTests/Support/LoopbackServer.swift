@@ -49,6 +49,7 @@ final class LoopbackServer: Sendable {
     private let handler: Handler
     private let received = Locked<[Request]>([])
     private let connectionCount = Locked(0)
+    private let stopped = Locked(false)
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var requests: [Request] { received.withLock { $0 } }
@@ -84,18 +85,26 @@ final class LoopbackServer: Sendable {
         thread.start()
     }
 
-    /// Stops accepting; open connections end when their clients close them.
+    /// Stops accepting; open connections end when their clients close them. Idempotent.
     func stop() {
+        let first = stopped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        // Only shutdown here: it wakes the blocked accept(), and the accept loop, which owns the
+        // descriptor, closes it, so no thread ever calls accept() on a number reused elsewhere.
+        guard first else { return }
         shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
     }
-
-    deinit { stop() }
 
     private func acceptLoop() {
         while true {
             let client = accept(listenFD, nil, nil)
-            if client < 0 { return }
+            if client < 0 || stopped.withLock({ $0 }) {
+                if client >= 0 { close(client) }
+                close(listenFD)
+                return
+            }
             let id = connectionCount.withLock { count -> Int in
                 count += 1
                 return count
@@ -180,11 +189,32 @@ final class LoopbackServer: Sendable {
         return nil
     }
 
-    /// A port on 127.0.0.1 with nothing listening: connecting is refused.
-    static func closedPort() throws -> UInt16 {
-        let server = try LoopbackServer { _ in .drop }
-        let port = server.port
-        server.stop()
-        return port
+    /// A port on 127.0.0.1 that refuses connections: bound (so no parallel test can take it) but not listening.
+    final class RefusingPort: Sendable {
+        let port: UInt16
+        private let fd: Int32
+
+        init() throws {
+            #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard fd >= 0, bound == 0 else { throw POSIXError(.EADDRINUSE) }
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+            }
+            self.fd = fd
+            port = UInt16(bigEndian: addr.sin_port)
+        }
+
+        deinit { close(fd) }
     }
 }

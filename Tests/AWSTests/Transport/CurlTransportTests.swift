@@ -52,11 +52,12 @@ struct CurlTransportTests {
 
     @Test("a refused connection is a transport error that was certainly not sent")
     func connectionRefused() async throws {
-        let port = try LoopbackServer.closedPort()
+        let refusing = try LoopbackServer.RefusingPort()
         let transport = CurlTransport(logger: logger)
         let error = await #expect(throws: AWSError.self) {
-            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/")!))
+            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(refusing.port)/")!))
         }
+        withExtendedLifetime(refusing) {}
         #expect(error?.kind == .transport)
         #expect(error?.code == AWSError.TransportCode.connectionFailed)
         #expect(error?.requestCertainlyNotSent == true)
@@ -103,5 +104,36 @@ struct CurlTransportTests {
         #expect(Redaction.header("X-Amz-Security-Token", "tok") == "<redacted>")
         #expect(Redaction.header("x-aws-ec2-metadata-token", "tok") == "<redacted>")
         #expect(Redaction.url("https://h/p?a=1&X-Amz-Signature=abc&X-Amz-Security-Token=t") == "https://h/p?a=1&X-Amz-Signature=<redacted>&X-Amz-Security-Token=<redacted>")
+    }
+}
+
+@Suite("CurlTransport concurrency and cancellation")
+struct CurlTransportConcurrencyTests {
+    @Test("concurrent requests all complete")
+    func concurrent() async throws {
+        let server = try LoopbackServer { request in .respond(.init(status: 200, body: request.path)) }
+        defer { server.stop() }
+        let transport = CurlTransport(logger: Logger(label: "test"))
+        let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    let response = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "\(server.baseURL)/\(i)")!))
+                    return String(decoding: response.body, as: UTF8.self)
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(bodies == Set((0..<16).map { "/\($0)" }))
+    }
+
+    @Test("cancelling the task aborts a hanging transfer")
+    func cancellation() async throws {
+        let server = try LoopbackServer { _ in .hang }
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(timeout: .seconds(60)), logger: Logger(label: "test"))
+        let task = Task { try await transport.send(HTTPRequest(method: "GET", url: URL(string: server.baseURL + "/")!)) }
+        while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
     }
 }
