@@ -57,6 +57,10 @@ public struct EndpointResolver: Sendable {
         var basePath = components.percentEncodedPath
         if basePath.hasSuffix("/") { basePath.removeLast() }
         var path = operation.path.hasPrefix("/") ? operation.path : "/" + operation.path
+        // URLComponents traps on characters a percent-encoded path cannot hold; a client bug must not crash the daemon.
+        guard Self.isPercentEncodedPath(path) else {
+            throw invalid(operation, "path \(operation.path) is not URI-encoded")
+        }
 
         if let bucket = operation.bucket {
             // Dotted bucket names break the wildcard TLS certificate, so the SDKs send them path-style; so does
@@ -73,6 +77,23 @@ public struct EndpointResolver: Sendable {
         return ResolvedEndpoint(url: url, signingRegion: signingRegion, overridden: overrideURL != nil)
     }
 
+    /// Only RFC 3986 path characters and well-formed `%XX` escapes.
+    static func isPercentEncodedPath(_ path: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/".utf8)
+        let bytes = Array(path.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, bytes[i + 1].isHexDigit, bytes[i + 2].isHexDigit else { return false }
+                i += 3
+            } else {
+                guard allowed.contains(bytes[i]) else { return false }
+                i += 1
+            }
+        }
+        return true
+    }
+
     /// A DNS-label-shaped bucket name without dots: usable as `<bucket>.s3.<region>.amazonaws.com`.
     static func isVirtualHostable(_ bucket: String) -> Bool {
         guard (3...63).contains(bucket.count), let first = bucket.first, let last = bucket.last,
@@ -85,5 +106,12 @@ public struct EndpointResolver: Sendable {
         AWSError(
             kind: .invalidRequest, service: operation.service.rawValue, operation: operation.name,
             code: "InvalidEndpoint", message: message)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

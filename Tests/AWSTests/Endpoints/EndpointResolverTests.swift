@@ -50,4 +50,13 @@ struct EndpointResolverTests {
         let rds = AWSOperation(service: .rds, region: "eu-west-1", name: "X", idempotent: true)
         #expect(try url(rds, env) == "https://rds.eu-west-1.amazonaws.com/")
     }
+
+    @Test("a path that is not URI-encoded is an invalid request, not a crash")
+    func unencodedPath() {
+        let op = AWSOperation(service: .s3, region: "eu-west-1", name: "GetObject", path: "/a key", bucket: "bkt", idempotent: true)
+        #expect(throws: AWSError.self) { try EndpointResolver(environment: [:]).resolve(op) }
+        let bad = AWSOperation(service: .rds, region: "eu-west-1", name: "X", path: "/%zz", idempotent: true)
+        let error = #expect(throws: AWSError.self) { try EndpointResolver(environment: [:]).resolve(bad) }
+        #expect(error?.kind == .invalidRequest)
+    }
 }
