@@ -54,8 +54,13 @@ final class LoopbackServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var requests: [Request] { received.withLock { $0 } }
 
-    init(handler: @escaping Handler) throws {
+    private let greeting: [UInt8]?
+
+    /// - Parameter greeting: when set, every connection gets these bytes at once and is closed
+    ///   without reading a request (a server that speaks no TLS, for instance).
+    init(greeting: [UInt8]? = nil, handler: @escaping Handler) throws {
         self.handler = handler
+        self.greeting = greeting
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -115,6 +120,10 @@ final class LoopbackServer: Sendable {
 
     private func serve(_ fd: Int32, connection: Int) {
         defer { close(fd) }
+        if let greeting {
+            _ = greeting.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            return
+        }
         var buffer: [UInt8] = []
         while let request = readRequest(fd, buffer: &buffer, connection: connection) {
             received.withLock { $0.append(request) }

@@ -88,6 +88,18 @@ struct CurlTransportTests {
         #expect(error?.code == AWSError.TransportCode.connectionLost)
     }
 
+    @Test("TLS is verified: https to a server that cannot complete a trusted handshake is a TLS failure", arguments: [nil, "/nonexistent/ca.pem"])
+    func tlsFailure(caBundle: String?) async throws {
+        let server = try LoopbackServer(greeting: Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8)) { _ in .drop }
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caBundlePath: caBundle, environment: [:]), logger: logger)
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://127.0.0.1:\(server.port)/")!))
+        }
+        #expect(error?.code == AWSError.TransportCode.tlsFailure)
+        #expect(error.map { RetryClassifier.verdict(for: $0) } == .permanent)
+    }
+
     @Test("AWS_CA_BUNDLE sets the trusted bundle")
     func caBundle() {
         let config = CurlTransport.Configuration(environment: ["AWS_CA_BUNDLE": "/etc/ssl/custom.pem"])
