@@ -189,3 +189,23 @@ struct AWSClientTests {
         }
     }
 }
+
+@Suite("AWSClient.standard")
+struct AWSClientStandardTests {
+    @Test("assembles chain, transport and endpoints from one environment")
+    func standardAssembly() async throws {
+        let server = try LoopbackServer { _ in .respond(.init(status: 200, body: "<ok/>")) }
+        defer { server.stop() }
+        let home = try TemporaryDirectory()
+        let client = AWSClient.standard(
+            environment: [
+                "HOME": home.path, "AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "AKIASTD",
+                "AWS_SECRET_ACCESS_KEY": "stdsecret", "AWS_ENDPOINT_URL_CLOUDWATCH": server.baseURL,
+            ], logger: Logger(label: "test"))
+        _ = try await client.send(AWSOperation(
+            service: .cloudwatch, region: "eu-west-1", name: "GetMetricData", method: "POST",
+            body: Array("Action=GetMetricData&Version=2010-08-01".utf8), idempotent: true))
+        #expect(server.requests.first?.header("authorization")?.contains("AKIASTD/") == true)
+        #expect(server.requests.first?.header("authorization")?.contains("/eu-west-1/monitoring/aws4_request") == true)
+    }
+}
