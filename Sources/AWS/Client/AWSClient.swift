@@ -91,6 +91,8 @@ public struct AWSClient: AWSRequestSending {
                 current = try await credentials.credentials()
             } catch let error as AWSError {
                 throw error
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
                 throw AWSError(
                     kind: .credentials, service: operation.service.rawValue, operation: operation.name,
