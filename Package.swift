@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(
             name: "AWSTests",
             dependencies: ["AWS", .product(name: "Logging", package: "swift-log")],
+            // Read in place through #filePath, not bundled.
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ],

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Where an operation is sent and which region signs it.
+public struct ResolvedEndpoint: Sendable, Equatable {
+    /// The full request URL: endpoint, bucket addressing, path and encoded query.
+    public var url: URL
+    /// The SigV4 region: the operation's, except CloudFront's us-east-1.
+    public var signingRegion: String
+    /// Whether the URL comes from an `AWS_ENDPOINT_URL*` override.
+    public var overridden: Bool
+}
+
+/// Resolves AWS endpoints the way the AWS SDKs do: real AWS by default, overridable by
+/// `AWS_ENDPOINT_URL_<SERVICE>` then `AWS_ENDPOINT_URL`, both ignored when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+public struct EndpointResolver: Sendable {
+    private let environment: [String: String]
+
+    /// - Parameter environment: the process environment, or a fixed one in tests.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The configured override for a service, if any.
+    public func override(for service: AWSService) -> URL? {
+        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" { return nil }
+        for name in [service.endpointEnvironmentVariable, "AWS_ENDPOINT_URL"] {
+            if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                return URL(string: value)
+            }
+        }
+        return nil
+    }
+
+    /// The service endpoint (scheme and host, no path) on real AWS.
+    public static func awsEndpoint(for service: AWSService, region: String) -> URL {
+        let host: String =
+            switch service {
+            case .s3: "s3.\(region).amazonaws.com"
+            case .cloudfront: "cloudfront.amazonaws.com"
+            case .rds: "rds.\(region).amazonaws.com"
+            case .sts: "sts.\(region).amazonaws.com"
+            case .cloudwatch: "monitoring.\(region).amazonaws.com"
+            }
+        return URL(string: "https://\(host)")!
+    }
+
+    /// The URL and signing region for an operation.
+    /// - Throws: `AWSError` of kind `.invalidRequest` when the endpoint or bucket cannot form a URL.
+    public func resolve(_ operation: AWSOperation) throws -> ResolvedEndpoint {
+        let signingRegion = operation.service == .cloudfront ? "us-east-1" : operation.region
+        let overrideURL = override(for: operation.service)
+        let base = overrideURL ?? Self.awsEndpoint(for: operation.service, region: operation.region)
+        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false), components.host != nil else {
+            throw invalid(operation, "endpoint \(base.absoluteString) has no host")
+        }
+        var basePath = components.percentEncodedPath
+        if basePath.hasSuffix("/") { basePath.removeLast() }
+        var path = operation.path.hasPrefix("/") ? operation.path : "/" + operation.path
+        // URLComponents traps on characters a percent-encoded path cannot hold; a client bug must not crash the daemon.
+        guard Self.isPercentEncodedPath(path) else {
+            throw invalid(operation, "path \(operation.path) is not URI-encoded")
+        }
+
+        if let bucket = operation.bucket {
+            // Dotted bucket names break the wildcard TLS certificate, so the SDKs send them path-style; so does
+            // every override (local emulators rarely resolve bucket subdomains).
+            if overrideURL == nil && Self.isVirtualHostable(bucket) {
+                components.host = "\(bucket).\(components.host!)"
+            } else {
+                path = "/" + URIEncoding.encode(bucket) + (path == "/" ? "" : path)
+            }
+        }
+        components.percentEncodedPath = basePath + path
+        components.percentEncodedQuery = operation.query.isEmpty ? nil : URIEncoding.queryString(operation.query)
+        guard let url = components.url else { throw invalid(operation, "cannot form a URL for path \(operation.path)") }
+        return ResolvedEndpoint(url: url, signingRegion: signingRegion, overridden: overrideURL != nil)
+    }
+
+    /// Only RFC 3986 path characters and well-formed `%XX` escapes.
+    static func isPercentEncodedPath(_ path: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/".utf8)
+        let bytes = Array(path.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, bytes[i + 1].isHexDigit, bytes[i + 2].isHexDigit else { return false }
+                i += 3
+            } else {
+                guard allowed.contains(bytes[i]) else { return false }
+                i += 1
+            }
+        }
+        return true
+    }
+
+    /// A DNS-label-shaped bucket name without dots: usable as `<bucket>.s3.<region>.amazonaws.com`.
+    static func isVirtualHostable(_ bucket: String) -> Bool {
+        guard (3...63).contains(bucket.count), let first = bucket.first, let last = bucket.last,
+            first.isLetter || first.isNumber, last.isLetter || last.isNumber
+        else { return false }
+        return bucket.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+
+    private func invalid(_ operation: AWSOperation, _ message: String) -> AWSError {
+        AWSError(
+            kind: .invalidRequest, service: operation.service.rawValue, operation: operation.name,
+            code: "InvalidEndpoint", message: message)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
+    }
+}
