@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DesiredState", targets: ["DesiredState"]),
         .library(name: "GitSource", targets: ["GitSource"]),
         .library(name: "AWS", targets: ["AWS"]),
+        .library(name: "Reconciler", targets: ["Reconciler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,10 +46,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Reconciler",
+            dependencies: ["DesiredState", "GitSource", "AWS"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "DesiredState", "GitSource", "AWS",
+                "DesiredState", "GitSource", "AWS", "Reconciler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

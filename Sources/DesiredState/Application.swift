@@ -64,7 +64,7 @@ public struct ApplicationSpec: Sendable, Equatable {
 }
 
 /// How the non-active regions' buckets are treated.
-public enum StandbyMode: String, Sendable, CaseIterable {
+public enum StandbyMode: String, Sendable, CaseIterable, Codable {
     /// The standby bucket stays public so CloudFront's origin group can fail over to it.
     case hot
     /// Every non-active bucket gets Block Public Access.
@@ -72,7 +72,7 @@ public enum StandbyMode: String, Sendable, CaseIterable {
 }
 
 /// How the Aurora secondary in the new active region is promoted.
-public enum PromotionMode: String, Sendable, CaseIterable {
+public enum PromotionMode: String, Sendable, CaseIterable, Codable {
     /// SwitchoverGlobalCluster: planned, no data loss; needs every region healthy.
     case switchover
     /// FailoverGlobalCluster with AllowDataLoss: for when the old primary is down.

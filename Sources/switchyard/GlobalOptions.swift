@@ -45,3 +45,17 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
 }
+
+/// A duration option, written like `500ms`, `90s`, `5m`, `1h`.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    var value: Duration
+
+    init(_ value: Duration) { self.value = value }
+
+    init?(argument: String) {
+        guard let value = DurationFormat.parse(argument) else { return nil }
+        self.value = value
+    }
+
+    var defaultValueDescription: String { DurationFormat.format(value) }
+}

@@ -13,12 +13,19 @@ struct Switchyard: AsyncParsableCommand {
             Typical use:
               switchyard validate                   check every desired-state file
               switchyard flip unishop us-west-1     commit a failover (then push or open a PR)
+              switchyard plan                       what applying the commit would change, and why
+              switchyard apply                      converge AWS to the commit, step by step
+              switchyard status                     each app's live state and verdict
               switchyard history                    who moved which app where, and when
+
+            AWS access follows the AWS SDKs: credentials from the standard chain (environment, web \
+            identity, profiles, container, instance metadata), endpoints overridable with \
+            AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS for retries.
 
             Exit codes: 0 success, 1 error or invalid input, 2 changes pending (plan).
             """,
         version: SwitchyardVersion.current,
-        subcommands: [Validate.self, History.self, Flip.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Status.self, History.self, Flip.self]
     )
 }
 

@@ -1,0 +1,47 @@
+import AWS
+import DesiredState
+
+/// Whether a bucket's public access block lets CloudFront read it.
+public enum BucketAccess: String, Sendable, Codable, Equatable {
+    /// No configuration, or all four flags false.
+    case open
+    /// All four flags true.
+    case blocked
+    /// Some flags set: neither state Switchyard writes; treated as drift.
+    case partial
+}
+
+/// What Switchyard needs to know of the CloudFront distribution.
+public struct DistributionState: Sendable, Equatable {
+    /// `InProgress` while a change deploys, `Deployed` after.
+    public var status: String
+    public var originGroups: [OriginGroup]
+
+    public init(status: String, originGroups: [OriginGroup]) {
+        self.status = status
+        self.originGroups = originGroups
+    }
+
+    public var isDeployed: Bool { status == "Deployed" }
+}
+
+/// The AWS calls the reconciler makes: the seam between planning and AWS, so the planner can be unit-tested.
+///
+/// Every call names the region that holds its resource; no call depends on a region other than that one.
+public protocol CloudControl: Sendable {
+    /// The bucket's public access block, asked in the bucket's region.
+    func bucketAccess(bucket: String, region: String) async throws -> BucketAccess
+    /// Writes all four flags true (`blocked`) or false (open); returns the AWS request id when known.
+    func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String?
+    /// The distribution's status and origin groups (CloudFront's control plane, us-east-1).
+    func distribution(id: String) async throws -> DistributionState
+    /// Rewrites the origin group so `primary` comes first, re-reading on a stale ETag.
+    /// - Returns: the request id, or nil when the order was already right.
+    func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String?
+    /// The global cluster, asked in `region`.
+    func globalCluster(id: String, region: String) async throws -> GlobalCluster
+    /// A DB cluster asked in its own region; nil when it does not exist.
+    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster?
+    /// Issues the promotion of `target` in its own region.
+    func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String?
+}

@@ -1,0 +1,97 @@
+import AWS
+import DesiredState
+import Foundation
+
+/// `CloudControl` on the real AWS clients: every call to the region holding its resource.
+public struct LiveCloud: CloudControl {
+    let sender: any AWSRequestSending
+    /// Attempts at an UpdateDistribution whose ETag went stale between read and write.
+    let staleETagAttempts = 3
+
+    public init(sender: any AWSRequestSending) {
+        self.sender = sender
+    }
+
+    public func bucketAccess(bucket: String, region: String) async throws -> BucketAccess {
+        guard let block = try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region) else { return .open }
+        switch block {
+        case .blockAll: return .blocked
+        case .blockNone: return .open
+        default: return .partial
+        }
+    }
+
+    public func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
+        let capture = RequestIDCapture(sender)
+        try await S3Client(sender: capture).putPublicAccessBlock(blocked ? .blockAll : .blockNone, bucket: bucket, region: region)
+        return capture.requestID
+    }
+
+    public func distribution(id: String) async throws -> DistributionState {
+        let distribution = try await CloudFrontClient(sender: sender).getDistribution(id: id)
+        return DistributionState(status: distribution.status, originGroups: distribution.originGroups)
+    }
+
+    public func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {
+        let client = CloudFrontClient(sender: sender)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let snapshot = try await client.getDistributionConfig(id: distributionID)
+            let reordered = try OriginGroups.reordering(group: groupID, primary: primary, in: snapshot.config)
+            if reordered == snapshot.config { return nil }
+            let capture = RequestIDCapture(sender)
+            do {
+                _ = try await CloudFrontClient(sender: capture).updateDistribution(id: distributionID, config: reordered, ifMatch: snapshot.etag)
+                return capture.requestID ?? ""
+            } catch let error as AWSError where error.isStaleETag && attempt < staleETagAttempts {
+                // Someone changed the distribution between our read and write: re-read, re-diff, retry.
+                continue
+            }
+        }
+    }
+
+    public func globalCluster(id: String, region: String) async throws -> GlobalCluster {
+        try await RDSClient(sender: sender).describeGlobalClusters(id: id, region: region)
+    }
+
+    public func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? {
+        do {
+            return try await RDSClient(sender: sender).describeDBClusters(id: arn.description, region: arn.region)
+        } catch let error as AWSError where error.code == "DBClusterNotFoundFault" {
+            return nil
+        }
+    }
+
+    public func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
+        let capture = RequestIDCapture(sender)
+        let rds = RDSClient(sender: capture)
+        switch mode {
+        case .switchover:
+            try await rds.switchoverGlobalCluster(globalClusterId: globalClusterID, targetArn: target.description, region: target.region)
+        case .failover:
+            try await rds.failoverGlobalCluster(globalClusterId: globalClusterID, targetArn: target.description, allowDataLoss: true, region: target.region)
+        case .detach:
+            try await rds.removeFromGlobalCluster(globalClusterId: globalClusterID, dbClusterArn: target.description, region: target.region)
+        }
+        return capture.requestID
+    }
+}
+
+/// Passes calls through and remembers the AWS request id of the last response, for the journal.
+final class RequestIDCapture: AWSRequestSending, @unchecked Sendable {
+    private let base: any AWSRequestSending
+    private let lock = NSLock()
+    private var lastRequestID: String?
+
+    init(_ base: any AWSRequestSending) { self.base = base }
+
+    var requestID: String? { lock.withLock { lastRequestID } }
+
+    func send(_ operation: AWSOperation) async throws -> HTTPResponse {
+        let response = try await base.send(operation)
+        let id = response.header("x-amz-request-id") ?? response.header("x-amzn-RequestId")
+        lock.withLock { lastRequestID = id }
+        return response
+    }
+}

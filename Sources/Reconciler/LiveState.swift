@@ -1,0 +1,48 @@
+import AWS
+import DesiredState
+
+/// A value observed from AWS, or why it could not be.
+public enum Observed<Value: Sendable>: Sendable {
+    case value(Value)
+    case unavailable(String)
+
+    public var value: Value? {
+        if case let .value(v) = self { return v }
+        return nil
+    }
+}
+
+/// The live Aurora topology of one application.
+public struct AuroraLive: Sendable {
+    public var global: GlobalCluster
+    /// Declared clusters that are no longer members of the global cluster, by region: standalone after a detach.
+    public var detached: [String: DBCluster]
+
+    public init(global: GlobalCluster, detached: [String: DBCluster] = [:]) {
+        self.global = global
+        self.detached = detached
+    }
+
+    /// The region whose cluster writes: the global writer, or a detached standalone cluster that is available.
+    public func writerRegion(in spec: ApplicationSpec) -> String? {
+        if let writer = global.writer?.dbClusterArn,
+           let region = spec.regions.first(where: { $0.auroraCluster?.description == writer }) {
+            return region.name
+        }
+        return nil
+    }
+}
+
+/// Everything observed of one application at one moment.
+public struct LiveState: Sendable {
+    /// Each region's bucket access, by region name.
+    public var buckets: [String: Observed<BucketAccess>]
+    public var distribution: Observed<DistributionState>?
+    public var aurora: Observed<AuroraLive>?
+
+    public init(buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil) {
+        self.buckets = buckets
+        self.distribution = distribution
+        self.aurora = aurora
+    }
+}

@@ -1,0 +1,64 @@
+import AWS
+import DesiredState
+
+/// Reads an application's live state, every part concurrently, each in the region that holds it.
+public struct Observer: Sendable {
+    public let cloud: any CloudControl
+
+    public init(cloud: any CloudControl) {
+        self.cloud = cloud
+    }
+
+    /// Observes buckets, the distribution and Aurora at once; a part that cannot be read is `unavailable`, not fatal.
+    public func observe(_ app: Application) async -> LiveState {
+        let spec = app.spec
+        async let aurora = observeAurora(spec)
+        async let distribution = observeDistribution(spec)
+        var buckets: [String: Observed<BucketAccess>] = [:]
+        await withTaskGroup(of: (String, Observed<BucketAccess>).self) { group in
+            for region in spec.regions {
+                guard let bucket = region.bucket else { continue }
+                group.addTask { (region.name, await observeBucket(bucket, region: region.name)) }
+            }
+            for await (region, access) in group { buckets[region] = access }
+        }
+        return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora)
+    }
+
+    func observeBucket(_ bucket: String, region: String) async -> Observed<BucketAccess> {
+        do { return .value(try await cloud.bucketAccess(bucket: bucket, region: region)) } catch {
+            return .unavailable("cannot read the public access block of \(bucket) in \(region): \(error)")
+        }
+    }
+
+    func observeDistribution(_ spec: ApplicationSpec) async -> Observed<DistributionState>? {
+        guard let cloudfront = spec.cloudfront else { return nil }
+        do { return .value(try await cloud.distribution(id: cloudfront.distributionID)) } catch {
+            return .unavailable("cannot read CloudFront distribution \(cloudfront.distributionID): \(error)")
+        }
+    }
+
+    /// Asks the active region first, so a failover never waits on the region it leaves; falls back to the others.
+    func observeAurora(_ spec: ApplicationSpec) async -> Observed<AuroraLive>? {
+        guard let aurora = spec.aurora else { return nil }
+        let order = [spec.activeRegion] + spec.regions.map(\.name).filter { $0 != spec.activeRegion }
+        var problems: [String] = []
+        for region in order {
+            do {
+                let global = try await cloud.globalCluster(id: aurora.globalClusterID, region: region)
+                let members = Set(global.members.map(\.dbClusterArn))
+                var detached: [String: DBCluster] = [:]
+                for declared in spec.regions {
+                    guard let arn = declared.auroraCluster, !members.contains(arn.description) else { continue }
+                    if let cluster = try? await cloud.dbCluster(arn), cluster.globalClusterIdentifier == nil {
+                        detached[declared.name] = cluster
+                    }
+                }
+                return .value(AuroraLive(global: global, detached: detached))
+            } catch {
+                problems.append("\(region): \(error)")
+            }
+        }
+        return .unavailable("cannot read global cluster \(aurora.globalClusterID) (\(problems.joined(separator: "; ")))")
+    }
+}

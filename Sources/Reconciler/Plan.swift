@@ -1,0 +1,100 @@
+import DesiredState
+
+/// One change the reconciler would make, with why.
+public struct Step: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Codable {
+        /// Promote the active region's Aurora cluster (switchover, failover or detach).
+        case promoteAurora
+        /// A promotion toward the active region is already under way: wait for it, issue nothing.
+        case awaitPromotion
+        /// Remove the public access block from a bucket so it serves.
+        case openBucket
+        /// Put a full public access block on a bucket.
+        case blockBucket
+        /// Put the active region's origin first in the CloudFront origin group.
+        case reorderOriginGroup
+    }
+
+    public var action: Action
+    /// What the step changes: a cluster ARN, a bucket, a distribution id.
+    public var resource: String
+    /// The region whose control plane the step calls (us-east-1 for CloudFront).
+    public var region: String
+    public var reason: String
+    /// Promotion mode, for Aurora steps.
+    public var promotion: PromotionMode?
+    /// The origin order after the step, for reorder steps.
+    public var originOrder: [String]?
+    /// The step must wait for the active region's bucket to be open: never point traffic at, or fence
+    /// the old region before, a region that cannot serve.
+    public var needsActiveBucketOpen: Bool
+
+    public init(action: Action, resource: String, region: String, reason: String, promotion: PromotionMode? = nil,
+                originOrder: [String]? = nil, needsActiveBucketOpen: Bool = false) {
+        self.action = action
+        self.resource = resource
+        self.region = region
+        self.reason = reason
+        self.promotion = promotion
+        self.originOrder = originOrder
+        self.needsActiveBucketOpen = needsActiveBucketOpen
+    }
+
+    /// Whether the step calls a mutating AWS API.
+    public var isMutating: Bool { action != .awaitPromotion }
+
+    /// The control plane, as people say it: `rds us-west-1`, `cloudfront (us-east-1)`.
+    public var controlPlane: String {
+        switch action {
+        case .promoteAurora, .awaitPromotion: "rds \(region)"
+        case .openBucket, .blockBucket: "s3 \(region)"
+        case .reorderOriginGroup: "cloudfront (us-east-1)"
+        }
+    }
+
+    /// A one-line summary for people.
+    public var summary: String {
+        switch action {
+        case .promoteAurora: "promote \(resource) by \(promotion?.rawValue ?? "switchover")"
+        case .awaitPromotion: "wait for the promotion of \(resource) under way"
+        case .openBucket: "open bucket \(resource)"
+        case .blockBucket: "block public access to bucket \(resource)"
+        case .reorderOriginGroup: "put \(originOrder?.first ?? "?") first in the origin group of \(resource)"
+        }
+    }
+}
+
+/// Why nothing will be done for a part of an application.
+public struct Blocker: Sendable, Equatable, Codable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// The plan for one application: ordered steps, blockers, what could not be observed.
+public struct AppPlan: Sendable, Codable {
+    public var app: String
+    public var activeRegion: String
+    public var steps: [Step]
+    /// Reasons the app will not be acted on (nothing is done while any exists).
+    public var blockers: [Blocker]
+    /// Parts that could not be observed; their steps are unknown until they can be.
+    public var unobserved: [String]
+    /// Asynchronous work AWS is still doing (a CloudFront deployment, a promotion).
+    public var inProgress: [String]
+    /// Warnings a reviewer must see (data loss with `promotion: failover`).
+    public var warnings: [String]
+
+    public init(app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
+                unobserved: [String] = [], inProgress: [String] = [], warnings: [String] = []) {
+        self.app = app
+        self.activeRegion = activeRegion
+        self.steps = steps
+        self.blockers = blockers
+        self.unobserved = unobserved
+        self.inProgress = inProgress
+        self.warnings = warnings
+    }
+
+    /// Nothing to do, nothing unknown, nothing in progress.
+    public var inSync: Bool { steps.isEmpty && blockers.isEmpty && unobserved.isEmpty && inProgress.isEmpty }
+}

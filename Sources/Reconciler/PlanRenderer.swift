@@ -1,0 +1,81 @@
+import DesiredState
+import Foundation
+
+/// Plans for people: terminal text, and the markdown a pull-request comment carries.
+public enum PlanRenderer {
+    public static func text(_ plans: [AppPlan], commit: String) -> String {
+        var out = ""
+        for plan in plans {
+            out += "\(plan.app): activeRegion \(plan.activeRegion) at \(commit.prefix(12)) — \(Verdict.of(plan).rawValue)\n"
+            for blocker in plan.blockers { out += "  BLOCKED  \(blocker.reason)\n" }
+            for warning in plan.warnings { out += "  WARNING  \(warning)\n" }
+            for (n, step) in plan.steps.enumerated() {
+                out += "  \(n + 1). \(step.summary) [\(step.controlPlane)]\n     because \(step.reason)\n"
+            }
+            for why in plan.unobserved { out += "  UNKNOWN  \(why)\n" }
+            for what in plan.inProgress { out += "  IN PROGRESS  \(what)\n" }
+            if plan.inSync { out += "  nothing to do\n" }
+        }
+        let pending = plans.reduce(0) { $0 + $1.steps.count }
+        out += "\n\(pending) change\(pending == 1 ? "" : "s") pending across \(plans.count) application\(plans.count == 1 ? "" : "s")\n"
+        return out
+    }
+
+    public static func markdown(_ plans: [AppPlan], commit: String) -> String {
+        var out = "### Switchyard plan for `\(commit.prefix(12))`\n\n"
+        for plan in plans {
+            out += "#### `\(plan.app)` → `\(plan.activeRegion)`: \(Verdict.of(plan).rawValue)\n\n"
+            for warning in plan.warnings { out += "> [!WARNING]\n> \(warning)\n\n" }
+            for blocker in plan.blockers { out += "- :no_entry: **blocked**: \(blocker.reason)\n" }
+            if !plan.steps.isEmpty {
+                out += "| # | step | control plane | why |\n|---|---|---|---|\n"
+                for (n, step) in plan.steps.enumerated() {
+                    out += "| \(n + 1) | \(escape(step.summary)) | \(step.controlPlane) | \(escape(step.reason)) |\n"
+                }
+            }
+            for why in plan.unobserved { out += "- :grey_question: could not observe: \(why)\n" }
+            for what in plan.inProgress { out += "- :hourglass: in progress: \(what)\n" }
+            if plan.inSync { out += "Nothing to do: live state matches.\n" }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+/// `plan --format json` and `status --format json`, schema version 1.
+public struct PlanDocument: Codable, Sendable {
+    public var schemaVersion = 1
+    public var commit: String
+    public var apps: [App]
+
+    public struct App: Codable, Sendable {
+        public var name: String
+        public var activeRegion: String
+        public var verdict: Verdict
+        public var steps: [Step]
+        public var blockers: [String]
+        public var unobserved: [String]
+        public var inProgress: [String]
+        public var warnings: [String]
+        public var outcomes: [StepOutcome]?
+    }
+
+    public init(commit: String, plans: [AppPlan], results: [Reconciler.AppResult]? = nil) {
+        self.commit = commit
+        if let results {
+            apps = results.map { Self.app($0.plan, verdict: $0.verdict, outcomes: $0.outcomes) }
+        } else {
+            apps = plans.map { Self.app($0, verdict: Verdict.of($0), outcomes: nil) }
+        }
+    }
+
+    static func app(_ plan: AppPlan, verdict: Verdict, outcomes: [StepOutcome]?) -> App {
+        App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, steps: plan.steps,
+            blockers: plan.blockers.map(\.reason), unobserved: plan.unobserved, inProgress: plan.inProgress,
+            warnings: plan.warnings, outcomes: outcomes)
+    }
+}

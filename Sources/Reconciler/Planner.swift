@@ -1,0 +1,127 @@
+import AWS
+import DesiredState
+
+/// Computes, from the difference between the desired and the live state only, the ordered steps that converge an app.
+///
+/// Order for making region B active: (1) promote B's Aurora cluster; (2) open B's bucket (and any other
+/// bucket that should serve); (3) put B's origin first; (4) block the buckets the file wants blocked.
+public enum Planner {
+    public static func plan(_ app: Application, live: LiveState) -> AppPlan {
+        let spec = app.spec
+        var plan = AppPlan(app: app.name, activeRegion: spec.activeRegion)
+        planAurora(spec, live.aurora, into: &plan)
+        planBuckets(spec, live.buckets, opening: true, into: &plan)
+        planOrigins(spec, live.distribution, into: &plan)
+        planBuckets(spec, live.buckets, opening: false, into: &plan)
+        return plan
+    }
+
+    static func planAurora(_ spec: ApplicationSpec, _ observed: Observed<AuroraLive>?, into plan: inout AppPlan) {
+        guard let aurora = spec.aurora, let observed,
+              let target = spec.region(spec.activeRegion)?.auroraCluster else { return }
+        guard let live = observed.value else {
+            if case let .unavailable(why) = observed { plan.unobserved.append(why) }
+            return
+        }
+        let global = live.global
+        let members = global.members.map(\.dbClusterArn)
+        let targetARN = target.description
+
+        if let detached = live.detached[spec.activeRegion] {
+            // An earlier detach made the target a standalone cluster: it is the writer.
+            if detached.status != "available" {
+                plan.inProgress.append("cluster \(target.clusterID) is \(detached.status) after being detached")
+            }
+            return
+        }
+        let split = live.detached.keys.filter { $0 != spec.activeRegion }.sorted()
+        if !split.isEmpty {
+            plan.blockers.append(Blocker(
+                "the global database \(aurora.globalClusterID) was split by an earlier detach (\(split.joined(separator: ", ")) now standalone); "
+                    + "rebuild the global database with that region's data before making \(spec.activeRegion) active again"))
+            return
+        }
+        guard members.contains(targetARN) else {
+            plan.blockers.append(Blocker("cluster \(targetARN) is not a member of global cluster \(aurora.globalClusterID); members: \(members.joined(separator: ", "))"))
+            return
+        }
+        if let failover = global.failoverState, let status = failover.status, !status.isEmpty {
+            if failover.toDBClusterArn == targetARN {
+                plan.steps.append(Step(action: .awaitPromotion, resource: targetARN, region: spec.activeRegion,
+                                       reason: "a promotion to \(spec.activeRegion) is under way (\(status))", promotion: aurora.promotion))
+            } else {
+                plan.blockers.append(Blocker("global cluster \(aurora.globalClusterID) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"))
+            }
+            return
+        }
+        guard global.writer?.dbClusterArn != targetARN else { return }
+        let from = live.writerRegion(in: spec) ?? "no writer"
+        if aurora.promotion == .failover {
+            plan.warnings.append("promotion: failover allows data loss: writes to \(from) not yet replicated to \(spec.activeRegion) are lost")
+        }
+        if aurora.promotion == .detach {
+            plan.warnings.append("promotion: detach removes \(target.clusterID) from the global database; failing back needs the global database rebuilt")
+        }
+        plan.steps.append(Step(action: .promoteAurora, resource: targetARN, region: spec.activeRegion,
+                               reason: "the writer is in \(from); the file makes \(spec.activeRegion) active", promotion: aurora.promotion))
+    }
+
+    static func planBuckets(_ spec: ApplicationSpec, _ observed: [String: Observed<BucketAccess>], opening: Bool, into plan: inout AppPlan) {
+        // The active region's bucket opens first: it is the one that must serve.
+        let regions = spec.regions.sorted { ($0.name == spec.activeRegion ? 0 : 1) < ($1.name == spec.activeRegion ? 0 : 1) }
+        for region in regions {
+            guard let bucket = region.bucket else { continue }
+            let wantBlocked = spec.wantsBlocked(region)
+            guard wantBlocked != opening else { continue }
+            switch observed[region.name] {
+            case let .unavailable(why)?:
+                plan.unobserved.append(why)
+            case let .value(access)?:
+                let want: BucketAccess = wantBlocked ? .blocked : .open
+                guard access != want else { continue }
+                let why = wantBlocked ? blockReason(spec, region) : openReason(spec, region)
+                plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
+                                       reason: "it is \(access.rawValue); \(why)",
+                                       needsActiveBucketOpen: wantBlocked && region.name != spec.activeRegion))
+            case nil:
+                plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
+            }
+        }
+    }
+
+    static func blockReason(_ spec: ApplicationSpec, _ region: RegionSpec) -> String {
+        region.blockPublicAccess == true ? "the file sets blockPublicAccess: true" : "standby: fenced blocks every non-active bucket"
+    }
+
+    static func openReason(_ spec: ApplicationSpec, _ region: RegionSpec) -> String {
+        if region.name == spec.activeRegion { return "\(region.name) is the active region" }
+        if region.blockPublicAccess == false { return "the file sets blockPublicAccess: false" }
+        return "standby: hot keeps the standby bucket public so CloudFront can fail over to it"
+    }
+
+    static func planOrigins(_ spec: ApplicationSpec, _ observed: Observed<DistributionState>?, into plan: inout AppPlan) {
+        guard let cloudfront = spec.cloudfront, let observed,
+              let primary = spec.region(spec.activeRegion)?.originID else { return }
+        guard let distribution = observed.value else {
+            if case let .unavailable(why) = observed { plan.unobserved.append(why) }
+            return
+        }
+        guard let group = distribution.originGroups.first(where: { $0.id == cloudfront.originGroupID }) else {
+            plan.blockers.append(Blocker("distribution \(cloudfront.distributionID) has no origin group \(cloudfront.originGroupID)"))
+            return
+        }
+        let missing = spec.regions.compactMap(\.originID).filter { !group.memberOriginIDs.contains($0) }
+        guard missing.isEmpty else {
+            plan.blockers.append(Blocker("origin group \(cloudfront.originGroupID) lacks \(missing.joined(separator: ", ")); members: \(group.memberOriginIDs.joined(separator: ", "))"))
+            return
+        }
+        if !distribution.isDeployed {
+            plan.inProgress.append("CloudFront distribution \(cloudfront.distributionID) is \(distribution.status)")
+        }
+        let order = [primary] + group.memberOriginIDs.filter { $0 != primary }
+        guard order != group.memberOriginIDs else { return }
+        plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
+                               reason: "the origin group serves \(group.primaryOriginID ?? "nothing") first; \(spec.activeRegion) is active",
+                               originOrder: order, needsActiveBucketOpen: spec.region(spec.activeRegion)?.bucket != nil))
+    }
+}

@@ -1,0 +1,85 @@
+import DesiredState
+
+/// One word for an application's state, as `status` and the service report it.
+public enum Verdict: String, Sendable, Codable {
+    /// Live state matches the file; nothing in progress.
+    case inSync = "in sync"
+    /// Live state differs from the file: changes are pending.
+    case drifted
+    /// AWS is finishing work Switchyard started (a promotion, a CloudFront deployment).
+    case converging
+    /// Partly converged: a control plane did not answer, so some steps wait for the next run.
+    case degraded
+    /// A safety check refused the change; nothing is done for this app.
+    case blocked
+    /// A step failed in a way a retry will not fix.
+    case failed
+
+    /// The verdict of a plan, before anything is applied.
+    public static func of(_ plan: AppPlan) -> Verdict {
+        if !plan.blockers.isEmpty { return .blocked }
+        if !plan.unobserved.isEmpty { return .degraded }
+        if plan.steps.contains(where: { $0.isMutating }) { return .drifted }
+        if !plan.steps.isEmpty || !plan.inProgress.isEmpty { return .converging }
+        return .inSync
+    }
+
+    /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards.
+    public static func after(_ plan: AppPlan, outcomes: [StepOutcome], replanned: AppPlan) -> Verdict {
+        if !plan.blockers.isEmpty { return .blocked }
+        if outcomes.contains(where: { $0.status == .failed }) { return .failed }
+        if outcomes.contains(where: { $0.status == .pending }) { return .degraded }
+        return of(replanned)
+    }
+
+    /// Whether `apply` may exit 0: converged, or only AWS finishing work it accepted.
+    public var isConverged: Bool { self == .inSync || self == .converging }
+}
+
+/// The reconciler: observes every app concurrently, plans, and applies.
+public struct Reconciler: Sendable {
+    public let cloud: any CloudControl
+
+    public init(cloud: any CloudControl) {
+        self.cloud = cloud
+    }
+
+    /// Observes and plans every application at once; plans come back in the set's order.
+    public func plan(_ state: DesiredStateSet) async -> [AppPlan] {
+        let observer = Observer(cloud: cloud)
+        return await withTaskGroup(of: (Int, AppPlan).self) { group in
+            for (index, app) in state.applications.enumerated() {
+                group.addTask { (index, Planner.plan(app, live: await observer.observe(app))) }
+            }
+            var plans: [(Int, AppPlan)] = []
+            for await plan in group { plans.append(plan) }
+            return plans.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// The result of applying one application's plan.
+    public struct AppResult: Sendable, Codable {
+        public var plan: AppPlan
+        public var outcomes: [StepOutcome]
+        public var verdict: Verdict
+    }
+
+    /// Plans and applies every application concurrently. Each app's steps run in order; apps do not wait on each other.
+    public func apply(_ state: DesiredStateSet, applier: Applier) async -> [AppResult] {
+        let plans = await plan(state)
+        return await withTaskGroup(of: (Int, AppResult).self) { group in
+            for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
+                group.addTask {
+                    let outcomes = await applier.apply(plan, for: app)
+                    let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
+                        ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app)) : plan
+                    let verdict = Verdict.after(plan, outcomes: outcomes, replanned: replanned)
+                    return (index, AppResult(plan: plan, outcomes: outcomes, verdict: verdict))
+                }
+            }
+            var results: [(Int, AppResult)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+}

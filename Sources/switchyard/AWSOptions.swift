@@ -1,0 +1,42 @@
+import AWS
+import ArgumentParser
+import Foundation
+import Logging
+import Reconciler
+
+/// How Switchyard reaches AWS: the options of every command that calls it.
+struct AWSOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Send every AWS call to this endpoint (as AWS_ENDPOINT_URL does), e.g. a local emulator.", valueName: "url"))
+    var endpointURL: String?
+
+    @Option(help: ArgumentHelp("Attempts per AWS call, the first included (AWS_MAX_ATTEMPTS; default 3).", valueName: "n"))
+    var maxAttempts: Int?
+
+    @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error. Secrets are always redacted.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if let endpointURL { env["AWS_ENDPOINT_URL"] = endpointURL }
+        return env
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "switchyard") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        return logger
+    }
+
+    /// The live AWS control the reconciler calls.
+    func cloud() throws -> LiveCloud {
+        let env = environment
+        let attempts = maxAttempts ?? env["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? 3
+        guard attempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        let transport = CurlTransport(configuration: .init(maxIdleConnections: 64, environment: env), logger: logger)
+        let client = AWSClient(
+            credentials: DefaultCredentialProvider(environment: env, transport: transport, logger: logger),
+            transport: transport, endpoints: EndpointResolver(environment: env),
+            retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger)
+        return LiveCloud(sender: client)
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import DesiredState
+import Foundation
+import GitSource
+import Reconciler
+
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Converge AWS to the desired state: promote, open, reorder, block, in that order.",
+        discussion: """
+            Plans, then runs each application's steps in order, re-observing before every mutating \
+            call so a re-run (or a run after a crash) never repeats a promotion. Waits for Aurora \
+            promotions; CloudFront deploys in the background without holding other steps. A step whose \
+            control plane does not answer is left pending and the app reported degraded: run again.
+
+            Progress goes to stderr; the result to stdout. Exit 0 when converged, 1 otherwise.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var aws: AWSOptions
+
+    @Flag(help: "Issue the calls without waiting for promotions to finish.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("The most the whole apply may take, e.g. 20m.", valueName: "duration"))
+    var timeout: DurationArgument = DurationArgument(.seconds(1800))
+
+    @Option(help: ArgumentHelp("The most one step may take, waits included.", valueName: "duration"))
+    var stepTimeout: DurationArgument = DurationArgument(.seconds(900))
+
+    @Option(help: ArgumentHelp("How often to re-read AWS while waiting.", valueName: "duration"))
+    var pollInterval: DurationArgument = DurationArgument(.seconds(5))
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        try await reportingErrors {
+            let (snapshot, state, _) = try global.load()
+            let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
+            let applier = Applier(cloud: try aws.cloud(), options: options, progress: { event in
+                Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
+            })
+            Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
+            let results = try await withDeadline(timeout.value) {
+                await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier)
+            }
+            switch format {
+            case .json: try Terminal.printJSON(PlanDocument(commit: snapshot.commit.id.hex, plans: results.map(\.plan), results: results))
+            case .text:
+                for result in results {
+                    let done = result.outcomes.filter { $0.status == .done || $0.status == .started }.count
+                    print("\(result.plan.app): \(result.verdict.rawValue) (\(done) change\(done == 1 ? "" : "s") made)")
+                    for outcome in result.outcomes where outcome.status != .done && outcome.status != .alreadyDone {
+                        print("  \(outcome.status.rawValue): \(outcome.step.summary): \(outcome.message)")
+                    }
+                    for blocker in result.plan.blockers { print("  blocked: \(blocker.reason)") }
+                    for why in result.plan.unobserved { print("  unknown: \(why)") }
+                }
+            }
+            if !results.allSatisfy({ $0.verdict.isConverged }) {
+                Terminal.note("not converged: run `switchyard apply` again once the cause is fixed; `switchyard status` shows where things stand")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
+/// Runs `body`, failing with a clear error when it takes longer than `limit`.
+func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw ReconcileError("timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`")
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import GitSource
+import Reconciler
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what applying the desired state would change, and why.",
+        discussion: """
+            Observes live AWS state for every application (concurrently, each resource in its own \
+            region), compares it with the file at the ref, and prints the ordered steps. Changes nothing.
+
+            Exit codes: 0 in sync, 2 changes pending (or blocked), 1 error.
+            Use --format markdown for a pull-request comment, json for scripts (schema in docs/OUTPUT.md).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var aws: AWSOptions
+
+    @Option(help: "Output format: text, json or markdown.")
+    var format: Format = .text
+
+    func run() async throws {
+        try await reportingErrors {
+            let (snapshot, state, _) = try global.load()
+            let plans = await Reconciler(cloud: try aws.cloud()).plan(state)
+            let commit = snapshot.commit.id.hex
+            switch format {
+            case .text: print(PlanRenderer.text(plans, commit: commit), terminator: "")
+            case .markdown: print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
+            case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
+            }
+            if plans.contains(where: { !$0.inSync }) { throw ExitCode(2) }
+        }
+    }
+}
