@@ -494,4 +494,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    # Leftover worker threads (moto timers, request handlers) must not keep a stopped server alive.
+    os._exit(code)

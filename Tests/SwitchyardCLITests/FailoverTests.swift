@@ -1,0 +1,260 @@
+import Foundation
+import SwitchyardTestSupport
+import Testing
+
+/// End to end: the built `switchyard` against the emulator holding the Unishop topology; end states read with boto3.
+@Suite("Failover against the emulator", .serialized)
+struct FailoverTests {
+    /// A repository whose desired state describes the apps topology.py created.
+    struct World {
+        let emulator: Emulator
+        let fixture: GitFixture
+        let repo: String
+        let apps: [[String: Any]]
+
+        init(count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
+             active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover") throws {
+            emulator = try Emulator(failoverSeconds: failoverSeconds)
+            apps = try emulator.createTopology(count: count, parts: parts)
+            try emulator.resetCalls()
+            fixture = try GitFixture()
+            repo = fixture.path("repo")
+            try FileManager.default.createDirectory(atPath: repo + "/desired-state", withIntermediateDirectories: true)
+            try fixture.git("init", "-q", in: repo)
+            for app in apps {
+                try fixture.write(Self.yaml(app, active: active, standby: standby, promotion: promotion), to: "\(repo)/desired-state/\(app["name"]!).yaml")
+            }
+            try fixture.git("add", "-A", in: repo)
+            try fixture.git("commit", "-q", "-m", "Describe the apps", in: repo)
+        }
+
+        func close() {
+            emulator.stop()
+            fixture.remove()
+        }
+
+        static func yaml(_ app: [String: Any], active: String, standby: String, promotion: String, override: String? = nil) -> String {
+            let buckets = app["buckets"] as? [String: [String: String]]
+            let aurora = app["aurora"] as? [String: Any]
+            let distribution = app["distribution"] as? [String: String]
+            func region(_ role: String, _ name: String) -> String {
+                var lines = ["    \(name):"]
+                if let bucket = buckets?[role]?["name"] { lines.append("      bucket: \(bucket)") }
+                if let distribution { lines.append("      originId: \(distribution["\(role)_origin"]!)") }
+                if let cluster = (aurora?[role] as? [String: String])?["arn"] { lines.append("      auroraCluster: \(cluster)") }
+                if let override, override == name { lines.append("      blockPublicAccess: true") }
+                return lines.joined(separator: "\n")
+            }
+            var text = """
+                apiVersion: switchyard/v1
+                kind: Application
+                metadata:
+                  name: \(app["name"]!)
+                spec:
+                  activeRegion: \(active)
+                  standby: \(standby)
+                  regions:
+                \(region("primary", "us-east-1"))
+                \(region("secondary", "us-west-1"))
+
+                """
+            if let distribution {
+                text += "  cloudfront:\n    distributionId: \(distribution["id"]!)\n    originGroupId: \(distribution["origin_group"]!)\n"
+            }
+            if let aurora {
+                text += "  aurora:\n    globalClusterId: \(aurora["global_cluster_id"]!)\n    promotion: \(promotion)\n"
+            }
+            return text
+        }
+
+        /// Runs switchyard in the repository against the emulator.
+        func switchyard(_ args: String...) throws -> CLI.Result {
+            try CLI.run(args + (args.first == "apply" ? ["--poll-interval", "200ms"] : []), in: repo, environment: emulator.environment)
+        }
+
+        func flip(to region: String) throws {
+            for app in apps {
+                let result = try switchyard("flip", app["name"] as! String, region)
+                #expect(result.status == 0, "\(result.stderr)")
+            }
+        }
+
+        /// The live state of the first app, as boto3 sees it.
+        func live(_ index: Int = 0) throws -> (buckets: [String: String], origins: [String], writer: String?, clusters: [String: [String: Any]]) {
+            let app = apps[index]
+            let buckets = (app["buckets"] as? [String: [String: String]] ?? [:]).values.map { (region: $0["region"]!, bucket: $0["name"]!) }
+            let distribution = (app["distribution"] as? [String: String])?["id"]
+            let aurora = app["aurora"] as? [String: Any]
+            let clusters = ["primary", "secondary"].compactMap { ((aurora?[$0]) as? [String: String])?["arn"] }
+            let state = try emulator.inspect(buckets: buckets, distributions: distribution.map { [$0] } ?? [],
+                                             globalClusters: (aurora?["global_cluster_id"] as? String).map { [$0] } ?? [], clusters: clusters)
+            let origins = (state["origin_groups"] as? [String: [String]])?.values.first ?? []
+            let writer = ((state["global_clusters"] as? [String: [String: Any]])?.values.first?["writer"]) as? String
+            return (state["buckets"] as? [String: String] ?? [:], origins, writer, state["clusters"] as? [String: [String: Any]] ?? [:])
+        }
+
+        func cluster(_ role: String, _ index: Int = 0) -> String {
+            ((apps[index]["aurora"] as? [String: Any])?[role] as? [String: String])?["arn"] ?? ""
+        }
+    }
+
+    @Test("a flip to us-west-1 converges for each promotion mode", arguments: ["switchover", "failover", "detach"])
+    func flip(promotion: String) throws {
+        let world = try World(promotion: promotion)
+        defer { world.close() }
+        #expect(try world.switchyard("plan").status == 0)
+        try world.flip(to: "us-west-1")
+        let plan = try world.switchyard("plan")
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("promote \(world.cluster("secondary")) by \(promotion)"))
+
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try world.switchyard("plan").status == 0)
+
+        let live = try world.live()
+        #expect(live.origins == ["hot-secondary-origin", "hot-primary-origin"])
+        #expect(live.buckets.values.allSatisfy { $0 == "open" }, "standby: hot keeps both buckets open")
+        if promotion == "detach" {
+            let detached = live.clusters[world.cluster("secondary")]
+            #expect(detached?["global_cluster"] is NSNull || detached?["global_cluster"] == nil)
+            #expect(detached?["status"] as? String == "available")
+        } else {
+            #expect(live.writer == world.cluster("secondary"))
+        }
+        let counts = try world.emulator.callCounts()
+        let promotions = ["switchover": "rds:SwitchoverGlobalCluster", "failover": "rds:FailoverGlobalCluster", "detach": "rds:RemoveFromGlobalCluster"]
+        #expect(counts[promotions[promotion]!] == 1)
+        #expect(counts["cloudfront:UpdateDistribution"] == 1)
+    }
+
+    @Test("failing back by switchover returns every resource to us-east-1")
+    func failback() throws {
+        let world = try World()
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        #expect(try world.switchyard("apply").status == 0)
+        try world.flip(to: "us-east-1")
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let live = try world.live()
+        #expect(live.writer == world.cluster("primary"))
+        #expect(live.origins == ["hot-primary-origin", "hot-secondary-origin"])
+        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 2)
+    }
+
+    @Test("after a detach, flipping back is refused until the global database is rebuilt")
+    func failbackAfterDetach() throws {
+        let world = try World(promotion: "detach")
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        #expect(try world.switchyard("apply").status == 0)
+        try world.flip(to: "us-east-1")
+        let before = try world.emulator.callCounts()
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 1)
+        #expect(apply.stdout.contains("rebuild the global database"))
+        #expect(try world.emulator.callCounts() == before, "nothing was called")
+    }
+
+    @Test("standby: fenced blocks the old primary's bucket; hot leaves it open")
+    func fenced() throws {
+        let world = try World(standby: "fenced")
+        defer { world.close() }
+        let first = try world.switchyard("apply")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try world.live().buckets["hot-secondary-uibucket-example"] == "blocked", "fenced blocks the standby")
+        try world.flip(to: "us-west-1")
+        #expect(try world.switchyard("apply").status == 0)
+        let live = try world.live()
+        #expect(live.buckets == ["hot-primary-uibucket-example": "blocked", "hot-secondary-uibucket-example": "open"])
+        #expect(live.origins.first == "hot-secondary-origin")
+    }
+
+    @Test("blockPublicAccess: true, committed, simulates the lab's outage of the primary bucket")
+    func simulatedOutage() throws {
+        let world = try World()
+        defer { world.close() }
+        try world.fixture.write(World.yaml(world.apps[0], active: "us-east-1", standby: "hot", promotion: "switchover", override: "us-east-1"),
+                                to: world.repo + "/desired-state/hot.yaml")
+        try world.fixture.git("commit", "-q", "-am", "Drill: block the primary bucket", in: world.repo)
+        let plan = try world.switchyard("plan")
+        #expect(plan.stdout.contains("block public access to bucket hot-primary-uibucket-example"))
+        #expect(try world.switchyard("apply").status == 0)
+        let live = try world.live()
+        #expect(live.buckets == ["hot-primary-uibucket-example": "blocked", "hot-secondary-uibucket-example": "open"])
+        #expect(live.writer == world.cluster("primary"), "the database stays where the file says")
+    }
+
+    @Test("an app with only buckets and CloudFront fails over")
+    func webOnly() throws {
+        let world = try World(parts: "web", standby: "fenced")
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let live = try world.live()
+        #expect(live.origins.first == "hot-secondary-origin")
+        #expect(live.buckets["hot-primary-uibucket-example"] == "blocked")
+        #expect(try world.emulator.callCounts().keys.allSatisfy { !$0.hasPrefix("rds:") })
+    }
+
+    @Test("three apps in one repository are reconciled together")
+    func threeApps() throws {
+        let world = try World(count: 3)
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stderr)")
+        for index in 0..<3 {
+            #expect(try world.live(index).writer == world.cluster("secondary", index))
+        }
+        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 3)
+        #expect(try world.switchyard("plan").status == 0)
+    }
+
+    @Test("an invalid desired state calls nothing that mutates and names file:line")
+    func invalid() throws {
+        let world = try World()
+        defer { world.close() }
+        let path = world.repo + "/desired-state/hot.yaml"
+        try world.fixture.write(try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "standby: hot", with: "standby: lukewarm"), to: path)
+        try world.fixture.git("commit", "-q", "-am", "Typo", in: world.repo)
+        for command in ["plan", "apply"] {
+            let result = try world.switchyard(command)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("desired-state/hot.yaml:7:12: spec.standby: found `lukewarm`"), "\(result.stderr)")
+        }
+        #expect(try world.emulator.callCounts().isEmpty)
+    }
+
+    @Test("killed right after issuing the promotion, a new apply waits for it and issues no second one")
+    func crashAfterPromotion() async throws {
+        let world = try World(failoverSeconds: 4)
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["apply", "--poll-interval", "200ms"]
+        process.currentDirectoryURL = URL(fileURLWithPath: world.repo)
+        process.environment = ProcessInfo.processInfo.environment.merging(world.emulator.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var promoted = false
+        for _ in 0..<200 where !promoted {
+            promoted = try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1
+            if !promoted { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(promoted)
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stderr.contains("already under way"), "\(apply.stderr)")
+        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1)
+        #expect(try world.live().writer == world.cluster("secondary"))
+    }
+}
