@@ -75,7 +75,7 @@ extension Repository {
     /// commits after `lastApplied` up to the candidate (every parent followed, as `git rev-list last..candidate`)
     /// that change `folder`, plus every merge in that range, must together be signed by N distinct allowed keys.
     /// Without a last applied revision, the change is what the candidate brings over its first parent
-    /// (for a merged pull request: its commits and the merge).
+    /// (for a merged pull request: its commits and the merge). The candidate itself always counts.
     /// - Parameters:
     ///   - lastApplied: the revision this host last applied, or nil.
     ///   - folder: the desired-state folder, e.g. `desired-state`.
@@ -100,7 +100,9 @@ extension Repository {
         var checked: [CheckedCommit] = []
         var signers: [Signer] = []
         for id in try changeRange(candidate: candidate, lastApplied: lastApplied) {
-            guard try counts(id, folder: normalize(folder)) else { continue }
+            // The candidate always counts: its signature vouches for the state that is applied.
+            let included = try id == candidate ? true : counts(id, folder: normalize(folder))
+            guard included else { continue }
             let commit = id == candidate ? head : try checkedCommit(id, allowed)
             checked.append(commit)
             if case let .valid(principal, fingerprint) = commit.verdict, !signers.contains(where: { $0.keyFingerprint == fingerprint }) {
@@ -112,7 +114,8 @@ extension Repository {
         }
         let problems = checked.filter { !$0.verdict.isValid }.map(Self.problem)
         let tally = "\(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", ")))"
-        let hint = problems.isEmpty ? "; every valid signature in the change is by the same key\(signers.count == 1 ? "" : "s"): another allowed key must sign, e.g. a reviewer's signed merge" : ""
+        let missing = policy.requiredSigners - signers.count
+        let hint = problems.isEmpty ? "; \(missing) more allowed key\(missing == 1 ? "" : "s") must sign the change, e.g. a reviewer's signed merge" : ""
         return .refused(SignatureRefusal(candidate: candidate, reason: (problems + [tally]).joined(separator: "; ") + hint, checked: checked))
     }
 
