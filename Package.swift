@@ -34,7 +34,12 @@ let package = Package(
         ),
         .target(
             name: "GitSource",
-            dependencies: ["CGit2", "DesiredState", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CGit2", "DesiredState",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signature checks for SSH-signed commits (rsa-sha2-256/512).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(

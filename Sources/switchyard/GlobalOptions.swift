@@ -32,9 +32,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the source and reads the desired state at the ref, validated and filtered by `--app`.
-    func load() throws -> (snapshot: Snapshot, state: DesiredStateSet, repository: Repository) {
+    /// - Parameter signing: when given, the commit must pass its signature policy before anything is read from it.
+    func load(signing: SigningOptions? = nil) throws -> (snapshot: Snapshot, state: DesiredStateSet, repository: Repository) {
         let opened = try source.open()
         let snapshot = try opened.repository.snapshot(ref: ref ?? opened.defaultRef, folder: path)
+        try signing?.enforce(on: opened.repository, commit: snapshot.commit.id, folder: path)
         let state = try snapshot.desiredState().selecting(apps)
         return (snapshot, state, opened.repository)
     }

@@ -13,12 +13,16 @@ struct Apply: AsyncParsableCommand {
             promotions; CloudFront deploys in the background without holding other steps. A step whose \
             control plane does not answer is left pending and the app reported degraded: run again.
 
+            With --allowed-signers, a commit not signed as the host requires is refused before AWS \
+            is called: nothing changes, and the error names the commits and the missing signatures.
+
             Progress goes to stderr; the result to stdout. Exit 0 when converged, 1 otherwise.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Flag(help: "Issue the calls without waiting for promotions to finish.")
     var noWait = false
@@ -37,7 +41,7 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, _) = try global.load()
+            let (snapshot, state, _) = try global.load(signing: signing)
             let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
             let applier = Applier(cloud: try aws.cloud(), options: options, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")

@@ -10,7 +10,10 @@ struct Plan: AsyncParsableCommand {
             Observes live AWS state for every application (concurrently, each resource in its own \
             region), compares it with the file at the ref, and prints the ordered steps. Changes nothing.
 
-            Exit codes: 0 in sync, 2 changes pending (or blocked), 1 error.
+            With --allowed-signers, a commit not signed as the host requires is refused (exit 1) \
+            before AWS is called, so a plan never shows changes that apply would not make.
+
+            Exit codes: 0 in sync, 2 changes pending (or blocked), 1 error or refused commit.
             Use --format markdown for a pull-request comment, json for scripts (schema in docs/OUTPUT.md).
             """
     )
@@ -19,13 +22,14 @@ struct Plan: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, _) = try global.load()
+            let (snapshot, state, _) = try global.load(signing: signing)
             let plans = await Reconciler(cloud: try aws.cloud()).plan(state)
             let commit = snapshot.commit.id.hex
             switch format {

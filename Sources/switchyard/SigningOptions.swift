@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import GitSource
+
+/// Which commits may be applied: signature checks set on the host, never in the repository.
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Act only on commits signed (git commit -S, gpg.format=ssh) by a key in this file, git's allowed_signers format.",
+        discussion: "Signatures are verified in-process: ssh-ed25519, ecdsa-sha2-nistp256, rsa-sha2-512/256; namespace git. See docs/SIGNED-COMMITS.md.",
+        valueName: "file"))
+    var allowedSigners: String?
+
+    @Option(help: ArgumentHelp(
+        "How many distinct allowed keys must have signed the change (2: the author's signed commit and a reviewer's signed merge).",
+        valueName: "n"))
+    var requiredSigners: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
+        discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
+        valueName: "ref"))
+    var lastApplied: String?
+
+    func validate() throws {
+        guard requiredSigners >= 1 else { throw ValidationError("--required-signers must be at least 1") }
+        if allowedSigners == nil && requiredSigners > 1 {
+            throw ValidationError("--required-signers needs --allowed-signers FILE: the keys whose signatures count")
+        }
+        if allowedSigners == nil && lastApplied != nil {
+            throw ValidationError("--last-applied only matters with --allowed-signers FILE and --required-signers N")
+        }
+    }
+
+    /// The policy these options describe; notes about skipped allowed_signers lines go to stderr.
+    /// - Throws: `AllowedSignersError` naming the file and line of a malformed entry.
+    func policy() throws -> SignaturePolicy {
+        guard let allowedSigners else { return .off }
+        let signers = try AllowedSigners.load(contentsOf: allowedSigners)
+        signers.notes.forEach { Terminal.note("note: \($0)") }
+        guard !signers.entries.isEmpty else {
+            throw ValidationError("\(allowedSigners): no usable key; every commit would be refused. List each signer's key (see docs/SIGNED-COMMITS.md)")
+        }
+        return SignaturePolicy(allowedSigners: signers, requiredSigners: requiredSigners)
+    }
+
+    /// Refuses the commit (exit 1, nothing done) unless the policy accepts it; says who signed when it does.
+    func enforce(on repository: Repository, commit: CommitID, folder: String) throws {
+        let policy = try policy()
+        guard policy.allowedSigners != nil else { return }
+        let last = try lastApplied.map { try repository.resolve($0) }
+        switch try repository.reviewSignatures(candidate: commit, lastApplied: last, folder: folder, policy: policy) {
+        case let .accepted(approval):
+            let who = approval.signers.map { "\($0.principal) (\($0.keyFingerprint))" }.joined(separator: ", ")
+            Terminal.note("signatures: \(commit.short) accepted, signed by \(who)")
+        case let .refused(refusal):
+            Terminal.error(refusal.description)
+            Terminal.note("nothing was changed; the last applied state stands. Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)")
+            throw ExitCode.failure
+        }
+    }
+}
