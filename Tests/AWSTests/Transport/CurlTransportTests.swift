@@ -148,4 +148,46 @@ struct CurlTransportConcurrencyTests {
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
     }
+
+    @Test("many requests are in flight at once, not queued behind a few blocked threads")
+    func manyInFlight() async throws {
+        // Each request is held at the server until all have arrived (or 10 s pass): the count the
+        // server saw at once is the transport's real concurrency. It was capped near the core count
+        // when blocking transfers ran on a concurrent (non-overcommitting) dispatch queue.
+        let count = 24
+        let gate = ArrivalGate(expected: count)
+        let server = try LoopbackServer { request in
+            gate.arriveAndWait(timeout: .seconds(10))
+            return .respond(.init(status: 200, body: request.path))
+        }
+        defer { server.stop() }
+        let transport = CurlTransport(logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<count {
+                group.addTask { _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "\(server.baseURL)/\(i)")!)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(gate.mostAtOnce == count)
+    }
+}
+
+/// Holds each arriving caller until `expected` have arrived or the timeout passes; remembers the most seen at once.
+final class ArrivalGate: Sendable {
+    private let state = Locked((waiting: 0, most: 0))
+    private let expected: Int
+
+    init(expected: Int) { self.expected = expected }
+
+    var mostAtOnce: Int { state.withLock { $0.most } }
+
+    func arriveAndWait(timeout: Duration) {
+        state.withLock {
+            $0.waiting += 1
+            $0.most = max($0.most, $0.waiting)
+        }
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.most }) < expected, ContinuousClock.now < deadline { usleep(5_000) }
+        state.withLock { $0.waiting -= 1 }
+    }
 }
