@@ -71,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState"], swiftSettings: strict),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
         .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AWSTests",

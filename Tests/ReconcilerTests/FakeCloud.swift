@@ -1,0 +1,101 @@
+import AWS
+import DesiredState
+import Foundation
+import Reconciler
+
+/// An in-memory `CloudControl` for unit tests of planning and ordering logic only (end states are proven against the emulator).
+final class FakeCloud: CloudControl, @unchecked Sendable {
+    private let lock = NSLock()
+    var buckets: [String: BucketAccess] = [:]
+    var origins: [String] = []
+    var distributionStatus = "Deployed"
+    var global: GlobalCluster
+    var standalone: [String: DBCluster] = [:]
+    /// Regions whose control plane does not answer.
+    var unreachable: Set<String> = []
+    private(set) var calls: [String] = []
+
+    init(writer: String, members: [String], origins: [String], buckets: [String: BucketAccess]) {
+        global = GlobalCluster(identifier: "hot-global", arn: nil, status: "available", engine: nil, engineVersion: nil,
+                               members: members.map { GlobalClusterMember(dbClusterArn: $0, isWriter: $0 == writer, readerDBClusterArns: [],
+                                                                           globalWriteForwardingStatus: nil, synchronizationStatus: "connected") },
+                               failoverState: nil)
+        self.origins = origins
+        self.buckets = buckets
+    }
+
+    func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
+
+    private func reach(_ region: String, _ service: String, _ op: String) throws {
+        if locked({ unreachable.contains(region) }) {
+            throw AWSError(kind: .transport, service: service, operation: op, code: "ConnectionFailed", message: "unreachable")
+        }
+    }
+
+    func bucketAccess(bucket: String, region: String) async throws -> BucketAccess {
+        try reach(region, "s3", "GetPublicAccessBlock")
+        return locked { buckets[bucket] ?? .open }
+    }
+
+    func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
+        try reach(region, "s3", "PutPublicAccessBlock")
+        locked { buckets[bucket] = blocked ? .blocked : .open; calls.append("s3 \(region) \(blocked ? "block" : "open") \(bucket)") }
+        return "req-s3"
+    }
+
+    func distribution(id: String) async throws -> DistributionState {
+        try reach("us-east-1", "cloudfront", "GetDistribution")
+        return locked { DistributionState(status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])]) }
+    }
+
+    func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {
+        try reach("us-east-1", "cloudfront", "UpdateDistribution")
+        return locked {
+            guard origins.first != primary else { return nil }
+            origins = [primary] + origins.filter { $0 != primary }
+            calls.append("cloudfront reorder \(primary)")
+            return "req-cf"
+        }
+    }
+
+    func globalCluster(id: String, region: String) async throws -> GlobalCluster {
+        try reach(region, "rds", "DescribeGlobalClusters")
+        return locked { global }
+    }
+
+    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? {
+        try reach(arn.region, "rds", "DescribeDBClusters")
+        return locked { standalone[arn.description] }
+    }
+
+    func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
+        try reach(target.region, "rds", "Promote")
+        locked {
+            calls.append("rds \(target.region) \(mode.rawValue)")
+            for i in global.members.indices { global.members[i].isWriter = global.members[i].dbClusterArn == target.description }
+        }
+        return "req-rds"
+    }
+}
+
+let east = "arn:aws:rds:us-east-1:123456789012:cluster:hot-primary"
+let west = "arn:aws:rds:us-west-1:123456789012:cluster:hot-secondary"
+
+func unishop(active: String = "us-west-1", standby: StandbyMode = .hot, promotion: PromotionMode = .switchover, block: [String: Bool] = [:]) -> Application {
+    Application(
+        name: "unishop",
+        spec: ApplicationSpec(
+            activeRegion: active, standby: standby,
+            regions: [
+                RegionSpec(name: "us-east-1", bucket: "primary-bucket", originID: "primary-origin", auroraCluster: ClusterARN(east), blockPublicAccess: block["us-east-1"]),
+                RegionSpec(name: "us-west-1", bucket: "secondary-bucket", originID: "secondary-origin", auroraCluster: ClusterARN(west), blockPublicAccess: block["us-west-1"]),
+            ],
+            cloudfront: CloudFrontSpec(distributionID: "E1", originGroupID: "group"),
+            aurora: AuroraSpec(globalClusterID: "hot-global", promotion: promotion)),
+        source: .init(path: "desired-state/unishop.yaml", activeRegion: SourceLocation(path: "desired-state/unishop.yaml", line: 6, column: 17)))
+}
+
+func primaryCloud() -> FakeCloud {
+    FakeCloud(writer: east, members: [east, west], origins: ["primary-origin", "secondary-origin"],
+              buckets: ["primary-bucket": .open, "secondary-bucket": .open])
+}
