@@ -1,15 +1,75 @@
 #!/usr/bin/env bash
-# Quick start 1: install what is needed, build, and run Switchyard on the bundled desired-state/.
+# Quick start 1: install what is needed, build, and run the whole Switchyard story on the local emulator:
+# the Unishop topology of the AWS "Hot Standby" lab, the bundled desired-state/, a failover commit, and
+# the failover converging. Nothing here touches real AWS: every call goes to the emulator on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$(pwd)"
 bash scripts/bootstrap.sh
-echo "==> building switchyard" >&2
-swift build -c release --product switchyard 2>&1 | grep -E "error|warning|Compiling switchyard|Build complete" >&2 || true
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+wrap() { fold -s -w 100 | sed 's/^/    /'; }
+
+say "Building switchyard (release)"
+swift build -c release --product switchyard 2>&1 | grep -E "error|warning:|Compiling|Build complete" | tail -3 || true
 bin="$(swift build -c release --show-bin-path)/switchyard"
 
-echo
-echo "==> switchyard validate: every desired-state file, read from the commit (not the work tree)"
-"$bin" validate --repo . --path desired-state
-echo
-echo "==> switchyard history: every change of activeRegion, with who and why"
-"$bin" history --repo . --path desired-state
+work="$(mktemp -d /tmp/switchyard-demo.XXXXXX)"
+emulator_pid=""
+cleanup() { [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+say "Starting the AWS emulator (moto + Switchyard's Aurora Global Database extension) on 127.0.0.1"
+python3 emulator/switchyard_emulator.py --port 0 --port-file "$work/port" --failover-seconds 5 --log-file "$work/emulator.log" > "$work/ready" &
+emulator_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.2; done
+endpoint="http://127.0.0.1:$(cat "$work/port")"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_ENDPOINT_URL="$endpoint" AWS_EC2_METADATA_DISABLED=true
+echo "    emulator at $endpoint"
+
+say "Creating the Unishop topology: a website bucket per region, one CloudFront distribution whose origin group fails over from us-east-1 to us-west-1, an Aurora global database writing in us-east-1"
+python3 emulator/topology.py --endpoint "$endpoint" > "$work/topology.json"
+distribution=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['apps'][0]['distribution']['id'])" "$work/topology.json")
+echo "    CloudFront distribution: $distribution"
+
+say "A Git repository holding the bundled desired-state/ (the emulator named the distribution $distribution; a real repository holds its real id)"
+repo="$work/unishop-gitops"
+mkdir -p "$repo/desired-state"
+sed "s/E1EXAMPLE/$distribution/" desired-state/unishop.yaml > "$repo/desired-state/unishop.yaml"
+git -C "$repo" init -q -b main
+git -C "$repo" -c user.name="Demo Operator" -c user.email=operator@example.com add -A
+git -C "$repo" -c user.name="Demo Operator" -c user.email=operator@example.com commit -q -m "Describe Unishop: active in us-east-1"
+cd "$repo"
+export GIT_AUTHOR_NAME="Demo Operator" GIT_AUTHOR_EMAIL=operator@example.com GIT_COMMITTER_NAME="Demo Operator" GIT_COMMITTER_EMAIL=operator@example.com
+
+say "switchyard validate: every desired-state file, read from the commit through libgit2"
+"$bin" validate
+
+say "switchyard plan: live state already matches the file (exit code 0 = in sync)"
+"$bin" plan
+
+say "It is the worst night of the year: us-east-1 is in trouble. The failover is a one-line commit:"
+"$bin" flip unishop us-west-1 --author "On-call Engineer <oncall@example.com>"
+git --no-pager show --format='    commit %h by %an: %s' --unified=0 HEAD -- desired-state | sed 's/^/    /'
+
+say "switchyard plan --format markdown: what the pull request's reviewers see (exit code 2 = changes pending)"
+"$bin" plan --format markdown || true
+
+say "switchyard apply: promote Aurora in us-west-1 (calls go to us-west-1 only), wait for it, then point CloudFront at us-west-1"
+"$bin" apply --poll-interval 1s
+
+say "switchyard status: the verdict per application"
+"$bin" status
+
+say "An independent check with the aws CLI against the emulator"
+echo "    Aurora writer: $(aws rds describe-global-clusters --region us-west-1 --global-cluster-identifier hot-global \
+  --query 'GlobalClusters[0].GlobalClusterMembers[?IsWriter].DBClusterArn' --output text)"
+echo "    origin group order: $(aws cloudfront get-distribution --region us-east-1 --id "$distribution" \
+  --query 'Distribution.DistributionConfig.OriginGroups.Items[0].Members.Items[].OriginId' --output text)"
+
+say "switchyard plan again: nothing left to do (exit code 0)"
+"$bin" plan
+
+say "switchyard history: the audit trail of activeRegion, from Git"
+"$bin" history
+
+say "Done: a reviewed one-line commit became a converged failover. The demo repository stays in $repo (the emulator stops now)."

@@ -156,7 +156,7 @@ public struct Applier: Sendable {
                 // We were waiting on a promotion issued earlier; it ended without making the target the writer.
                 throw ReconcileError("the promotion under way ended without making \(target.clusterID) the writer; plan again")
             }
-            say("  waiting: global cluster \(global.status)\(state.isEmpty ? "" : ", \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")")
+            say("  waiting: global cluster \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")")
             try await Task.sleep(for: options.pollInterval)
             global = try await cloud.globalCluster(id: aurora.globalClusterID, region: target.region)
         }

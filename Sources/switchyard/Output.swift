@@ -4,10 +4,12 @@ import Foundation
 /// Where people read progress and errors; stdout carries only results.
 enum Terminal {
     static func error(_ message: String) {
+        fflush(nil)
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
 
     static func note(_ message: String) {
+        fflush(nil)  // keep results and notes in the order they happened when both go to one terminal
         FileHandle.standardError.write(Data("\(message)\n".utf8))
     }
 
