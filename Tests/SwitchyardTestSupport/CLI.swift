@@ -36,3 +36,13 @@ public struct CLI {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+/// Starts `process` with no signal blocked: the test runner's threads block most signals and a child inherits the
+/// spawning thread's mask, so without this a child would never see the SIGTERM a test sends it.
+public func runWithSignalsUnblocked(_ process: Process) throws {
+    var empty = sigset_t(), previous = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    try process.run()
+}

@@ -29,7 +29,7 @@ public final class Emulator: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try runWithSignalsUnblocked(process)
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
@@ -45,12 +45,14 @@ public final class Emulator: @unchecked Sendable {
         self.process = process
     }
 
-    /// Stops the emulator (SIGTERM) and waits for it.
+    /// Stops the emulator (SIGTERM, then SIGKILL after 5 s) and waits for it.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     /// The Hot Standby topology `emulator/topology.py` created: what desired-state files need.
@@ -106,10 +108,11 @@ public final class Emulator: @unchecked Sendable {
                   let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
             else { throw TestSupportError("unexpected topology output: \(output)") }
             func string(_ dict: [String: Any], _ key: String) -> String { dict[key] as? String ?? "" }
+            func bucket(_ key: String) -> String { (buckets[key] as? [String: Any]).map { string($0, "name") } ?? "" }
             let prefix = name
             return Topology(name: name, distributionID: string(distribution, "id"),
                             originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
-                            primaryBucket: (buckets["primary"] as? String) ?? "", secondaryBucket: (buckets["secondary"] as? String) ?? "",
+                            primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
                             primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
                             globalClusterID: string(aurora, "global_cluster_id"),
                             primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"))
@@ -152,7 +155,7 @@ public final class Emulator: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try runWithSignalsUnblocked(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()

@@ -19,7 +19,7 @@ public final class ServiceProcess: @unchecked Sendable {
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        try runWithSignalsUnblocked(process)
     }
 
     /// The process id.
