@@ -55,8 +55,8 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     /// Starts `switchyard run`; returns the process and its base URL.
-    func start(interval: String = "1s") async throws -> (ServiceProcess, String) {
-        let process = try ServiceProcess(arguments(interval: interval), in: git.root.path, environment: emulator.awsEnvironment)
+    func start(interval: String = "1s", _ extra: [String] = []) async throws -> (ServiceProcess, String) {
+        let process = try ServiceProcess(arguments(extra, interval: interval), in: git.root.path, environment: emulator.awsEnvironment)
         processes.append(process)
         return (process, try await process.waitForListener())
     }
@@ -253,5 +253,55 @@ struct ServiceEndToEndTests {
         #expect(once.status == 0, "\(once.stderr)")
         #expect(try harness.journal().passes().last?.commit == flip)
         #expect(try harness.emulator.inspect(harness.topology).writer == harness.topology.secondaryClusterARN)
+    }
+
+    @Test("--drift report: a hand-made change is reported, not corrected; a new commit is still applied")
+    func driftReport() async throws {
+        let harness = try ServiceHarness()
+        defer { harness.tearDown() }
+        let (service, url) = try await harness.start(interval: "1s", ["--drift", "report"])
+        try await harness.waitConverged(service, at: try harness.head())
+        _ = try Emulator.python(["-c", """
+            import boto3
+            s3 = boto3.client("s3", region_name="us-east-1", endpoint_url="\(harness.emulator.endpoint)",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            s3.put_public_access_block(Bucket="\(harness.topology.primaryBucket)", PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+            """])
+        try await service.waitUntil("the drift report") {
+            try harness.journal().passes().last { $0.finishedAt != nil }?.outcome == .driftReported
+        }
+        let pass = try #require(try harness.journal().passes().last { $0.outcome == .driftReported })
+        #expect(pass.error?.contains("drift: open bucket \(harness.topology.primaryBucket)") == true, "\(pass.error ?? "")")
+        #expect(try harness.emulator.inspect(harness.topology).buckets[harness.topology.primaryBucket] == "blocked")
+        #expect(try await harness.emulator.calls(service: "s3", mutating: true)["s3:PutPublicAccessBlock"] == 1, "only the hand-made call")
+        let (ready, code) = try await HTTPTestClient.get("\(url)/readyz")
+        #expect(code == 503)
+        #expect(String(decoding: ready, as: UTF8.self).contains("drift-reported"))
+
+        let flip = try harness.push(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot")
+        try await harness.waitConverged(service, at: flip)
+        let state = try harness.emulator.inspect(harness.topology)
+        #expect(state.writer == harness.topology.secondaryClusterARN)
+        #expect(state.buckets[harness.topology.primaryBucket] == "open", "a new commit is applied whole")
+    }
+
+    @Test("a newer commit arriving while a promotion is waited for takes over at the next safe point")
+    func newerCommitTakesOver() async throws {
+        let harness = try ServiceHarness(failoverSeconds: 4)
+        defer { harness.tearDown() }
+        let (service, _) = try await harness.start()
+        try await harness.waitConverged(service, at: try harness.head())
+        try harness.push(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot")
+        try await service.waitUntil("the promotion call") {
+            try harness.journal().calls(app: "hot").contains { $0.action == "promoteAurora" && $0.phase == "called" }
+        }
+        let back = try harness.push(harness.topology.yaml(activeRegion: "us-east-1"), message: "Fail back hot")
+        try await harness.waitConverged(service, at: back, timeout: 90)
+        let passes = try harness.journal().passes()
+        #expect(passes.contains { $0.outcome == .superseded && $0.error?.contains("superseded by \(back.prefix(12))") == true })
+        let calls = try await harness.emulator.calls(service: "rds", mutating: true)
+        #expect(calls["rds:SwitchoverGlobalCluster"] == 2, "one promotion each way, none repeated: \(calls)")
+        #expect(try harness.emulator.inspect(harness.topology).writer == harness.topology.primaryClusterARN)
     }
 }
