@@ -25,3 +25,5 @@ echo "## validate 500 application files"
 hyperfine -N --warmup 2 --runs 10 --export-markdown "$out/validate.md" \
   "$bin validate --repo $work/apps-500"
 cat "$out"/*.md
+echo "## switchyard run: idle cost with 100 apps, webhook latency, unchanged polls"
+python3 Benchmarks/service_bench.py "$bin" "$work" --apps 100 --idle-seconds 60 --webhooks 5 | tee "$out/service.txt"
