@@ -24,6 +24,15 @@ public struct CLI {
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
+        // `apply` and `run` lock their state folder; give each call its own unless the test chose one, so that
+        // tests running in parallel never contend for the host's /var/lib/switchyard.
+        var scratchState: String?
+        if environment["STATE_DIRECTORY"] == nil {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-state-\(UUID().uuidString)").path
+            env["STATE_DIRECTORY"] = dir
+            scratchState = dir
+        }
+        defer { if let scratchState { try? FileManager.default.removeItem(atPath: scratchState) } }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
