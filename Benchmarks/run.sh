@@ -128,3 +128,5 @@ open(os.path.join(out, "aws-summary.md"), "w").write("\n".join(lines) + "\n")
 EOF
 fi
 cat "$out"/*.md
+echo "## switchyard run: idle cost with 100 apps, webhook latency, unchanged polls"
+python3 Benchmarks/service_bench.py "$bin" "$work" --apps 100 --idle-seconds 60 --webhooks 5 | tee "$out/service.txt"

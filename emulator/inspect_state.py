@@ -1,70 +1,82 @@
 #!/usr/bin/env python3
-"""Reads the live state of Switchyard's resources with boto3: the independent client tests check against.
+"""Reads the Hot Standby state with boto3, independently of Switchyard, and prints it as JSON.
 
-  inspect_state.py --endpoint URL --buckets us-east-1:b1,us-west-1:b2 --distribution ID --global-cluster ID
+    python3 emulator/inspect_state.py --endpoint URL --global-cluster hot-global \\
+        --distribution E123 --bucket us-east-1:hot-primary-uibucket-example --bucket us-west-1:... \\
+        [--cluster ARN ...]
 
-Prints one JSON object: {"buckets": {name: "open"|"blocked"|"partial"}, "origin_groups": {id: [origin, ...]},
-"distribution_status": ..., "global_cluster": {"writer": arn, "members": [...], "status": ..., "failover_state": ...},
-"clusters": {arn: {"status": ..., "global_cluster": id-or-null}}}.
+Prints {"writer": ARN|null, "failover": status|null (of the first global cluster),
+"origins": {group id: [origin ids in order]}, "buckets": {name: "open"|"blocked"|"partial"},
+"distribution_status": {id: status}, "global_clusters": {id: {status, writer, members, failover_state}},
+"clusters": {arn: {status, global_cluster}}}. Tests use it to check end states.
 """
+from __future__ import annotations
+
 import argparse
 import json
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
+
+FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
-def client(service, endpoint, region):
-    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+def client(service: str, endpoint: str, region: str):
+    return boto3.client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id="testing",
+                        aws_secret_access_key="testing",
+                        config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
 
 
-def bucket_access(endpoint, region, bucket):
+def bucket_access(endpoint: str, region: str, bucket: str) -> str:
     s3 = client("s3", endpoint, region)
     try:
-        flags = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except s3.exceptions.ClientError as e:
+        config = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError as e:
         if e.response["Error"]["Code"] == "NoSuchPublicAccessBlockConfiguration":
             return "open"
         raise
-    values = [flags.get(k, False) for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")]
+    values = [config.get(k, False) for k in FLAGS]
     return "blocked" if all(values) else "open" if not any(values) else "partial"
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--endpoint", required=True)
-    p.add_argument("--buckets", default="", help="region:bucket,...")
-    p.add_argument("--distribution", action="append", default=[])
-    p.add_argument("--global-cluster", action="append", default=[])
-    p.add_argument("--cluster", action="append", default=[], help="cluster ARN to describe in its region")
-    a = p.parse_args()
-    out = {"buckets": {}, "origin_groups": {}, "distribution_status": {}, "global_clusters": {}, "clusters": {}}
-    for item in filter(None, a.buckets.split(",")):
-        region, bucket = item.split(":", 1)
-        out["buckets"][bucket] = bucket_access(a.endpoint, region, bucket)
-    cf = client("cloudfront", a.endpoint, "us-east-1")
-    for dist in a.distribution:
-        d = cf.get_distribution(Id=dist)["Distribution"]
-        out["distribution_status"][dist] = d["Status"]
-        for group in d["DistributionConfig"].get("OriginGroups", {}).get("Items", []):
-            out["origin_groups"][group["Id"]] = [m["OriginId"] for m in group["Members"]["Items"]]
-    rds = client("rds", a.endpoint, "us-east-1")
-    for gid in a.global_cluster:
-        g = rds.describe_global_clusters(GlobalClusterIdentifier=gid)["GlobalClusters"][0]
-        members = g.get("GlobalClusterMembers", [])
-        out["global_clusters"][gid] = {
-            "status": g.get("Status"),
-            "writer": next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None),
-            "members": [m["DBClusterArn"] for m in members],
-            "failover_state": g.get("FailoverState"),
-        }
-    for arn in a.cluster:
-        region = arn.split(":")[3]
-        c = client("rds", a.endpoint, region).describe_db_clusters(DBClusterIdentifier=arn)["DBClusters"][0]
-        out["clusters"][arn] = {"status": c.get("Status"), "global_cluster": c.get("GlobalClusterIdentifier")}
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--global-cluster", action="append", default=[])
+    parser.add_argument("--distribution", action="append", default=[])
+    parser.add_argument("--bucket", action="append", default=[], help="REGION:NAME (repeatable)")
+    parser.add_argument("--cluster", action="append", default=[], help="DB cluster ARN, read in its region")
+    args = parser.parse_args()
+    out = {"writer": None, "failover": None, "origins": {}, "buckets": {}, "distribution_status": {},
+           "global_clusters": {}, "clusters": {}}
+    for item in args.bucket:
+        region, name = item.split(":", 1)
+        out["buckets"][name] = bucket_access(args.endpoint, region, name)
+    cloudfront = client("cloudfront", args.endpoint, "us-east-1")
+    for dist in args.distribution:
+        distribution = cloudfront.get_distribution(Id=dist)["Distribution"]
+        out["distribution_status"][dist] = distribution["Status"]
+        for group in distribution["DistributionConfig"].get("OriginGroups", {}).get("Items", []):
+            out["origins"][group["Id"]] = [m["OriginId"] for m in group["Members"]["Items"]]
+    rds = client("rds", args.endpoint, "us-east-1")
+    for gid in args.global_cluster:
+        cluster = rds.describe_global_clusters(GlobalClusterIdentifier=gid)["GlobalClusters"][0]
+        members = cluster.get("GlobalClusterMembers", [])
+        state = {"status": cluster.get("Status"), "members": [m["DBClusterArn"] for m in members],
+                 "writer": next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None),
+                 "failover_state": cluster.get("FailoverState")}
+        out["global_clusters"][gid] = state
+        if out["writer"] is None:
+            out["writer"] = state["writer"]
+            out["failover"] = (state["failover_state"] or {}).get("Status")
+    for arn in args.cluster:
+        described = client("rds", args.endpoint, arn.split(":")[3]).describe_db_clusters(DBClusterIdentifier=arn)
+        cluster = described["DBClusters"][0]
+        out["clusters"][arn] = {"status": cluster.get("Status"), "global_cluster": cluster.get("GlobalClusterIdentifier")}
     print(json.dumps(out, sort_keys=True))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

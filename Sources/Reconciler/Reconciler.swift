@@ -62,6 +62,12 @@ public struct Reconciler: Sendable {
         public var plan: AppPlan
         public var outcomes: [StepOutcome]
         public var verdict: Verdict
+
+        public init(plan: AppPlan, outcomes: [StepOutcome], verdict: Verdict) {
+            self.plan = plan
+            self.outcomes = outcomes
+            self.verdict = verdict
+        }
     }
 
     /// Plans and applies every application concurrently. Each app's steps run in order; apps do not wait on each other.

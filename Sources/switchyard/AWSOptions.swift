@@ -27,8 +27,8 @@ struct AWSOptions: ParsableArguments {
         return logger
     }
 
-    /// The live AWS control the reconciler calls.
-    func cloud() throws -> LiveCloud {
+    /// The live AWS control the reconciler calls; `onCall` hears about every finished AWS call (metrics).
+    func cloud(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) throws -> LiveCloud {
         let env = environment
         let attempts = maxAttempts ?? env["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? 3
         guard attempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
@@ -36,7 +36,8 @@ struct AWSOptions: ParsableArguments {
         let client = AWSClient(
             credentials: DefaultCredentialProvider(environment: env, transport: transport, logger: logger),
             transport: transport, endpoints: EndpointResolver(environment: env),
-            retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger)
+            retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger,
+            onCall: onCall)
         return LiveCloud(sender: client)
     }
 }

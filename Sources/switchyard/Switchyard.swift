@@ -17,6 +17,8 @@ struct Switchyard: AsyncParsableCommand {
               switchyard apply                      converge AWS to the commit, step by step
               switchyard status                     each app's live state and verdict
               switchyard history                    who moved which app where, and when
+              switchyard run --repo URL             keep AWS converged to the repository (the GitOps loop)
+              switchyard iam-policy                 the least-privilege IAM policy Switchyard needs
 
             AWS access follows the AWS SDKs: credentials from the standard chain (environment, web \
             identity, profiles, container, instance metadata), endpoints overridable with \
@@ -25,7 +27,7 @@ struct Switchyard: AsyncParsableCommand {
             Exit codes: 0 success, 1 error or invalid input, 2 changes pending (plan).
             """,
         version: SwitchyardVersion.current,
-        subcommands: [Validate.self, Plan.self, Apply.self, Status.self, History.self, Flip.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Status.self, History.self, Flip.self, Run.self, IAMPolicyCommand.self]
     )
 }
 

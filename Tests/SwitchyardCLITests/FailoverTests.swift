@@ -15,7 +15,7 @@ struct FailoverTests {
         init(count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
              active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover") throws {
             emulator = try Emulator(failoverSeconds: failoverSeconds)
-            apps = try emulator.createTopology(count: count, parts: parts)
+            apps = try emulator.createTopologyJSON(count: count, parts: parts)
             try emulator.resetCalls()
             fixture = try GitFixture()
             repo = fixture.path("repo")
@@ -69,7 +69,7 @@ struct FailoverTests {
 
         /// Runs switchyard in the repository against the emulator.
         func switchyard(_ args: String...) throws -> CLI.Result {
-            try CLI.run(args + (args.first == "apply" ? ["--poll-interval", "200ms"] : []), in: repo, environment: emulator.environment)
+            try CLI.run(args + (args.first == "apply" ? ["--poll-interval", "200ms"] : []), in: repo, environment: emulator.awsEnvironment)
         }
 
         func flip(to region: String) throws {
@@ -88,7 +88,7 @@ struct FailoverTests {
             let clusters = ["primary", "secondary"].compactMap { ((aurora?[$0]) as? [String: String])?["arn"] }
             let state = try emulator.inspect(buckets: buckets, distributions: distribution.map { [$0] } ?? [],
                                              globalClusters: (aurora?["global_cluster_id"] as? String).map { [$0] } ?? [], clusters: clusters)
-            let origins = (state["origin_groups"] as? [String: [String]])?.values.first ?? []
+            let origins = (state["origins"] as? [String: [String]])?.values.first ?? []
             let writer = ((state["global_clusters"] as? [String: [String: Any]])?.values.first?["writer"]) as? String
             return (state["buckets"] as? [String: String] ?? [:], origins, writer, state["clusters"] as? [String: [String: Any]] ?? [:])
         }
@@ -237,7 +237,7 @@ struct FailoverTests {
         process.executableURL = CLI.executable
         process.arguments = ["apply", "--poll-interval", "200ms"]
         process.currentDirectoryURL = URL(fileURLWithPath: world.repo)
-        process.environment = ProcessInfo.processInfo.environment.merging(world.emulator.environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(world.emulator.awsEnvironment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

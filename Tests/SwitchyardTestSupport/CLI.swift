@@ -24,6 +24,15 @@ public struct CLI {
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
+        // `apply` and `run` lock their state folder; give each call its own unless the test chose one, so that
+        // tests running in parallel never contend for the host's /var/lib/switchyard.
+        var scratchState: String?
+        if environment["STATE_DIRECTORY"] == nil {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-state-\(UUID().uuidString)").path
+            env["STATE_DIRECTORY"] = dir
+            scratchState = dir
+        }
+        defer { if let scratchState { try? FileManager.default.removeItem(atPath: scratchState) } }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -35,4 +44,14 @@ public struct CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
+}
+
+/// Starts `process` with no signal blocked: the test runner's threads block most signals and a child inherits the
+/// spawning thread's mask, so without this a child would never see the SIGTERM a test sends it.
+public func runWithSignalsUnblocked(_ process: Process) throws {
+    var empty = sigset_t(), previous = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    try process.run()
 }

@@ -1,73 +1,140 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
-/// The project's AWS emulator (moto plus our Aurora Global Database extension), run as a child process on loopback.
+/// The AWS emulator (moto + Switchyard's extensions) as a subprocess on loopback, for end-to-end tests.
 public final class Emulator: @unchecked Sendable {
+    /// The repository's root, where `emulator/` lives.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     public let port: Int
     private let process: Process
 
-    /// The repository root, where `emulator/` lives.
-    public static let repositoryRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path), url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
+    /// `http://127.0.0.1:PORT`: the endpoint of every service and region.
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// The environment a Switchyard process needs to reach the emulator with dummy credentials.
+    public var awsEnvironment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": endpoint,
+         "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
+    }
 
     /// Starts the emulator and waits for its `READY <port>` line.
-    /// - Parameter failoverSeconds: how long a switchover or failover stays in progress.
     public init(failoverSeconds: Double = 1) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-emulator-\(UUID().uuidString).log").path
         process.arguments = ["python3", Self.repositoryRoot.appendingPathComponent("emulator/switchyard_emulator.py").path,
-                             "--port", "0", "--failover-seconds", "\(failoverSeconds)", "--log-file", log]
+                             "--port", "0", "--failover-seconds", "\(failoverSeconds)"]
         let out = Pipe()
         process.standardOutput = out
-        try process.run()
+        process.standardError = FileHandle.nullDevice
+        try runWithSignalsUnblocked(process)
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
-            line.append(chunk)
+            line += chunk
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else {
             process.terminate()
-            throw EmulatorError("the emulator did not start (said: \(text)); see \(log)")
+            throw TestSupportError("the emulator did not start: \(text)")
         }
         self.port = port
         self.process = process
     }
 
-    deinit { stop() }
-
-    /// Stops the emulator: SIGTERM, then SIGKILL if it has not exited within 10 s.
+    /// Stops the emulator (SIGTERM, then SIGKILL after 5 s) and waits for it.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        for _ in 0..<100 where process.isRunning { usleep(100_000) }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
-    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    /// The Hot Standby topology `emulator/topology.py` created: what desired-state files need.
+    public struct Topology: Sendable {
+        public var name: String
+        public var distributionID: String
+        public var originGroupID: String
+        public var primaryBucket: String
+        public var secondaryBucket: String
+        public var primaryOrigin: String
+        public var secondaryOrigin: String
+        public var globalClusterID: String
+        public var primaryClusterARN: String
+        public var secondaryClusterARN: String
 
-    /// The environment Switchyard needs to talk to the emulator.
-    public var environment: [String: String] {
-        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": endpoint,
-         "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"]
+        /// A desired-state file for this app, active in `region`.
+        public func yaml(activeRegion: String, name appName: String? = nil) -> String {
+            """
+            apiVersion: switchyard/v1
+            kind: Application
+            metadata:
+              name: \(appName ?? name)
+            spec:
+              activeRegion: \(activeRegion)
+              regions:
+                us-east-1:
+                  bucket: \(primaryBucket)
+                  originId: \(primaryOrigin)
+                  auroraCluster: \(primaryClusterARN)
+                us-west-1:
+                  bucket: \(secondaryBucket)
+                  originId: \(secondaryOrigin)
+                  auroraCluster: \(secondaryClusterARN)
+              cloudfront:
+                distributionId: \(distributionID)
+                originGroupId: \(originGroupID)
+              aurora:
+                globalClusterId: \(globalClusterID)
+                promotion: switchover
+
+            """
+        }
     }
 
-    /// Creates apps of the Unishop topology; returns topology.py's JSON description of each app.
-    @discardableResult
-    public func createTopology(prefix: String = "hot", count: Int = 1, parts: String = "all") throws -> [[String: Any]] {
-        let json = try Self.python(["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts])
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        return object?["apps"] as? [[String: Any]] ?? []
+    /// Creates apps with `emulator/topology.py` (`parts`: all, web, aurora); returns its JSON description of each app.
+    public func createTopologyJSON(prefix: String = "hot", count: Int = 1, parts: String = "all") throws -> [[String: Any]] {
+        let output = try Self.python(["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts])
+        guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+              let apps = json["apps"] as? [[String: Any]] else { throw TestSupportError("unexpected topology output: \(output)") }
+        return apps
     }
 
-    /// Counts of recorded AWS calls by `service:Operation`, e.g. `rds:SwitchoverGlobalCluster`.
+    /// Creates `count` apps' whole topology with `emulator/topology.py`.
+    public func createTopology(prefix: String = "hot", count: Int = 1) throws -> [Topology] {
+        return try createTopologyJSON(prefix: prefix, count: count).map { app in
+            guard let name = app["name"] as? String, let buckets = app["buckets"] as? [String: Any],
+                  let distribution = app["distribution"] as? [String: Any], let aurora = app["aurora"] as? [String: Any],
+                  let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
+            else { throw TestSupportError("unexpected topology output: \(app)") }
+            func string(_ dict: [String: Any], _ key: String) -> String { dict[key] as? String ?? "" }
+            func bucket(_ key: String) -> String { (buckets[key] as? [String: Any]).map { string($0, "name") } ?? "" }
+            let prefix = name
+            return Topology(name: name, distributionID: string(distribution, "id"),
+                            originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
+                            primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
+                            primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
+                            globalClusterID: string(aurora, "global_cluster_id"),
+                            primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"))
+        }
+    }
+
+    /// Counts of recorded AWS calls by `service:Operation`, from `GET /_switchyard/calls`.
+    public func calls(service: String? = nil, mutating: Bool? = nil) async throws -> [String: Int] {
+        var query: [String] = []
+        if let service { query.append("service=\(service)") }
+        if let mutating { query.append("mutating=\(mutating)") }
+        let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query.joined(separator: "&"))")
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return json?["counts"] as? [String: Int] ?? [:]
+    }
+
+    /// Counts of recorded calls by `service:Operation`, read synchronously (for tests that are not async).
     public func callCounts(mutatingOnly: Bool = true) throws -> [String: Int] {
         let object = try control("calls" + (mutatingOnly ? "?mutating=true" : ""))
         return object["counts"] as? [String: Int] ?? [:]
@@ -83,48 +150,89 @@ public final class Emulator: @unchecked Sendable {
         _ = try control("config", body: ["failover_seconds": seconds])
     }
 
-    /// Live state read by boto3, independent of Switchyard's own code.
+    private func control(_ path: String, body: [String: Any]? = nil) throws -> [String: Any] {
+        let script = """
+            import json, sys, urllib.request
+            body = sys.argv[2].encode() if sys.argv[2] else None
+            req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"}, method="POST" if body else "GET")
+            print(urllib.request.urlopen(req, timeout=10).read().decode())
+            """
+        let payload = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) } ?? ""
+        let output = try Self.python(["-c", script, "\(endpoint)/_switchyard/\(path)", payload])
+        return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Every part of the live state boto3 reads (`emulator/inspect_state.py`), as JSON.
     public func inspect(buckets: [(region: String, bucket: String)] = [], distributions: [String] = [],
                         globalClusters: [String] = [], clusters: [String] = []) throws -> [String: Any] {
-        var args = ["emulator/inspect_state.py", "--endpoint", endpoint,
-                    "--buckets", buckets.map { "\($0.region):\($0.bucket)" }.joined(separator: ",")]
+        var args = ["emulator/inspect_state.py", "--endpoint", endpoint]
+        for b in buckets { args += ["--bucket", "\(b.region):\(b.bucket)"] }
         for d in distributions { args += ["--distribution", d] }
         for g in globalClusters { args += ["--global-cluster", g] }
         for c in clusters { args += ["--cluster", c] }
         return try JSONSerialization.jsonObject(with: Data(try Self.python(args).utf8)) as? [String: Any] ?? [:]
     }
 
-    private func control(_ path: String, body: [String: Any]? = nil) throws -> [String: Any] {
-        var args = ["-c", """
-            import json, sys, urllib.request
-            body = sys.argv[2].encode() if sys.argv[2] else None
-            req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"}, method="POST" if body else "GET")
-            print(urllib.request.urlopen(req, timeout=10).read().decode())
-            """]
-        args += ["\(endpoint)/_switchyard/\(path)", body.map { String(decoding: try! JSONSerialization.data(withJSONObject: $0), as: UTF8.self) } ?? ""]
-        return try JSONSerialization.jsonObject(with: Data(try Self.python(args).utf8)) as? [String: Any] ?? [:]
+    /// The end state read with boto3 (`emulator/inspect_state.py`), independent of Switchyard's own clients.
+    public struct State: Decodable, Sendable {
+        public var writer: String?
+        public var failover: String?
+        public var origins: [String: [String]]
+        public var buckets: [String: String]
     }
 
-    static func python(_ args: [String]) throws -> String {
+    /// Reads `topology`'s writer, origin order and bucket blocks with boto3.
+    public func inspect(_ topology: Topology) throws -> State {
+        let output = try Self.python(["emulator/inspect_state.py", "--endpoint", endpoint, "--global-cluster", topology.globalClusterID,
+                                      "--distribution", topology.distributionID, "--bucket", "us-east-1:\(topology.primaryBucket)",
+                                      "--bucket", "us-west-1:\(topology.secondaryBucket)"])
+        return try JSONDecoder().decode(State.self, from: Data(output.utf8))
+    }
+
+    /// Runs a Python script of the repository and returns its stdout.
+    public static func python(_ args: [String], stdin: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + args
         process.currentDirectoryURL = repositoryRoot
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        process.standardInput = input
+        try runWithSignalsUnblocked(process)
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw EmulatorError("python3 \(args.first ?? "") failed: \(String(decoding: errors, as: UTF8.self))")
+            throw TestSupportError("python3 \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
     }
 }
 
-public struct EmulatorError: Error, CustomStringConvertible {
+/// Plain HTTP on loopback for tests.
+public enum HTTPTestClient {
+    /// GET; returns the body and status.
+    public static func get(_ url: String, headers: [String: String] = [:]) async throws -> (Data, Int) {
+        try await send("GET", url, headers: headers, body: nil)
+    }
+
+    /// Sends a request; returns the body and status.
+    public static func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Data?) async throws -> (Data, Int) {
+        guard let target = URL(string: url) else { throw TestSupportError("bad URL \(url)") }
+        var request = URLRequest(url: target)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+}
+
+/// A test helper failed to set something up.
+public struct TestSupportError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -3,6 +3,7 @@ import DesiredState
 import Foundation
 import GitSource
 import Reconciler
+import SwitchyardService
 
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,9 @@ struct Apply: AsyncParsableCommand {
 
             With --allowed-signers, a commit not signed as the host requires is refused before AWS \
             is called: nothing changes, and the error names the commits and the missing signatures.
+
+            Holds the state folder's lock (as `switchyard run` does), so two processes never act at once, \
+            and records each mutating call in its journal.
 
             Progress goes to stderr; the result to stdout. Exit 0 when converged, 1 otherwise.
             """
@@ -39,17 +43,41 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("State folder: journal and lock, shared with `switchyard run`. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
+    var stateDir: String?
+
     func run() async throws {
         try await reportingErrors {
+            let stateDirectory = stateDir ?? StateDirectory.default()
+            let lock = try StateLock(stateDirectory: stateDirectory)
+            defer { withExtendedLifetime(lock) {} }
             let (snapshot, state, _) = try global.load(signing: signing)
+            let journal = try Journal(stateDirectory: stateDirectory)
+            let passID = try journal.beginPass(trigger: "apply")
+            let commit = snapshot.commit.id.hex
+            let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
             let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
             let applier = Applier(cloud: try aws.cloud(), options: options, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
+            }, journal: { event in
+                do {
+                    try journal.record(CallRecord(passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
+                                                  action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
+                                                  phase: event.phase.rawValue, requestID: event.requestID, message: event.message))
+                } catch {
+                    Terminal.error("\(error)")
+                }
             })
             Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
             let results = try await withDeadline(timeout.value) {
                 await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier)
             }
+            for result in results {
+                try journal.recordApp(AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
+                                               verdict: result.verdict.rawValue, converged: result.verdict.isConverged))
+            }
+            let converged = results.allSatisfy { $0.verdict.isConverged }
+            try journal.finishPass(passID, commit: commit, outcome: converged ? .converged : .notConverged, error: nil)
             switch format {
             case .json: try Terminal.printJSON(PlanDocument(commit: snapshot.commit.id.hex, plans: results.map(\.plan), results: results))
             case .text:

@@ -2,11 +2,16 @@ import ArgumentParser
 import DesiredState
 import Foundation
 import GitSource
+import SwitchyardService
 
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show when each application's active region changed, by whom and why.",
-        discussion: "Lists, newest first, every commit that changed an application's activeRegion."
+        discussion: """
+            Lists, newest first, every commit that changed an application's activeRegion. When the state \
+            folder holds a journal (`switchyard run` or `apply` on this host), each change also shows when \
+            Switchyard first acted on it, when it converged, and the time from commit to convergence.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -14,20 +19,28 @@ struct History: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("State folder whose journal to merge. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
+    var stateDir: String?
+
     func run() async throws {
         try await reportingErrors {
             let opened = try global.source.open()
             let head = try opened.repository.resolve(global.ref ?? opened.defaultRef)
             var changes = try opened.repository.regionChanges(in: global.path, from: head)
             if !global.apps.isEmpty { changes.removeAll { !global.apps.contains($0.app) } }
+            let stateDirectory = stateDir ?? StateDirectory.default()
+            var convergence: [Convergence?]?
+            if Journal.exists(in: stateDirectory) {
+                convergence = try Journal(stateDirectory: stateDirectory, readOnly: true).convergence(of: changes)
+            }
             switch format {
-            case .json: try Terminal.printJSON(HistoryDocument(head: head.hex, changes: changes))
-            case .text: printText(changes)
+            case .json: try Terminal.printJSON(HistoryDocument(head: head.hex, changes: changes, convergence: convergence))
+            case .text: printText(changes, convergence: convergence)
             }
         }
     }
 
-    private func printText(_ changes: [RegionChange]) {
+    private func printText(_ changes: [RegionChange], convergence: [Convergence?]?) {
         guard !changes.isEmpty else {
             print("no activeRegion changes in \(global.path)/")
             return
@@ -35,16 +48,28 @@ struct History: AsyncParsableCommand {
         let formatter = ISO8601DateFormatter()
         for app in Set(changes.map(\.app)).sorted() {
             print(app)
-            for change in changes where change.app == app {
+            for (index, change) in changes.enumerated() where change.app == app {
                 let move = "\(change.from ?? "(new)") -> \(change.to ?? "(removed)")"
                 print("  \(formatter.string(from: change.commit.committer.time))  \(change.commit.id.short)  "
                       + "\(move.padding(toLength: 24, withPad: " ", startingAt: 0))  \(change.commit.author.name)  \(change.commit.subject)")
+                if let convergence, let entry = convergence[index] {
+                    let committed = change.commit.committer.time
+                    let acted = entry.firstActedAt.map { "first acted \(formatter.string(from: $0)) (+\(Self.seconds($0.timeIntervalSince(committed))))" } ?? "no call needed"
+                    let converged = entry.convergedAt.map { "converged \(formatter.string(from: $0)) (time to converge \(Self.seconds($0.timeIntervalSince(committed))))" } ?? "not converged"
+                    print("      \(acted); \(converged)")
+                }
             }
         }
     }
 }
 
-/// `history --format json`, schema version 1.
+extension History {
+    static func seconds(_ interval: TimeInterval) -> String {
+        interval < 120 ? String(format: "%.1fs", interval) : DurationFormat.format(.seconds(Int(interval.rounded())))
+    }
+}
+
+/// `history --format json`, schema version 1 (the journal fields are added, and absent without a journal).
 struct HistoryDocument: Encodable {
     var schemaVersion = 1
     var head: String
@@ -61,14 +86,21 @@ struct HistoryDocument: Encodable {
         var from: String?
         var to: String?
         var subject: String
+        /// From the journal, when one is there.
+        var firstActedAt: Date?
+        var convergedAt: Date?
+        var secondsToConverge: Double?
     }
 
-    init(head: String, changes: [RegionChange]) {
+    init(head: String, changes: [RegionChange], convergence: [Convergence?]? = nil) {
         self.head = head
-        self.changes = changes.map {
-            Entry(app: $0.app, path: $0.path, commit: $0.commit.id.hex, committedAt: $0.commit.committer.time,
-                  author: $0.commit.author.name, authorEmail: $0.commit.author.email, committer: $0.commit.committer.name,
-                  from: $0.from, to: $0.to, subject: $0.commit.subject)
+        self.changes = changes.enumerated().map { index, change in
+            let entry = convergence?[index]
+            return Entry(app: change.app, path: change.path, commit: change.commit.id.hex, committedAt: change.commit.committer.time,
+                         author: change.commit.author.name, authorEmail: change.commit.author.email, committer: change.commit.committer.name,
+                         from: change.from, to: change.to, subject: change.commit.subject,
+                         firstActedAt: entry?.firstActedAt, convergedAt: entry?.convergedAt,
+                         secondsToConverge: entry?.timeToConverge(committedAt: change.commit.committer.time))
         }
     }
 }

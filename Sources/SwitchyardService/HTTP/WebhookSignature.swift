@@ -1,0 +1,60 @@
+import Crypto
+import Foundation
+
+/// GitHub's `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body under the webhook secret.
+public struct WebhookSignature: Sendable {
+    private let key: SymmetricKey
+
+    /// - Parameter secret: the secret's bytes, as configured on the GitHub webhook.
+    public init(secret: some DataProtocol) {
+        key = SymmetricKey(data: Data(secret))
+    }
+
+    /// Reads the secret from a file, ignoring one trailing newline (as editors add).
+    /// - Throws: `WebhookSecretError` naming the file (never its content).
+    public init(secretFile path: String) throws(WebhookSecretError) {
+        guard var data = FileManager.default.contents(atPath: path) else {
+            throw WebhookSecretError(path: path, message: "cannot be read")
+        }
+        while let last = data.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { data.removeLast() }
+        guard !data.isEmpty else { throw WebhookSecretError(path: path, message: "is empty") }
+        self.init(secret: data)
+    }
+
+    /// Whether `header` is the valid signature of `body`; the comparison takes the same time whatever differs.
+    public func isValid(header: String?, body: some DataProtocol) -> Bool {
+        guard let header, header.hasPrefix("sha256="), let mac = Self.bytes(hex: header.dropFirst(7)), mac.count == 32 else {
+            return false
+        }
+        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body), using: key)
+    }
+
+    /// The header value for `body`: what GitHub sends (used by tests and the benchmark).
+    public func header(for body: some DataProtocol) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: Data(body), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func bytes(hex: Substring) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            out.append(byte)
+            index = next
+        }
+        return out
+    }
+}
+
+/// The webhook secret file is missing or empty.
+public struct WebhookSecretError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public var description: String {
+        "--webhook-secret-file \(path) \(message); write the secret configured on the GitHub webhook into it (mode 0600)"
+    }
+}

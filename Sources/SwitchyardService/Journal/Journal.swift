@@ -1,0 +1,320 @@
+import Foundation
+import GRDB
+
+/// The service's audit trail and memory: an SQLite database (WAL, one transaction per write) in the state folder.
+///
+/// `passes`, `calls` and `app_events` are append-only (a finished pass only gets its end filled in);
+/// `app_state` holds each app's last attempted and last applied commit. Every write is committed before the
+/// AWS call it announces is made, so a SIGKILL loses nothing that happened.
+public final class Journal: Sendable {
+    /// The database file's name inside the state folder.
+    public static let fileName = "journal.sqlite"
+
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the journal in `stateDirectory`.
+    /// - Parameter readOnly: for `history` and tests reading a journal another process writes.
+    /// - Throws: `JournalError` naming the file.
+    public init(stateDirectory: String, readOnly: Bool = false) throws(JournalError) {
+        let path = "\(stateDirectory)/\(Self.fileName)"
+        do {
+            var configuration = Configuration()
+            configuration.readonly = readOnly
+            configuration.busyMode = .timeout(5)
+            if !readOnly {
+                try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+                // FULL: an audit record must survive a power cut too, and writes are few.
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly { try Self.migrator.migrate(pool) }
+        } catch {
+            throw JournalError(path: path, message: "\(error)")
+        }
+    }
+
+    /// Whether a journal exists in `stateDirectory`.
+    public static func exists(in stateDirectory: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(stateDirectory)/\(fileName)")
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "app_state") { t in
+                t.primaryKey("app", .text)
+                t.column("last_attempted_commit", .text)
+                t.column("last_applied_commit", .text)
+                // The hash of the app's file at the last applied commit: `--drift report` tells a hand-made drift
+                // (same file, converged before) from a change still to apply.
+                t.column("applied_spec_hash", .text)
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(table: "passes") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("started_at", .double).notNull()
+                t.column("finished_at", .double)
+                t.column("trigger", .text).notNull()
+                t.column("commit", .text)
+                t.column("outcome", .text).notNull()
+                t.column("error", .text)
+            }
+            try db.create(table: "calls") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("pass_id", .integer).references("passes")
+                t.column("time", .double).notNull()
+                t.column("app", .text).notNull()
+                t.column("commit", .text)
+                t.column("active_region", .text)
+                t.column("action", .text).notNull()
+                t.column("resource", .text).notNull()
+                t.column("region", .text).notNull()
+                t.column("phase", .text).notNull()
+                t.column("aws_request_id", .text)
+                t.column("message", .text)
+            }
+            try db.create(index: "calls_by_app", on: "calls", columns: ["app", "time"])
+            try db.create(table: "app_events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("pass_id", .integer).references("passes")
+                t.column("time", .double).notNull()
+                t.column("app", .text).notNull()
+                t.column("commit", .text).notNull()
+                t.column("active_region", .text).notNull()
+                t.column("verdict", .text).notNull()
+                t.column("applied", .boolean).notNull()
+            }
+            try db.create(index: "app_events_by_app", on: "app_events", columns: ["app", "time"])
+        }
+        return migrator
+    }
+
+    // MARK: Writing
+
+    /// Records the start of a pass; returns its id.
+    public func beginPass(trigger: String, at time: Date = Date()) throws(JournalError) -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO passes (started_at, trigger, outcome) VALUES (?, ?, 'running')",
+                           arguments: [time.timeIntervalSince1970, trigger])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Fills in the end of a pass: the commit it read (when it got that far), its outcome and any error.
+    public func finishPass(_ id: Int64, commit: String?, outcome: PassOutcome, error: String?, at time: Date = Date()) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "UPDATE passes SET finished_at = ?, \"commit\" = ?, outcome = ?, error = ? WHERE id = ?",
+                           arguments: [time.timeIntervalSince1970, commit, outcome.rawValue, error, id])
+        }
+    }
+
+    /// Appends one mutating call's record (before it is made, after it answered, or its failure).
+    public func record(_ call: CallRecord) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO calls (pass_id, time, app, "commit", active_region, action, resource, region, phase, aws_request_id, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion,
+                                 call.action, call.resource, call.region, call.phase, call.requestID, call.message])
+        }
+    }
+
+    /// Records what a pass concluded for one app, and moves its last attempted (and, when converged, applied) commit.
+    public func recordApp(_ event: AppEvent) throws(JournalError) {
+        try write { db in
+            let now = event.time.timeIntervalSince1970
+            try db.execute(sql: """
+                INSERT INTO app_events (pass_id, time, app, "commit", active_region, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.passID, now, event.app, event.commit, event.activeRegion, event.verdict, event.converged])
+            try db.execute(sql: """
+                INSERT INTO app_state (app, last_attempted_commit, last_applied_commit, applied_spec_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(app) DO UPDATE SET last_attempted_commit = excluded.last_attempted_commit,
+                    last_applied_commit = COALESCE(excluded.last_applied_commit, app_state.last_applied_commit),
+                    applied_spec_hash = COALESCE(excluded.applied_spec_hash, app_state.applied_spec_hash),
+                    updated_at = excluded.updated_at
+                """, arguments: [event.app, event.commit, event.converged ? event.commit : nil,
+                                 event.converged ? event.specHash : nil, now])
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every app's last attempted and applied commit.
+    public func appStates() throws(JournalError) -> [String: AppState] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM app_state")
+            var states: [String: AppState] = [:]
+            for row in rows {
+                let app: String = row["app"]
+                states[app] = AppState(app: app, lastAttemptedCommit: row["last_attempted_commit"], lastAppliedCommit: row["last_applied_commit"],
+                                       appliedSpecHash: row["applied_spec_hash"], updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+            }
+            return states
+        }
+    }
+
+    /// The passes, oldest first (or only the last `limit`).
+    public func passes(limit: Int? = nil) throws(JournalError) -> [PassRecord] {
+        try read { db in
+            let sql = "SELECT * FROM (SELECT * FROM passes ORDER BY id DESC LIMIT ?) ORDER BY id"
+            return try Row.fetchAll(db, sql: sql, arguments: [limit ?? -1]).map { row in
+                PassRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                           finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                           trigger: row["trigger"], commit: row["commit"],
+                           outcome: PassOutcome(rawValue: row["outcome"]) ?? .failed, error: row["error"])
+            }
+        }
+    }
+
+    /// The recorded calls, oldest first; only `app`'s when given.
+    public func calls(app: String? = nil) throws(JournalError) -> [CallRecord] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
+            return rows.map { row in
+                CallRecord(passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+                           activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
+                           phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
+            }
+        }
+    }
+
+    /// What each pass concluded per app, oldest first; only `app`'s when given.
+    public func appEvents(app: String? = nil) throws(JournalError) -> [AppEvent] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM app_events WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
+            return rows.map { row in
+                AppEvent(passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+                         activeRegion: row["active_region"], verdict: row["verdict"], converged: row["applied"])
+            }
+        }
+    }
+
+    /// SQLite's journal mode: `wal` (for tests).
+    func journalMode() throws(JournalError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do { return try pool.write(body) } catch { throw JournalError(path: pool.path, message: "\(error)") }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do { return try pool.read(body) } catch { throw JournalError(path: pool.path, message: "\(error)") }
+    }
+}
+
+/// How a pass ended.
+public enum PassOutcome: String, Sendable, Codable {
+    /// Still running, or the process died during it.
+    case running
+    /// Every app converged (in sync, or AWS finishing work it accepted).
+    case converged
+    /// Some app is not converged: degraded, failed or blocked. Retried with backoff.
+    case notConverged = "not-converged"
+    /// `--drift report`: live state drifted from an applied commit; reported, not corrected.
+    case driftReported = "drift-reported"
+    /// The commit is invalid; nothing was applied, the last applied state stands.
+    case invalid
+    /// The commit gate (e.g. signature policy) refused the commit; nothing was applied.
+    case refused
+    /// The repository could not be read or fetched.
+    case fetchFailed = "fetch-failed"
+    /// A newer commit arrived and took over at a safe point.
+    case superseded
+    /// Stopped at a safe point by SIGTERM/SIGINT.
+    case interrupted
+    /// Anything else that stopped the pass.
+    case failed
+
+    /// Whether `/readyz` answers 200 after a pass that ended so.
+    public var isReady: Bool { self == .converged }
+}
+
+/// A mutating AWS call, as the journal keeps it.
+public struct CallRecord: Sendable, Codable, Equatable {
+    public var passID: Int64?
+    public var time: Date
+    public var app: String
+    public var commit: String?
+    /// The active region the commit declares for the app: lets `history` tie the call to a flip.
+    public var activeRegion: String?
+    public var action: String
+    public var resource: String
+    public var region: String
+    /// `calling`, `called` or `failed`.
+    public var phase: String
+    public var requestID: String?
+    public var message: String?
+
+    public init(passID: Int64?, time: Date = Date(), app: String, commit: String?, activeRegion: String?, action: String,
+                resource: String, region: String, phase: String, requestID: String? = nil, message: String? = nil) {
+        self.passID = passID
+        self.time = time
+        self.app = app
+        self.commit = commit
+        self.activeRegion = activeRegion
+        self.action = action
+        self.resource = resource
+        self.region = region
+        self.phase = phase
+        self.requestID = requestID
+        self.message = message
+    }
+}
+
+/// What one pass concluded for one app.
+public struct AppEvent: Sendable, Codable, Equatable {
+    public var passID: Int64?
+    public var time: Date
+    public var app: String
+    public var commit: String
+    public var activeRegion: String
+    public var verdict: String
+    /// Converged at `commit`: it becomes the app's last applied commit.
+    public var converged: Bool
+    /// The hash of the app's file at `commit` (not kept in `app_events`).
+    public var specHash: String?
+
+    public init(passID: Int64?, time: Date = Date(), app: String, commit: String, activeRegion: String, verdict: String, converged: Bool,
+                specHash: String? = nil) {
+        self.passID = passID
+        self.time = time
+        self.app = app
+        self.commit = commit
+        self.activeRegion = activeRegion
+        self.verdict = verdict
+        self.converged = converged
+        self.specHash = specHash
+    }
+}
+
+/// An app's last attempted and last applied commit.
+public struct AppState: Sendable, Codable, Equatable {
+    public var app: String
+    public var lastAttemptedCommit: String?
+    public var lastAppliedCommit: String?
+    /// The hash of the app's file at the last applied commit.
+    public var appliedSpecHash: String?
+    public var updatedAt: Date
+}
+
+/// One pass, as the journal keeps it.
+public struct PassRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var trigger: String
+    public var commit: String?
+    public var outcome: PassOutcome
+    public var error: String?
+}
+
+/// The journal could not be opened, read or written.
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public var description: String {
+        "journal \(path): \(message); check the state folder's permissions and free space (--state-dir)"
+    }
+}

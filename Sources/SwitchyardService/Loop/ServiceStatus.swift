@@ -1,0 +1,105 @@
+import Foundation
+import Reconciler
+
+/// What the service knows right now, for `/readyz`, `/api/status` and the exit code of `--once`.
+public actor ServiceStatus {
+    /// When the repository was last read (and fetched, for a remote) successfully.
+    public private(set) var fetchedAt: Date?
+    /// The last finished pass.
+    public private(set) var lastPass: PassReport?
+    /// The last plans and results, per app.
+    public private(set) var document: PlanDocument?
+    /// Why the last candidate commit was refused or not applied (invalid, gate), with its id.
+    public private(set) var refusal: Refusal?
+
+    public init() {}
+
+    func fetched(at time: Date) { fetchedAt = time }
+
+    func finished(_ report: PassReport, document: PlanDocument?, refusal: Refusal?) {
+        lastPass = report
+        if let document { self.document = document }
+        self.refusal = refusal
+    }
+
+    /// 200 when the repository was fetched and the last pass converged; otherwise why not.
+    public func readiness() -> Readiness {
+        guard fetchedAt != nil else {
+            return Readiness(ready: false, reason: lastPass?.error.map { "the repository was never read: \($0)" } ?? "the repository was not read yet")
+        }
+        guard let lastPass else { return Readiness(ready: false, reason: "no pass has finished yet") }
+        if lastPass.outcome.isReady { return Readiness(ready: true, reason: "converged to \(lastPass.commit ?? "?")") }
+        return Readiness(ready: false, reason: "last pass \(lastPass.outcome.rawValue): \(lastPass.error ?? "no detail")")
+    }
+
+    /// The `/api/status` document: the plan document plus each app's journal state, readiness and any refusal.
+    public func statusDocument(appStates: [String: AppState]) -> StatusDocument {
+        StatusDocument(plan: document, appStates: appStates, readiness: readiness(), lastPass: lastPass, refusal: refusal)
+    }
+}
+
+/// One finished pass, for status.
+public struct PassReport: Sendable, Codable {
+    public var id: Int64?
+    public var trigger: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var commit: String?
+    public var outcome: PassOutcome
+    public var error: String?
+}
+
+/// A commit that was not applied, and why.
+public struct Refusal: Sendable, Codable, Equatable {
+    public var commit: String
+    /// `invalid` (with file:line) or `refused` (the commit gate).
+    public var kind: PassOutcome
+    public var reason: String
+}
+
+/// The answer of `/readyz`.
+public struct Readiness: Sendable, Codable, Equatable {
+    public var ready: Bool
+    public var reason: String
+}
+
+/// `GET /api/status`: `switchyard status --format json`'s document, with what the service adds.
+public struct StatusDocument: Encodable, Sendable {
+    public var plan: PlanDocument?
+    public var appStates: [String: AppState]
+    public var readiness: Readiness
+    public var lastPass: PassReport?
+    public var refusal: Refusal?
+
+    enum Keys: String, CodingKey {
+        case schemaVersion, commit, apps, ready, reason, lastPass, refusal
+    }
+
+    enum AppKeys: String, CodingKey {
+        case lastAttemptedCommit, lastAppliedCommit
+    }
+
+    /// One app: the plan document's fields, then the journal's.
+    struct AppEntry: Encodable {
+        var app: PlanDocument.App
+        var state: AppState?
+
+        func encode(to encoder: any Encoder) throws {
+            try app.encode(to: encoder)
+            var container = encoder.container(keyedBy: AppKeys.self)
+            try container.encode(state?.lastAttemptedCommit, forKey: .lastAttemptedCommit)
+            try container.encode(state?.lastAppliedCommit, forKey: .lastAppliedCommit)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(plan?.schemaVersion ?? 1, forKey: .schemaVersion)
+        try container.encode(plan?.commit, forKey: .commit)
+        try container.encode((plan?.apps ?? []).map { AppEntry(app: $0, state: appStates[$0.name]) }, forKey: .apps)
+        try container.encode(readiness.ready, forKey: .ready)
+        try container.encode(readiness.reason, forKey: .reason)
+        try container.encodeIfPresent(lastPass, forKey: .lastPass)
+        try container.encode(refusal, forKey: .refusal)
+    }
+}

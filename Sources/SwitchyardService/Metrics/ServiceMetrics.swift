@@ -1,0 +1,120 @@
+import AWS
+import Foundation
+import Metrics
+import Prometheus
+
+/// The service's Prometheus metrics, on a registry of its own (no process-global bootstrap).
+public final class ServiceMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let passDuration: DurationHistogram
+    private let lastAppliedCommitTime: Prometheus.Gauge
+    private let secondsSinceFetch: Prometheus.Gauge
+    private let lastFetch = Locked<Date?>(nil)
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        factory = PrometheusMetricsFactory(registry: registry)
+        passDuration = registry.makeDurationHistogram(
+            descriptor: Self.passDuration,
+            buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(30),
+                      .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800)])
+        lastAppliedCommitTime = registry.makeGauge(descriptor: Self.lastApplied)
+        secondsSinceFetch = registry.makeGauge(descriptor: Self.sinceFetch)
+        secondsSinceFetch.set(to: -1)
+    }
+
+    /// Records a finished pass: its duration, and per app whether it was a pass or an error.
+    public func passFinished(duration: Duration, apps: [String: Verdictish]) {
+        passDuration.record(duration)
+        for (app, verdict) in apps {
+            registry.makeCounter(descriptor: Self.passes, labels: [("app", app)]).increment()
+            if !verdict.converged {
+                registry.makeCounter(descriptor: Self.errors, labels: [("app", app)]).increment()
+            }
+            registry.makeGauge(descriptor: Self.inSync, labels: [("app", app)]).set(to: verdict.inSync ? 1.0 : 0.0)
+        }
+    }
+
+    /// Records a pass that failed before any app was looked at (fetch, validation, refusal).
+    public func passFailed(duration: Duration) {
+        passDuration.record(duration)
+        registry.makeCounter(descriptor: Self.errors, labels: [("app", "*")]).increment()
+    }
+
+    /// The repository was read (and fetched when remote) successfully.
+    public func fetched(at time: Date = Date()) {
+        lastFetch.withLock { $0 = time }
+    }
+
+    /// Every app converged to a commit made at `time`.
+    public func applied(commitTime: Date) {
+        lastAppliedCommitTime.set(to: commitTime.timeIntervalSince1970)
+    }
+
+    /// The `AWSClient.onCall` hook: counts calls by service, operation and outcome.
+    public func awsCall(_ record: AWSCallRecord) {
+        let outcome: String
+        switch record.outcome {
+        case .success: outcome = "success"
+        case let .serviceError(code): outcome = code
+        case .transportError: outcome = "transport-error"
+        case .timeout: outcome = "timeout"
+        case .clientError: outcome = "client-error"
+        }
+        Metrics.Counter(label: "switchyard_aws_calls_total",
+                        dimensions: [("service", record.service.rawValue), ("operation", record.operation), ("outcome", outcome)],
+                        factory: factory).increment()
+    }
+
+    static var passDuration: MetricNameDescriptor {
+        metric("pass_duration", "seconds", "Duration of reconcile passes (fetch, validate, observe, plan, apply).")
+    }
+    static var lastApplied: MetricNameDescriptor {
+        metric("last_applied_commit_timestamp", "seconds", "Committer time (Unix seconds) of the last commit every app converged to.")
+    }
+    static var sinceFetch: MetricNameDescriptor {
+        metric("seconds_since_last_fetch", "", "Seconds since the repository was last read or fetched successfully (-1: never).")
+    }
+    static var passes: MetricNameDescriptor { metric("passes", "total", "Reconcile passes per app.") }
+    static var errors: MetricNameDescriptor {
+        metric("pass_errors", "total", "Passes per app that did not converge it (app=\"*\": the pass failed before any app was planned).")
+    }
+    static var inSync: MetricNameDescriptor { metric("app_in_sync", "", "1 when the app's live state matches its commit, else 0.") }
+
+    static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchyard", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// The text exposition format, with time-dependent gauges brought up to date.
+    public func render(now: Date = Date()) -> String {
+        if let last = lastFetch.withLock({ $0 }) { secondsSinceFetch.set(to: now.timeIntervalSince(last)) }
+        return registry.emitToString()
+    }
+}
+
+/// What the metrics need of an app's verdict.
+public struct Verdictish: Sendable {
+    public var converged: Bool
+    public var inSync: Bool
+
+    public init(converged: Bool, inSync: Bool) {
+        self.converged = converged
+        self.inSync = inSync
+    }
+}
+
+/// A value behind a lock, for the little shared mutable state the service has.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

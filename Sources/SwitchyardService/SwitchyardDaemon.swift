@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Reconciler
+import ServiceLifecycle
+import UnixSignals
+
+/// `switchyard run` assembled from values: the reconcile loop and the HTTP listener in one service group that
+/// shuts down gracefully on SIGTERM and SIGINT.
+public struct SwitchyardDaemon: Sendable {
+    /// Where the listener binds.
+    public struct Listen: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `host:port` (`127.0.0.1:9464`, `[::1]:9464`).
+        public init?(parsing text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                return nil
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+    }
+
+    public let configuration: ServiceConfiguration
+    public let cloud: any CloudControl
+    public let journal: Journal
+    public let metrics: ServiceMetrics
+    public let status: ServiceStatus
+    public let trigger: PassTrigger
+    public let gate: CommitGate?
+    public let webhook: WebhookSignature?
+    public let logger: Logger
+
+    public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
+                gate: CommitGate? = nil, webhook: WebhookSignature? = nil, logger: Logger) {
+        self.configuration = configuration
+        self.cloud = cloud
+        self.journal = journal
+        self.metrics = metrics
+        self.status = ServiceStatus()
+        self.trigger = PassTrigger()
+        self.gate = gate
+        self.webhook = webhook
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT (the step in flight finishes first), or one pass with `once` (no listener).
+    /// - Returns: the outcome of the last pass.
+    public func run(listen: Listen?, once: Bool) async throws -> PassOutcome? {
+        let loop = ReconcileLoop(configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
+                                 trigger: trigger, gate: gate, once: once, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let listen, !once {
+            let logger = logger
+            let endpoints = HTTPEndpoints(status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, logger: logger)
+            var httpLogger = logger
+            httpLogger.logLevel = .warning
+            let app = Application(
+                router: endpoints.router(),
+                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "switchyard"),
+                onServerRunning: { channel in
+                    logger.notice("listening on http://\(listen.host):\(channel.localAddress?.port ?? listen.port)")
+                },
+                logger: httpLogger)
+            services.append(.init(service: app))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        return await status.lastPass?.outcome
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import SwitchyardService
+
+struct IAMPolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iam-policy",
+        abstract: "Print the least-privilege IAM policy for the repository's applications.",
+        discussion: """
+            Only the actions Switchyard calls, on only the buckets, distributions, global clusters and \
+            clusters the desired state declares (at the ref). The account id of CloudFront and \
+            global-cluster ARNs comes from the Aurora cluster ARNs, or --account. Attach the JSON to the \
+            role `switchyard run` uses; regenerate it when an app is added.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("AWS account id for CloudFront and global-cluster ARNs (default: from the Aurora cluster ARNs).", valueName: "id"))
+    var account: String?
+
+    func validate() throws {
+        if let account, account.count != 12 || !account.allSatisfy(\.isASCIIDigitCharacter) {
+            throw ValidationError("--account \(account): expected 12 digits")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let (_, state, _) = try global.load()
+            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account))
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}

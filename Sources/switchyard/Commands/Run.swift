@@ -1,0 +1,111 @@
+import ArgumentParser
+import DesiredState
+import Foundation
+import Logging
+import Reconciler
+import SwitchyardService
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Keep AWS converged to the repository: the GitOps loop, with a webhook, metrics and a journal.",
+        discussion: """
+            Every --interval (jittered by 10%) fetches the repository (objects only when a ref moved), reads \
+            the desired state at the ref, validates it and converges every app, journaling each mutating \
+            AWS call in --state-dir. An invalid commit is not applied: the last applied state stands and \
+            the reason (file:line) shows in /readyz, /api/status and the journal. A failed pass is retried \
+            after --retry-interval, doubled per failure up to the interval. A newer commit arriving while \
+            an older one converges takes over between two AWS calls.
+
+            HTTP on --listen: GET /healthz, /readyz, /metrics (Prometheus), /api/status (JSON), and \
+            POST /hooks/github (a push event signed with the secret in --webhook-secret-file starts a \
+            pass at once).
+
+            SIGTERM or SIGINT lets the AWS call in flight finish, then exits 0. Only one `run` or `apply` \
+            may hold the state folder at a time. --once runs one pass: exit 0 when converged, 1 otherwise.
+            See docs/OPERATIONS.md.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var aws: AWSOptions
+
+    @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
+    var interval: DurationArgument = DurationArgument(.seconds(30))
+
+    @Option(help: ArgumentHelp("First delay after a failed pass; doubled per failure up to --interval.", valueName: "duration"))
+    var retryInterval: DurationArgument = DurationArgument(.seconds(5))
+
+    @Option(help: "What to do when live state drifts from a commit that converged: correct (change it back) or report.")
+    var drift: DriftArgument = .init(.correct)
+
+    @Flag(help: "Run one pass and exit: 0 when converged, 1 otherwise (cron, tests).")
+    var once = false
+
+    @Option(help: ArgumentHelp("Address of the HTTP listener (loopback by default).", valueName: "host:port"))
+    var listen: String = "127.0.0.1:9464"
+
+    @Option(help: ArgumentHelp("File holding the GitHub webhook secret; without it POST /hooks/github is disabled.", valueName: "file"))
+    var webhookSecretFile: String?
+
+    @Option(help: ArgumentHelp("State folder: journal and lock. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("How often to re-read AWS while waiting for a promotion.", valueName: "duration"))
+    var pollInterval: DurationArgument = DurationArgument(.seconds(5))
+
+    @Option(help: ArgumentHelp("The most one step may take, waits included.", valueName: "duration"))
+    var stepTimeout: DurationArgument = DurationArgument(.seconds(900))
+
+    func validate() throws {
+        guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
+        guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
+        guard SwitchyardDaemon.Listen(parsing: listen) != nil else {
+            throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:9464")
+        }
+    }
+
+    func run() async throws {
+        let outcome: PassOutcome? = try await reportingErrors {
+            let stateDirectory = stateDir ?? StateDirectory.default()
+            let lock = try StateLock(stateDirectory: stateDirectory)
+            defer { withExtendedLifetime(lock) {} }
+            let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
+            let journal = try Journal(stateDirectory: stateDirectory)
+            let metrics = ServiceMetrics()
+            var logger = Logger(label: "switchyard") { StreamLogHandler.standardError(label: $0) }
+            let level = Logger.Level(rawValue: aws.logLevel) ?? .warning
+            logger.logLevel = min(level, .info)
+            let configuration = ServiceConfiguration(
+                source: global.source, ref: global.ref, folder: global.path, apps: global.apps,
+                interval: interval.value, retryInterval: retryInterval.value, drift: drift.value,
+                applyOptions: ApplyOptions(pollInterval: pollInterval.value, stepTimeout: stepTimeout.value),
+                stateDirectory: stateDirectory)
+            let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
+                                          journal: journal, metrics: metrics, webhook: webhook, logger: logger)
+            logger.notice("switchyard \(SwitchyardVersion.current) running on \(Self.redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
+            return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
+        }
+        if once, outcome != .converged { throw ExitCode.failure }
+    }
+}
+
+extension Run {
+    /// The repository URL without any password or token in it, for the log.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "REDACTED"
+        return components.string ?? url
+    }
+}
+
+/// `--drift correct|report`.
+struct DriftArgument: ExpressibleByArgument {
+    var value: DriftPolicy
+    init(_ value: DriftPolicy) { self.value = value }
+    init?(argument: String) {
+        guard let value = DriftPolicy(rawValue: argument) else { return nil }
+        self.value = value
+    }
+    var defaultValueDescription: String { value.rawValue }
+    static var allValueStrings: [String] { DriftPolicy.allCases.map(\.rawValue) }
+}

@@ -1,0 +1,68 @@
+import AWS
+import DesiredState
+import Foundation
+import GitSource
+import Logging
+import Reconciler
+@testable import SwitchyardService
+import SwitchyardTestSupport
+import Testing
+
+/// Buckets that are always open: an app of buckets only is in sync, and no call mutates anything.
+struct OpenBuckets: CloudControl {
+    struct Unexpected: Error {}
+    func bucketAccess(bucket: String, region: String) async throws -> BucketAccess { .open }
+    func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? { throw Unexpected() }
+    func distribution(id: String) async throws -> DistributionState { throw Unexpected() }
+    func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? { throw Unexpected() }
+    func globalCluster(id: String, region: String) async throws -> GlobalCluster { throw Unexpected() }
+    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? { throw Unexpected() }
+    func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? { throw Unexpected() }
+}
+
+@Suite("the commit gate: a refused commit is not applied, and says why")
+struct CommitGateTests {
+    struct Unsigned: Error, CustomStringConvertible {
+        var commit: String
+        var description: String { "commit \(commit) carries no signature by an allowed key" }
+    }
+
+    @Test("a gate refusal is the pass outcome, in the journal, /readyz and status; the gate sees the last applied commit")
+    func refusal() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let dir = try fixture.makeRepository()
+        let stateDir = fixture.path("state")
+        let journal = try Journal(stateDirectory: stateDir)
+        let seen = Locked<[(String?, String)]>([])
+        let refuse = Locked(false)
+        let loop = ReconcileLoop(
+            configuration: ServiceConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache")),
+                                                stateDirectory: stateDir),
+            cloud: OpenBuckets(), journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
+            gate: { _, lastApplied, candidate in
+                seen.withLock { $0.append((lastApplied?.id.hex, candidate.id.hex)) }
+                if refuse.withLock({ $0 }) { throw Unsigned(commit: candidate.id.short) }
+            },
+            logger: Logger(label: "test"))
+
+        let first = try fixture.git("rev-parse", "HEAD", in: dir)
+        #expect(await loop.pass(trigger: "start") == .converged)
+        refuse.withLock { $0 = true }
+        try fixture.commitRegion("us-west-1", in: dir)
+        let second = try fixture.git("rev-parse", "HEAD", in: dir)
+        #expect(await loop.pass(trigger: "interval") == .refused)
+
+        #expect(seen.withLock { $0.map(\.0) } == [nil, first])
+        #expect(seen.withLock { $0.map(\.1) } == [first, second])
+        let pass = try #require(try journal.passes().last)
+        #expect(pass.outcome == .refused)
+        #expect(pass.commit == second)
+        #expect(pass.error == "commit \(second.prefix(12)) carries no signature by an allowed key")
+        let readiness = await loop.status.readiness()
+        #expect(!readiness.ready)
+        #expect(readiness.reason.contains("no signature by an allowed key"))
+        #expect(await loop.status.refusal == Refusal(commit: second, kind: .refused, reason: pass.error ?? ""))
+        #expect(try journal.appStates()["unishop"]?.lastAppliedCommit == first, "the last applied state stands")
+    }
+}
