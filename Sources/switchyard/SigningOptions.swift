@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitSource
+import SwitchyardService
 
 /// Which commits may be applied: signature checks set on the host, never in the repository.
 struct SigningOptions: ParsableArguments {
@@ -56,6 +57,17 @@ struct SigningOptions: ParsableArguments {
             Terminal.error(refusal.description)
             Terminal.note("nothing was changed; the last applied state stands. Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)")
             throw ExitCode.failure
+        }
+    }
+
+    /// The daemon's commit gate: a commit the policy refuses is not applied, and the refusal is reported.
+    /// `--last-applied` is ignored here: the daemon knows its own last applied revision.
+    func gate(folder: String) throws -> CommitGate? {
+        let policy = try policy()
+        guard policy.allowedSigners != nil else { return nil }
+        return { repository, lastApplied, candidate in
+            _ = try repository.reviewSignatures(candidate: candidate.id, lastApplied: lastApplied?.id, folder: folder, policy: policy)
+                .requireAccepted()
         }
     }
 }

@@ -28,6 +28,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(.seconds(30))
@@ -81,7 +82,8 @@ struct Run: AsyncParsableCommand {
                 applyOptions: ApplyOptions(pollInterval: pollInterval.value, stepTimeout: stepTimeout.value),
                 stateDirectory: stateDirectory)
             let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
-                                          journal: journal, metrics: metrics, webhook: webhook, logger: logger)
+                                          journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
+                                          webhook: webhook, logger: logger)
             logger.notice("switchyard \(SwitchyardVersion.current) running on \(Self.redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
             return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
         }
