@@ -165,6 +165,7 @@ extension NodeReader {
         if regions.allSatisfy({ $0.bucket == nil && $0.originID == nil && $0.auroraCluster == nil }), !hasCloudFront, !hasAurora {
             report(at: fields["regions"]?.value, "spec.regions", "no resources declared; expected buckets, CloudFront origins or Aurora clusters")
         }
+        checkServingRegion(regions: regions, keys: keys, fields: fields)
         var seen: [String: String] = [:]
         for region in regions {
             guard let origin = region.originID else { continue }
@@ -183,6 +184,21 @@ extension NodeReader {
             }
             buckets[bucket] = region.name
         }
+    }
+}
+
+extension NodeReader {
+    /// Fail-closed: a file that would block every region's bucket leaves the app with nowhere to serve from.
+    mutating func checkServingRegion(regions: [RegionSpec], keys: [String: Node], fields: [String: (key: Node, value: Node)]) {
+        guard regions.allSatisfy({ $0.bucket != nil }), !regions.isEmpty else { return }
+        let active = fields["activeRegion"]?.value.scalar?.string
+        let standby = (fields["standby"]?.value.scalar).flatMap { StandbyMode(rawValue: $0.string) } ?? .hot
+        let spec = ApplicationSpec(activeRegion: active ?? "", standby: standby, regions: regions, cloudfront: nil, aurora: nil)
+        guard regions.allSatisfy(spec.wantsBlocked) else { return }
+        let where_ = regions.first { $0.name == active } ?? regions[0]
+        report(at: keys[where_.name], "spec.regions.\(where_.name).blockPublicAccess",
+               "every region's bucket would be blocked, so no region could serve (fail-closed); "
+                   + "leave at least one bucket open: remove blockPublicAccess: true from the active region, or make another region active")
     }
 }
 

@@ -1,5 +1,6 @@
 import AWS
 import DesiredState
+import Foundation
 
 /// Whether a bucket's public access block lets CloudFront read it.
 public enum BucketAccess: String, Sendable, Codable, Equatable {
@@ -25,6 +26,31 @@ public struct DistributionState: Sendable, Equatable {
     public var isDeployed: Bool { status == "Deployed" }
 }
 
+/// Whether a bucket can serve the website: preflight for making its region active.
+public struct BucketReadiness: Sendable, Equatable {
+    public var exists: Bool
+    public var website: Bool
+
+    public init(exists: Bool, website: Bool) {
+        self.exists = exists
+        self.website = website
+    }
+}
+
+/// The latest Aurora Global Database lag datapoint of a secondary cluster.
+public struct LagReading: Sendable, Equatable, Codable {
+    /// `AuroraGlobalDBReplicationLag` or `AuroraGlobalDBRPOLag`.
+    public var metric: String
+    public var milliseconds: Double
+    public var timestamp: Date
+
+    public init(metric: String, milliseconds: Double, timestamp: Date) {
+        self.metric = metric
+        self.milliseconds = milliseconds
+        self.timestamp = timestamp
+    }
+}
+
 /// The AWS calls the reconciler makes: the seam between planning and AWS, so the planner can be unit-tested.
 ///
 /// Every call names the region that holds its resource; no call depends on a region other than that one.
@@ -42,6 +68,10 @@ public protocol CloudControl: Sendable {
     func globalCluster(id: String, region: String) async throws -> GlobalCluster
     /// A DB cluster asked in its own region; nil when it does not exist.
     func dbCluster(_ arn: ClusterARN) async throws -> DBCluster?
+    /// Whether the bucket exists and has website hosting, asked in its region.
+    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness
+    /// The latest replication-lag datapoint of `cluster` from CloudWatch in its region; nil when there is none.
+    func replicationLag(of cluster: ClusterARN) async throws -> LagReading?
     /// Issues the promotion of `target` in its own region.
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String?
 }

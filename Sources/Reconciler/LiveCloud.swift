@@ -51,6 +51,23 @@ public struct LiveCloud: CloudControl {
         }
     }
 
+    public func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
+        let s3 = S3Client(sender: sender)
+        guard try await s3.headBucket(bucket: bucket, region: region) else { return BucketReadiness(exists: false, website: false) }
+        return BucketReadiness(exists: true, website: try await s3.getBucketWebsite(bucket: bucket, region: region) != nil)
+    }
+
+    public func replicationLag(of cluster: ClusterARN) async throws -> LagReading? {
+        let cloudwatch = CloudWatchClient(sender: sender)
+        // ReplicationLag is what secondaries report; RPOLag stands in where only it is published.
+        for metric in [AuroraGlobalDBMetric.replicationLag, .rpoLag] {
+            if let point = try await cloudwatch.latestAuroraGlobalDBLag(metric, dbClusterIdentifier: cluster.clusterID, region: cluster.region) {
+                return LagReading(metric: metric.rawValue, milliseconds: point.value, timestamp: point.timestamp)
+            }
+        }
+        return nil
+    }
+
     public func globalCluster(id: String, region: String) async throws -> GlobalCluster {
         try await RDSClient(sender: sender).describeGlobalClusters(id: id, region: region)
     }

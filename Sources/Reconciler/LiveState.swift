@@ -39,10 +39,20 @@ public struct LiveState: Sendable {
     public var buckets: [String: Observed<BucketAccess>]
     public var distribution: Observed<DistributionState>?
     public var aurora: Observed<AuroraLive>?
+    /// Preflight: can the active region's bucket serve the website?
+    public var targetBucket: Observed<BucketReadiness>?
+    /// Preflight: the active region's Aurora cluster as its own region describes it (nil inside: it does not exist).
+    public var targetCluster: Observed<DBCluster?>?
+    /// The replication-lag gate's reading for the active region's cluster (nil inside: no datapoint).
+    public var lag: Observed<LagReading?>?
 
-    public init(buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil) {
+    public init(buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil,
+                targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<DBCluster?>? = nil, lag: Observed<LagReading?>? = nil) {
         self.buckets = buckets
         self.distribution = distribution
         self.aurora = aurora
+        self.targetBucket = targetBucket
+        self.targetCluster = targetCluster
+        self.lag = lag
     }
 }

@@ -14,6 +14,7 @@ public struct Observer: Sendable {
         let spec = app.spec
         async let aurora = observeAurora(spec)
         async let distribution = observeDistribution(spec)
+        async let preflight = observePreflight(spec)
         var buckets: [String: Observed<BucketAccess>] = [:]
         await withTaskGroup(of: (String, Observed<BucketAccess>).self) { group in
             for region in spec.regions {
@@ -22,19 +23,44 @@ public struct Observer: Sendable {
             }
             for await (region, access) in group { buckets[region] = access }
         }
-        return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora)
+        let (targetBucket, targetCluster, lag) = await preflight
+        return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora,
+                         targetBucket: targetBucket, targetCluster: targetCluster, lag: lag)
+    }
+
+    /// What the safety checks read, all in the active region: its bucket's readiness, its cluster, its lag.
+    func observePreflight(_ spec: ApplicationSpec) async -> (Observed<BucketReadiness>?, Observed<DBCluster?>?, Observed<LagReading?>?) {
+        let target = spec.region(spec.activeRegion)
+        async let bucket: Observed<BucketReadiness>? = target?.bucket.asyncMap { bucket in
+            await observing("cannot check bucket \(bucket) in \(spec.activeRegion)") {
+                try await cloud.bucketReadiness(bucket: bucket, region: spec.activeRegion)
+            }
+        }
+        async let cluster: Observed<DBCluster?>? = target?.auroraCluster.asyncMap { arn in
+            await observing("cannot describe cluster \(arn.clusterID) in \(arn.region)") { try await cloud.dbCluster(arn) }
+        }
+        async let lag: Observed<LagReading?>? = spec.aurora?.maxReplicationLag == nil ? nil : target?.auroraCluster.asyncMap { arn in
+            await observing("cannot read the replication lag of \(arn.clusterID) from CloudWatch in \(arn.region)") {
+                try await cloud.replicationLag(of: arn)
+            }
+        }
+        return (await bucket, await cluster, await lag)
+    }
+
+    func observing<T: Sendable>(_ what: String, _ body: () async throws -> T) async -> Observed<T> {
+        do { return .value(try await body()) } catch { return .unavailable("\(what): \(error)") }
     }
 
     func observeBucket(_ bucket: String, region: String) async -> Observed<BucketAccess> {
-        do { return .value(try await cloud.bucketAccess(bucket: bucket, region: region)) } catch {
-            return .unavailable("cannot read the public access block of \(bucket) in \(region): \(error)")
+        await observing("cannot read the public access block of \(bucket) in \(region)") {
+            try await cloud.bucketAccess(bucket: bucket, region: region)
         }
     }
 
     func observeDistribution(_ spec: ApplicationSpec) async -> Observed<DistributionState>? {
         guard let cloudfront = spec.cloudfront else { return nil }
-        do { return .value(try await cloud.distribution(id: cloudfront.distributionID)) } catch {
-            return .unavailable("cannot read CloudFront distribution \(cloudfront.distributionID): \(error)")
+        return await observing("cannot read CloudFront distribution \(cloudfront.distributionID)") {
+            try await cloud.distribution(id: cloudfront.distributionID)
         }
     }
 
@@ -60,5 +86,12 @@ public struct Observer: Sendable {
             }
         }
         return .unavailable("cannot read global cluster \(aurora.globalClusterID) (\(problems.joined(separator: "; ")))")
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    func asyncMap<T>(_ transform: (Wrapped) async -> T) async -> T? {
+        guard let value = self else { return nil }
+        return await transform(value)
     }
 }

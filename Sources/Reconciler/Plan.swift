@@ -64,6 +64,21 @@ public struct Step: Sendable, Equatable, Codable {
     }
 }
 
+/// One safety check of a plan (preflight, replication lag, dwell): what it read, and whether it passed.
+public struct Check: Sendable, Equatable, Codable {
+    /// `target-bucket`, `origin-group`, `target-cluster`, `replicas-connected`, `replication-lag`, `dwell`.
+    public var name: String
+    public var passed: Bool
+    /// The reading: what was found, against what limit.
+    public var detail: String
+
+    public init(_ name: String, passed: Bool, _ detail: String) {
+        self.name = name
+        self.passed = passed
+        self.detail = detail
+    }
+}
+
 /// Why nothing will be done for a part of an application.
 public struct Blocker: Sendable, Equatable, Codable {
     public var reason: String
@@ -83,6 +98,8 @@ public struct AppPlan: Sendable, Codable {
     public var inProgress: [String]
     /// Warnings a reviewer must see (data loss with `promotion: failover`).
     public var warnings: [String]
+    /// The safety checks and their readings; a failed one blocks the app when it has changes to make.
+    public var checks: [Check] = []
 
     public init(app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
                 unobserved: [String] = [], inProgress: [String] = [], warnings: [String] = []) {

@@ -14,6 +14,7 @@ public enum PlanRenderer {
             }
             for why in plan.unobserved { out += "  UNKNOWN  \(why)\n" }
             for what in plan.inProgress { out += "  IN PROGRESS  \(what)\n" }
+            for check in plan.checks { out += "  check \(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)\n" }
             if plan.inSync { out += "  nothing to do\n" }
         }
         let pending = plans.reduce(0) { $0 + $1.steps.count }
@@ -35,6 +36,12 @@ public enum PlanRenderer {
             }
             for why in plan.unobserved { out += "- :grey_question: could not observe: \(why)\n" }
             for what in plan.inProgress { out += "- :hourglass: in progress: \(what)\n" }
+            if !plan.checks.isEmpty {
+                out += "\n| safety check | result | reading |\n|---|---|---|\n"
+                for check in plan.checks {
+                    out += "| \(check.name) | \(check.passed ? ":white_check_mark: pass" : ":no_entry: fail") | \(escape(check.detail)) |\n"
+                }
+            }
             if plan.inSync { out += "Nothing to do: live state matches.\n" }
             out += "\n"
         }
@@ -61,6 +68,7 @@ public struct PlanDocument: Codable, Sendable {
         public var unobserved: [String]
         public var inProgress: [String]
         public var warnings: [String]
+        public var checks: [Check]
         public var outcomes: [StepOutcome]?
     }
 
@@ -76,6 +84,6 @@ public struct PlanDocument: Codable, Sendable {
     static func app(_ plan: AppPlan, verdict: Verdict, outcomes: [StepOutcome]?) -> App {
         App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, steps: plan.steps,
             blockers: plan.blockers.map(\.reason), unobserved: plan.unobserved, inProgress: plan.inProgress,
-            warnings: plan.warnings, outcomes: outcomes)
+            warnings: plan.warnings, checks: plan.checks, outcomes: outcomes)
     }
 }

@@ -6,13 +6,18 @@ import DesiredState
 /// Order for making region B active: (1) promote B's Aurora cluster; (2) open B's bucket (and any other
 /// bucket that should serve); (3) put B's origin first; (4) block the buckets the file wants blocked.
 public enum Planner {
-    public static func plan(_ app: Application, live: LiveState) -> AppPlan {
+    /// Plans one application. With changes to make, a failed safety check turns into a blocker: nothing is done for it.
+    public static func plan(_ app: Application, live: LiveState, safety: SafetyContext = SafetyContext()) -> AppPlan {
         let spec = app.spec
         var plan = AppPlan(app: app.name, activeRegion: spec.activeRegion)
         planAurora(spec, live.aurora, into: &plan)
         planBuckets(spec, live.buckets, opening: true, into: &plan)
         planOrigins(spec, live.distribution, into: &plan)
         planBuckets(spec, live.buckets, opening: false, into: &plan)
+        plan.checks = SafetyChecks.run(spec, live: live, plan: plan, safety: safety)
+        if plan.steps.contains(where: \.isMutating) {
+            plan.blockers += plan.checks.filter { !$0.passed }.map { Blocker("\($0.name): \($0.detail)") }
+        }
         return plan
     }
 

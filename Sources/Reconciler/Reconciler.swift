@@ -45,11 +45,13 @@ public struct Reconciler: Sendable {
     }
 
     /// Observes and plans every application at once; plans come back in the set's order.
-    public func plan(_ state: DesiredStateSet) async -> [AppPlan] {
+    /// - Parameter safety: per application name, what the dwell gate needs; absent means no earlier flip is known.
+    public func plan(_ state: DesiredStateSet, safety: [String: SafetyContext] = [:]) async -> [AppPlan] {
         let observer = Observer(cloud: cloud)
         return await withTaskGroup(of: (Int, AppPlan).self) { group in
             for (index, app) in state.applications.enumerated() {
-                group.addTask { (index, Planner.plan(app, live: await observer.observe(app))) }
+                let context = safety[app.name] ?? SafetyContext()
+                group.addTask { (index, Planner.plan(app, live: await observer.observe(app), safety: context)) }
             }
             var plans: [(Int, AppPlan)] = []
             for await plan in group { plans.append(plan) }
@@ -71,14 +73,15 @@ public struct Reconciler: Sendable {
     }
 
     /// Plans and applies every application concurrently. Each app's steps run in order; apps do not wait on each other.
-    public func apply(_ state: DesiredStateSet, applier: Applier) async -> [AppResult] {
-        let plans = await plan(state)
+    public func apply(_ state: DesiredStateSet, applier: Applier, safety: [String: SafetyContext] = [:]) async -> [AppResult] {
+        // Planning here re-runs every safety check against fresh observations, just before acting.
+        let plans = await plan(state, safety: safety)
         return await withTaskGroup(of: (Int, AppResult).self) { group in
             for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
                 group.addTask {
                     let outcomes = await applier.apply(plan, for: app)
                     let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
-                        ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app)) : plan
+                        ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety[app.name] ?? SafetyContext()) : plan
                     let verdict = Verdict.after(plan, outcomes: outcomes, replanned: replanned)
                     return (index, AppResult(plan: plan, outcomes: outcomes, verdict: verdict))
                 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DesiredState
 import Foundation
 import GitSource
+import SwitchyardService
 
 /// Where the desired state is read from: the options every command shares.
 struct GlobalOptions: ParsableArguments {
@@ -60,4 +61,18 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 
     var defaultValueDescription: String { DurationFormat.format(value) }
+}
+
+/// `--state-dir` for commands that only read the journal (the dwell gate's last converged flip).
+struct StateDirOption: ParsableArguments {
+    @Option(name: .customLong("state-dir"),
+            help: ArgumentHelp("State folder whose journal tells when each app last converged. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
+    var path: String?
+
+    /// The journal, when the folder holds one; nil otherwise (the dwell gate then reads Git).
+    var existingJournal: Journal? {
+        let folder = path ?? StateDirectory.default()
+        guard Journal.exists(in: folder) else { return nil }
+        return try? Journal(stateDirectory: folder, readOnly: true)
+    }
 }

@@ -178,3 +178,22 @@ struct DesiredStateSetTests {
         #expect(throws: SelectionError.self) { try set.selecting(["nope"]) }
     }
 }
+
+@Suite("Fail-closed invariant")
+struct FailClosedTests {
+    @Test("a file that blocks every bucket is refused", arguments: [
+        ("fenced", "us-east-1"),   // fenced blocks the standby; the override blocks the active one
+    ])
+    func everyBucketBlocked(_ standby: String, _ blocked: String) {
+        let text = replacing("standby:", with: "  standby: \(standby)",
+                             in: replacing("hot-primary-uibucket", with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true"))
+        let found = diagnostics(text)
+        #expect(found.contains { $0.field == "spec.regions.\(blocked).blockPublicAccess" && $0.message.contains("no region could serve") }, "\(found)")
+    }
+
+    @Test("blocking the active bucket while a hot standby serves is allowed (the lab's simulated outage)")
+    func standbyServes() {
+        let text = replacing("hot-primary-uibucket", with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true")
+        #expect(diagnostics(text).isEmpty)
+    }
+}

@@ -58,6 +58,19 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
         }
     }
 
+    var lag: LagReading?
+    var missingWebsite: Set<String> = []
+
+    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
+        try reach(region, "s3", "HeadBucket")
+        return locked { BucketReadiness(exists: buckets[bucket] != nil, website: !missingWebsite.contains(bucket)) }
+    }
+
+    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? {
+        try reach(cluster.region, "cloudwatch", "GetMetricStatistics")
+        return locked { lag }
+    }
+
     func globalCluster(id: String, region: String) async throws -> GlobalCluster {
         try reach(region, "rds", "DescribeGlobalClusters")
         return locked { global }
@@ -65,7 +78,11 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
 
     func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? {
         try reach(arn.region, "rds", "DescribeDBClusters")
-        return locked { standalone[arn.description] }
+        return locked {
+            if let cluster = standalone[arn.description] { return cluster }
+            guard global.members.contains(where: { $0.dbClusterArn == arn.description }) else { return nil }
+            return DBCluster(arn: arn.description, identifier: arn.clusterID, status: "available", globalClusterIdentifier: global.identifier)
+        }
     }
 
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {

@@ -1,4 +1,5 @@
 import AWS
+import Foundation
 import DesiredState
 import Reconciler
 import Testing
@@ -134,8 +135,65 @@ struct S3Outage: CloudControl {
         try await base.reorderOriginGroup(distributionID: distributionID, groupID: groupID, primary: primary)
     }
     func globalCluster(id: String, region: String) async throws -> GlobalCluster { try await base.globalCluster(id: id, region: region) }
+    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
+        if region == self.region { throw fail("HeadBucket") }
+        return try await base.bucketReadiness(bucket: bucket, region: region)
+    }
+    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { try await base.replicationLag(of: cluster) }
     func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? { try await base.dbCluster(arn) }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
         try await base.promote(mode, globalClusterID: globalClusterID, target: target)
+    }
+}
+
+@Suite("Safety checks")
+struct SafetyCheckTests {
+    func plan(_ app: Application, _ cloud: FakeCloud, _ safety: SafetyContext = SafetyContext()) async -> AppPlan {
+        Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety)
+    }
+
+    @Test("a switchover needs every secondary connected; a failover does not")
+    func replicasConnected() async {
+        let cloud = primaryCloud()
+        cloud.global.members[1].synchronizationStatus = "pending-resync"
+        #expect(Verdict.of(await plan(unishop(), cloud)) == .blocked)
+        #expect(Verdict.of(await plan(unishop(promotion: .failover), cloud)) == .drifted)
+    }
+
+    @Test("dwell blocks a flip inside minDwell, unless overridden; an in-sync app is never blocked by it")
+    func dwell() async {
+        var app = unishop()
+        app.spec.safety.minDwell = .seconds(3600)
+        let now = Date()
+        let recent = SafetyContext(now: now, lastFlip: now.addingTimeInterval(-600), lastFlipSource: "journal")
+        let blocked = await plan(app, primaryCloud(), recent)
+        #expect(blocked.blockers.contains { $0.reason.hasPrefix("dwell:") && $0.reason.contains("Switchyard-Override: dwell") })
+        var overridden = recent
+        overridden.overrides = ["dwell"]
+        #expect(await plan(app, primaryCloud(), overridden).blockers.isEmpty)
+        let old = SafetyContext(now: now, lastFlip: now.addingTimeInterval(-7200))
+        #expect(await plan(app, primaryCloud(), old).blockers.isEmpty)
+        var inSync = unishop(active: "us-east-1")
+        inSync.spec.safety.minDwell = .seconds(3600)
+        #expect(await plan(inSync, primaryCloud(), recent).inSync)
+    }
+
+    @Test("the lag gate reads CloudWatch: missing or high lag blocks, low lag passes")
+    func lag() async {
+        var app = unishop()
+        app.spec.aurora?.maxReplicationLag = .seconds(30)
+        let cloud = primaryCloud()
+        #expect(await plan(app, cloud).blockers.contains { $0.reason.contains("no AuroraGlobalDBReplicationLag") })
+        cloud.lag = LagReading(metric: "AuroraGlobalDBReplicationLag", milliseconds: 45_000, timestamp: Date())
+        #expect(await plan(app, cloud).blockers.contains { $0.reason.contains("above the limit") })
+        cloud.lag = LagReading(metric: "AuroraGlobalDBReplicationLag", milliseconds: 900, timestamp: Date())
+        #expect(await plan(app, cloud).blockers.isEmpty)
+    }
+
+    @Test("a target bucket without website hosting blocks the flip")
+    func website() async {
+        let cloud = primaryCloud()
+        cloud.missingWebsite = ["secondary-bucket"]
+        #expect(await plan(unishop(), cloud).blockers.contains { $0.reason.contains("no website hosting") })
     }
 }

@@ -17,6 +17,8 @@ struct OpenBuckets: CloudControl {
     func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? { throw Unexpected() }
     func globalCluster(id: String, region: String) async throws -> GlobalCluster { throw Unexpected() }
     func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? { throw Unexpected() }
+    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness { BucketReadiness(exists: true, website: true) }
+    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { nil }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? { throw Unexpected() }
 }
 

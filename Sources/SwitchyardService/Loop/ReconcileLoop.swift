@@ -82,6 +82,7 @@ public struct ReconcileLoop: Service {
         var snapshot: Snapshot
         var state: DesiredStateSet?
         var refusal: Refusal?
+        var safety: [String: SafetyContext] = [:]
     }
 
     /// Reads, validates, plans and applies once; records everything. Never throws: a failure is an outcome.
@@ -115,7 +116,7 @@ public struct ReconcileLoop: Service {
                 error = refused.reason
                 log.error("commit \(candidate.snapshot.commit.id.short) not applied; the last applied state stands: \(refused.reason)")
             } else if let state = candidate.state {
-                let applied = await apply(state, snapshot: candidate.snapshot, passID: passID, logger: log)
+                let applied = await apply(state, snapshot: candidate.snapshot, safety: candidate.safety, passID: passID, logger: log)
                 document = PlanDocument(commit: candidate.snapshot.commit.id.hex, plans: applied.results.map(\.plan), results: applied.results)
                 outcome = applied.outcome
                 error = applied.problems.isEmpty ? nil : applied.problems.joined(separator: "; ")
@@ -169,7 +170,9 @@ public struct ReconcileLoop: Service {
             }
             do {
                 let state = try snapshot.desiredState().selecting(configuration.apps)
-                return Candidate(snapshot: snapshot, state: state)
+                let safety = SafetyContexts.build(repository: opened.repository, snapshot: snapshot, state: state,
+                                                  folder: configuration.folder, journal: journal)
+                return Candidate(snapshot: snapshot, state: state, safety: safety)
             } catch {
                 return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
             }
@@ -193,7 +196,7 @@ public struct ReconcileLoop: Service {
         var problems: [String]
     }
 
-    func apply(_ state: DesiredStateSet, snapshot: Snapshot, passID: Int64?, logger log: Logger) async -> Applied {
+    func apply(_ state: DesiredStateSet, snapshot: Snapshot, safety: [String: SafetyContext], passID: Int64?, logger log: Logger) async -> Applied {
         let commit = snapshot.commit.id.hex
         let safePoint = SafePoint()
         let guarded = SafePointCloud(base: cloud, safePoint: safePoint)
@@ -215,7 +218,7 @@ public struct ReconcileLoop: Service {
         })
         let drift = configuration.drift
         let work = Task {
-            let plans = await Reconciler(cloud: guarded).plan(state)
+            let plans = await Reconciler(cloud: guarded).plan(state, safety: safety)
             return await withTaskGroup(of: (Int, Reconciler.AppResult, Bool).self) { group in
                 for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
                     let convergedBefore = appStates[app.name]?.appliedSpecHash == hashes[app.source.path]
@@ -226,7 +229,7 @@ public struct ReconcileLoop: Service {
                         }
                         let outcomes = await applier.apply(plan, for: app)
                         let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
-                            ? Planner.plan(app, live: await Observer(cloud: guarded).observe(app)) : plan
+                            ? Planner.plan(app, live: await Observer(cloud: guarded).observe(app), safety: safety[app.name] ?? SafetyContext()) : plan
                         return (index, Reconciler.AppResult(plan: plan, outcomes: outcomes,
                                                             verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned)), false)
                     }

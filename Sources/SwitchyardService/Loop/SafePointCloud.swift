@@ -61,6 +61,14 @@ struct SafePointCloud: CloudControl {
         try await safePoint.call { try await base.dbCluster(arn) }
     }
 
+    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
+        try await safePoint.call { try await base.bucketReadiness(bucket: bucket, region: region) }
+    }
+
+    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? {
+        try await safePoint.call { try await base.replicationLag(of: cluster) }
+    }
+
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
         try await safePoint.call { try await base.promote(mode, globalClusterID: globalClusterID, target: target) }
     }

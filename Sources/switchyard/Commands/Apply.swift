@@ -51,8 +51,9 @@ struct Apply: AsyncParsableCommand {
             let stateDirectory = stateDir ?? StateDirectory.default()
             let lock = try StateLock(stateDirectory: stateDirectory)
             defer { withExtendedLifetime(lock) {} }
-            let (snapshot, state, _) = try global.load(signing: signing)
+            let (snapshot, state, repository) = try global.load(signing: signing)
             let journal = try Journal(stateDirectory: stateDirectory)
+            let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path, journal: journal)
             let passID = try journal.beginPass(trigger: "apply")
             let commit = snapshot.commit.id.hex
             let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
@@ -70,7 +71,7 @@ struct Apply: AsyncParsableCommand {
             })
             Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
             let results = try await withDeadline(timeout.value) {
-                await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier)
+                await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier, safety: safety)
             }
             for result in results {
                 try journal.recordApp(AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Reconciler
+import SwitchyardService
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,7 @@ struct Plan: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var stateDir: StateDirOption
     @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Option(help: "Output format: text, json or markdown.")
@@ -29,8 +31,10 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, _) = try global.load(signing: signing)
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state)
+            let (snapshot, state, repository) = try global.load(signing: signing)
+            let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
+                                              journal: stateDir.existingJournal)
+            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
             let commit = snapshot.commit.id.hex
             switch format {
             case .text: print(PlanRenderer.text(plans, commit: commit), terminator: "")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Reconciler
+import SwitchyardService
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,14 +12,17 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var stateDir: StateDirOption
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, _) = try global.load()
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state)
+            let (snapshot, state, repository) = try global.load()
+            let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
+                                              journal: stateDir.existingJournal)
+            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
             switch format {
             case .json: try Terminal.printJSON(PlanDocument(commit: snapshot.commit.id.hex, plans: plans))
             case .text:

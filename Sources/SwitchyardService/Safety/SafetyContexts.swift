@@ -1,0 +1,46 @@
+import DesiredState
+import Foundation
+import GitSource
+import Reconciler
+
+/// Builds what the dwell gate needs for each application: the last flip, and the commit's overrides.
+public enum SafetyContexts {
+    /// - Parameters:
+    ///   - journal: when present, the last flip is when it converged; otherwise when it was committed (from Git).
+    /// - Returns: contexts by application name, for the apps that set `spec.safety.minDwell`.
+    public static func build(repository: Repository, snapshot: Snapshot, state: DesiredStateSet, folder: String,
+                             journal: Journal?, now: Date = Date()) -> [String: SafetyContext] {
+        let overrides = Set(snapshot.commit.trailer("Switchyard-Override")
+            .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let apps = state.applications.filter { $0.spec.safety.minDwell != nil }
+        guard !apps.isEmpty else { return [:] }
+        let changes = (try? repository.regionChanges(in: folder, from: snapshot.commit.id)) ?? []
+        var contexts: [String: SafetyContext] = [:]
+        for app in apps {
+            if let converged = lastConvergedFlip(of: app.name, in: journal) {
+                contexts[app.name] = SafetyContext(now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides)
+            } else {
+                contexts[app.name] = SafetyContext(now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes),
+                                                   lastFlipSource: "git", overrides: overrides)
+            }
+        }
+        return contexts
+    }
+
+    /// When the app last converged in a region other than the one it converged in before.
+    static func lastConvergedFlip(of app: String, in journal: Journal?) -> Date? {
+        guard let events = try? journal?.appEvents(app: app) else { return nil }
+        let converged = events.filter(\.converged).sorted { $0.time < $1.time }
+        var last: Date?
+        for (previous, event) in zip(converged, converged.dropFirst()) where previous.activeRegion != event.activeRegion {
+            last = event.time
+        }
+        return last
+    }
+
+    /// Without a journal: the commit time of the flip before the newest one (the newest is the one under review).
+    static func lastCommittedFlip(of app: String, changes: [RegionChange]) -> Date? {
+        let flips = changes.filter { $0.app == app && $0.from != nil && $0.to != nil }
+        return flips.dropFirst().first?.commit.committer.time
+    }
+}
