@@ -79,6 +79,20 @@ public struct Check: Sendable, Equatable, Codable {
     }
 }
 
+/// The live state of an application in a few words: where it writes, serves first, and which buckets are open.
+public struct LiveSummary: Sendable, Equatable, Codable {
+    /// The region whose Aurora cluster writes (a detached standalone cluster counts).
+    public var writerRegion: String?
+    /// The origin group's members, primary first.
+    public var originOrder: [String]?
+    /// `InProgress` or `Deployed`.
+    public var distributionStatus: String?
+    /// Each region's bucket: `open`, `blocked` or `partial`.
+    public var buckets: [String: String] = [:]
+
+    public init() {}
+}
+
 /// Why nothing will be done for a part of an application.
 public struct Blocker: Sendable, Equatable, Codable {
     public var reason: String
@@ -100,6 +114,8 @@ public struct AppPlan: Sendable, Codable {
     public var warnings: [String]
     /// The safety checks and their readings; a failed one blocks the app when it has changes to make.
     public var checks: [Check] = []
+    /// What was observed, in short: what `status` shows as the live state.
+    public var live = LiveSummary()
 
     public init(app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
                 unobserved: [String] = [], inProgress: [String] = [], warnings: [String] = []) {

@@ -69,6 +69,7 @@ public struct PlanDocument: Codable, Sendable {
         public var inProgress: [String]
         public var warnings: [String]
         public var checks: [Check]
+        public var live: LiveSummary
         public var outcomes: [StepOutcome]?
     }
 
@@ -84,6 +85,6 @@ public struct PlanDocument: Codable, Sendable {
     static func app(_ plan: AppPlan, verdict: Verdict, outcomes: [StepOutcome]?) -> App {
         App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, steps: plan.steps,
             blockers: plan.blockers.map(\.reason), unobserved: plan.unobserved, inProgress: plan.inProgress,
-            warnings: plan.warnings, checks: plan.checks, outcomes: outcomes)
+            warnings: plan.warnings, checks: plan.checks, live: plan.live, outcomes: outcomes)
     }
 }

@@ -15,10 +15,26 @@ public enum Planner {
         planOrigins(spec, live.distribution, into: &plan)
         planBuckets(spec, live.buckets, opening: false, into: &plan)
         plan.checks = SafetyChecks.run(spec, live: live, plan: plan, safety: safety)
+        plan.live = summary(spec, live)
         if plan.steps.contains(where: \.isMutating) {
             plan.blockers += plan.checks.filter { !$0.passed }.map { Blocker("\($0.name): \($0.detail)") }
         }
         return plan
+    }
+
+    static func summary(_ spec: ApplicationSpec, _ live: LiveState) -> LiveSummary {
+        var summary = LiveSummary()
+        if let aurora = live.aurora?.value {
+            summary.writerRegion = aurora.detached.first { $0.value.status == "available" }?.key ?? aurora.writerRegion(in: spec)
+        }
+        if let distribution = live.distribution?.value, let groupID = spec.cloudfront?.originGroupID {
+            summary.originOrder = distribution.originGroups.first { $0.id == groupID }?.memberOriginIDs
+            summary.distributionStatus = distribution.status
+        }
+        for (region, access) in live.buckets {
+            if let value = access.value { summary.buckets[region] = value.rawValue }
+        }
+        return summary
     }
 
     static func planAurora(_ spec: ApplicationSpec, _ observed: Observed<AuroraLive>?, into plan: inout AppPlan) {

@@ -28,7 +28,13 @@ struct Status: AsyncParsableCommand {
             case .text:
                 print("desired commit \(snapshot.commit.id.short): \(snapshot.commit.subject)")
                 for plan in plans {
-                    print("\(plan.app.padding(toLength: 20, withPad: " ", startingAt: 0)) active \(plan.activeRegion.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Verdict.of(plan).rawValue)")
+                    print("\(plan.app): \(Verdict.of(plan).rawValue), active \(plan.activeRegion)")
+                    let live = plan.live
+                    var parts: [String] = []
+                    if let writer = live.writerRegion { parts.append("writer \(writer)") }
+                    if let order = live.originOrder { parts.append("origins \(order.joined(separator: " > "))\(live.distributionStatus.map { " (\($0))" } ?? "")") }
+                    if !live.buckets.isEmpty { parts.append("buckets " + live.buckets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+                    if !parts.isEmpty { print("  live: \(parts.joined(separator: "; "))") }
                     for step in plan.steps { print("  pending: \(step.summary)") }
                     for blocker in plan.blockers { print("  blocked: \(blocker.reason)") }
                     for why in plan.unobserved { print("  unknown: \(why)") }
