@@ -50,7 +50,7 @@ struct SafetyGateTests {
         #expect(try world.switchyard("apply").status == 1)
         #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "only the other app promoted")
 
-        try putLag(world, cluster: "hot-secondary", milliseconds: 2_000, secondsAgo: 0)
+        try putLag(world, cluster: "hot-secondary", milliseconds: 2_000, secondsAgo: 10)
         apply = try world.switchyard("apply")
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(try world.live(0).writer == world.cluster("secondary", 0))
