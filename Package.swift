@@ -95,7 +95,7 @@ let package = Package(
         // Test helpers shared by the test targets: real Git repositories, the CLI runner, the emulator.
         .target(name: "SwitchyardTestSupport", path: "Tests/SwitchyardTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState"], swiftSettings: strict),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
         .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSTests",
-            dependencies: ["AWS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AWS", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
             // Read in place through #filePath, not bundled.
             exclude: ["Fixtures"],
             swiftSettings: strict

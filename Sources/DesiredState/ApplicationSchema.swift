@@ -166,28 +166,25 @@ extension NodeReader {
             report(at: fields["regions"]?.value, "spec.regions", "no resources declared; expected buckets, CloudFront origins or Aurora clusters")
         }
         checkServingRegion(regions: regions, keys: keys, fields: fields)
-        var seen: [String: String] = [:]
-        for region in regions {
-            guard let origin = region.originID else { continue }
-            if let other = seen[origin] {
-                report(at: keys[region.name], "spec.regions.\(region.name).originId",
-                       "found `\(origin)`, already the origin of \(other); expected a distinct origin per region")
-            }
-            seen[origin] = region.name
-        }
-        var buckets: [String: String] = [:]
-        for region in regions {
-            guard let bucket = region.bucket else { continue }
-            if let other = buckets[bucket] {
-                report(at: keys[region.name], "spec.regions.\(region.name).bucket",
-                       "found `\(bucket)`, already the bucket of \(other); expected a distinct bucket per region")
-            }
-            buckets[bucket] = region.name
-        }
+        requireDistinct(\.originID, "originId", "origin", regions: regions, keys: keys)
+        requireDistinct(\.bucket, "bucket", "bucket", regions: regions, keys: keys)
     }
 }
 
 extension NodeReader {
+    /// Two regions may not share an origin or a bucket: a flip must change which one serves.
+    mutating func requireDistinct(_ value: KeyPath<RegionSpec, String?>, _ field: String, _ noun: String, regions: [RegionSpec], keys: [String: Node]) {
+        var owner: [String: String] = [:]
+        for region in regions {
+            guard let v = region[keyPath: value] else { continue }
+            if let other = owner[v] {
+                report(at: keys[region.name], "spec.regions.\(region.name).\(field)",
+                       "found `\(v)`, already the \(noun) of \(other); expected a distinct \(noun) per region")
+            }
+            owner[v] = region.name
+        }
+    }
+
     /// Fail-closed: a file that would block every region's bucket leaves the app with nowhere to serve from.
     mutating func checkServingRegion(regions: [RegionSpec], keys: [String: Node], fields: [String: (key: Node, value: Node)]) {
         guard regions.allSatisfy({ $0.bucket != nil }), !regions.isEmpty else { return }

@@ -1,3 +1,4 @@
+import SwitchyardTestSupport
 import Testing
 @testable import AWS
 
@@ -152,17 +153,6 @@ import Testing
 }
 
 @Suite struct XMLFuzzTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test func mutatedAndRandomInputsNeverCrashAndRoundTripWhenAccepted() throws {
         var rng = SplitMix64(state: 0x5717_C4A2_D00D)

@@ -1,21 +1,11 @@
 import Foundation
 import DesiredState
+import SwitchyardTestSupport
 import Testing
 
 /// Generated and mutated documents: the parser either parses or reports, and never crashes.
 @Suite("Mutated input")
 struct MutationTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let fragments = [
         ":", "-", " ", "\n", "  ", "\t", "#", "\"", "'", "[", "]", "{", "}", "&a", "*a", "!!str", "|", ">", "~", "null",
@@ -25,7 +15,7 @@ struct MutationTests {
 
     @Test("1,000 mutated documents parse or fail cleanly")
     func mutations() {
-        var rng = SplitMix(state: 0x5EED)
+        var rng = SplitMix64(state: 0x5EED)
         var parsed = 0, rejected = 0
         for _ in 0..<1000 {
             var scalars = Array(unishopYAML.unicodeScalars)

@@ -5,17 +5,6 @@ import Testing
 
 @Suite("The SSH signature parser is total on hostile input")
 struct SignatureParserRobustnessTests {
-    /// A small deterministic generator, so a failing mutation can be replayed from its seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test("2,000 mutated armored signatures never crash the parser or the verifier")
     func mutations() throws {
