@@ -97,7 +97,8 @@ public struct Applier: Sendable {
 
     func run(_ step: Step, app: Application, say: @escaping @Sendable (String) -> Void) async -> StepOutcome {
         do {
-            return try await withTimeout(options.stepTimeout, step: step) {
+            let limit = options.stepTimeout
+            return try await withTimeLimit(limit, "\(step.summary) did not finish within \(DurationFormat.format(limit))") {
                 switch step.action {
                 case .promoteAurora, .awaitPromotion: try await promote(step, app: app, say: say)
                 case .openBucket, .blockBucket: try await setBucket(step, app: app)
@@ -202,18 +203,6 @@ public struct Applier: Sendable {
         // CloudFront deploys for minutes; the other steps never wait for it. Status shows it converging.
         return StepOutcome(step: step, status: .started, message: "\(primary) is first; CloudFront is deploying the change", requestID: requestID, seconds: 0)
     }
-
-    func withTimeout<T: Sendable>(_ limit: Duration, step: Step, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw ReconcileError("\(step.summary) did not finish within \(DurationFormat.format(limit))")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
 }
 
 /// A mutating call about to be made, or just made: what the journal records.
@@ -241,7 +230,23 @@ public struct ReconcileError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds, for progress lines and JSON.
+    public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Runs `body`, throwing `ReconcileError(message)` if it takes longer than `limit` (and cancelling it).
+public func withTimeLimit<T: Sendable>(_ limit: Duration, _ message: @autoclosure () -> String,
+                                       _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let message = message()
+    return try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw ReconcileError(message)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
     }
 }

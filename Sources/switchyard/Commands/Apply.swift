@@ -70,7 +70,8 @@ struct Apply: AsyncParsableCommand {
                 }
             })
             Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
-            let results = try await withDeadline(timeout.value) {
+            let limit = timeout.value
+            let results = try await withTimeLimit(limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`") {
                 await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier, safety: safety)
             }
             for result in results {
@@ -98,21 +99,4 @@ struct Apply: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Runs `body`, failing with a clear error when it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw ReconcileError("timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
