@@ -86,6 +86,16 @@ struct S3EmulatorTests {
         #expect(try await world.s3.headBucket(bucket: bucket, region: "us-west-1"))
     }
 
+    @Test("HeadBucket and GetPublicAccessBlock of a dotted bucket name (path style)")
+    func dottedBucket() async throws {
+        let world = try EmulatorWorld.get()
+        let bucket = try bucket("www.unishop-dotted.example", region: "us-east-1")
+        #expect(try await world.s3.headBucket(bucket: bucket, region: "us-east-1"))
+        try await world.s3.putPublicAccessBlock(.blockAll, bucket: bucket, region: "us-east-1")
+        let answer = try world.boto("s3", "us-east-1", "get_public_access_block", ["Bucket": bucket])
+        #expect((answer["PublicAccessBlockConfiguration"] as? [String: Bool])?.values.allSatisfy { $0 } == true, "\(answer)")
+    }
+
     @Test("HeadBucket: false for a bucket that does not exist (boto3 agrees: 404)")
     func headMissingBucket() async throws {
         let world = try EmulatorWorld.get()

@@ -61,7 +61,7 @@ CONFIG = {
          "OriginShield": {"Enabled": True, "OriginShieldRegion": "us-west-1"}},
         {"Id": "full-api-origin", "DomainName": "api.unishop.example", "OriginPath": "/v1",
          "CustomHeaders": {"Quantity": 2, "Items": [{"HeaderName": "X-Api-Key", "HeaderValue": "not-a-secret"},
-                                                    {"HeaderName": "X-Client", "HeaderValue": "cloudfront"}]},
+                                                    {"HeaderName": "X-Client", "HeaderValue": "a&b <c> 'd' \u00fc"}]},
          "CustomOriginConfig": {"HTTPPort": 8080, "HTTPSPort": 8443, "OriginProtocolPolicy": "https-only",
                                 "OriginSslProtocols": {"Quantity": 2, "Items": ["TLSv1.1", "TLSv1.2"]},
                                 "OriginReadTimeout": 45, "OriginKeepaliveTimeout": 15},
@@ -121,7 +121,8 @@ CONFIG = {
         {"ErrorCode": 404, "ResponsePagePath": "/index.html", "ResponseCode": "200", "ErrorCachingMinTTL": 10},
         {"ErrorCode": 503, "ResponsePagePath": "/maintenance.html", "ResponseCode": "503", "ErrorCachingMinTTL": 0},
     ]},
-    "Comment": "Unishop, every optional section the emulator keeps",
+    # Text that must be escaped in XML, and non-ASCII text, survive the round trip too.
+    "Comment": "Unishop & friends: <every> optional \"section\" the emulator keeps, caf\u00e9 \u2713",
     "Logging": {"Enabled": True, "IncludeCookies": True, "Bucket": "unishop-logs.s3.amazonaws.com", "Prefix": "cloudfront/"},
     "PriceClass": "PriceClass_200",
     "Enabled": True,
