@@ -39,6 +39,26 @@ struct CloudWatchSTSEmulatorTests {
         #expect(points.map(\.timestamp) == points.map(\.timestamp).sorted())
     }
 
+    @Test("latestAuroraGlobalDBLag reads a datapoint put a moment ago, not an older higher one")
+    func lagJustPut() async throws {
+        let world = try EmulatorWorld.get()
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        func put(_ value: Double, secondsAgo: TimeInterval) throws {
+            let answer = try world.boto("cloudwatch", "us-west-1", "put_metric_data", [
+                "Namespace": "AWS/RDS",
+                "MetricData": [["MetricName": "AuroraGlobalDBReplicationLag", "Unit": "Milliseconds", "Value": value,
+                                "Timestamp": iso.string(from: Date().addingTimeInterval(-secondsAgo)),
+                                "Dimensions": [["Name": "DBClusterIdentifier", "Value": "lag-fresh"]]]],
+            ])
+            #expect(EmulatorWorld.errorCode(answer) == nil, "\(answer)")
+        }
+        try put(45_000, secondsAgo: 180)
+        try put(2_000, secondsAgo: 0)
+        let latest = try await world.cloudWatch.latestAuroraGlobalDBLag(.replicationLag, dbClusterIdentifier: "lag-fresh", region: "us-west-1")
+        #expect(latest?.value == 2_000)
+    }
+
     @Test("latestAuroraGlobalDBLag is nil when CloudWatch has no datapoint (other metric, other region)")
     func noLagDatapoint() async throws {
         let world = try EmulatorWorld.get()
