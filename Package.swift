@@ -117,6 +117,14 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Every AWS client call against the emulator (and the fault proxy in front of it).
+        .testTarget(
+            name: "AWSEmulatorTests",
+            dependencies: ["AWS", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
+            // Python helpers run with the emulator, not compiled.
+            exclude: ["Scripts"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
