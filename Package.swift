@@ -110,6 +110,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Crash matrix and fault tests: the built CLI through the fault proxy (SWITCHYARD_PROFILE=long for the full run).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["switchyard", "SwitchyardTestSupport", "SwitchyardService"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AWSTests",
             dependencies: ["AWS", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],

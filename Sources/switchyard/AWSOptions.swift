@@ -12,6 +12,14 @@ struct AWSOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Attempts per AWS call, the first included (AWS_MAX_ATTEMPTS; default 3).", valueName: "n"))
     var maxAttempts: Int?
 
+    @Option(help: ArgumentHelp("Time allowed to connect to an AWS endpoint (the SDKs' connect timeout), e.g. 2s. Default 5s.", valueName: "duration"))
+    var connectTimeout: DurationArgument?
+
+    @Option(help: ArgumentHelp(
+        "The most one attempt of an AWS call may take, connection included (the SDKs' API call attempt timeout), e.g. 10s. Default 30s.",
+        discussion: "An endpoint that accepts but never answers (a region outage) costs at most this per attempt.", valueName: "duration"))
+    var attemptTimeout: DurationArgument?
+
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error. Secrets are always redacted.", valueName: "level"))
     var logLevel: String = "warning"
 
@@ -32,7 +40,13 @@ struct AWSOptions: ParsableArguments {
         let env = environment
         let attempts = maxAttempts ?? env["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? 3
         guard attempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
-        let transport = CurlTransport(configuration: .init(maxIdleConnections: 64, environment: env), logger: logger)
+        var configuration = CurlTransport.Configuration(maxIdleConnections: 64, environment: env)
+        if let connectTimeout { configuration.connectTimeout = connectTimeout.value }
+        if let attemptTimeout { configuration.timeout = attemptTimeout.value }
+        guard configuration.connectTimeout > .zero, configuration.timeout > .zero else {
+            throw ValidationError("--connect-timeout and --attempt-timeout must be more than 0")
+        }
+        let transport = CurlTransport(configuration: configuration, logger: logger)
         let client = AWSClient(
             credentials: DefaultCredentialProvider(environment: env, transport: transport, logger: logger),
             transport: transport, endpoints: EndpointResolver(environment: env),

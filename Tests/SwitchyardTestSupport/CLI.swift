@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs the built `switchyard` executable, as an operator or a script would.
 public struct CLI {
-    public struct Result {
+    public struct Result: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String

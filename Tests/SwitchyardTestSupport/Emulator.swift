@@ -22,37 +22,13 @@ public final class Emulator: @unchecked Sendable {
 
     /// Starts the emulator and waits for its `READY <port>` line.
     public init(failoverSeconds: Double = 1) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repositoryRoot.appendingPathComponent("emulator/switchyard_emulator.py").path,
-                             "--port", "0", "--failover-seconds", "\(failoverSeconds)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try runWithSignalsUnblocked(process)
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else {
-            process.terminate()
-            throw TestSupportError("the emulator did not start: \(text)")
-        }
-        self.port = port
-        self.process = process
+        (process, port) = try startReadyProcess(["emulator/switchyard_emulator.py", "--port", "0", "--failover-seconds", "\(failoverSeconds)"],
+                                                what: "the emulator")
     }
 
     /// Stops the emulator (SIGTERM, then SIGKILL after 5 s) and waits for it.
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        stopChild(process)
     }
 
     /// The Hot Standby topology `emulator/topology.py` created: what desired-state files need.
@@ -68,15 +44,15 @@ public final class Emulator: @unchecked Sendable {
         public var primaryClusterARN: String
         public var secondaryClusterARN: String
 
-        /// A desired-state file for this app, active in `region`.
-        public func yaml(activeRegion: String, name appName: String? = nil) -> String {
+        /// A desired-state file for this app, active in `region`; `standby` (hot, fenced) when given.
+        public func yaml(activeRegion: String, name appName: String? = nil, standby: String? = nil, promotion: String = "switchover") -> String {
             """
             apiVersion: switchyard/v1
             kind: Application
             metadata:
               name: \(appName ?? name)
             spec:
-              activeRegion: \(activeRegion)
+              activeRegion: \(activeRegion)\(standby.map { "\n  standby: \($0)" } ?? "")
               regions:
                 us-east-1:
                   bucket: \(primaryBucket)
@@ -91,7 +67,7 @@ public final class Emulator: @unchecked Sendable {
                 originGroupId: \(originGroupID)
               aurora:
                 globalClusterId: \(globalClusterID)
-                promotion: switchover
+                promotion: \(promotion)
 
             """
         }
@@ -132,6 +108,19 @@ public final class Emulator: @unchecked Sendable {
         let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query.joined(separator: "&"))")
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return json?["counts"] as? [String: Int] ?? [:]
+    }
+
+    /// How many recorded calls match every given filter (`region` is the SigV4 region).
+    public func callCount(service: String? = nil, operation: String? = nil, region: String? = nil, mutating: Bool? = nil) async throws -> Int {
+        let query = [("service", service), ("operation", operation), ("region", region), ("mutating", mutating.map { "\($0)" })]
+            .compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: "&")
+        let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query)")
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["total"] as? Int ?? 0
+    }
+
+    /// Finishes every switchover and failover in progress now.
+    public func completeFailovers() throws {
+        _ = try control("complete-failovers", body: [:])
     }
 
     /// Counts of recorded calls by `service:Operation`, read synchronously (for tests that are not async).

@@ -49,6 +49,9 @@ public final class ServiceProcess: @unchecked Sendable {
         return url!
     }
 
+    /// Whether the process ended by a signal (SIGKILL, say) rather than by exiting.
+    public var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
+
     /// Sends a signal (SIGTERM, SIGKILL …).
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -146,9 +146,14 @@ public struct CurlTransport: HTTPTransport {
             return .success(HTTPResponse(status: status, headers: exchange.responseHeaders, body: exchange.responseBody))
         }
         if code == CURLE_ABORTED_BY_CALLBACK && exchange.isCancelled { return .failure(CancellationError()) }
+        // A transfer on a reused keep-alive connection never connects, so its connect time stays 0: judge by the
+        // request bytes sent too, or a response timeout there reads as "could not connect" and a non-idempotent
+        // call (a promotion) is sent twice.
         var connectMicros: curl_off_t = 0
         _ = ccurl_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &connectMicros)
-        return .failure(mapFailure(code, connected: connectMicros > 0, detail: exchange.errorText, request: request))
+        var requestBytes = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
+        return .failure(mapFailure(code, connected: connectMicros > 0 || requestBytes > 0, detail: exchange.errorText, request: request))
     }
 
     /// Sorts curl failures by what a retry may assume: never sent, or possibly applied.

@@ -57,6 +57,7 @@ struct Apply: AsyncParsableCommand {
             let passID = try journal.beginPass(trigger: "apply")
             let commit = snapshot.commit.id.hex
             let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
+            let crashPoint = TestCrashPoint.fromEnvironment()
             let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
             let applier = Applier(cloud: try aws.cloud(), options: options, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
@@ -68,6 +69,7 @@ struct Apply: AsyncParsableCommand {
                 } catch {
                     Terminal.error("\(error)")
                 }
+                crashPoint?.check(event)
             })
             Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
             let limit = timeout.value

@@ -76,6 +76,21 @@ struct CurlTransportTests {
         #expect(error?.requestCertainlyNotSent == false)
     }
 
+    @Test("no answer on a reused connection is an ambiguous timeout, not a connect timeout (a promotion was sent twice)")
+    func timeoutOnReusedConnection() async throws {
+        let server = try LoopbackServer { request in request.target == "/hang" ? .hang : .respond(.init(status: 200, body: "ok")) }
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(timeout: .milliseconds(300)), logger: logger)
+        _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: server.baseURL + "/ok")!))
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await transport.send(HTTPRequest(method: "POST", url: URL(string: server.baseURL + "/hang")!, body: Array("Action=X".utf8)))
+        }
+        #expect(Set(server.requests.map(\.connection)).count == 1, "the second request reused the first one's connection")
+        #expect(error?.code == AWSError.TransportCode.timedOut)
+        #expect(error?.requestCertainlyNotSent == false)
+        #expect(error.map { RetryClassifier.isRetryable($0, idempotent: false) } == false)
+    }
+
     @Test("a connection closed without an answer is an ambiguous transport error")
     func dropped() async throws {
         let server = try LoopbackServer { _ in .drop }

@@ -1,0 +1,169 @@
+import Foundation
+import SwitchyardService
+import SwitchyardTestSupport
+import Testing
+
+/// A mutating step of the Unishop failover to us-west-1 with `standby: fenced`, and the AWS call that makes it.
+struct FlipStep: Sendable, Hashable {
+    var action: String
+    var service: String
+    var operation: String
+    /// The SigV4 region of the call (nil: match any, as for CloudFront, which signs for us-east-1).
+    var region: String?
+
+    static let promote = FlipStep(action: "promoteAurora", service: "rds", operation: "SwitchoverGlobalCluster", region: "us-west-1")
+    static let openWest = FlipStep(action: "openBucket", service: "s3", operation: "PutPublicAccessBlock", region: "us-west-1")
+    static let reorder = FlipStep(action: "reorderOriginGroup", service: "cloudfront", operation: "UpdateDistribution", region: nil)
+    static let blockEast = FlipStep(action: "blockBucket", service: "s3", operation: "PutPublicAccessBlock", region: "us-east-1")
+    static let all = [promote, openWest, reorder, blockEast]
+}
+
+/// Where the reconciler is killed, and how the test stops it exactly there.
+enum CrashMoment: String, Sendable, CaseIterable {
+    /// The request is on the wire, held by the proxy before the emulator sees it (journal: `calling`).
+    case requestHeld = "request held before AWS"
+    /// The test-only hook kills right after the journal's `calling` row, before the request is sent.
+    case journaledCalling = "journal wrote calling"
+    /// The emulator made the change; the proxy holds its answer (journal: `calling`, AWS: done).
+    case answerLost = "AWS acted, answer not received"
+    /// The test-only hook kills right after the journal's `called` row.
+    case journaledCalled = "journal wrote called"
+    /// Polling the global cluster while the switchover runs (the proxy holds a poll).
+    case waiting = "waiting for the promotion"
+
+    /// Whether the point needs `SWITCHYARD_TEST_CRASH_AT`, which only `apply` reads.
+    var usesHook: Bool { self == .journaledCalling || self == .journaledCalled }
+}
+
+/// One case of the matrix: kill `command` at `moment` of `step`, restart the same command.
+struct CrashPoint: Sendable, CustomTestStringConvertible {
+    var step: FlipStep
+    var moment: CrashMoment
+    /// `apply` or `run --once`.
+    var command: String
+
+    var testDescription: String { "\(command): \(moment.rawValue) at \(step.action)" }
+
+    static func points(commands: [String]) -> [CrashPoint] {
+        var points: [CrashPoint] = []
+        for command in commands {
+            for step in FlipStep.all {
+                for moment in CrashMoment.allCases where moment != .waiting || step == .promote {
+                    if moment.usesHook && command != "apply" { continue }
+                    points.append(CrashPoint(step: step, moment: moment, command: command))
+                }
+            }
+        }
+        return points
+    }
+
+    /// Quick profile: one point per moment, spread over the steps; long profile: every point, for apply and run --once.
+    static var matrix: [CrashPoint] {
+        if Profile.isLong { return points(commands: ["apply", "run --once"]) }
+        return [CrashPoint(step: .promote, moment: .answerLost, command: "apply"),
+                CrashPoint(step: .promote, moment: .waiting, command: "run --once"),
+                CrashPoint(step: .openWest, moment: .journaledCalled, command: "apply"),
+                CrashPoint(step: .reorder, moment: .requestHeld, command: "apply"),
+                CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply")]
+    }
+}
+
+@Suite("Crash matrix: SIGKILL at every step boundary of a fenced Unishop failover")
+struct CrashMatrixTests {
+    @Test("killed, then restarted: converges, no promotion issued twice, the journal tells what happened", arguments: CrashPoint.matrix)
+    func crashAndRestart(point: CrashPoint) async throws {
+        // Timing never decides where the kill lands: the proxy holds a request until the test kills (so the attempt
+        // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
+        let world = try await ReliabilityWorld.make(failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s")
+        defer { world.close() }
+        var evidence = Evidence()
+
+        // Converged in us-east-1 first (fenced: the us-west-1 bucket blocked), then the flip is committed.
+        let first = try await world.switchyard(world.applyArguments)
+        try #require(first.status == 0, "\(first.stderr)")
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try world.emulator.resetCalls()
+        let app = world.apps[0]
+
+        let args = point.command == "apply" ? world.applyArguments : world.runArguments(once: true)
+        var environment: [String: String] = [:]
+        var rule: String?
+        switch point.moment {
+        case .requestHeld, .answerLost:
+            rule = try await world.proxy.add(.blackhole(region: point.step.region, service: point.step.service, operation: point.step.operation,
+                                                        when: point.moment == .requestHeld ? .before : .after)).first
+        case .journaledCalling:
+            environment["SWITCHYARD_TEST_CRASH_AT"] = "calling:\(point.step.action)"
+        case .journaledCalled:
+            environment["SWITCHYARD_TEST_CRASH_AT"] = "called:\(point.step.action)"
+        case .waiting:
+            break
+        }
+        let process = try world.start(args, environment: environment)
+        defer { process.cleanUp() }
+        let reached = { () async throws -> Int in
+            try await world.emulator.callCount(service: point.step.service, operation: point.step.operation, region: point.step.region)
+        }
+        switch point.moment {
+        case .requestHeld:
+            try await process.waitUntil("the proxy holding \(point.step.operation)") { try await world.proxy.injected(rule!) >= 1 }
+            process.signal(SIGKILL)
+        case .answerLost:
+            try await process.waitUntil("the emulator receiving \(point.step.operation)") { try await reached() >= 1 }
+            process.signal(SIGKILL)
+        case .waiting:
+            // The promotion lasts a minute here, so the kill lands in the wait however slow the machine; the restart
+            // is then seen waiting on it before the emulator is told to finish it.
+            try await process.waitUntil("the wait for the promotion") { try await reached() >= 1 && process.log.contains("waiting: global cluster") }
+            process.signal(SIGKILL)
+        case .journaledCalling, .journaledCalled:
+            break
+        }
+        _ = try await process.waitForExit()
+        evidence.check(process.endedBySignal, "the first process died by SIGKILL at the point:\n\(process.log)")
+        let reachedAtCrash = try await reached()
+        let expectedAtCrash = point.moment == .requestHeld || point.moment == .journaledCalling ? 0 : 1
+        evidence.check(reachedAtCrash == expectedAtCrash, "\(point.step.operation) had reached AWS \(reachedAtCrash) times at the crash, expected \(expectedAtCrash)")
+        try await world.proxy.clear()
+
+        // Restart: the same command, no fault.
+        let restart = try world.start(args)
+        defer { restart.cleanUp() }
+        if point.moment == .waiting {
+            try await restart.waitUntil("the restart waiting on the promotion under way") { restart.log.contains("already under way") }
+            try await offPool { try world.emulator.completeFailovers() }
+        }
+        let status = try await restart.waitForExit(timeout: 120)
+        evidence.check(status == 0, "the restarted \(point.command) converged (exit \(status)):\n\(restart.log)")
+
+        // End state, read with boto3.
+        let live = try await world.live()[app.name]
+        evidence.check(live == world.converged(app, to: "us-west-1"), "live state \(live.map(\.description) ?? "unread") is the fenced us-west-1 state")
+
+        // Every mutating call was made exactly once over both processes: the restart re-observed instead of repeating.
+        let counts = try world.emulator.callCounts()
+        evidence.check(counts["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion: \(counts)")
+        evidence.check(counts["s3:PutPublicAccessBlock"] == 2, "one bucket opened and one blocked, nothing repeated: \(counts)")
+        evidence.check(counts["cloudfront:UpdateDistribution"] == 1, "one origin-group update: \(counts)")
+
+        // The journal: the killed pass is open with the step's rows; the restart's pass converged.
+        let journal = try world.journal()
+        let passes = try journal.passes()
+        evidence.check(passes.count == 3, "three passes (setup, killed, restart): \(passes.map(\.outcome))")
+        let killed = passes.dropFirst().first, last = passes.last
+        evidence.check(killed?.finishedAt == nil && killed?.outcome == .running, "the killed pass shows as unfinished: \(String(describing: killed))")
+        evidence.check(last?.outcome == .converged, "the restart's pass converged: \(String(describing: last))")
+        let calls = try journal.calls(app: app.name).filter { $0.action == point.step.action }
+        let killedPhases = calls.filter { $0.passID == killed?.id }.map(\.phase)
+        let restartPhases = calls.filter { $0.passID == last?.id }.map(\.phase)
+        let expectKilled = point.moment == .journaledCalled || point.moment == .waiting ? ["calling", "called"] : ["calling"]
+        let expectRestart = point.moment == .requestHeld || point.moment == .journaledCalling ? ["calling", "called"] : []
+        evidence.check(killedPhases == expectKilled, "killed pass journaled \(killedPhases) for \(point.step.action), expected \(expectKilled)")
+        evidence.check(restartPhases == expectRestart, "restart journaled \(restartPhases) for \(point.step.action), expected \(expectRestart)")
+        let history = try await world.switchyard(["history", "--state-dir", world.stateDir, "--format", "json"])
+        evidence.check(history.status == 0, "history reads the journal after the crash: \(history.stderr)")
+
+        ResultsLog.record(fault: "SIGKILL of the reconciler, restarted", scenario: point.testDescription, evidence: evidence,
+                          outcome: "converged; 1 promotion; no mutating call repeated; journal: \(killedPhases.joined(separator: "+")) then \(restartPhases.isEmpty ? "nothing re-issued" : restartPhases.joined(separator: "+"))")
+    }
+}
