@@ -9,6 +9,8 @@
    first AWS call and the first mutating call arrived (emulator clock = this host's clock).
 3. An unchanged poll's transfer: size and file count of the mirror's object store before and after idle polls
    (the mirror lists refs and fetches only when one moved).
+
+BIN: `swift build -c release --product switchyard`, optionally with `--static-swift-stdlib` (the output says which).
 """
 from __future__ import annotations
 
@@ -73,6 +75,19 @@ def rss_split(pid: int) -> str:
         text = f.read()
     get = lambda key: int(re.search(rf"{key}:\s+(\d+)", text).group(1)) / 1024
     return f"anonymous {get('RssAnon'):.1f} MB, file-backed {get('RssFile'):.1f} MB (shared libraries), shmem {get('RssShmem'):.1f} MB"
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages divided among the processes that map them (/proc/PID/smaps_rollup)."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        return int(re.search(r"^Pss:\s+(\d+)", f.read(), re.M).group(1)) / 1024
+
+
+def linkage(binary: str) -> str:
+    """Whether the Swift runtime and Foundation are linked in (--static-swift-stdlib) or loaded as shared libraries."""
+    libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    swift = [line.split()[0] for line in libraries.splitlines() if re.search(r"libswift|libFoundation|lib_Foundation|libdispatch", line)]
+    return "Swift runtime and Foundation shared: " + ", ".join(swift) if swift else "Swift runtime and Foundation statically linked"
 
 
 def store_size(path: str) -> tuple[int, int]:
@@ -162,7 +177,8 @@ def main() -> int:
         passes = len(re.findall(r"pass finished", open(os.path.join(work, "run.log")).read()))
         print(f"idle run, {args.apps} apps, --interval 30s, {elapsed:.0f} s: RSS {rss1 / 1024:.1f} MB (peak {peak / 1024:.1f} MB), "
               f"CPU {100 * (cpu1 - cpu0) / elapsed:.2f}% of one core ({cpu1 - cpu0:.2f} s)")
-        print(f"  RSS split: {rss_split(service.pid)}")
+        print(f"  RSS split: {rss_split(service.pid)}; PSS {pss_mb(service.pid):.1f} MB")
+        print(f"  binary: {os.path.getsize(args.bin) / 1e6:.0f} MB, {linkage(args.bin)}")
         print(f"unchanged polls in the window: object store {store_before[0]} -> {store_after[0]} bytes, "
               f"{store_before[1]} -> {store_after[1]} files (passes so far: {passes})")
 

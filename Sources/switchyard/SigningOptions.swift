@@ -61,7 +61,7 @@ struct SigningOptions: ParsableArguments {
     }
 
     /// The daemon's commit gate: a commit the policy refuses is not applied, and the refusal is reported.
-    /// `--last-applied` is ignored here: the daemon knows its own last applied revision.
+    /// The daemon passes its own last applied revision, from the journal (`run` refuses `--last-applied`).
     func gate(folder: String) throws -> CommitGate? {
         let policy = try policy()
         guard policy.allowedSigners != nil else { return nil }

@@ -94,5 +94,8 @@ struct SignedCommitCommandTests {
         result = try s.run("apply", ["--required-signers", "2"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--required-signers needs --allowed-signers FILE"))
+        result = try s.run("run", ["--allowed-signers", s.allowedSigners, "--last-applied", "HEAD", "--once"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--last-applied is for plan and apply; run takes the last applied revision from its journal"), "\(result.stderr)")
     }
 }

@@ -20,6 +20,11 @@ struct Run: AsyncParsableCommand {
             POST /hooks/github (a push event signed with the secret in --webhook-secret-file starts a \
             pass at once).
 
+            With --allowed-signers (and --required-signers N), a commit not signed as this host requires \
+            is refused like an invalid one: not applied, the reason in /readyz, /api/status and the journal. \
+            The change to review starts at the last revision applied, from the journal. \
+            See docs/SIGNED-COMMITS.md.
+
             SIGTERM or SIGINT lets the AWS call in flight finish, then exits 0. Only one `run` or `apply` \
             may hold the state folder at a time. --once runs one pass: exit 0 when converged, 1 otherwise.
             See docs/OPERATIONS.md.
@@ -28,7 +33,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
-    @OptionGroup var signing: SigningOptions
+    @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(.seconds(30))
@@ -60,6 +65,10 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
         guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
+        // The daemon knows what it applied; a revision given once at start would be stale after the first pass.
+        guard signing.lastApplied == nil else {
+            throw ValidationError("--last-applied is for plan and apply; run takes the last applied revision from its journal")
+        }
         guard SwitchyardDaemon.Listen(parsing: listen) != nil else {
             throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:9464")
         }
