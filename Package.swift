@@ -108,6 +108,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // Fuzz findings, read in place through #filePath.
+            exclude: ["Regressions"],
             swiftSettings: strict
         ),
         // Crash matrix and fault tests: the built CLI through the fault proxy (SWITCHYARD_PROFILE=long for the full run).

@@ -18,8 +18,9 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("FuzzS3Responses", ["AWS"]),                  // S3Client response decoding (public access block, website)
     ("FuzzRDSResponses", ["AWS"]),                 // RDSClient response decoding (global clusters, DB clusters, promotions)
     ("FuzzCloudFrontResponses", ["AWS"]),          // CloudFrontClient response decoding (distribution, config, origin groups)
-    // Slot: ("FuzzSSHSignature", ["GitSource"]),           // SSHSignature.parse(armored:), once GitSource verifies signatures
-    // Slot: ("FuzzWebhookPayload", ["SwitchyardService"]), // the webhook payload parser, once SwitchyardService exists
+    ("FuzzSSHSignature", ["GitSource"]),           // SSHSignature.parse(armored:) / parse(blob:), then verify
+    ("FuzzAllowedSigners", ["GitSource"]),         // AllowedSigners.parse, then a verdict on a fixed signature
+    ("FuzzWebhookPayload", ["SwitchyardService"]), // X-Hub-Signature-256 check and WebhookEvent.parse
 ]
 
 let switchyard = "switchyard"

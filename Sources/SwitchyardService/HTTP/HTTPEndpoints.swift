@@ -65,25 +65,19 @@ public struct HTTPEndpoints: Sendable {
             logger.warning("webhook refused: \(signature == nil ? "no" : "bad") X-Hub-Signature-256; no pass started")
             return Self.text(.unauthorized, "bad or missing X-Hub-Signature-256\n")
         }
-        let event = HTTPField.Name("X-GitHub-Event").flatMap { request.headers[$0] } ?? "push"
-        switch event {
-        case "ping":
+        let event = HTTPField.Name("X-GitHub-Event").flatMap { request.headers[$0] }
+        let delivery = WebhookEvent.parse(event: event, body: bytes)
+        switch delivery {
+        case .ping:
             return Self.text(.ok, "pong\n")
-        case "push":
-            let push = try? JSONDecoder().decode(PushEvent.self, from: Data(bytes))
-            let reason = "webhook \(push?.ref ?? "?") \(push?.after.map { String($0.prefix(12)) } ?? "?")"
+        case .push:
+            let reason = delivery.passReason
             logger.info("\(reason): starting a pass")
             trigger.fire(reason)
             return Self.text(.accepted, "pass started\n")
-        default:
-            return Self.text(.ok, "ignored: \(event) event\n")
+        case let .other(name):
+            return Self.text(.ok, "ignored: \(name) event\n")
         }
-    }
-
-    /// The fields of a GitHub push event Switchyard reads.
-    struct PushEvent: Decodable {
-        var ref: String?
-        var after: String?
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
