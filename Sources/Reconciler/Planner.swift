@@ -96,7 +96,11 @@ public enum Planner {
             guard wantBlocked != opening else { continue }
             switch observed[region.name] {
             case let .unavailable(why)?:
+                // Planned anyway, so the step shows as pending: the applier re-reads the bucket before acting.
                 plan.unobserved.append(why)
+                plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
+                                       reason: "its state could not be read; \(wantBlocked ? blockReason(spec, region) : openReason(spec, region)) (checked again before acting)",
+                                       needsActiveBucketOpen: wantBlocked && region.name != spec.activeRegion))
             case let .value(access)?:
                 let want: BucketAccess = wantBlocked ? .blocked : .open
                 guard access != want else { continue }
@@ -124,7 +128,13 @@ public enum Planner {
         guard let cloudfront = spec.cloudfront, let observed,
               let primary = spec.region(spec.activeRegion)?.originID else { return }
         guard let distribution = observed.value else {
-            if case let .unavailable(why) = observed { plan.unobserved.append(why) }
+            if case let .unavailable(why) = observed {
+                // Planned anyway, so it shows as pending: the applier re-reads the configuration before writing it.
+                plan.unobserved.append(why)
+                plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
+                                       reason: "the origin order could not be read; \(spec.activeRegion) is active (checked again before acting)",
+                                       originOrder: [primary], needsActiveBucketOpen: spec.region(spec.activeRegion)?.bucket != nil))
+            }
             return
         }
         guard let group = distribution.originGroups.first(where: { $0.id == cloudfront.originGroupID }) else {
