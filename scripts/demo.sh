@@ -24,6 +24,8 @@ emulator_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.2; done
 endpoint="http://127.0.0.1:$(cat "$work/port")"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_ENDPOINT_URL="$endpoint" AWS_EC2_METADATA_DISABLED=true
+# The journal and lock of this demo live with it, not in the host's /var/lib/switchyard.
+export STATE_DIRECTORY="$work/state"
 echo "    emulator at $endpoint"
 
 say "Creating the Unishop topology: a website bucket per region, one CloudFront distribution whose origin group fails over from us-east-1 to us-west-1, an Aurora global database writing in us-east-1"
