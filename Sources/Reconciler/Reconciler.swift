@@ -72,19 +72,22 @@ public struct Reconciler: Sendable {
         }
     }
 
+    /// Applies one application's plan, then re-observes it for the verdict.
+    public func apply(_ plan: AppPlan, for app: Application, applier: Applier, safety: SafetyContext) async -> AppResult {
+        let outcomes = await applier.apply(plan, for: app)
+        let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
+            ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety) : plan
+        return AppResult(plan: plan, outcomes: outcomes, verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned))
+    }
+
     /// Plans and applies every application concurrently. Each app's steps run in order; apps do not wait on each other.
     public func apply(_ state: DesiredStateSet, applier: Applier, safety: [String: SafetyContext] = [:]) async -> [AppResult] {
         // Planning here re-runs every safety check against fresh observations, just before acting.
         let plans = await plan(state, safety: safety)
         return await withTaskGroup(of: (Int, AppResult).self) { group in
             for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
-                group.addTask {
-                    let outcomes = await applier.apply(plan, for: app)
-                    let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
-                        ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety[app.name] ?? SafetyContext()) : plan
-                    let verdict = Verdict.after(plan, outcomes: outcomes, replanned: replanned)
-                    return (index, AppResult(plan: plan, outcomes: outcomes, verdict: verdict))
-                }
+                let context = safety[app.name] ?? SafetyContext()
+                group.addTask { (index, await apply(plan, for: app, applier: applier, safety: context)) }
             }
             var results: [(Int, AppResult)] = []
             for await result in group { results.append(result) }

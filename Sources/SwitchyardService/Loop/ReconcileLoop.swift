@@ -227,11 +227,9 @@ public struct ReconcileLoop: Service {
                             log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
                             return (index, Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
                         }
-                        let outcomes = await applier.apply(plan, for: app)
-                        let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
-                            ? Planner.plan(app, live: await Observer(cloud: guarded).observe(app), safety: safety[app.name] ?? SafetyContext()) : plan
-                        return (index, Reconciler.AppResult(plan: plan, outcomes: outcomes,
-                                                            verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned)), false)
+                        let result = await Reconciler(cloud: guarded).apply(plan, for: app, applier: applier,
+                                                                            safety: safety[app.name] ?? SafetyContext())
+                        return (index, result, false)
                     }
                 }
                 var results: [(Int, Reconciler.AppResult, Bool)] = []
