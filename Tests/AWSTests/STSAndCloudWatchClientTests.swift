@@ -54,7 +54,7 @@ import AWS
         #expect(op.formPairs == [
             "Action=GetMetricStatistics", "Version=2010-08-01", "Namespace=AWS/RDS", "MetricName=AuroraGlobalDBReplicationLag",
             "Dimensions.member.1.Name=DBClusterIdentifier", "Dimensions.member.1.Value=app-west",
-            "StartTime=2024-05-01T11:53:20Z", "EndTime=2024-05-01T12:03:20Z", "Period=60", "Statistics.member.1=Maximum",
+            "StartTime=2024-05-01T11:53:20Z", "EndTime=2024-05-01T12:04:20Z", "Period=60", "Statistics.member.1=Maximum",
         ])
         #expect(point == MetricDatapoint(timestamp: Date(timeIntervalSince1970: 1_714_564_920), value: 812.5, unit: "Milliseconds"))
     }

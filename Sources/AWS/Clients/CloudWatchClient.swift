@@ -57,7 +57,10 @@ public struct CloudWatchClient: Sendable {
         let query = MetricStatisticsQuery(
             namespace: "AWS/RDS", metricName: metric.rawValue,
             dimensions: [MetricDimension(name: "DBClusterIdentifier", value: dbClusterIdentifier)],
-            startTime: now.addingTimeInterval(-window), endTime: now, period: period, statistic: "Maximum")
+            // The end reaches one period past now: a datapoint stamped this very second still counts
+            // (CloudWatch, and the emulator, compare against an end time truncated to the second).
+            startTime: now.addingTimeInterval(-window), endTime: now.addingTimeInterval(TimeInterval(period)),
+            period: period, statistic: "Maximum")
         return try await getMetricStatistics(query, region: region).last
     }
 }
