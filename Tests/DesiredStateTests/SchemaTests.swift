@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import SwitchyardTestSupport
 import Testing
 
 @Suite("Desired-state schema v1")
