@@ -28,7 +28,8 @@ extension Repository {
         var start = head.oid
         try check("walking history from \(head.short)") { git_revwalk_push(walk, &start) }
 
-        var regionCache: [String: String?] = [:]  // blob id hex -> activeRegion
+        // Each distinct blob is read and parsed once: blob id hex -> (metadata.name, activeRegion), nil when invalid.
+        var parsed: [String: (app: String, region: String)?] = [:]
         var changes: [RegionChange] = []
         var oid = git_oid()
         while git_revwalk_next(&oid, walk) == 0 {
@@ -53,20 +54,20 @@ extension Repository {
                 let after = mine[name]
                 let befores = theirs.map { $0[name] }
                 if befores.contains(where: { same($0, after) }) { continue }
-                let region = { (blob: git_oid?) -> String? in
+                let declared = { (blob: git_oid?) -> (app: String, region: String)? in
                     guard let blob else { return nil }
                     let key = CommitID(blob).hex
-                    if let cached = regionCache[key] { return cached }
-                    let value = (try? self.blobText(blob, path: path)).flatMap { Self.activeRegion(in: $0, path: path) }
-                    regionCache[key] = value
+                    if let cached = parsed[key] { return cached }
+                    let value = (try? self.blobText(blob, path: path)).flatMap { Self.declaration(in: $0, path: path) }
+                    parsed[key] = value
                     return value
                 }
-                let to = region(after)
-                let from = befores.first.flatMap { region($0) }
+                let declaredAfter = declared(after)
+                let to = declaredAfter?.region
+                let from = befores.first.flatMap { declared($0)?.region }
                 if from == to { continue }
                 let info = Self.info(commit)
-                let app = after.flatMap { (try? self.blobText($0, path: path)).flatMap { Self.appName(in: $0, path: path) } }
-                    ?? String(name.split(separator: ".").first ?? Substring(name))
+                let app = declaredAfter?.app ?? String(name.split(separator: ".").first ?? Substring(name))
                 changes.append(RegionChange(commit: info, path: path, app: app, from: from, to: to))
             }
         }
@@ -110,13 +111,9 @@ extension Repository {
         return result
     }
 
-    static func activeRegion(in text: String, path: String) -> String? {
-        if case let .success(app) = ApplicationParser.parse(text, path: path) { return app.spec.activeRegion }
-        return nil
-    }
-
-    static func appName(in text: String, path: String) -> String? {
-        if case let .success(app) = ApplicationParser.parse(text, path: path) { return app.name }
+    /// The application's name and active region, when the file is valid.
+    static func declaration(in text: String, path: String) -> (app: String, region: String)? {
+        if case let .success(app) = ApplicationParser.parse(text, path: path) { return (app.name, app.spec.activeRegion) }
         return nil
     }
 }

@@ -128,8 +128,8 @@ public struct RemoteMirror: Sendable {
     }
 }
 
-/// A URL with any password or token removed, for messages.
-func redacted(_ url: String) -> String {
+/// A URL with any password or token removed, for messages and logs.
+public func redacted(_ url: String) -> String {
     guard var components = URLComponents(string: url), components.password != nil else { return url }
     components.password = "REDACTED"
     return components.string ?? url

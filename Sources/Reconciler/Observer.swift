@@ -9,12 +9,11 @@ public struct Observer: Sendable {
         self.cloud = cloud
     }
 
-    /// Observes buckets, the distribution and Aurora at once; a part that cannot be read is `unavailable`, not fatal.
+    /// Observes buckets, the distribution and Aurora at once (not the safety checks' reads: see `plan`); a part that cannot be read is `unavailable`, not fatal.
     public func observe(_ app: Application) async -> LiveState {
         let spec = app.spec
         async let aurora = observeAurora(spec)
         async let distribution = observeDistribution(spec)
-        async let preflight = observePreflight(spec)
         var buckets: [String: Observed<BucketAccess>] = [:]
         await withTaskGroup(of: (String, Observed<BucketAccess>).self) { group in
             for region in spec.regions {
@@ -23,9 +22,17 @@ public struct Observer: Sendable {
             }
             for await (region, access) in group { buckets[region] = access }
         }
-        let (targetBucket, targetCluster, lag) = await preflight
-        return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora,
-                         targetBucket: targetBucket, targetCluster: targetCluster, lag: lag)
+        return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora)
+    }
+
+    /// Observes and plans one application. The safety checks' extra reads (the target's bucket readiness,
+    /// its cluster, CloudWatch) are made only when there is something to change: an idle pass stays cheap.
+    public func plan(_ app: Application, safety: SafetyContext = SafetyContext()) async -> AppPlan {
+        var live = await observe(app)
+        let plan = Planner.plan(app, live: live, safety: safety)
+        guard plan.steps.contains(where: \.isMutating) else { return plan }
+        (live.targetBucket, live.targetCluster, live.lag) = await observePreflight(app.spec)
+        return Planner.plan(app, live: live, safety: safety)
     }
 
     /// What the safety checks read, all in the active region: its bucket's readiness, its cluster, its lag.

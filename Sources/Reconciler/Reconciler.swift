@@ -51,7 +51,7 @@ public struct Reconciler: Sendable {
         return await withTaskGroup(of: (Int, AppPlan).self) { group in
             for (index, app) in state.applications.enumerated() {
                 let context = safety[app.name] ?? SafetyContext()
-                group.addTask { (index, Planner.plan(app, live: await observer.observe(app), safety: context)) }
+                group.addTask { (index, await observer.plan(app, safety: context)) }
             }
             var plans: [(Int, AppPlan)] = []
             for await plan in group { plans.append(plan) }
@@ -76,7 +76,7 @@ public struct Reconciler: Sendable {
     public func apply(_ plan: AppPlan, for app: Application, applier: Applier, safety: SafetyContext) async -> AppResult {
         let outcomes = await applier.apply(plan, for: app)
         let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
-            ? Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety) : plan
+            ? await Observer(cloud: cloud).plan(app, safety: safety) : plan
         return AppResult(plan: plan, outcomes: outcomes, verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned))
     }
 

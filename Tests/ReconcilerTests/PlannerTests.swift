@@ -7,7 +7,7 @@ import Testing
 @Suite("Planning from the difference")
 struct PlannerTests {
     func plan(_ app: Application, _ cloud: FakeCloud) async -> AppPlan {
-        Planner.plan(app, live: await Observer(cloud: cloud).observe(app))
+        await Observer(cloud: cloud).plan(app)
     }
 
     @Test("in sync: no steps")
@@ -86,7 +86,7 @@ struct ApplierTests {
         let cloud = primaryCloud()
         cloud.buckets["secondary-bucket"] = .blocked
         let app = unishop(standby: .fenced)
-        let plan = Planner.plan(app, live: await Observer(cloud: cloud).observe(app))
+        let plan = await Observer(cloud: cloud).plan(app)
         let failing = S3Outage(base: cloud, region: "us-west-1")
         let outcomes = await Applier(cloud: failing, options: ApplyOptions(pollInterval: .milliseconds(1))).apply(plan, for: app)
         #expect(outcomes.map(\.status) == [.done, .pending, .pending, .pending])
@@ -98,7 +98,7 @@ struct ApplierTests {
     func reobserves() async {
         let cloud = primaryCloud()
         let app = unishop()
-        let plan = Planner.plan(app, live: await Observer(cloud: cloud).observe(app))
+        let plan = await Observer(cloud: cloud).plan(app)
         _ = try? await cloud.promote(.switchover, globalClusterID: "hot-global", target: ClusterARN(west)!)
         let outcomes = await Applier(cloud: cloud).apply(plan, for: app)
         #expect(outcomes.first?.status == .alreadyDone)
@@ -110,7 +110,7 @@ struct ApplierTests {
         let cloud = primaryCloud()
         cloud.origins = ["primary-origin"]
         let app = unishop()
-        let plan = Planner.plan(app, live: await Observer(cloud: cloud).observe(app))
+        let plan = await Observer(cloud: cloud).plan(app)
         #expect(await Applier(cloud: cloud).apply(plan, for: app).isEmpty)
         #expect(cloud.calls.isEmpty)
     }
@@ -149,7 +149,7 @@ struct S3Outage: CloudControl {
 @Suite("Safety checks")
 struct SafetyCheckTests {
     func plan(_ app: Application, _ cloud: FakeCloud, _ safety: SafetyContext = SafetyContext()) async -> AppPlan {
-        Planner.plan(app, live: await Observer(cloud: cloud).observe(app), safety: safety)
+        await Observer(cloud: cloud).plan(app, safety: safety)
     }
 
     @Test("a switchover needs every secondary connected; a failover does not")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import Foundation
+import GitSource
 import Logging
 import Reconciler
 import SwitchyardService
@@ -93,21 +94,13 @@ struct Run: AsyncParsableCommand {
             let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
                                           webhook: webhook, logger: logger)
-            logger.notice("switchyard \(SwitchyardVersion.current) running on \(Self.redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
+            logger.notice("switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
             return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
         }
         if once, outcome != .converged { throw ExitCode.failure }
     }
 }
 
-extension Run {
-    /// The repository URL without any password or token in it, for the log.
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "REDACTED"
-        return components.string ?? url
-    }
-}
 
 /// `--drift correct|report`.
 struct DriftArgument: ExpressibleByArgument {
