@@ -14,13 +14,18 @@ public enum SafetyContexts {
             .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         let apps = state.applications.filter { $0.spec.safety.minDwell != nil }
         guard !apps.isEmpty else { return [:] }
-        let changes = (try? repository.regionChanges(in: folder, from: snapshot.commit.id)) ?? []
+        // Walking Git history is the fallback: done at most once, and only for an app the journal cannot answer for.
+        var walked: [RegionChange]?
+        func changes() -> [RegionChange] {
+            if walked == nil { walked = (try? repository.regionChanges(in: folder, from: snapshot.commit.id)) ?? [] }
+            return walked ?? []
+        }
         var contexts: [String: SafetyContext] = [:]
         for app in apps {
             if let converged = lastConvergedFlip(of: app.name, in: journal) {
                 contexts[app.name] = SafetyContext(now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides)
             } else {
-                contexts[app.name] = SafetyContext(now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes),
+                contexts[app.name] = SafetyContext(now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes()),
                                                    lastFlipSource: "git", overrides: overrides)
             }
         }

@@ -59,7 +59,9 @@ struct Apply: AsyncParsableCommand {
             let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
             let crashPoint = TestCrashPoint.fromEnvironment()
             let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
-            let applier = Applier(cloud: try aws.cloud(), options: options, progress: { event in
+            // One client for planning and applying: one connection pool, one credential resolution.
+            let cloud = try aws.cloud()
+            let applier = Applier(cloud: cloud, options: options, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
             }, journal: { event in
                 do {
@@ -74,7 +76,7 @@ struct Apply: AsyncParsableCommand {
             Terminal.note("applying \(snapshot.commit.id.short) (\(snapshot.commit.subject))")
             let limit = timeout.value
             let results = try await withTimeLimit(limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`") {
-                await Reconciler(cloud: try aws.cloud()).apply(state, applier: applier, safety: safety)
+                await Reconciler(cloud: cloud).apply(state, applier: applier, safety: safety)
             }
             for result in results {
                 try journal.recordApp(AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
