@@ -42,6 +42,29 @@ struct JournalTests {
         #expect(try reopened.appEvents().count == 2)
     }
 
+    @Test("an app event is appended only when the app's conclusion changed; app_state still moves every pass")
+    func appEventsKeepChangesOnly() throws {
+        let dir = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = try Journal(stateDirectory: dir)
+        func conclude(_ commit: String, _ region: String, _ verdict: String, converged: Bool, at seconds: Double) throws {
+            let pass = try journal.beginPass(trigger: "interval")
+            try journal.recordApp(AppEvent(passID: pass, time: Date(timeIntervalSince1970: seconds), app: "unishop", commit: commit,
+                                           activeRegion: region, verdict: verdict, converged: converged))
+            try journal.recordApp(AppEvent(passID: pass, time: Date(timeIntervalSince1970: seconds), app: "other", commit: commit,
+                                           activeRegion: "us-east-1", verdict: "in sync", converged: true))
+        }
+        try conclude("c1", "us-east-1", "in sync", converged: true, at: 100)
+        try conclude("c1", "us-east-1", "in sync", converged: true, at: 130)  // idle: nothing new
+        try conclude("c2", "us-west-1", "converging", converged: true, at: 160)
+        try conclude("c2", "us-west-1", "in sync", converged: true, at: 190)
+        try conclude("c2", "us-west-1", "in sync", converged: true, at: 220)  // idle again
+        let unishop = try journal.appEvents(app: "unishop")
+        #expect(unishop.map(\.time.timeIntervalSince1970) == [100, 160, 190])
+        #expect(try journal.appEvents(app: "other").map(\.commit) == ["c1", "c2"], "a new commit is recorded for every app")
+        #expect(try journal.appStates()["unishop"]?.updatedAt == Date(timeIntervalSince1970: 220))
+    }
+
     @Test("a journal is in WAL mode")
     func walMode() throws {
         let dir = Self.temporaryFolder()

@@ -3,8 +3,8 @@ import GRDB
 
 /// The service's audit trail and memory: an SQLite database (WAL, one transaction per write) in the state folder.
 ///
-/// `passes`, `calls` and `app_events` are append-only (a finished pass only gets its end filled in);
-/// `app_state` holds each app's last attempted and last applied commit. Every write is committed before the
+/// `passes`, `calls` and `app_events` are append-only (a finished pass only gets its end filled in; an app event is
+/// appended when the app's conclusion changed); `app_state` holds each app's last attempted and last applied commit. Every write is committed before the
 /// AWS call it announces is made, so a SIGKILL loses nothing that happened.
 public final class Journal: Sendable {
     /// The database file's name inside the state folder.
@@ -121,19 +121,40 @@ public final class Journal: Sendable {
 
     /// Records what a pass concluded for one app, and moves its last attempted (and, when converged, applied) commit.
     public func recordApp(_ event: AppEvent) throws(JournalError) {
+        try recordApps([event])
+    }
+
+    /// Records what a pass concluded for each app, in one transaction, and moves each app's last attempted (and, when
+    /// converged, applied) commit.
+    ///
+    /// `app_events` keeps changes only: a conclusion equal to the app's previous one (same commit, region, verdict and
+    /// convergence) is not appended again, so an idle daemon does not add a row per app every interval. The first
+    /// pass to reach each conclusion, which `history` and the dwell gate read, is always there.
+    public func recordApps(_ events: [AppEvent]) throws(JournalError) {
         try write { db in
-            let now = event.time.timeIntervalSince1970
-            try db.execute(sql: """
-                INSERT INTO app_events (pass_id, time, app, "commit", active_region, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.passID, now, event.app, event.commit, event.activeRegion, event.verdict, event.converged])
-            try db.execute(sql: """
-                INSERT INTO app_state (app, last_attempted_commit, last_applied_commit, applied_spec_hash, updated_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(app) DO UPDATE SET last_attempted_commit = excluded.last_attempted_commit,
-                    last_applied_commit = COALESCE(excluded.last_applied_commit, app_state.last_applied_commit),
-                    applied_spec_hash = COALESCE(excluded.applied_spec_hash, app_state.applied_spec_hash),
-                    updated_at = excluded.updated_at
-                """, arguments: [event.app, event.commit, event.converged ? event.commit : nil,
-                                 event.converged ? event.specHash : nil, now])
+            for event in events {
+                let now = event.time.timeIntervalSince1970
+                let previous = try Row.fetchOne(db, sql: """
+                    SELECT "commit", active_region, verdict, applied FROM app_events WHERE app = ? ORDER BY time DESC, id DESC LIMIT 1
+                    """, arguments: [event.app])
+                let unchanged = previous.map { row in
+                    row["commit"] == event.commit && row["active_region"] == event.activeRegion && row["verdict"] == event.verdict
+                        && row["applied"] == event.converged
+                } ?? false
+                if !unchanged {
+                    try db.execute(sql: """
+                        INSERT INTO app_events (pass_id, time, app, "commit", active_region, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [event.passID, now, event.app, event.commit, event.activeRegion, event.verdict, event.converged])
+                }
+                try db.execute(sql: """
+                    INSERT INTO app_state (app, last_attempted_commit, last_applied_commit, applied_spec_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(app) DO UPDATE SET last_attempted_commit = excluded.last_attempted_commit,
+                        last_applied_commit = COALESCE(excluded.last_applied_commit, app_state.last_applied_commit),
+                        applied_spec_hash = COALESCE(excluded.applied_spec_hash, app_state.applied_spec_hash),
+                        updated_at = excluded.updated_at
+                    """, arguments: [event.app, event.commit, event.converged ? event.commit : nil,
+                                     event.converged ? event.specHash : nil, now])
+            }
         }
     }
 

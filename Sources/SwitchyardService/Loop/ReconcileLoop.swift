@@ -265,17 +265,19 @@ public struct ReconcileLoop: Service {
         }
         var problems: [String] = []
         var reportedOnly = false
+        let paths = Dictionary(state.applications.map { ($0.name, $0.source.path) }, uniquingKeysWith: { a, _ in a })
+        do {
+            try journal.recordApps(results.map { _, result, _ in
+                AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
+                         verdict: result.verdict.rawValue, converged: result.verdict.isConverged,
+                         specHash: paths[result.plan.app].flatMap { hashes[$0] })
+            })
+        } catch {
+            log.error("\(error)")
+        }
         for (_, result, reported) in results {
             let app = result.plan.app
-            let converged = result.verdict.isConverged
-            do {
-                try journal.recordApp(AppEvent(passID: passID, app: app, commit: commit, activeRegion: result.plan.activeRegion,
-                                               verdict: result.verdict.rawValue, converged: converged,
-                                               specHash: state.applications.first { $0.name == app }.flatMap { hashes[$0.source.path] }))
-            } catch {
-                log.error("\(error)")
-            }
-            guard !converged else { continue }
+            guard !result.verdict.isConverged else { continue }
             reportedOnly = reportedOnly || reported
             let detail = result.outcomes.filter { $0.status == .failed || $0.status == .pending }.map { "\($0.step.summary): \($0.message)" }
                 + result.plan.blockers.map(\.reason) + result.plan.unobserved
