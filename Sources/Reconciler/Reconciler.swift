@@ -44,18 +44,30 @@ public struct Reconciler: Sendable {
         self.cloud = cloud
     }
 
-    /// Observes and plans every application at once; plans come back in the set's order.
+    /// How many applications are observed at once. Each observation is a handful of concurrent reads, so a window
+    /// of 32 keeps about a hundred requests in flight: fast, yet short of the AWS APIs' throttling rates and of a
+    /// thread per request for every app in a large repository.
+    public static let observationWindow = 32
+
+    /// Observes and plans every application, `observationWindow` at a time; plans come back in the set's order.
     /// - Parameter safety: per application name, what the dwell gate needs; absent means no earlier flip is known.
     public func plan(_ state: DesiredStateSet, safety: [String: SafetyContext] = [:]) async -> [AppPlan] {
         let observer = Observer(cloud: cloud)
+        let apps = state.applications
         return await withTaskGroup(of: (Int, AppPlan).self) { group in
-            for (index, app) in state.applications.enumerated() {
-                let context = safety[app.name] ?? SafetyContext()
-                group.addTask { (index, await observer.plan(app, safety: context)) }
+            var next = 0
+            func observeNext() {
+                let (index, app) = (next, apps[next])
+                group.addTask { (index, await observer.plan(app, safety: safety[app.name] ?? SafetyContext())) }
+                next += 1
             }
-            var plans: [(Int, AppPlan)] = []
-            for await plan in group { plans.append(plan) }
-            return plans.sorted { $0.0 < $1.0 }.map(\.1)
+            while next < min(Self.observationWindow, apps.count) { observeNext() }
+            var plans = [AppPlan?](repeating: nil, count: apps.count)
+            for await (index, plan) in group {
+                plans[index] = plan
+                if next < apps.count { observeNext() }
+            }
+            return plans.compactMap { $0 }
         }
     }
 
