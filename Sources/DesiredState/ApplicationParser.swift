@@ -15,7 +15,9 @@ public enum ApplicationParser {
         var reader = NodeReader(path: path)
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver leaves plain scalars untyped (`isNull` and `bool` below read them): Yams's
+            // default resolver compiles ICU regular expressions, which would keep ICU resident in `run`.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 reader.report(at: nil, "", "the file is empty; expected an `apiVersion: \(apiVersion)` Application document")
                 return .failure(ValidationFailure(diagnostics: reader.diagnostics))
             }
@@ -97,7 +99,7 @@ struct NodeReader {
             if required { report(at: parent, join(field, key), "missing; this field is required") }
             return nil
         }
-        guard let scalar = entry.value.scalar, entry.value.tag.rawValue != Tag.Name.null.rawValue || scalar.style != .plain else {
+        guard let scalar = entry.value.scalar, !scalar.isNull else {
             report(at: entry.value, join(field, key), "found \(describe(entry.value)); expected a string")
             return nil
         }
@@ -110,7 +112,7 @@ struct NodeReader {
 
     mutating func bool(_ entries: [String: (key: Node, value: Node)], _ key: String, _ field: String) -> Bool? {
         guard let entry = entries[key] else { return nil }
-        guard let scalar = entry.value.scalar, scalar.style == .plain, let value = Bool.construct(from: scalar) else {
+        guard let value = entry.value.scalar?.bool else {
             report(at: entry.value, join(field, key), "found \(describe(entry.value)); expected true or false")
             return nil
         }
@@ -148,7 +150,7 @@ struct NodeReader {
         case .sequence: "a list"
         case .alias: "an alias"
         case let .scalar(scalar):
-            scalar.style == .plain && scalar.tag.rawValue == Tag.Name.null.rawValue ? "nothing (null)" : "`\(scalar.string)`"
+            scalar.isNull ? "nothing (null)" : "`\(scalar.string)`"
         }
     }
 }
@@ -167,4 +169,23 @@ func editDistance(_ a: String, _ b: String) -> Int {
         }
     }
     return row[b.count]
+}
+
+/// YAML 1.1 core-schema readings of a scalar, as Yams's default resolver would tag it.
+extension Node.Scalar {
+    /// `~`, `null`, `Null`, `NULL` or nothing, written plain; or explicitly tagged `!!null`.
+    var isNull: Bool {
+        if tag.rawValue == Tag.Name.null.rawValue { return true }
+        return style == .plain && ["", "~", "null", "Null", "NULL"].contains(string)
+    }
+
+    /// A plain `true`/`false` (also `yes`/`no`, `on`/`off`) in lower, Capitalised or UPPER case.
+    var bool: Bool? {
+        guard style == .plain else { return nil }
+        switch string {
+        case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON": return true
+        case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF": return false
+        default: return nil
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import AWS
 import DesiredState
 import Foundation
 
@@ -86,5 +87,19 @@ public struct PlanDocument: Codable, Sendable {
         App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, steps: plan.steps,
             blockers: plan.blockers.map(\.reason), unobserved: plan.unobserved, inProgress: plan.inProgress,
             warnings: plan.warnings, checks: plan.checks, live: plan.live, outcomes: outcomes)
+    }
+}
+
+extension JSONEncoder {
+    /// The encoder of every JSON document Switchyard prints or serves (`--format json`, `/api/status`): sorted keys,
+    /// UTC timestamps in whole seconds (`Timestamp`, no ICU time-zone lookup in the daemon).
+    public static func switchyard() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return encoder
     }
 }

@@ -101,6 +101,6 @@ enum SafetyChecks {
     }
 
     static func iso(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        Timestamp.format(date)
     }
 }

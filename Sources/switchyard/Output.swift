@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconciler
 
 /// Where people read progress and errors; stdout carries only results.
 enum Terminal {
@@ -15,10 +16,7 @@ enum Terminal {
 
     /// Prints a Codable value as the JSON results of a command.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self))
     }
 }
 

@@ -2,14 +2,6 @@ import Foundation
 
 /// Parses the documents credential sources answer with: STS XML, container/IMDS JSON, process JSON.
 enum CredentialDocuments {
-    /// Parses an ISO 8601 timestamp, with or without fractional seconds.
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let d = formatter.date(from: text) { return d }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-
     /// The `<Credentials>` of an `AssumeRole*Response`.
     static func stsCredentials(_ body: [UInt8], source: String) throws -> AWSCredentials {
         let xml = String(decoding: body, as: UTF8.self)
@@ -20,7 +12,7 @@ enum CredentialDocuments {
         return AWSCredentials(
             accessKeyID: accessKeyID, secretAccessKey: unescapeXML(secret),
             sessionToken: FallbackErrorDecoder.element("SessionToken", in: block).map(unescapeXML),
-            expiration: FallbackErrorDecoder.element("Expiration", in: block).flatMap(date))
+            expiration: FallbackErrorDecoder.element("Expiration", in: block).flatMap(Timestamp.parse))
     }
 
     private static func unescapeXML(_ s: String) -> String {
@@ -55,7 +47,7 @@ enum CredentialDocuments {
         }
         var expiration: Date?
         if let text = doc.Expiration {
-            guard let parsed = date(text) else {
+            guard let parsed = Timestamp.parse(text) else {
                 throw AWSError.credentials(source, "MalformedResponse", "unreadable Expiration \(text)")
             }
             expiration = parsed

@@ -51,7 +51,8 @@ public struct EndpointResolver: Sendable {
         let signingRegion = operation.service == .cloudfront ? "us-east-1" : operation.region
         let overrideURL = override(for: operation.service)
         let base = overrideURL ?? Self.awsEndpoint(for: operation.service, region: operation.region)
-        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false), components.host != nil else {
+        // `encodedHost`, not `host`: the decoded host goes through IDNA (ICU), which the daemon would then keep resident.
+        guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false), let host = components.encodedHost else {
             throw invalid(operation, "endpoint \(base.absoluteString) has no host")
         }
         var basePath = components.percentEncodedPath
@@ -66,7 +67,7 @@ public struct EndpointResolver: Sendable {
             // Dotted bucket names break the wildcard TLS certificate, so the SDKs send them path-style; so does
             // every override (local emulators rarely resolve bucket subdomains).
             if overrideURL == nil && Self.isVirtualHostable(bucket) {
-                components.host = "\(bucket).\(components.host!)"
+                components.encodedHost = "\(bucket).\(host)"
             } else {
                 path = "/" + URIEncoding.encode(bucket) + (path == "/" ? "" : path)
             }

@@ -1,9 +1,12 @@
 import Foundation
 
 /// ISO 8601 timestamps as the Query and REST-XML protocols write them, without a calendar.
-enum Timestamp {
+///
+/// Switchyard formats and parses every UTC timestamp here rather than with Foundation's ISO 8601 formatters: those
+/// look up the time-zone database through ICU, which would stay resident in the daemon (docs/PERFORMANCE.md).
+public enum Timestamp {
     /// `2024-05-01T12:00:00Z`: whole seconds in UTC, as botocore serializes a timestamp without microseconds.
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         // Clamped to years 0001...9999, the range the format can express.
         let raw = date.timeIntervalSince1970
         let seconds = raw.isNaN ? 0 : Int(min(max(raw, -62_135_596_800), 253_402_300_799).rounded(.down))
@@ -16,7 +19,7 @@ enum Timestamp {
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`; nil for anything else.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
         var i = 0
         func number(_ width: Int) -> Int? {

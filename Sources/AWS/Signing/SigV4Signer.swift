@@ -174,21 +174,11 @@ public struct SigV4Signer: Sendable {
             secret: credentials.secretAccessKey, dateStamp: time.dateStamp, region: region, service: service)
         let mac = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key)
         return SigV4Signature(
-            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: Self.hex(mac),
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: hexEncoded(mac),
             signedHeaders: signedHeaders, credentialScope: scope)
     }
 
     static func hexSHA256(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits: [Character] = Array("0123456789abcdef")
-        var s = ""
-        for b in bytes {
-            s.append(digits[Int(b >> 4)])
-            s.append(digits[Int(b & 0x0F)])
-        }
-        return s
+        hexEncoded(SHA256.hash(data: bytes))
     }
 }

@@ -8,14 +8,8 @@ struct SigningTime: Sendable, Equatable {
     var dateStamp: String
 
     init(_ date: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ v: Int?, _ width: Int) -> String {
-            let s = String(v ?? 0)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        dateStamp = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
-        amzDate = dateStamp + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
+        // `2015-08-30T12:36:00Z` without its separators.
+        amzDate = String(Timestamp.format(date).filter { $0 != "-" && $0 != ":" })
+        dateStamp = String(amzDate.prefix(8))
     }
 }

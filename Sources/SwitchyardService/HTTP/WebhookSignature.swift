@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import Foundation
 
@@ -31,7 +32,7 @@ public struct WebhookSignature: Sendable {
 
     /// The header value for `body`: what GitHub sends (used by tests and the benchmark).
     public func header(for body: some DataProtocol) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: Data(body), using: key).map { String(format: "%02x", $0) }.joined()
+        "sha256=" + hexEncoded(HMAC<SHA256>.authenticationCode(for: Data(body), using: key))
     }
 
     /// Strict hex digits only: `UInt8(_:radix:)` also takes a sign (`+a`, `-0`), which would accept other

@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import DesiredState
 import Foundation
@@ -205,7 +206,7 @@ public struct ReconcileLoop: Service {
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let journal = journal
         let applier = Applier(cloud: guarded, options: configuration.applyOptions, progress: { event in
-            log.info("\(event.app): \(event.message)", metadata: ["elapsed": "\(String(format: "%.1f", event.elapsed.seconds))s"])
+            log.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
         }, journal: { event in
             let message = safePoint.stopReason.map { "stopped at a safe point: \($0)" } ?? event.message
             do {
@@ -290,7 +291,7 @@ public struct ReconcileLoop: Service {
     }
 
     static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        hexEncoded(SHA256.hash(data: Data(text.utf8)))
     }
 }
 

@@ -109,7 +109,7 @@ struct CredentialChainTests {
         #expect(creds.accessKeyID == "ASIAROLE")
         #expect(creds.secretAccessKey == "rolesecret")
         #expect(creds.sessionToken == "roletoken")
-        #expect(creds.expiration == CredentialDocuments.date(CredentialFixtures.expiration))
+        #expect(creds.expiration == Timestamp.parse(CredentialFixtures.expiration))
         let request = try #require(server.requests.first)
         #expect(request.method == "POST")
         #expect(request.header("authorization")?.contains("Credential=AKIABASE/") == true)
@@ -156,7 +156,7 @@ struct CredentialChainTests {
         let creds = try await CredentialFixtures.chain(CredentialFixtures.isolatedEnvironment(home)).credentials()
         #expect(creds.accessKeyID == "AKIAPROC")
         #expect(creds.sessionToken == "proctoken")
-        #expect(creds.expiration == CredentialDocuments.date("2030-01-01T00:00:00Z"))
+        #expect(creds.expiration == Timestamp.parse("2030-01-01T00:00:00Z"))
     }
 
     @Test("a failing credential_process is an error")
@@ -201,7 +201,7 @@ struct CredentialChainTests {
         let env = CredentialFixtures.isolatedEnvironment(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"])
         let chain = CredentialFixtures.chain(env, containerBaseURL: server.baseURL)
         let creds = try await chain.credentials()
-        #expect(creds == AWSCredentials(accessKeyID: "ASIAECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken", expiration: CredentialDocuments.date(CredentialFixtures.expiration)))
+        #expect(creds == AWSCredentials(accessKeyID: "ASIAECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken", expiration: Timestamp.parse(CredentialFixtures.expiration)))
         #expect(await chain.sourceName == "Container")
         #expect(server.requests.first?.target == "/v2/credentials/abc")
     }
