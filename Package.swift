@@ -34,6 +34,8 @@ let package = Package(
         // System libraries, each with a header of thin, non-variadic wrappers.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // glibc's malloc controls (<malloc.h>), for the daemon's idle footprint.
+        .systemLibrary(name: "CMalloc"),
 
         .target(
             name: "DesiredState",
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "SwitchyardService",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwitchyardService
 
 @main
 struct Switchyard: AsyncParsableCommand {
@@ -29,6 +30,11 @@ struct Switchyard: AsyncParsableCommand {
         version: SwitchyardVersion.current,
         subcommands: [Validate.self, Plan.self, Apply.self, Status.self, History.self, Flip.self, Run.self, IAMPolicyCommand.self]
     )
+
+    static func main() async {
+        ProcessMemory.tuneAllocator()  // before parsing hops to another thread
+        await main(nil)
+    }
 }
 
 enum SwitchyardVersion {

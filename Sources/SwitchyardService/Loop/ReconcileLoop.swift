@@ -144,6 +144,7 @@ public struct ReconcileLoop: Service {
         await status.finished(PassReport(id: passID, trigger: reason, startedAt: startedAt, finishedAt: finishedAt, commit: commit,
                                          outcome: outcome, error: error), document: document, refusal: refusal)
         log.info("pass finished: \(outcome.rawValue)\(commit.map { " at \($0.prefix(12))" } ?? "")\(error.map { ": \($0)" } ?? "")")
+        ProcessMemory.releaseFreePagesSoon()
         return outcome
     }
 

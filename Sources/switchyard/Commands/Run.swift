@@ -76,6 +76,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ProcessMemory.prepareForService()
         let outcome: PassOutcome? = try await reportingErrors {
             let stateDirectory = stateDir ?? StateDirectory.default()
             let lock = try StateLock(stateDirectory: stateDirectory)
