@@ -3,8 +3,9 @@ import Foundation
 import GitSource
 import SwitchyardService
 
-/// Which commits may be applied: signature checks set on the host, never in the repository.
-struct SigningOptions: ParsableArguments {
+/// Which commits may be applied: signature checks set on the host, never in the repository. `run` takes these alone
+/// (its last applied revision comes from its journal); `plan` and `apply` add `--last-applied` (`SigningOptions`).
+struct SignerPolicyOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Act only on commits signed (git commit -S, gpg.format=ssh) by a key in this file, git's allowed_signers format.",
         discussion: "Signatures are verified in-process: ssh-ed25519, ecdsa-sha2-nistp256, rsa-sha2-512/256; namespace git. See docs/SIGNED-COMMITS.md.",
@@ -16,19 +17,10 @@ struct SigningOptions: ParsableArguments {
         valueName: "n"))
     var requiredSigners: Int = 1
 
-    @Option(help: ArgumentHelp(
-        "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
-        discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
-        valueName: "ref"))
-    var lastApplied: String?
-
     func validate() throws {
         guard requiredSigners >= 1 else { throw ValidationError("--required-signers must be at least 1") }
         if allowedSigners == nil && requiredSigners > 1 {
             throw ValidationError("--required-signers needs --allowed-signers FILE: the keys whose signatures count")
-        }
-        if allowedSigners == nil && lastApplied != nil {
-            throw ValidationError("--last-applied only matters with --allowed-signers FILE and --required-signers N")
         }
     }
 
@@ -44,9 +36,37 @@ struct SigningOptions: ParsableArguments {
         return SignaturePolicy(allowedSigners: signers, requiredSigners: requiredSigners)
     }
 
+    /// The daemon's commit gate: a commit the policy refuses is not applied, and the refusal is reported.
+    /// The daemon passes its own last applied revision, from the journal.
+    func gate(folder: String) throws -> CommitGate? {
+        let policy = try policy()
+        guard policy.allowedSigners != nil else { return nil }
+        return { repository, lastApplied, candidate in
+            _ = try repository.reviewSignatures(candidate: candidate.id, lastApplied: lastApplied?.id, folder: folder, policy: policy)
+                .requireAccepted()
+        }
+    }
+}
+
+/// The signature options of `plan` and `apply`: the host's policy, and the revision the change is counted from.
+struct SigningOptions: ParsableArguments {
+    @OptionGroup var signers: SignerPolicyOptions
+
+    @Option(help: ArgumentHelp(
+        "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
+        discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
+        valueName: "ref"))
+    var lastApplied: String?
+
+    func validate() throws {
+        if signers.allowedSigners == nil && lastApplied != nil {
+            throw ValidationError("--last-applied only matters with --allowed-signers FILE and --required-signers N")
+        }
+    }
+
     /// Refuses the commit (exit 1, nothing done) unless the policy accepts it; says who signed when it does.
     func enforce(on repository: Repository, commit: CommitID, folder: String) throws {
-        let policy = try policy()
+        let policy = try signers.policy()
         guard policy.allowedSigners != nil else { return }
         let last = try lastApplied.map { try repository.resolve($0) }
         switch try repository.reviewSignatures(candidate: commit, lastApplied: last, folder: folder, policy: policy) {
@@ -57,17 +77,6 @@ struct SigningOptions: ParsableArguments {
             Terminal.error(refusal.description)
             Terminal.note("nothing was changed; the last applied state stands. Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)")
             throw ExitCode.failure
-        }
-    }
-
-    /// The daemon's commit gate: a commit the policy refuses is not applied, and the refusal is reported.
-    /// The daemon passes its own last applied revision, from the journal (`run` refuses `--last-applied`).
-    func gate(folder: String) throws -> CommitGate? {
-        let policy = try policy()
-        guard policy.allowedSigners != nil else { return nil }
-        return { repository, lastApplied, candidate in
-            _ = try repository.reviewSignatures(candidate: candidate.id, lastApplied: lastApplied?.id, folder: folder, policy: policy)
-                .requireAccepted()
         }
     }
 }

@@ -34,7 +34,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
-    @OptionGroup(title: "Signed commits") var signing: SigningOptions
+    @OptionGroup(title: "Signed commits") var signing: SignerPolicyOptions
 
     @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(.seconds(30))
@@ -66,10 +66,6 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
         guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
-        // The daemon knows what it applied; a revision given once at start would be stale after the first pass.
-        guard signing.lastApplied == nil else {
-            throw ValidationError("--last-applied is for plan and apply; run takes the last applied revision from its journal")
-        }
         guard SwitchyardDaemon.Listen(parsing: listen) != nil else {
             throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:9464")
         }
