@@ -91,7 +91,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // With `--static-swift-stdlib` (the documented build) the toolchain exports every symbol of the executable
+            // (38,000 of them); nothing looks them up, but each shared library's symbol lookups then page in the tables
+            // (about 2 MB resident for the life of `run`; docs/PERFORMANCE.md).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
         ),
 
         // Test helpers shared by the test targets: real Git repositories, the CLI runner, the emulator.

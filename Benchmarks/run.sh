@@ -12,9 +12,9 @@ sections="${1:-all}"
 bash scripts/bootstrap.sh
 command -v hyperfine >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null; }
 
-# SWIFT_BUILD_FLAGS=--static-swift-stdlib links the Swift runtime and Foundation in (the memory comparison in
-# docs/PERFORMANCE.md); by default the binary is built as docs/OPERATIONS.md installs it.
-build_flags=(${SWIFT_BUILD_FLAGS:-})
+# By default the binary is built as docs/OPERATIONS.md installs it, with the Swift runtime and Foundation linked in;
+# SWIFT_BUILD_FLAGS=" " builds against the toolchain's shared libraries instead (the comparison in docs/PERFORMANCE.md).
+build_flags=(${SWIFT_BUILD_FLAGS:---static-swift-stdlib})
 swift build -c release "${build_flags[@]}" --product switchyard >/dev/null
 bin="$(swift build -c release "${build_flags[@]}" --show-bin-path)/switchyard"
 work="${BENCH_DIR:-/tmp/switchyard-bench}"

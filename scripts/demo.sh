@@ -9,9 +9,9 @@ bash scripts/bootstrap.sh
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 wrap() { fold -s -w 100 | sed 's/^/    /'; }
 
-say "Building switchyard (release)"
-swift build -c release --product switchyard 2>&1 | grep -E "error|warning:|Compiling|Build complete" | tail -3 || true
-bin="$(swift build -c release --show-bin-path)/switchyard"
+say "Building switchyard (release, Swift runtime linked in, as docs/OPERATIONS.md installs it)"
+swift build -c release --static-swift-stdlib --product switchyard 2>&1 | grep -E "error|warning:|Compiling|Build complete" | tail -3 || true
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/switchyard"
 
 work="$(mktemp -d /tmp/switchyard-demo.XXXXXX)"
 emulator_pid=""
