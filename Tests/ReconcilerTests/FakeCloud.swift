@@ -14,6 +14,10 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     /// Regions whose control plane does not answer.
     var unreachable: Set<String> = []
     private(set) var calls: [String] = []
+    /// How long `distribution(id:)` takes, and how many such reads were in flight at most (the observation window).
+    var distributionDelay: Duration = .zero
+    private var distributionsInFlight = 0
+    private(set) var mostDistributionsInFlight = 0
 
     init(writer: String, members: [String], origins: [String], buckets: [String: BucketAccess]) {
         global = GlobalCluster(identifier: "hot-global", arn: nil, status: "available", engine: nil, engineVersion: nil,
@@ -45,7 +49,16 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
 
     func distribution(id: String) async throws -> DistributionState {
         try reach("us-east-1", "cloudfront", "GetDistribution")
-        return locked { DistributionState(status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])]) }
+        let delay = locked {
+            distributionsInFlight += 1
+            mostDistributionsInFlight = max(mostDistributionsInFlight, distributionsInFlight)
+            return distributionDelay
+        }
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        return locked {
+            distributionsInFlight -= 1
+            return DistributionState(status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])])
+        }
     }
 
     func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {

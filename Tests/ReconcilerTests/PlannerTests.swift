@@ -10,6 +10,23 @@ struct PlannerTests {
         await Observer(cloud: cloud).plan(app)
     }
 
+    @Test("a large repository is observed 32 applications at a time, and plans come back in the set's order")
+    func observationWindow() async {
+        let cloud = primaryCloud()
+        cloud.distributionDelay = .milliseconds(5)
+        let apps = (0..<100).map { n in
+            var app = unishop(active: "us-east-1")
+            app.name = "app-\(n)"
+            return app
+        }
+        let state = DesiredStateSet(applications: apps)
+        let plans = await Reconciler(cloud: cloud).plan(state)
+        #expect(plans.map(\.app) == state.applications.map(\.name))
+        #expect(plans.filter(\.inSync).count == apps.count)
+        #expect(cloud.mostDistributionsInFlight <= Reconciler.observationWindow)
+        #expect(cloud.mostDistributionsInFlight > 1, "apps are still observed concurrently")
+    }
+
     @Test("in sync: no steps")
     func inSync() async {
         let p = await plan(unishop(active: "us-east-1"), primaryCloud())
