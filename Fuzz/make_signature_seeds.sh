@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 sig=Corpus/FuzzSSHSignature; signers=Corpus/FuzzAllowedSigners
 rm -rf "$sig" "$signers"; mkdir -p "$sig" "$signers"
-# Must equal `message` in Sources/FuzzSSHSignature/FuzzSSHSignature.swift.
+# Must equal `signedCommitMessage` in Sources/FuzzSupport/FuzzSupport.swift.
 printf 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor Fuzz <fuzz@example.com> 1700000000 +0000\ncommitter Fuzz <fuzz@example.com> 1700000000 +0000\n\nfuzz\n' > "$tmp/message"
 lines=()
 for type in ed25519 ecdsa rsa; do

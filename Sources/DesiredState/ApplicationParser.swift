@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads one desired-state file into an `Application`, reporting every problem with its position.
@@ -173,10 +174,9 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// YAML 1.1 core-schema readings of a scalar, as Yams's default resolver would tag it.
 extension Node.Scalar {
-    /// `~`, `null`, `Null`, `NULL` or nothing, written plain; or explicitly tagged `!!null`.
+    /// `~`, `null`, `Null`, `NULL` or nothing, written plain (Yams's own reading); or explicitly tagged `!!null`.
     var isNull: Bool {
-        if tag.rawValue == Tag.Name.null.rawValue { return true }
-        return style == .plain && ["", "~", "null", "Null", "NULL"].contains(string)
+        tag.rawValue == Tag.Name.null.rawValue || NSNull.construct(from: self) != nil
     }
 
     /// A plain `true`/`false` (also `yes`/`no`, `on`/`off`) in lower, Capitalised or UPPER case.

@@ -74,7 +74,8 @@ extension Repository {
         return changes
     }
 
-    private func same(_ a: git_oid?, _ b: git_oid?) -> Bool {
+    /// Whether two optional object ids are the same object (or both absent).
+    func same(_ a: git_oid?, _ b: git_oid?) -> Bool {
         switch (a, b) {
         case (nil, nil): return true
         case var (a?, b?): return git_oid_equal(&a, &b) == 1
@@ -82,7 +83,8 @@ extension Repository {
         }
     }
 
-    private func treeID(of folder: String, in commit: OpaquePointer) -> git_oid? {
+    /// The id of `folder`'s tree in `commit` (the root tree when `folder` is empty), nil when it is absent.
+    func treeID(of folder: String, in commit: OpaquePointer) -> git_oid? {
         if folder.isEmpty { return git_commit_tree_id(commit)?.pointee }
         return blobID(of: folder, in: commit)
     }

@@ -25,6 +25,7 @@ public struct AuroraLive: Sendable {
 
     /// The region whose cluster writes: the global writer, or a detached standalone cluster that is available.
     public func writerRegion(in spec: ApplicationSpec) -> String? {
+        if let detached = detached.first(where: { $0.value.status == "available" }) { return detached.key }
         if let writer = global.writer?.dbClusterArn,
            let region = spec.regions.first(where: { $0.auroraCluster?.description == writer }) {
             return region.name

@@ -25,28 +25,33 @@ public struct Observer: Sendable {
         return LiveState(buckets: buckets, distribution: await distribution, aurora: await aurora)
     }
 
-    /// Observes and plans one application. The safety checks' extra reads (the target's bucket readiness,
-    /// its cluster, CloudWatch) are made only when there is something to change: an idle pass stays cheap.
+    /// Observes and plans one application. The safety checks' extra reads are made only when there is something to
+    /// change (the target's bucket readiness), and the Aurora ones (its cluster, CloudWatch) only for a promotion:
+    /// an idle pass stays cheap.
     public func plan(_ app: Application, safety: SafetyContext = SafetyContext()) async -> AppPlan {
         var live = await observe(app)
         let plan = Planner.plan(app, live: live, safety: safety)
         guard plan.steps.contains(where: \.isMutating) else { return plan }
-        (live.targetBucket, live.targetCluster, live.lag) = await observePreflight(app.spec)
+        let promoting = plan.steps.contains { $0.action == .promoteAurora }
+        (live.targetBucket, live.targetCluster, live.lag) = await observePreflight(app.spec, promoting: promoting)
         return Planner.plan(app, live: live, safety: safety)
     }
 
-    /// What the safety checks read, all in the active region: its bucket's readiness, its cluster, its lag.
-    func observePreflight(_ spec: ApplicationSpec) async -> (Observed<BucketReadiness>?, Observed<DBCluster?>?, Observed<LagReading?>?) {
+    /// What the safety checks read, all in the active region: its bucket's readiness and, for a promotion, its
+    /// cluster and its lag.
+    func observePreflight(_ spec: ApplicationSpec, promoting: Bool)
+        async -> (Observed<BucketReadiness>?, Observed<DBCluster?>?, Observed<LagReading?>?) {
         let target = spec.region(spec.activeRegion)
+        let promotedCluster = promoting ? target?.auroraCluster : nil
         async let bucket: Observed<BucketReadiness>? = target?.bucket.asyncMap { bucket in
             await observing("cannot check bucket \(bucket) in \(spec.activeRegion)") {
                 try await cloud.bucketReadiness(bucket: bucket, region: spec.activeRegion)
             }
         }
-        async let cluster: Observed<DBCluster?>? = target?.auroraCluster.asyncMap { arn in
+        async let cluster: Observed<DBCluster?>? = promotedCluster.asyncMap { arn in
             await observing("cannot describe cluster \(arn.clusterID) in \(arn.region)") { try await cloud.dbCluster(arn) }
         }
-        async let lag: Observed<LagReading?>? = spec.aurora?.maxReplicationLag == nil ? nil : target?.auroraCluster.asyncMap { arn in
+        async let lag: Observed<LagReading?>? = spec.aurora?.maxReplicationLag == nil ? nil : promotedCluster.asyncMap { arn in
             await observing("cannot read the replication lag of \(arn.clusterID) from CloudWatch in \(arn.region)") {
                 try await cloud.replicationLag(of: arn)
             }

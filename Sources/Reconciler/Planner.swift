@@ -25,7 +25,7 @@ public enum Planner {
     static func summary(_ spec: ApplicationSpec, _ live: LiveState) -> LiveSummary {
         var summary = LiveSummary()
         if let aurora = live.aurora?.value {
-            summary.writerRegion = aurora.detached.first { $0.value.status == "available" }?.key ?? aurora.writerRegion(in: spec)
+            summary.writerRegion = aurora.writerRegion(in: spec)
         }
         if let distribution = live.distribution?.value, let groupID = spec.cloudfront?.originGroupID {
             summary.originOrder = distribution.originGroups.first { $0.id == groupID }?.memberOriginIDs

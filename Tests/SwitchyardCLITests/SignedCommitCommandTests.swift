@@ -19,14 +19,11 @@ struct SignedCommitCommandTests {
         init() throws {
             fixture = try GitFixture()
             dir = try fixture.makeRepository()
-            let keys = fixture.path("keys")
-            try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+            let keys = try fixture.keysFolder()
             alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: keys)
             bob = try SSHKeyFixture.generate(.rsa, named: "bob", in: keys)
-            allowedSigners = keys + "/allowed_signers"
-            try fixture.write("# operators\n" + [alice.allowedSignersLine(principal: "alice@example.com"),
-                                                  bob.allowedSignersLine(principal: "bob@example.com")].joined(separator: "\n") + "\n",
-                              to: allowedSigners)
+            allowedSigners = try fixture.writeAllowedSigners(["# operators", alice.allowedSignersLine(principal: "alice@example.com"),
+                                                              bob.allowedSignersLine(principal: "bob@example.com")])
         }
 
         func head() throws -> String { String(try fixture.git("rev-parse", "HEAD", in: dir).prefix(12)) }

@@ -12,14 +12,12 @@ struct Operators {
     let allowedSigners: String
 
     init(in git: GitFixture) throws {
-        let keys = git.path("keys")
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        let keys = try git.keysFolder()
         alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: keys)
         bob = try SSHKeyFixture.generate(.ecdsa, named: "bob", in: keys)
         carol = try SSHKeyFixture.generate(.ed25519, named: "carol", in: keys)
-        allowedSigners = keys + "/allowed_signers"
-        try git.write([alice.allowedSignersLine(principal: "alice@example.com"),
-                       bob.allowedSignersLine(principal: "bob@example.com")].joined(separator: "\n") + "\n", to: allowedSigners)
+        allowedSigners = try git.writeAllowedSigners([alice.allowedSignersLine(principal: "alice@example.com"),
+                                                      bob.allowedSignersLine(principal: "bob@example.com")])
     }
 }
 

@@ -102,20 +102,20 @@ public final class Emulator: @unchecked Sendable {
 
     /// Counts of recorded AWS calls by `service:Operation`, from `GET /_switchyard/calls`.
     public func calls(service: String? = nil, mutating: Bool? = nil) async throws -> [String: Int] {
-        var query: [String] = []
-        if let service { query.append("service=\(service)") }
-        if let mutating { query.append("mutating=\(mutating)") }
-        let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query.joined(separator: "&"))")
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return json?["counts"] as? [String: Int] ?? [:]
+        try await recordedCalls([("service", service), ("mutating", mutating.map { "\($0)" })])["counts"] as? [String: Int] ?? [:]
     }
 
     /// How many recorded calls match every given filter (`region` is the SigV4 region).
     public func callCount(service: String? = nil, operation: String? = nil, region: String? = nil, mutating: Bool? = nil) async throws -> Int {
-        let query = [("service", service), ("operation", operation), ("region", region), ("mutating", mutating.map { "\($0)" })]
-            .compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: "&")
+        try await recordedCalls([("service", service), ("operation", operation), ("region", region), ("mutating", mutating.map { "\($0)" })])["total"]
+            as? Int ?? 0
+    }
+
+    /// `GET /_switchyard/calls` with the filters that have a value.
+    private func recordedCalls(_ filters: [(String, String?)]) async throws -> [String: Any] {
+        let query = filters.compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: "&")
         let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query)")
-        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["total"] as? Int ?? 0
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
     /// Finishes every switchover and failover in progress now.
@@ -132,11 +132,6 @@ public final class Emulator: @unchecked Sendable {
     /// Forgets the calls recorded so far (the topology's own setup calls, say).
     public func resetCalls() throws {
         _ = try control("reset-calls", body: [:])
-    }
-
-    /// Sets how long the next switchovers and failovers stay in progress.
-    public func setFailoverSeconds(_ seconds: Double) throws {
-        _ = try control("config", body: ["failover_seconds": seconds])
     }
 
     private func control(_ path: String, body: [String: Any]? = nil) throws -> [String: Any] {

@@ -83,6 +83,20 @@ public func runToolData(_ tool: String, _ args: [String], in dir: String? = nil,
 }
 
 extension GitFixture {
+    /// The fixture's `keys` folder (created), for keys made by ssh-keygen and an allowed signers file.
+    public func keysFolder() throws -> String {
+        let keys = path("keys")
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        return keys
+    }
+
+    /// Writes `lines` as `keys/allowed_signers`; returns its path.
+    public func writeAllowedSigners(_ lines: [String]) throws -> String {
+        let file = try keysFolder() + "/allowed_signers"
+        try write(lines.joined(separator: "\n") + "\n", to: file)
+        return file
+    }
+
     /// Commits the staged changes signed by `key` (`git commit -S` with `gpg.format=ssh`).
     public func signedCommit(_ message: String, key: SSHKeyFixture, in dir: String, allowEmpty: Bool = false) throws {
         try gitArgs(key.gitSigningConfig + ["commit", "-q", "-S", "-m", message] + (allowEmpty ? ["--allow-empty"] : []), in: dir)

@@ -2,7 +2,7 @@ import Foundation
 import FuzzSupport
 import GitSource
 
-/// A good ed25519 signature (namespace `git`) over `message`, from Corpus/FuzzSSHSignature/ed25519-git.sig.
+/// A good ed25519 signature (namespace `git`) over `signedCommitMessage`, from Corpus/FuzzSSHSignature/ed25519-git.sig.
 let signature = Array("""
     -----BEGIN SSH SIGNATURE-----
     U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgUrD/WgTqJhqZl3P4nK6XsnZUMZ
@@ -10,16 +10,6 @@ let signature = Array("""
     AAAAQPSqXlHf0w3W8J4VpE0a/OlTlrWwVWNep9OwKh0HrQ94lkHpTzsk9MztaMEfndWGmv
     MmGZxFLkSlR5BIkWPlIwI=
     -----END SSH SIGNATURE-----
-    """.utf8)
-
-/// The commit object `signature` signs.
-let message = Array("""
-    tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904
-    author Fuzz <fuzz@example.com> 1700000000 +0000
-    committer Fuzz <fuzz@example.com> 1700000000 +0000
-
-    fuzz
-
     """.utf8)
 
 /// Any bytes as an allowed signers file: it parses to entries or an error naming the line, never crashes.
@@ -43,7 +33,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     for time in [Date(timeIntervalSince1970: 1_700_000_000), .distantPast, .distantFuture] {
-        _ = signers.verdict(armoredSignature: signature, payload: message, at: time).description
+        _ = signers.verdict(armoredSignature: signature, payload: signedCommitMessage, at: time).description
     }
     return 0
 }

@@ -1,16 +1,6 @@
 import FuzzSupport
 import GitSource
 
-/// The commit object the seed signatures sign (namespace `git`); Fuzz/make_signature_seeds.sh writes the same bytes.
-let message = Array("""
-    tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904
-    author Fuzz <fuzz@example.com> 1700000000 +0000
-    committer Fuzz <fuzz@example.com> 1700000000 +0000
-
-    fuzz
-
-    """.utf8)
-
 /// Any bytes as a commit's `gpgsig` header: an armored SSH signature, or (when the bytes do not start with
 /// `-----`) the binary blob inside the armor, so mutations reach the wire parser without going through base64.
 /// Parsing answers a signature or an `SSHSignatureError`; a parsed signature verifies or throws, never crashes,
@@ -28,8 +18,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = signature.publicKey.description
     _ = signature.publicKey.openSSHLine
     for namespace in ["git", signature.namespace] {
-        guard (try? signature.verify(message: message, namespace: namespace)) != nil else { continue }
-        if (try? signature.verify(message: message + [0x0a], namespace: namespace)) != nil {
+        guard (try? signature.verify(message: signedCommitMessage, namespace: namespace)) != nil else { continue }
+        if (try? signature.verify(message: signedCommitMessage + [0x0a], namespace: namespace)) != nil {
             fatalError("a \(signature.signatureAlgorithm) signature verified for two different messages")
         }
     }

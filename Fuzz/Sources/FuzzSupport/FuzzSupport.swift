@@ -33,3 +33,13 @@ public func runBlocking(_ body: @escaping @Sendable () async -> Void) {
 public func fuzzBytes(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
     Array(UnsafeBufferPointer(start: data, count: size))
 }
+
+/// The commit object the seed signatures sign (namespace `git`); Fuzz/make_signature_seeds.sh writes the same bytes.
+public let signedCommitMessage = Array("""
+    tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904
+    author Fuzz <fuzz@example.com> 1700000000 +0000
+    committer Fuzz <fuzz@example.com> 1700000000 +0000
+
+    fuzz
+
+    """.utf8)

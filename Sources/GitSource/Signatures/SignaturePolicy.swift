@@ -97,11 +97,12 @@ extension Repository {
             return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: [head]))
         }
 
+        let folder = normalize(folder)
         var checked: [CheckedCommit] = []
         var signers: [Signer] = []
         for id in try changeRange(candidate: candidate, lastApplied: lastApplied) {
             // The candidate always counts: its signature vouches for the state that is applied.
-            let included = try id == candidate ? true : counts(id, folder: normalize(folder))
+            let included = try id == candidate ? true : counts(id, folder: folder)
             guard included else { continue }
             let commit = id == candidate ? head : try checkedCommit(id, allowed)
             checked.append(commit)
@@ -161,21 +162,12 @@ extension Repository {
         try withCommit(id) { commit throws(GitError) in
             let parentCount = git_commit_parentcount(commit)
             if parentCount > 1 { return true }
-            let mine = folderTreeID(folder, in: commit)
+            let mine = treeID(of: folder, in: commit)
             guard parentCount == 1 else { return mine != nil }
             var parent: OpaquePointer?
             try check("reading the parent of \(id.short)") { git_commit_parent(&parent, commit, 0) }
             defer { git_commit_free(parent) }
-            let theirs = folderTreeID(folder, in: parent!)
-            switch (mine, theirs) {
-            case (nil, nil): return false
-            case var (a?, b?): return git_oid_equal(&a, &b) != 1
-            default: return true
-            }
+            return !same(mine, treeID(of: folder, in: parent!))
         }
-    }
-
-    private func folderTreeID(_ folder: String, in commit: OpaquePointer) -> git_oid? {
-        folder.isEmpty ? git_commit_tree_id(commit)?.pointee : blobID(of: folder, in: commit)
     }
 }

@@ -84,6 +84,8 @@ public struct ReconcileLoop: Service {
         var state: DesiredStateSet?
         var refusal: Refusal?
         var safety: [String: SafetyContext] = [:]
+        /// The journal's per-app state when the pass began (read once: `--drift report` needs it too).
+        var appStates: [String: AppState] = [:]
     }
 
     /// Reads, validates, plans and applies once; records everything. Never throws: a failure is an outcome.
@@ -117,7 +119,8 @@ public struct ReconcileLoop: Service {
                 error = refused.reason
                 log.error("commit \(candidate.snapshot.commit.id.short) not applied; the last applied state stands: \(refused.reason)")
             } else if let state = candidate.state {
-                let applied = await apply(state, snapshot: candidate.snapshot, safety: candidate.safety, passID: passID, logger: log)
+                let applied = await apply(state, snapshot: candidate.snapshot, safety: candidate.safety, appStates: candidate.appStates,
+                                          passID: passID, logger: log)
                 document = PlanDocument(commit: candidate.snapshot.commit.id.hex, plans: applied.results.map(\.plan), results: applied.results)
                 outcome = applied.outcome
                 error = applied.problems.isEmpty ? nil : applied.problems.joined(separator: "; ")
@@ -153,7 +156,8 @@ public struct ReconcileLoop: Service {
     func read() async throws -> Candidate {
         let configuration = configuration
         let gate = gate
-        let lastApplied = (try? journal.appStates().values.sorted { $0.updatedAt < $1.updatedAt }.last?.lastAppliedCommit) ?? nil
+        let appStates = (try? journal.appStates()) ?? [:]
+        let lastApplied = appStates.values.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
         return try await offPool {
             let opened: GitSource.Opened
             let snapshot: Snapshot
@@ -174,7 +178,7 @@ public struct ReconcileLoop: Service {
                 let state = try snapshot.desiredState().selecting(configuration.apps)
                 let safety = SafetyContexts.build(repository: opened.repository, snapshot: snapshot, state: state,
                                                   folder: configuration.folder, journal: journal)
-                return Candidate(snapshot: snapshot, state: state, safety: safety)
+                return Candidate(snapshot: snapshot, state: state, safety: safety, appStates: appStates)
             } catch {
                 return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
             }
@@ -198,12 +202,15 @@ public struct ReconcileLoop: Service {
         var problems: [String]
     }
 
-    func apply(_ state: DesiredStateSet, snapshot: Snapshot, safety: [String: SafetyContext], passID: Int64?, logger log: Logger) async -> Applied {
+    func apply(_ state: DesiredStateSet, snapshot: Snapshot, safety: [String: SafetyContext], appStates: [String: AppState],
+               passID: Int64?, logger log: Logger) async -> Applied {
         let commit = snapshot.commit.id.hex
         let safePoint = SafePoint()
         let guarded = SafePointCloud(base: cloud, safePoint: safePoint)
-        let appStates = (try? journal.appStates()) ?? [:]
+        let reconciler = Reconciler(cloud: guarded)
         let hashes = Dictionary(snapshot.files.map { ($0.path, Self.hash($0.content)) }, uniquingKeysWith: { a, _ in a })
+        // Each app's file hash at this commit: what `--drift report` compares and what the journal keeps as applied.
+        let specHashes = Dictionary(state.applications.map { ($0.name, hashes[$0.source.path]) }, uniquingKeysWith: { a, _ in a })
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let journal = journal
         let applier = Applier(cloud: guarded, options: configuration.applyOptions, progress: { event in
@@ -220,17 +227,16 @@ public struct ReconcileLoop: Service {
         })
         let drift = configuration.drift
         let work = Task {
-            let plans = await Reconciler(cloud: guarded).plan(state, safety: safety)
+            let plans = await reconciler.plan(state, safety: safety)
             return await withTaskGroup(of: (Int, Reconciler.AppResult, Bool).self) { group in
                 for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
-                    let convergedBefore = appStates[app.name]?.appliedSpecHash == hashes[app.source.path]
+                    let convergedBefore = appStates[app.name]?.appliedSpecHash == specHashes[app.name] ?? nil
                     group.addTask {
                         if drift == .report, convergedBefore, plan.steps.contains(where: \.isMutating) {
                             log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
                             return (index, Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
                         }
-                        let result = await Reconciler(cloud: guarded).apply(plan, for: app, applier: applier,
-                                                                            safety: safety[app.name] ?? SafetyContext())
+                        let result = await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext())
                         return (index, result, false)
                     }
                 }
@@ -267,12 +273,11 @@ public struct ReconcileLoop: Service {
         }
         var problems: [String] = []
         var reportedOnly = false
-        let paths = Dictionary(state.applications.map { ($0.name, $0.source.path) }, uniquingKeysWith: { a, _ in a })
         do {
             try journal.recordApps(results.map { _, result, _ in
                 AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
                          verdict: result.verdict.rawValue, converged: result.verdict.isConverged,
-                         specHash: paths[result.plan.app].flatMap { hashes[$0] })
+                         specHash: specHashes[result.plan.app] ?? nil)
             })
         } catch {
             log.error("\(error)")

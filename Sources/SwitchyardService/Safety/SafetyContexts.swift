@@ -20,9 +20,11 @@ public enum SafetyContexts {
             if walked == nil { walked = (try? repository.regionChanges(in: folder, from: snapshot.commit.id)) ?? [] }
             return walked ?? []
         }
+        // One journal read for every app that needs it.
+        let events = journal.flatMap { try? $0.appEvents() }.map { Dictionary(grouping: $0, by: \.app) }
         var contexts: [String: SafetyContext] = [:]
         for app in apps {
-            if let converged = lastConvergedFlip(of: app.name, in: journal) {
+            if let converged = events.flatMap({ lastConvergedFlip(in: $0[app.name] ?? []) }) {
                 contexts[app.name] = SafetyContext(now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides)
             } else {
                 contexts[app.name] = SafetyContext(now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes()),
@@ -32,9 +34,8 @@ public enum SafetyContexts {
         return contexts
     }
 
-    /// When the app last converged in a region other than the one it converged in before.
-    static func lastConvergedFlip(of app: String, in journal: Journal?) -> Date? {
-        guard let events = try? journal?.appEvents(app: app) else { return nil }
+    /// When the app last converged in a region other than the one it converged in before, from its journal events.
+    static func lastConvergedFlip(in events: [AppEvent]) -> Date? {
         let converged = events.filter(\.converged).sorted { $0.time < $1.time }
         var last: Date?
         for (previous, event) in zip(converged, converged.dropFirst()) where previous.activeRegion != event.activeRegion {

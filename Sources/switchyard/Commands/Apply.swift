@@ -78,10 +78,10 @@ struct Apply: AsyncParsableCommand {
             let results = try await withTimeLimit(limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`") {
                 await Reconciler(cloud: cloud).apply(state, applier: applier, safety: safety)
             }
-            for result in results {
-                try journal.recordApp(AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
-                                               verdict: result.verdict.rawValue, converged: result.verdict.isConverged))
-            }
+            try journal.recordApps(results.map { result in
+                AppEvent(passID: passID, app: result.plan.app, commit: commit, activeRegion: result.plan.activeRegion,
+                         verdict: result.verdict.rawValue, converged: result.verdict.isConverged)
+            })
             let converged = results.allSatisfy { $0.verdict.isConverged }
             try journal.finishPass(passID, commit: commit, outcome: converged ? .converged : .notConverged, error: nil)
             switch format {

@@ -11,8 +11,7 @@ struct SignedRepository {
     init() throws {
         fixture = try GitFixture()
         dir = try fixture.makeRepository()
-        keys = fixture.path("keys")
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        keys = try fixture.keysFolder()
     }
 
     func remove() { fixture.remove() }
@@ -23,9 +22,7 @@ struct SignedRepository {
 
     /// An allowed signers file listing `lines`, parsed.
     func allowedSigners(_ lines: [String]) throws -> AllowedSigners {
-        let path = "\(keys)/allowed_signers"
-        try fixture.write(lines.joined(separator: "\n") + "\n", to: path)
-        return try AllowedSigners.load(contentsOf: path)
+        try AllowedSigners.load(contentsOf: try fixture.writeAllowedSigners(lines))
     }
 
     var repository: Repository { get throws { try Repository.open(containing: dir) } }
