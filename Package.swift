@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "GitSource", targets: ["GitSource"]),
         .library(name: "AWS", targets: ["AWS"]),
         .library(name: "Reconciler", targets: ["Reconciler"]),
+        .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
         .library(name: "SwitchyardService", targets: ["SwitchyardService"]),
     ],
     dependencies: [
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "GitSource",
             dependencies: [
-                "CGit2", "DesiredState",
+                "CGit2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA signature checks for SSH-signed commits (rsa-sha2-256/512).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -66,10 +67,22 @@ let package = Package(
             dependencies: ["DesiredState", "GitSource", "AWS"],
             swiftSettings: strict
         ),
+        // The domain: one reconcile pass (load, policy, validate, observe, plan, apply), the journal, the state folder.
+        .target(
+            name: "SwitchyardCore",
+            dependencies: [
+                "DesiredState", "GitSource", "AWS", "Reconciler",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // The daemon: the loop around the pass, HTTP endpoints, webhook, metrics.
         .target(
             name: "SwitchyardService",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "CMalloc",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -86,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardService",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardService",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,13 +115,13 @@ let package = Package(
         .target(name: "SwitchyardTestSupport", path: "Tests/SwitchyardTestSupport", swiftSettings: strict),
 
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
-        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardCore", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
         .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SwitchyardServiceTests",
             dependencies: [
-                "SwitchyardService", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
+                "SwitchyardService", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -121,7 +134,7 @@ let package = Package(
         // Crash matrix and fault tests: the built CLI through the fault proxy (SWITCHYARD_PROFILE=long for the full run).
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["switchyard", "SwitchyardTestSupport", "SwitchyardService"],
+            dependencies: ["switchyard", "SwitchyardTestSupport", "SwitchyardCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -14,6 +14,7 @@ Faults are rules, changed at runtime under ``/_fault/`` (JSON):
                           "rate": 0.5, "count": 3, "seed": 7}
     actions: latency (latency_ms) | error (error: 500|503|throttling|slowdown, or status/code)
              | drop | stall (stall_ms) | blackhole (max_hold_ms)
+             | truncate (a 200 answer whose XML stops mid-element; "after": the upstream acted first)
     POST /_fault/<action> {...}  same as POST /_fault/rules with that action
     GET /_fault/rules, DELETE /_fault/rules/<id>, POST /_fault/clear {filters}
     GET /_fault/stats, POST /_fault/reset-stats, POST /_fault/seed {"seed": 1}
@@ -45,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from switchyard_emulator import (classify, ensure_loopback,  # noqa: E402
                                  redirect_stderr, serve_until_stopped)
 
-ACTIONS = ("latency", "error", "drop", "stall", "blackhole")
+ACTIONS = ("latency", "error", "drop", "stall", "blackhole", "truncate")
 CONTROL_PREFIX = "/_fault"
 PASSTHROUGH_PREFIXES = ("/_switchyard/", "/moto-api/")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -363,6 +364,17 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self.send_header("x-amzn-RequestId", rid)
             if info.get("service") == "s3":
                 self.send_header("x-amz-request-id", rid)
+            self.end_headers()
+            self.wfile.write(data)
+        elif rule.action == "truncate":
+            # A success whose body stops mid-element, as a connection cut by a middlebox would leave it.
+            op = info.get("operation") or "Operation"
+            data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<{op}Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/">'
+                    f'<{op}Result><GlobalCluster><GlobalClusterIdentifier>gl').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
             self.end_headers()
             self.wfile.write(data)
         elif rule.action == "drop":

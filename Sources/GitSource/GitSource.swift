@@ -1,4 +1,3 @@
-import DesiredState
 import Foundation
 
 /// Where the desired state lives: a local repository, or a remote one read through a local bare copy.
@@ -51,22 +50,32 @@ public struct GitSource: Sendable {
     }
 }
 
-/// The desired state as one commit declares it.
+/// The files of one folder as one commit holds them.
 public struct Snapshot: Sendable {
     public var commit: CommitInfo
-    public var files: [DesiredStateSet.File]
+    public var files: [TreeFile]
 
-    /// Parses and validates every file.
-    /// - Throws: `ValidationFailure` listing every problem in every file.
-    public func desiredState() throws(ValidationFailure) -> DesiredStateSet {
-        try DesiredStateSet.load(files)
+    public init(commit: CommitInfo, files: [TreeFile]) {
+        self.commit = commit
+        self.files = files
+    }
+}
+
+/// A file of a commit's tree: its path in the repository and its text.
+public struct TreeFile: Sendable, Hashable {
+    public var path: String
+    public var content: String
+
+    public init(path: String, content: String) {
+        self.path = path
+        self.content = content
     }
 }
 
 extension Repository {
-    /// Reads the desired-state folder of the commit `ref` resolves to.
-    public func snapshot(ref: String, folder: String) throws(GitError) -> Snapshot {
+    /// Reads the files of `folder` whose names `matching` accepts, at the commit `ref` resolves to.
+    public func snapshot(ref: String, folder: String, matching: (String) -> Bool) throws(GitError) -> Snapshot {
         let id = try resolve(ref)
-        return Snapshot(commit: try commit(id), files: try desiredStateFiles(in: folder, at: id))
+        return Snapshot(commit: try commit(id), files: try files(in: folder, at: id, matching: matching))
     }
 }

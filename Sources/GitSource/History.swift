@@ -1,25 +1,26 @@
 import CGit2
-import DesiredState
 
-/// A commit that changed an application file's `activeRegion`.
-public struct RegionChange: Sendable, Hashable, Codable {
+/// A commit that changed a file, with what the caller read from the file before (first parent) and after.
+public struct FileChange<Value: Sendable>: Sendable {
     public var commit: CommitInfo
     /// The file's path in the repository.
     public var path: String
-    /// The application's name at that commit (its `metadata.name`, or the file name if it did not parse).
-    public var app: String
-    /// `activeRegion` before the commit; nil when the file was added (or did not parse).
-    public var from: String?
-    /// `activeRegion` after the commit; nil when the file was removed (or does not parse).
-    public var to: String?
+    /// The file's name in its folder.
+    public var name: String
+    /// What `read` made of the file at the first parent; nil when absent (or `read` gave nil).
+    public var before: Value?
+    /// What `read` made of the file at the commit; nil when removed (or `read` gave nil).
+    public var after: Value?
 }
 
 extension Repository {
-    /// Every commit reachable from `head` that changed the `activeRegion` of a file in `folder`, newest first.
+    /// Every commit reachable from `head` that changed a file of `folder` whose name `matching` accepts, newest first,
+    /// with what `read` makes of each version (called once per distinct blob).
     ///
     /// Like `git log -- path`, a merge is listed only when the file differs from every parent (a conflict
     /// resolution); a merged pull request is listed through the commit that made the change.
-    public func regionChanges(in folder: String, from head: CommitID) throws(GitError) -> [RegionChange] {
+    public func fileChanges<Value: Sendable>(in folder: String, from head: CommitID, matching: (String) -> Bool,
+                                             read: (_ path: String, _ text: String) -> Value?) throws(GitError) -> [FileChange<Value>] {
         let folder = normalize(folder)
         var walk: OpaquePointer?
         try check("walking history") { git_revwalk_new(&walk, handle) }
@@ -28,9 +29,9 @@ extension Repository {
         var start = head.oid
         try check("walking history from \(head.short)") { git_revwalk_push(walk, &start) }
 
-        // Each distinct blob is read and parsed once: blob id hex -> (metadata.name, activeRegion), nil when invalid.
-        var parsed: [String: (app: String, region: String)?] = [:]
-        var changes: [RegionChange] = []
+        // Each distinct blob is read once: blob id hex -> what `read` made of it.
+        var parsed: [String: Value?] = [:]
+        var changes: [FileChange<Value>] = []
         var oid = git_oid()
         while git_revwalk_next(&oid, walk) == 0 {
             var commit: OpaquePointer?
@@ -47,28 +48,23 @@ extension Repository {
             if parentTrees.contains(where: { same($0, folderTree) }) { continue }
             if parents.isEmpty && folderTree == nil { continue }
 
-            let mine = fileEntries(folder, commit)
-            let theirs = parents.map { fileEntries(folder, $0) }
+            let mine = fileEntries(folder, commit, matching: matching)
+            let theirs = parents.map { fileEntries(folder, $0, matching: matching) }
             for name in Set(mine.keys).union(theirs.flatMap(\.keys)).sorted() {
                 let path = folder.isEmpty ? name : "\(folder)/\(name)"
                 let after = mine[name]
                 let befores = theirs.map { $0[name] }
                 if befores.contains(where: { same($0, after) }) { continue }
-                let declared = { (blob: git_oid?) -> (app: String, region: String)? in
+                func value(_ blob: git_oid?) -> Value? {
                     guard let blob else { return nil }
                     let key = CommitID(blob).hex
                     if let cached = parsed[key] { return cached }
-                    let value = (try? self.blobText(blob, path: path)).flatMap { Self.declaration(in: $0, path: path) }
+                    let value = (try? self.blobText(blob, path: path)).flatMap { read(path, $0) }
                     parsed[key] = value
                     return value
                 }
-                let declaredAfter = declared(after)
-                let to = declaredAfter?.region
-                let from = befores.first.flatMap { declared($0)?.region }
-                if from == to { continue }
-                let info = Self.info(commit)
-                let app = declaredAfter?.app ?? String(name.split(separator: ".").first ?? Substring(name))
-                changes.append(RegionChange(commit: info, path: path, app: app, from: from, to: to))
+                changes.append(FileChange(commit: Self.info(commit), path: path, name: name,
+                                          before: befores.first.flatMap { value($0) }, after: value(after)))
             }
         }
         return changes
@@ -89,8 +85,8 @@ extension Repository {
         return blobID(of: folder, in: commit)
     }
 
-    /// Desired-state files directly in the folder: name -> blob id.
-    private func fileEntries(_ folder: String, _ commit: OpaquePointer) -> [String: git_oid] {
+    /// The files directly in the folder that `matching` accepts: name -> blob id.
+    private func fileEntries(_ folder: String, _ commit: OpaquePointer, matching: (String) -> Bool) -> [String: git_oid] {
         var root: OpaquePointer?
         guard git_commit_tree(&root, commit) == 0 else { return [:] }
         defer { git_tree_free(root) }
@@ -108,14 +104,8 @@ extension Repository {
         for i in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
             let name = String(cString: git_tree_entry_name(entry))
-            if DesiredStateSet.isDesiredStateFile(name) { result[name] = git_tree_entry_id(entry).pointee }
+            if matching(name) { result[name] = git_tree_entry_id(entry).pointee }
         }
         return result
-    }
-
-    /// The application's name and active region, when the file is valid.
-    static func declaration(in text: String, path: String) -> (app: String, region: String)? {
-        if case let .success(app) = ApplicationParser.parse(text, path: path) { return (app.name, app.spec.activeRegion) }
-        return nil
     }
 }

@@ -1,5 +1,4 @@
 import CGit2
-import DesiredState
 import Foundation
 
 /// An open Git repository: a thin owner of a libgit2 handle.
@@ -121,9 +120,9 @@ public final class Repository {
         )
     }
 
-    /// The desired-state files in `folder` of the commit's tree (never the work tree).
+    /// The files directly in `folder` of the commit's tree (never the work tree) whose names `matching` accepts.
     /// - Throws: `GitError` `.notFound` when the folder does not exist at that commit.
-    public func desiredStateFiles(in folder: String, at id: CommitID) throws(GitError) -> [DesiredStateSet.File] {
+    public func files(in folder: String, at id: CommitID, matching: (String) -> Bool) throws(GitError) -> [TreeFile] {
         let folder = normalize(folder)
         return try withCommit(id) { commit throws(GitError) in
             var root: OpaquePointer?
@@ -145,11 +144,11 @@ public final class Repository {
                 tree = subtree
             }
             defer { if let subtree { git_tree_free(subtree) } }
-            var files: [DesiredStateSet.File] = []
+            var files: [TreeFile] = []
             for index in 0..<git_tree_entrycount(tree) {
                 guard let entry = git_tree_entry_byindex(tree, index), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
                 let name = String(cString: git_tree_entry_name(entry))
-                guard DesiredStateSet.isDesiredStateFile(name) else { continue }
+                guard matching(name) else { continue }
                 let path = folder.isEmpty ? name : "\(folder)/\(name)"
                 files.append(.init(path: path, content: try blobText(git_tree_entry_id(entry).pointee, path: path)))
             }

@@ -68,13 +68,23 @@ public struct LiveCloud: CloudControl {
         return nil
     }
 
-    public func globalCluster(id: String, region: String) async throws -> GlobalCluster {
-        try await RDSClient(sender: sender).describeGlobalClusters(id: id, region: region)
+    public func globalCluster(id: String, region: String) async throws -> GlobalDatabase {
+        let global = try await RDSClient(sender: sender).describeGlobalClusters(id: id, region: region)
+        return GlobalDatabase(
+            identifier: global.identifier, status: global.status,
+            members: global.members.map {
+                GlobalDatabase.Member(dbClusterArn: $0.dbClusterArn, isWriter: $0.isWriter, synchronizationStatus: $0.synchronizationStatus)
+            },
+            failoverState: global.failoverState.map {
+                GlobalDatabase.FailoverState(status: $0.status, fromDBClusterArn: $0.fromDBClusterArn, toDBClusterArn: $0.toDBClusterArn)
+            })
     }
 
-    public func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? {
+    public func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
         do {
-            return try await RDSClient(sender: sender).describeDBClusters(id: arn.description, region: arn.region)
+            let cluster = try await RDSClient(sender: sender).describeDBClusters(id: arn.description, region: arn.region)
+            return AuroraCluster(arn: cluster.arn, identifier: cluster.identifier, status: cluster.status,
+                                 globalClusterIdentifier: cluster.globalClusterIdentifier)
         } catch let error as AWSError where error.code == "DBClusterNotFoundFault" {
             return nil
         }

@@ -14,11 +14,11 @@ public enum Observed<Value: Sendable>: Sendable {
 
 /// The live Aurora topology of one application.
 public struct AuroraLive: Sendable {
-    public var global: GlobalCluster
+    public var global: GlobalDatabase
     /// Declared clusters that are no longer members of the global cluster, by region: standalone after a detach.
-    public var detached: [String: DBCluster]
+    public var detached: [String: AuroraCluster]
 
-    public init(global: GlobalCluster, detached: [String: DBCluster] = [:]) {
+    public init(global: GlobalDatabase, detached: [String: AuroraCluster] = [:]) {
         self.global = global
         self.detached = detached
     }
@@ -43,12 +43,12 @@ public struct LiveState: Sendable {
     /// Preflight: can the active region's bucket serve the website?
     public var targetBucket: Observed<BucketReadiness>?
     /// Preflight: the active region's Aurora cluster as its own region describes it (nil inside: it does not exist).
-    public var targetCluster: Observed<DBCluster?>?
+    public var targetCluster: Observed<AuroraCluster?>?
     /// The replication-lag gate's reading for the active region's cluster (nil inside: no datapoint).
     public var lag: Observed<LagReading?>?
 
     public init(buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil,
-                targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<DBCluster?>? = nil, lag: Observed<LagReading?>? = nil) {
+                targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<AuroraCluster?>? = nil, lag: Observed<LagReading?>? = nil) {
         self.buckets = buckets
         self.distribution = distribution
         self.aurora = aurora

@@ -40,7 +40,7 @@ public struct Observer: Sendable {
     /// What the safety checks read, all in the active region: its bucket's readiness and, for a promotion, its
     /// cluster and its lag.
     func observePreflight(_ spec: ApplicationSpec, promoting: Bool)
-        async -> (Observed<BucketReadiness>?, Observed<DBCluster?>?, Observed<LagReading?>?) {
+        async -> (Observed<BucketReadiness>?, Observed<AuroraCluster?>?, Observed<LagReading?>?) {
         let target = spec.region(spec.activeRegion)
         let promotedCluster = promoting ? target?.auroraCluster : nil
         async let bucket: Observed<BucketReadiness>? = target?.bucket.asyncMap { bucket in
@@ -48,7 +48,7 @@ public struct Observer: Sendable {
                 try await cloud.bucketReadiness(bucket: bucket, region: spec.activeRegion)
             }
         }
-        async let cluster: Observed<DBCluster?>? = promotedCluster.asyncMap { arn in
+        async let cluster: Observed<AuroraCluster?>? = promotedCluster.asyncMap { arn in
             await observing("cannot describe cluster \(arn.clusterID) in \(arn.region)") { try await cloud.dbCluster(arn) }
         }
         async let lag: Observed<LagReading?>? = spec.aurora?.maxReplicationLag == nil ? nil : promotedCluster.asyncMap { arn in
@@ -85,7 +85,7 @@ public struct Observer: Sendable {
             do {
                 let global = try await cloud.globalCluster(id: aurora.globalClusterID, region: region)
                 let members = Set(global.members.map(\.dbClusterArn))
-                var detached: [String: DBCluster] = [:]
+                var detached: [String: AuroraCluster] = [:]
                 for declared in spec.regions {
                     guard let arn = declared.auroraCluster, !members.contains(arn.description) else { continue }
                     if let cluster = try? await cloud.dbCluster(arn), cluster.globalClusterIdentifier == nil {

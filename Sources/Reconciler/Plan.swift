@@ -15,6 +15,8 @@ public struct Step: Sendable, Equatable, Codable {
         case reorderOriginGroup
     }
 
+    /// The step's name in its app's graph, stable across plans: `aurora`, `open:REGION`, `block:REGION`, `origins`.
+    public var id: String
     public var action: Action
     /// What the step changes: a cluster ARN, a bucket, a distribution id.
     public var resource: String
@@ -25,19 +27,30 @@ public struct Step: Sendable, Equatable, Codable {
     public var promotion: PromotionMode?
     /// The origin order after the step, for reorder steps.
     public var originOrder: [String]?
-    /// The step must wait for the active region's bucket to be open: never point traffic at, or fence
-    /// the old region before, a region that cannot serve.
-    public var needsActiveBucketOpen: Bool
+    /// The steps (by `id`) that must have finished before this one may run: traffic and fencing wait for the
+    /// promotion and for the active region's bucket, so traffic and data never end up in different regions.
+    public var dependsOn: [String]
 
     public init(action: Action, resource: String, region: String, reason: String, promotion: PromotionMode? = nil,
-                originOrder: [String]? = nil, needsActiveBucketOpen: Bool = false) {
+                originOrder: [String]? = nil, dependsOn: [String] = []) {
+        self.id = Self.id(action, region: region)
         self.action = action
         self.resource = resource
         self.region = region
         self.reason = reason
         self.promotion = promotion
         self.originOrder = originOrder
-        self.needsActiveBucketOpen = needsActiveBucketOpen
+        self.dependsOn = dependsOn
+    }
+
+    /// The graph name of a step of `action` in `region`.
+    public static func id(_ action: Action, region: String) -> String {
+        switch action {
+        case .promoteAurora, .awaitPromotion: "aurora"
+        case .openBucket: "open:\(region)"
+        case .blockBucket: "block:\(region)"
+        case .reorderOriginGroup: "origins"
+        }
     }
 
     /// Whether the step calls a mutating AWS API.
@@ -77,6 +90,12 @@ public struct Check: Sendable, Equatable, Codable {
         self.passed = passed
         self.detail = detail
     }
+
+    /// The checks that read the target region's readiness (docs/SAFETY.md, "Preflight").
+    public static let preflight: Set<String> = ["target-bucket", "origin-group", "target-cluster", "replicas-connected"]
+
+    /// The stable code of the blocker a failed check makes: `preflight:NAME` for readiness, else the name.
+    public var code: String { Self.preflight.contains(name) ? "preflight:\(name)" : name }
 }
 
 /// The live state of an application in a few words: where it writes, serves first, and which buckets are open.
@@ -95,8 +114,13 @@ public struct LiveSummary: Sendable, Equatable, Codable {
 
 /// Why nothing will be done for a part of an application.
 public struct Blocker: Sendable, Equatable, Codable {
+    /// A stable machine code (docs/OUTPUT.md): `preflight:target-cluster`, `replication-lag`, `dwell`, `not-a-member`, …
+    public var code: String
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    public init(_ code: String, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
 }
 
 /// The plan for one application: ordered steps, blockers, what could not be observed.

@@ -8,10 +8,11 @@ public enum PlanRenderer {
         var out = ""
         for plan in plans {
             out += "\(plan.app): activeRegion \(plan.activeRegion) at \(commit.prefix(12)) — \(Verdict.of(plan).rawValue)\n"
-            for blocker in plan.blockers { out += "  BLOCKED  \(blocker.reason)\n" }
+            for blocker in plan.blockers { out += "  BLOCKED  [\(blocker.code)] \(blocker.reason)\n" }
             for warning in plan.warnings { out += "  WARNING  \(warning)\n" }
             for (n, step) in plan.steps.enumerated() {
                 out += "  \(n + 1). \(step.summary) [\(step.controlPlane)]\n     because \(step.reason)\n"
+                if !step.dependsOn.isEmpty { out += "     after \(step.dependsOn.joined(separator: ", ")) (step \(step.id))\n" }
             }
             for why in plan.unobserved { out += "  UNKNOWN  \(why)\n" }
             for what in plan.inProgress { out += "  IN PROGRESS  \(what)\n" }
@@ -28,11 +29,12 @@ public enum PlanRenderer {
         for plan in plans {
             out += "#### `\(plan.app)` → `\(plan.activeRegion)`: \(Verdict.of(plan).rawValue)\n\n"
             for warning in plan.warnings { out += "> [!WARNING]\n> \(warning)\n\n" }
-            for blocker in plan.blockers { out += "- :no_entry: **blocked**: \(blocker.reason)\n" }
+            for blocker in plan.blockers { out += "- :no_entry: **blocked** (`\(blocker.code)`): \(blocker.reason)\n" }
             if !plan.steps.isEmpty {
-                out += "| # | step | control plane | why |\n|---|---|---|---|\n"
+                out += "| # | step | control plane | after | why |\n|---|---|---|---|---|\n"
                 for (n, step) in plan.steps.enumerated() {
-                    out += "| \(n + 1) | \(escape(step.summary)) | \(step.controlPlane) | \(escape(step.reason)) |\n"
+                    let after = step.dependsOn.map { "`\($0)`" }.joined(separator: ", ")
+                    out += "| \(n + 1) | \(escape(step.summary)) | \(step.controlPlane) | \(after) | \(escape(step.reason)) |\n"
                 }
             }
             for why in plan.unobserved { out += "- :grey_question: could not observe: \(why)\n" }
@@ -54,9 +56,10 @@ public enum PlanRenderer {
     }
 }
 
-/// `plan --format json` and `status --format json`, schema version 1.
+/// `plan --format json`, `status --format json` and `apply --format json`, schema version 2 (docs/OUTPUT.md):
+/// steps carry their graph (`id`, `dependsOn`), blockers and outcomes their stable codes.
 public struct PlanDocument: Codable, Sendable {
-    public var schemaVersion = 1
+    public var schemaVersion = 2
     public var commit: String
     public var apps: [App]
 
@@ -64,8 +67,10 @@ public struct PlanDocument: Codable, Sendable {
         public var name: String
         public var activeRegion: String
         public var verdict: Verdict
+        /// Why the app is not converged, as a stable code; nil when it is.
+        public var code: String?
         public var steps: [Step]
-        public var blockers: [String]
+        public var blockers: [Blocker]
         public var unobserved: [String]
         public var inProgress: [String]
         public var warnings: [String]
@@ -77,15 +82,16 @@ public struct PlanDocument: Codable, Sendable {
     public init(commit: String, plans: [AppPlan], results: [Reconciler.AppResult]? = nil) {
         self.commit = commit
         if let results {
-            apps = results.map { Self.app($0.plan, verdict: $0.verdict, outcomes: $0.outcomes) }
+            apps = results.map { Self.app($0.plan, verdict: $0.verdict, code: $0.code, outcomes: $0.outcomes) }
         } else {
-            apps = plans.map { Self.app($0, verdict: Verdict.of($0), outcomes: nil) }
+            apps = plans.map { Self.app($0, verdict: Verdict.of($0), code: Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)).code,
+                                        outcomes: nil) }
         }
     }
 
-    static func app(_ plan: AppPlan, verdict: Verdict, outcomes: [StepOutcome]?) -> App {
-        App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, steps: plan.steps,
-            blockers: plan.blockers.map(\.reason), unobserved: plan.unobserved, inProgress: plan.inProgress,
+    static func app(_ plan: AppPlan, verdict: Verdict, code: String?, outcomes: [StepOutcome]?) -> App {
+        App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, code: code, steps: plan.steps,
+            blockers: plan.blockers, unobserved: plan.unobserved, inProgress: plan.inProgress,
             warnings: plan.warnings, checks: plan.checks, live: plan.live, outcomes: outcomes)
     }
 }

@@ -17,9 +17,30 @@ public enum Planner {
         plan.checks = SafetyChecks.run(spec, live: live, plan: plan, safety: safety)
         plan.live = summary(spec, live)
         if plan.steps.contains(where: \.isMutating) {
-            plan.blockers += plan.checks.filter { !$0.passed }.map { Blocker("\($0.name): \($0.detail)") }
+            plan.blockers += plan.checks.filter { !$0.passed }.map { Blocker($0.code, "\($0.name): \($0.detail)") }
         }
+        linkSteps(spec, &plan)
         return plan
+    }
+
+    /// Draws the step graph. Traffic (the active bucket opening, the origin order) and fencing (blocking another
+    /// region's bucket) depend on the promotion having finished, and on the active bucket being open: a promotion
+    /// that fails or cannot be seen leaves them pending, so traffic never moves to a region whose database does not
+    /// write. Steps outside the failover (a hot standby's bucket, a drill on the active bucket) depend on nothing.
+    static func linkSteps(_ spec: ApplicationSpec, _ plan: inout AppPlan) {
+        let ids = Set(plan.steps.map(\.id))
+        let aurora = ids.contains("aurora") ? ["aurora"] : []
+        let activeOpen = Step.id(.openBucket, region: spec.activeRegion)
+        let traffic = aurora + (ids.contains(activeOpen) ? [activeOpen] : [])
+        for index in plan.steps.indices {
+            let step = plan.steps[index]
+            switch step.action {
+            case .promoteAurora, .awaitPromotion: continue
+            case .openBucket: plan.steps[index].dependsOn = step.region == spec.activeRegion ? aurora : []
+            case .reorderOriginGroup: plan.steps[index].dependsOn = traffic
+            case .blockBucket: plan.steps[index].dependsOn = step.region == spec.activeRegion ? [] : traffic
+            }
+        }
     }
 
     static func summary(_ spec: ApplicationSpec, _ live: LiveState) -> LiveSummary {
@@ -57,13 +78,13 @@ public enum Planner {
         }
         let split = live.detached.keys.filter { $0 != spec.activeRegion }.sorted()
         if !split.isEmpty {
-            plan.blockers.append(Blocker(
+            plan.blockers.append(Blocker("split-global-database",
                 "the global database \(aurora.globalClusterID) was split by an earlier detach (\(split.joined(separator: ", ")) now standalone); "
                     + "rebuild the global database with that region's data before making \(spec.activeRegion) active again"))
             return
         }
         guard members.contains(targetARN) else {
-            plan.blockers.append(Blocker("cluster \(targetARN) is not a member of global cluster \(aurora.globalClusterID); members: \(members.joined(separator: ", "))"))
+            plan.blockers.append(Blocker("not-a-member", "cluster \(targetARN) is not a member of global cluster \(aurora.globalClusterID); members: \(members.joined(separator: ", "))"))
             return
         }
         if let failover = global.failoverState, let status = failover.status, !status.isEmpty {
@@ -71,7 +92,7 @@ public enum Planner {
                 plan.steps.append(Step(action: .awaitPromotion, resource: targetARN, region: spec.activeRegion,
                                        reason: "a promotion to \(spec.activeRegion) is under way (\(status))", promotion: aurora.promotion))
             } else {
-                plan.blockers.append(Blocker("global cluster \(aurora.globalClusterID) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"))
+                plan.blockers.append(Blocker("promotion-elsewhere", "global cluster \(aurora.globalClusterID) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"))
             }
             return
         }
@@ -99,15 +120,13 @@ public enum Planner {
                 // Planned anyway, so the step shows as pending: the applier re-reads the bucket before acting.
                 plan.unobserved.append(why)
                 plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
-                                       reason: "its state could not be read; \(wantBlocked ? blockReason(spec, region) : openReason(spec, region)) (checked again before acting)",
-                                       needsActiveBucketOpen: wantBlocked && region.name != spec.activeRegion))
+                                       reason: "its state could not be read; \(wantBlocked ? blockReason(spec, region) : openReason(spec, region)) (checked again before acting)"))
             case let .value(access)?:
                 let want: BucketAccess = wantBlocked ? .blocked : .open
                 guard access != want else { continue }
                 let why = wantBlocked ? blockReason(spec, region) : openReason(spec, region)
                 plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
-                                       reason: "it is \(access.rawValue); \(why)",
-                                       needsActiveBucketOpen: wantBlocked && region.name != spec.activeRegion))
+                                       reason: "it is \(access.rawValue); \(why)"))
             case nil:
                 plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
             }
@@ -133,17 +152,17 @@ public enum Planner {
                 plan.unobserved.append(why)
                 plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
                                        reason: "the origin order could not be read; \(spec.activeRegion) is active (checked again before acting)",
-                                       originOrder: [primary], needsActiveBucketOpen: spec.region(spec.activeRegion)?.bucket != nil))
+                                       originOrder: [primary]))
             }
             return
         }
         guard let group = distribution.originGroups.first(where: { $0.id == cloudfront.originGroupID }) else {
-            plan.blockers.append(Blocker("distribution \(cloudfront.distributionID) has no origin group \(cloudfront.originGroupID)"))
+            plan.blockers.append(Blocker("origin-group-missing", "distribution \(cloudfront.distributionID) has no origin group \(cloudfront.originGroupID)"))
             return
         }
         let missing = spec.regions.compactMap(\.originID).filter { !group.memberOriginIDs.contains($0) }
         guard missing.isEmpty else {
-            plan.blockers.append(Blocker("origin group \(cloudfront.originGroupID) lacks \(missing.joined(separator: ", ")); members: \(group.memberOriginIDs.joined(separator: ", "))"))
+            plan.blockers.append(Blocker("origin-group-incomplete", "origin group \(cloudfront.originGroupID) lacks \(missing.joined(separator: ", ")); members: \(group.memberOriginIDs.joined(separator: ", "))"))
             return
         }
         if !distribution.isDeployed {
@@ -153,6 +172,6 @@ public enum Planner {
         guard order != group.memberOriginIDs else { return }
         plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
                                reason: "the origin group serves \(group.primaryOriginID ?? "nothing") first; \(spec.activeRegion) is active",
-                               originOrder: order, needsActiveBucketOpen: spec.region(spec.activeRegion)?.bucket != nil))
+                               originOrder: order))
     }
 }

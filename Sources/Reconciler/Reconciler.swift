@@ -24,9 +24,11 @@ public enum Verdict: String, Sendable, Codable {
         return .inSync
     }
 
-    /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards.
+    /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards. A promotion AWS
+    /// refused blocks the app (its traffic and fencing steps stay pending); a lost answer leaves it degraded.
     public static func after(_ plan: AppPlan, outcomes: [StepOutcome], replanned: AppPlan) -> Verdict {
         if !plan.blockers.isEmpty { return .blocked }
+        if outcomes.contains(where: { $0.status == .failed && $0.code == StepCode.promotionRefused }) { return .blocked }
         if outcomes.contains(where: { $0.status == .failed }) { return .failed }
         if outcomes.contains(where: { $0.status == .pending }) { return .degraded }
         return of(replanned)
@@ -76,11 +78,16 @@ public struct Reconciler: Sendable {
         public var plan: AppPlan
         public var outcomes: [StepOutcome]
         public var verdict: Verdict
+        /// Why the app is not converged, as a stable code: the first failed or pending step's, else the first blocker's.
+        public var code: String?
 
         public init(plan: AppPlan, outcomes: [StepOutcome], verdict: Verdict) {
             self.plan = plan
             self.outcomes = outcomes
             self.verdict = verdict
+            self.code = verdict.isConverged ? nil
+                : outcomes.first { $0.status == .failed }?.code ?? outcomes.first { $0.status == .pending }?.code
+                    ?? plan.blockers.first?.code ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
         }
     }
 

@@ -2,7 +2,8 @@ import ArgumentParser
 import DesiredState
 import Foundation
 import GitSource
-import SwitchyardService
+import Reconciler
+import SwitchyardCore
 
 /// Where the desired state is read from: the options every command shares.
 struct GlobalOptions: ParsableArguments {
@@ -32,14 +33,18 @@ struct GlobalOptions: ParsableArguments {
         GitSource(location: .init(parsing: repo), cacheRoot: cacheDir)
     }
 
-    /// Opens the source and reads the desired state at the ref, validated and filtered by `--app`.
-    /// - Parameter signing: when given, the commit must pass its signature policy before anything is read from it.
-    func load(signing: SigningOptions? = nil) throws -> (snapshot: Snapshot, state: DesiredStateSet, repository: Repository) {
+    /// Opens the source and reads the desired state at the ref, validated and filtered by `--app` (commands that do
+    /// not observe AWS: `validate`, `iam-policy`).
+    func load() throws -> (snapshot: Snapshot, state: DesiredStateSet, repository: Repository) {
         let opened = try source.open()
         let snapshot = try opened.repository.snapshot(ref: ref ?? opened.defaultRef, folder: path)
-        try signing?.enforce(on: opened.repository, commit: snapshot.commit.id, folder: path)
         let state = try snapshot.desiredState().selecting(apps)
         return (snapshot, state, opened.repository)
+    }
+
+    /// What a pass reads, with how it acts.
+    func passConfiguration(drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()) -> PassConfiguration {
+        PassConfiguration(source: source, ref: ref, folder: path, apps: apps, drift: drift, applyOptions: applyOptions)
     }
 }
 
@@ -63,16 +68,32 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     var defaultValueDescription: String { DurationFormat.format(value) }
 }
 
-/// `--state-dir` for commands that only read the journal (the dwell gate's last converged flip).
-struct StateDirOption: ParsableArguments {
-    @Option(name: .customLong("state-dir"),
-            help: ArgumentHelp("State folder whose journal tells when each app last converged. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
+/// `--state-dir`, declared once for every command that uses the state folder.
+struct StateOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "State folder: the journal (every mutating call, each pass) and the lock that lets one `apply` or `run` act at a time.",
+        discussion: "Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard. `plan` and `status` only read its journal (the dwell gate).",
+        valueName: "folder"))
     var path: String?
 
-    /// The journal, when the folder holds one; nil otherwise (the dwell gate then reads Git).
+    var directory: String { path ?? StateDirectory.default() }
+
+    /// The journal, when the folder holds one, opened read-only; nil otherwise (the dwell gate then reads Git).
     var existingJournal: Journal? {
-        let folder = path ?? StateDirectory.default()
-        guard Journal.exists(in: folder) else { return nil }
-        return try? Journal(stateDirectory: folder, readOnly: true)
+        guard Journal.exists(in: directory) else { return nil }
+        return try? Journal(stateDirectory: directory, readOnly: true)
+    }
+}
+
+/// How long steps may take and how often AWS is re-read while waiting: `apply` and `run`.
+struct StepOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("How often to re-read AWS while waiting for a promotion.", valueName: "duration"))
+    var pollInterval: DurationArgument = DurationArgument(.seconds(5))
+
+    @Option(help: ArgumentHelp("The most one step may take, waits included.", valueName: "duration"))
+    var stepTimeout: DurationArgument = DurationArgument(.seconds(900))
+
+    func applyOptions(wait: Bool = true, limit: Duration? = nil) -> ApplyOptions {
+        ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, limit ?? stepTimeout.value), wait: wait)
     }
 }

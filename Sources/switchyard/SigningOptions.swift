@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitSource
-import SwitchyardService
+import SwitchyardCore
 
 /// Which commits may be applied: signature checks set on the host, never in the repository. `run` takes these alone
 /// (its last applied revision comes from its journal); `plan` and `apply` add `--last-applied` (`SigningOptions`).
@@ -64,19 +64,18 @@ struct SigningOptions: ParsableArguments {
         }
     }
 
-    /// Refuses the commit (exit 1, nothing done) unless the policy accepts it; says who signed when it does.
-    func enforce(on repository: Repository, commit: CommitID, folder: String) throws {
+    /// The pass's commit gate for `plan` and `apply`: the change starts at `--last-applied` (or, without it, at what
+    /// the commit brings over its first parent); who signed is told on stderr.
+    func gate(folder: String) throws -> CommitGate? {
         let policy = try signers.policy()
-        guard policy.allowedSigners != nil else { return }
-        let last = try lastApplied.map { try repository.resolve($0) }
-        switch try repository.reviewSignatures(candidate: commit, lastApplied: last, folder: folder, policy: policy) {
-        case let .accepted(approval):
+        guard policy.allowedSigners != nil else { return nil }
+        let lastApplied = lastApplied
+        return { repository, _, candidate in
+            let last = try lastApplied.map { try repository.resolve($0) }
+            let approval = try repository.reviewSignatures(candidate: candidate.id, lastApplied: last, folder: folder, policy: policy)
+                .requireAccepted()
             let who = approval.signers.map { "\($0.principal) (\($0.keyFingerprint))" }.joined(separator: ", ")
-            Terminal.note("signatures: \(commit.short) accepted, signed by \(who)")
-        case let .refused(refusal):
-            Terminal.error(refusal.description)
-            Terminal.note("nothing was changed; the last applied state stands. Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)")
-            throw ExitCode.failure
+            Terminal.note("signatures: \(candidate.id.short) accepted, signed by \(who)")
         }
     }
 }

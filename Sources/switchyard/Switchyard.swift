@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwitchyardCore
 import SwitchyardService
 
 @main

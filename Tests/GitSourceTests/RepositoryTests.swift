@@ -1,4 +1,5 @@
 import DesiredState
+import SwitchyardCore
 import Foundation
 import SwitchyardTestSupport
 import GitSource

@@ -9,8 +9,8 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     var buckets: [String: BucketAccess] = [:]
     var origins: [String] = []
     var distributionStatus = "Deployed"
-    var global: GlobalCluster
-    var standalone: [String: DBCluster] = [:]
+    var global: GlobalDatabase
+    var standalone: [String: AuroraCluster] = [:]
     /// Regions whose control plane does not answer.
     var unreachable: Set<String> = []
     private(set) var calls: [String] = []
@@ -20,10 +20,8 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     private(set) var mostDistributionsInFlight = 0
 
     init(writer: String, members: [String], origins: [String], buckets: [String: BucketAccess]) {
-        global = GlobalCluster(identifier: "hot-global", arn: nil, status: "available", engine: nil, engineVersion: nil,
-                               members: members.map { GlobalClusterMember(dbClusterArn: $0, isWriter: $0 == writer, readerDBClusterArns: [],
-                                                                           globalWriteForwardingStatus: nil, synchronizationStatus: "connected") },
-                               failoverState: nil)
+        global = GlobalDatabase(identifier: "hot-global", status: "available",
+                                members: members.map { GlobalDatabase.Member(dbClusterArn: $0, isWriter: $0 == writer, synchronizationStatus: "connected") })
         self.origins = origins
         self.buckets = buckets
     }
@@ -84,26 +82,35 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
         return locked { lag }
     }
 
-    func globalCluster(id: String, region: String) async throws -> GlobalCluster {
+    func globalCluster(id: String, region: String) async throws -> GlobalDatabase {
         try reach(region, "rds", "DescribeGlobalClusters")
         return locked { global }
     }
 
-    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? {
+    func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
         try reach(arn.region, "rds", "DescribeDBClusters")
         return locked {
             if let cluster = standalone[arn.description] { return cluster }
             guard global.members.contains(where: { $0.dbClusterArn == arn.description }) else { return nil }
-            return DBCluster(arn: arn.description, identifier: arn.clusterID, status: "available", globalClusterIdentifier: global.identifier)
+            return AuroraCluster(arn: arn.description, identifier: arn.clusterID, status: "available", globalClusterIdentifier: global.identifier)
         }
     }
 
+    /// How the next promotion call fails, and whether RDS acted on it before its answer was lost.
+    var promoteFault: (error: AWSError, acted: Bool)?
+
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
         try reach(target.region, "rds", "Promote")
-        locked {
+        let fault: (error: AWSError, acted: Bool)? = locked {
             calls.append("rds \(target.region) \(mode.rawValue)")
-            for i in global.members.indices { global.members[i].isWriter = global.members[i].dbClusterArn == target.description }
+            let fault = promoteFault
+            promoteFault = nil
+            if fault == nil || fault?.acted == true {
+                for i in global.members.indices { global.members[i].isWriter = global.members[i].dbClusterArn == target.description }
+            }
+            return fault
         }
+        if let fault { throw fault.error }
         return "req-rds"
     }
 }

@@ -50,13 +50,16 @@ struct PlannerTests {
         let p = await plan(unishop(standby: .fenced), cloud)
         #expect(p.steps.map(\.action) == [.promoteAurora, .openBucket, .reorderOriginGroup, .blockBucket])
         #expect(p.steps[3].resource == "primary-bucket")
-        #expect(p.steps[3].needsActiveBucketOpen)
+        #expect(p.steps.map(\.id) == ["aurora", "open:us-west-1", "origins", "block:us-east-1"])
+        #expect(p.steps[1].dependsOn == ["aurora"], "opening the standby sends it traffic: only once its database writes")
+        #expect(p.steps[2].dependsOn == ["aurora", "open:us-west-1"])
+        #expect(p.steps[3].dependsOn == ["aurora", "open:us-west-1"], "fencing waits for the promotion and the new bucket")
     }
 
     @Test("a promotion under way toward the target is awaited, not repeated")
     func underWay() async {
         let cloud = primaryCloud()
-        cloud.global.failoverState = GlobalClusterFailoverState(status: "switching-over", fromDBClusterArn: east, toDBClusterArn: west, isDataLossAllowed: false)
+        cloud.global.failoverState = GlobalDatabase.FailoverState(status: "switching-over", fromDBClusterArn: east, toDBClusterArn: west)
         let p = await plan(unishop(), cloud)
         #expect(p.steps.first?.action == .awaitPromotion)
         #expect(p.steps.first?.isMutating == false)
@@ -65,7 +68,7 @@ struct PlannerTests {
     @Test("a promotion under way elsewhere blocks the app")
     func underWayElsewhere() async {
         let cloud = primaryCloud()
-        cloud.global.failoverState = GlobalClusterFailoverState(status: "failing-over", fromDBClusterArn: west, toDBClusterArn: east, isDataLossAllowed: true)
+        cloud.global.failoverState = GlobalDatabase.FailoverState(status: "failing-over", fromDBClusterArn: west, toDBClusterArn: east)
         let p = await plan(unishop(), cloud)
         #expect(Verdict.of(p) == .blocked)
     }
@@ -151,13 +154,13 @@ struct S3Outage: CloudControl {
     func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {
         try await base.reorderOriginGroup(distributionID: distributionID, groupID: groupID, primary: primary)
     }
-    func globalCluster(id: String, region: String) async throws -> GlobalCluster { try await base.globalCluster(id: id, region: region) }
+    func globalCluster(id: String, region: String) async throws -> GlobalDatabase { try await base.globalCluster(id: id, region: region) }
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
         if region == self.region { throw fail("HeadBucket") }
         return try await base.bucketReadiness(bucket: bucket, region: region)
     }
     func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { try await base.replicationLag(of: cluster) }
-    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? { try await base.dbCluster(arn) }
+    func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? { try await base.dbCluster(arn) }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
         try await base.promote(mode, globalClusterID: globalClusterID, target: target)
     }

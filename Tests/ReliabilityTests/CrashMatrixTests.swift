@@ -1,5 +1,5 @@
 import Foundation
-import SwitchyardService
+import SwitchyardCore
 import SwitchyardTestSupport
 import Testing
 

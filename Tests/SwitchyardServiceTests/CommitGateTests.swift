@@ -4,6 +4,7 @@ import Foundation
 import GitSource
 import Logging
 import Reconciler
+@testable import SwitchyardCore
 @testable import SwitchyardService
 import SwitchyardTestSupport
 import Testing
@@ -15,8 +16,8 @@ struct OpenBuckets: CloudControl {
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? { throw Unexpected() }
     func distribution(id: String) async throws -> DistributionState { throw Unexpected() }
     func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? { throw Unexpected() }
-    func globalCluster(id: String, region: String) async throws -> GlobalCluster { throw Unexpected() }
-    func dbCluster(_ arn: ClusterARN) async throws -> DBCluster? { throw Unexpected() }
+    func globalCluster(id: String, region: String) async throws -> GlobalDatabase { throw Unexpected() }
+    func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? { throw Unexpected() }
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness { BucketReadiness(exists: true, website: true) }
     func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { nil }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? { throw Unexpected() }
@@ -39,7 +40,7 @@ struct CommitGateTests {
         let seen = Locked<[(String?, String)]>([])
         let refuse = Locked(false)
         let loop = ReconcileLoop(
-            configuration: ServiceConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache")),
+            configuration: ServiceConfiguration(pass: PassConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache"))),
                                                 stateDirectory: stateDir),
             cloud: OpenBuckets(), journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
             gate: { _, lastApplied, candidate in

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import SwitchyardService
 import Testing
 

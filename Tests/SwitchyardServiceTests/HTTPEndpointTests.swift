@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Logging
+@testable import SwitchyardCore
 @testable import SwitchyardService
 import Testing
 
@@ -69,7 +70,7 @@ struct HTTPEndpointTests {
             #expect(String(buffer: ready.body).contains("not read yet"))
 
             await fixture.status.fetched(at: Date())
-            await fixture.status.finished(PassReport(trigger: "start", startedAt: Date(), finishedAt: Date(), commit: "abc",
+            await fixture.status.finished(PassReport(id: nil, trigger: "start", startedAt: Date(), finishedAt: Date(), commit: "abc",
                                                      outcome: .invalid, error: "desired-state/a.yaml:6:17: spec.activeRegion: found `x`"),
                                           document: nil, refusal: nil)
             ready = try await client.execute(uri: "/readyz", method: .get, headers: [.accept: "application/json"])
@@ -77,7 +78,7 @@ struct HTTPEndpointTests {
             let readiness = try JSONDecoder().decode(Readiness.self, from: Data(String(buffer: ready.body).utf8))
             #expect(readiness.reason.contains("desired-state/a.yaml:6:17"))
 
-            await fixture.status.finished(PassReport(trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",
+            await fixture.status.finished(PassReport(id: nil, trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",
                                                      outcome: .converged, error: nil), document: nil, refusal: nil)
             ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)

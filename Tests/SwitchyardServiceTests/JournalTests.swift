@@ -1,5 +1,6 @@
 import Foundation
 import GitSource
+@testable import SwitchyardCore
 @testable import SwitchyardService
 import Testing
 
@@ -120,7 +121,7 @@ struct JournalTests {
 
     @Test("backoff doubles from the retry interval up to the interval; jitter stays within ±10%")
     func delays() {
-        let config = ServiceConfiguration(source: GitSource(location: .local(path: "."), cacheRoot: "/tmp"),
+        let config = ServiceConfiguration(pass: PassConfiguration(source: GitSource(location: .local(path: "."), cacheRoot: "/tmp")),
                                           interval: .seconds(60), retryInterval: .seconds(5), stateDirectory: "/tmp")
         #expect((1...6).map { config.retryDelay(afterFailures: $0) } == [5, 10, 20, 40, 60, 60].map { Duration.seconds($0) })
         for _ in 0..<50 {

@@ -1,6 +1,7 @@
 import DesiredState
 import Foundation
 import GitSource
+@testable import SwitchyardCore
 @testable import SwitchyardService
 import SwitchyardTestSupport
 import Testing

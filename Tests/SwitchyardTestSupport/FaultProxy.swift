@@ -34,7 +34,7 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// One fault (see emulator/README.md, "Fault proxy"): which requests it matches and what it does to them.
     public struct Rule: Sendable {
-        public enum Action: String, Sendable { case latency, error, drop, stall, blackhole }
+        public enum Action: String, Sendable { case latency, error, drop, stall, blackhole, truncate }
         /// Whether the fault replaces the request (`before`: it never reaches the emulator) or its answer
         /// (`after`: the emulator acted, the answer is lost).
         public enum When: String, Sendable { case before, after }

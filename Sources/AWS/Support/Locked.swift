@@ -1,14 +1,14 @@
 import Foundation
 
-/// A value behind a lock: for the little shared mutable state the module has (caches, C handle pools).
+/// A value behind a lock: for the little shared mutable state the package has (caches, C handle pools, the service).
 /// `Mutex` would do, but it needs macOS 15 and the package supports macOS 14.
-final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

@@ -1,5 +1,6 @@
 import Foundation
 import Reconciler
+import SwitchyardCore
 
 /// What the service knows right now, for `/readyz`, `/api/status` and the exit code of `--once`.
 public actor ServiceStatus {
@@ -36,25 +37,6 @@ public actor ServiceStatus {
     public func statusDocument(appStates: [String: AppState]) -> StatusDocument {
         StatusDocument(plan: document, appStates: appStates, readiness: readiness(), lastPass: lastPass, refusal: refusal)
     }
-}
-
-/// One finished pass, for status.
-public struct PassReport: Sendable, Codable {
-    public var id: Int64?
-    public var trigger: String
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var commit: String?
-    public var outcome: PassOutcome
-    public var error: String?
-}
-
-/// A commit that was not applied, and why.
-public struct Refusal: Sendable, Codable, Equatable {
-    public var commit: String
-    /// `invalid` (with file:line) or `refused` (the commit gate).
-    public var kind: PassOutcome
-    public var reason: String
 }
 
 /// The answer of `/readyz`.

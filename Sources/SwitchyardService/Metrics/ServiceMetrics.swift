@@ -1,3 +1,4 @@
+import SwitchyardCore
 import AWS
 import Foundation
 import Metrics
@@ -102,19 +103,5 @@ public struct Verdictish: Sendable {
     public init(converged: Bool, inSync: Bool) {
         self.converged = converged
         self.inSync = inSync
-    }
-}
-
-/// A value behind a lock, for the little shared mutable state the service has.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

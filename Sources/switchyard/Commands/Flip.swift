@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import GitSource
+import SwitchyardCore
 
 struct Flip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,8 +50,9 @@ struct Flip: AsyncParsableCommand {
                 throw SelectionError(unknown: [app], known: state.applications.map(\.name))
             }
             let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region)
-            let others = snapshot.files.filter { $0.path != file.path }
-            _ = try DesiredStateSet.load(others + [.init(path: file.path, content: edited)])
+            var after = snapshot
+            after.files = snapshot.files.filter { $0.path != file.path } + [TreeFile(path: file.path, content: edited)]
+            _ = try after.desiredState()
             let from = application.spec.activeRegion
             let commitMessage = message ?? "Fail over \(app) to \(region)\n\nactiveRegion: \(from) -> \(region)\n"
             let id = try repository.commitFile(path: file.path, content: edited, message: commitMessage,

@@ -2,7 +2,7 @@ import ArgumentParser
 import DesiredState
 import Foundation
 import GitSource
-import SwitchyardService
+import SwitchyardCore
 
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +19,7 @@ struct History: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(help: ArgumentHelp("State folder whose journal to merge. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     func run() async throws {
         try await reportingErrors {
@@ -28,7 +27,7 @@ struct History: AsyncParsableCommand {
             let head = try opened.repository.resolve(global.ref ?? opened.defaultRef)
             var changes = try opened.repository.regionChanges(in: global.path, from: head)
             if !global.apps.isEmpty { changes.removeAll { !global.apps.contains($0.app) } }
-            let stateDirectory = stateDir ?? StateDirectory.default()
+            let stateDirectory = state.directory
             var convergence: [Convergence?]?
             if Journal.exists(in: stateDirectory) {
                 convergence = try Journal(stateDirectory: stateDirectory, readOnly: true).convergence(of: changes)

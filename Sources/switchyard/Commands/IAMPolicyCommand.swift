@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SwitchyardService
+import SwitchyardCore
 
 struct IAMPolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Reconciler
-import SwitchyardService
+import SwitchyardCore
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what applying the desired state would change, and why.",
         discussion: """
-            Observes live AWS state for every application (concurrently, each resource in its own \
-            region), compares it with the file at the ref, and prints the ordered steps. Changes nothing.
+            Runs the reconcile pass without applying: observes live AWS state for every application \
+            (concurrently, each resource in its own region), compares it with the file at the ref, and prints \
+            the ordered steps with the steps each waits for (`after`). Changes nothing.
 
             With --allowed-signers, a commit not signed as the host requires is refused (exit 1) \
             before AWS is called, so a plan never shows changes that apply would not make.
@@ -23,7 +24,7 @@ struct Plan: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
-    @OptionGroup var stateDir: StateDirOption
+    @OptionGroup var state: StateOptions
     @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Option(help: "Output format: text, json or markdown.")
@@ -31,11 +32,12 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, repository) = try global.load(signing: signing)
-            let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
-                                              journal: stateDir.existingJournal)
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
-            let commit = snapshot.commit.id.hex
+            let pass = Pass(configuration: global.passConfiguration(), cloud: try aws.cloud(), journal: state.existingJournal,
+                            gate: try signing.gate(folder: global.path), hooks: PassHooks(logger: aws.logger))
+            let result = await pass.run(trigger: "plan", mode: .plan)
+            try result.requirePlanned()
+            let plans = result.results.map(\.plan)
+            let commit = result.commit?.id.hex ?? ""
             switch format {
             case .text: print(PlanRenderer.text(plans, commit: commit), terminator: "")
             case .markdown: print(PlanRenderer.markdown(plans, commit: commit), terminator: "")

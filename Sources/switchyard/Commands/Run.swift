@@ -4,6 +4,7 @@ import Foundation
 import GitSource
 import Logging
 import Reconciler
+import SwitchyardCore
 import SwitchyardService
 
 struct Run: AsyncParsableCommand {
@@ -34,6 +35,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var state: StateOptions
+    @OptionGroup var steps: StepOptions
     @OptionGroup(title: "Signed commits") var signing: SignerPolicyOptions
 
     @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
@@ -54,15 +57,6 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File holding the GitHub webhook secret; without it POST /hooks/github is disabled.", valueName: "file"))
     var webhookSecretFile: String?
 
-    @Option(help: ArgumentHelp("State folder: journal and lock. Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard.", valueName: "folder"))
-    var stateDir: String?
-
-    @Option(help: ArgumentHelp("How often to re-read AWS while waiting for a promotion.", valueName: "duration"))
-    var pollInterval: DurationArgument = DurationArgument(.seconds(5))
-
-    @Option(help: ArgumentHelp("The most one step may take, waits included.", valueName: "duration"))
-    var stepTimeout: DurationArgument = DurationArgument(.seconds(900))
-
     func validate() throws {
         guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
         guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
@@ -74,7 +68,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         ProcessMemory.prepareForService()
         let outcome: PassOutcome? = try await reportingErrors {
-            let stateDirectory = stateDir ?? StateDirectory.default()
+            let stateDirectory = state.directory
             let lock = try StateLock(stateDirectory: stateDirectory)
             defer { withExtendedLifetime(lock) {} }
             let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
@@ -84,10 +78,8 @@ struct Run: AsyncParsableCommand {
             let level = Logger.Level(rawValue: aws.logLevel) ?? .warning
             logger.logLevel = min(level, .info)
             let configuration = ServiceConfiguration(
-                source: global.source, ref: global.ref, folder: global.path, apps: global.apps,
-                interval: interval.value, retryInterval: retryInterval.value, drift: drift.value,
-                applyOptions: ApplyOptions(pollInterval: pollInterval.value, stepTimeout: stepTimeout.value),
-                stateDirectory: stateDirectory)
+                pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
+                interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
             let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
                                           webhook: webhook, logger: logger)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Reconciler
-import SwitchyardService
+import SwitchyardCore
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,21 +12,22 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
-    @OptionGroup var stateDir: StateDirOption
+    @OptionGroup var state: StateOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() async throws {
         try await reportingErrors {
-            let (snapshot, state, repository) = try global.load()
-            let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
-                                              journal: stateDir.existingJournal)
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
+            let pass = Pass(configuration: global.passConfiguration(), cloud: try aws.cloud(), journal: state.existingJournal,
+                            hooks: PassHooks(logger: aws.logger))
+            let result = await pass.run(trigger: "status", mode: .plan)
+            try result.requirePlanned()
+            let plans = result.results.map(\.plan)
             switch format {
-            case .json: try Terminal.printJSON(PlanDocument(commit: snapshot.commit.id.hex, plans: plans))
+            case .json: try Terminal.printJSON(PlanDocument(commit: result.commit?.id.hex ?? "", plans: plans))
             case .text:
-                print("desired commit \(snapshot.commit.id.short): \(snapshot.commit.subject)")
+                if let commit = result.commit { print("desired commit \(commit.id.short): \(commit.subject)") }
                 for plan in plans {
                     print("\(plan.app): \(Verdict.of(plan).rawValue), active \(plan.activeRegion)")
                     let live = plan.live
@@ -36,7 +37,7 @@ struct Status: AsyncParsableCommand {
                     if !live.buckets.isEmpty { parts.append("buckets " + live.buckets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
                     if !parts.isEmpty { print("  live: \(parts.joined(separator: "; "))") }
                     for step in plan.steps { print("  pending: \(step.summary)") }
-                    for blocker in plan.blockers { print("  blocked: \(blocker.reason)") }
+                    for blocker in plan.blockers { print("  blocked [\(blocker.code)]: \(blocker.reason)") }
                     for why in plan.unobserved { print("  unknown: \(why)") }
                     for what in plan.inProgress { print("  in progress: \(what)") }
                 }

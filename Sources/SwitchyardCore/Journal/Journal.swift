@@ -244,6 +244,8 @@ public enum PassOutcome: String, Sendable, Codable {
     case superseded
     /// Stopped at a safe point by SIGTERM/SIGINT.
     case interrupted
+    /// The journal could not be written, so no mutating call was made (journal before call).
+    case journalUnwritable = "journal-unwritable"
     /// Anything else that stopped the pass.
     case failed
 

@@ -1,0 +1,388 @@
+import AWS
+import Crypto
+import DesiredState
+import Foundation
+import GitSource
+import Logging
+import Reconciler
+
+/// One reconcile pass: load → signature policy → validate → safety contexts → observe → plan → apply → journal.
+///
+/// `switchyard apply` runs it once, `switchyard run` runs it in a loop, `plan` and `status` run it without applying.
+/// It never throws: every way it can end is a `PassResult` with a stable outcome code.
+public struct Pass: Sendable {
+    /// Plan only (no journal writes, no mutating call), or plan and apply.
+    public enum Mode: Sendable { case plan, apply }
+
+    public let configuration: PassConfiguration
+    public let cloud: any CloudControl
+    /// Written in `.apply` mode (every mutating call is committed here before it is made); read for the dwell gate.
+    public let journal: Journal?
+    public let gate: CommitGate?
+    public let hooks: PassHooks
+
+    /// - Parameters:
+    ///   - journal: required to apply; optional to plan (the dwell gate then reads Git).
+    ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
+    public init(configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, gate: CommitGate? = nil,
+                hooks: PassHooks = PassHooks()) {
+        self.configuration = configuration
+        self.cloud = cloud
+        self.journal = journal
+        self.gate = gate
+        self.hooks = hooks
+    }
+
+    /// Runs the pass. Stopping `stop` (a newer commit, a shutdown) ends it at the next safe point, between AWS calls.
+    public func run(trigger: String, mode: Mode, stop: SafePoint = SafePoint()) async -> PassResult {
+        var result = PassResult(trigger: trigger, startedAt: Date())
+        let log = hooks.logger
+        if mode == .apply {
+            guard let journal else {
+                return result.finished(.journalUnwritable, error: "no journal: a pass that applies records every call first")
+            }
+            do {
+                result.id = try journal.beginPass(trigger: trigger, at: result.startedAt)
+            } catch {
+                log.error("\(error)")
+                return result.finished(.journalUnwritable, error: "the journal cannot be written (\(error)); no AWS call was made")
+            }
+        }
+        do {
+            let candidate = try await read()
+            result.commit = candidate.snapshot.commit
+            if candidate.refusal == nil { hooks.commitRead(candidate.snapshot.commit.id) }
+            if let refusal = candidate.refusal {
+                result.refusal = refusal
+                result.outcome = refusal.kind
+                result.error = refusal.reason
+            } else if let state = candidate.state {
+                switch mode {
+                case .plan:
+                    let plans = await Reconciler(cloud: PassCloud(base: cloud, safePoint: stop)).plan(state, safety: candidate.safety)
+                    result.results = plans.map { Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)) }
+                    result.outcome = plans.allSatisfy(\.inSync) ? .converged : .notConverged
+                case .apply:
+                    await apply(state, candidate: candidate, stop: stop, into: &result)
+                }
+            }
+        } catch let failure as PassFailure {
+            result.outcome = failure.outcome
+            result.error = failure.message
+        } catch {
+            result.outcome = .failed
+            result.error = "\(error)"
+        }
+        result.finishedAt = Date()
+        if mode == .apply, let id = result.id, let journal {
+            do {
+                try journal.finishPass(id, commit: result.commit?.id.hex, outcome: result.outcome, error: result.error, at: result.finishedAt)
+            } catch {
+                log.error("\(error)")
+            }
+        }
+        return result
+    }
+
+    // MARK: Reading
+
+    /// What reading the repository gave.
+    struct Candidate: Sendable {
+        var snapshot: Snapshot
+        var state: DesiredStateSet?
+        var refusal: Refusal?
+        var safety: [String: SafetyContext] = [:]
+        /// The journal's per-app state when the pass began (`--drift report` and the signature gate need it).
+        var appStates: [String: AppState] = [:]
+        /// The desired-state files the commit changed since the last applied one (first to plan and apply).
+        var changedFiles: Set<String> = []
+    }
+
+    /// Opens or fetches the repository, reads the ref's snapshot, asks the gate, validates. Blocking libgit2 work runs
+    /// off the cooperative pool.
+    func read() async throws -> Candidate {
+        let configuration = configuration
+        let gate = gate
+        let journal = journal
+        let appStates = (try? journal?.appStates()) ?? [:]
+        let lastApplied = appStates.values.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
+        return try await offPool {
+            let opened: GitSource.Opened
+            let snapshot: Snapshot
+            do {
+                opened = try configuration.source.open()
+                snapshot = try opened.repository.snapshot(ref: configuration.ref ?? opened.defaultRef, folder: configuration.folder)
+            } catch {
+                throw PassFailure(outcome: .fetchFailed, message: "cannot read the repository: \(error)")
+            }
+            let hex = snapshot.commit.id.hex
+            let previous = lastApplied.flatMap { try? opened.repository.commit(CommitID(hex: $0)) }
+            if let gate {
+                do { try gate(opened.repository, previous, snapshot.commit) } catch {
+                    return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
+                }
+            }
+            do {
+                let state = try snapshot.desiredState().selecting(configuration.apps)
+                let safety = SafetyContexts.build(repository: opened.repository, snapshot: snapshot, state: state,
+                                                  folder: configuration.folder, journal: journal)
+                var changed: Set<String> = []
+                if let previous, previous.id != snapshot.commit.id,
+                   let before = try? opened.repository.snapshot(ref: previous.id.hex, folder: configuration.folder) {
+                    let old = Dictionary(before.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
+                    changed = Set(snapshot.files.filter { old[$0.path] != $0.content }.map(\.path))
+                }
+                return Candidate(snapshot: snapshot, state: state, safety: safety, appStates: appStates, changedFiles: changed)
+            } catch {
+                return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
+            }
+        }
+    }
+
+    // MARK: Applying
+
+    func apply(_ state: DesiredStateSet, candidate: Candidate, stop: SafePoint, into result: inout PassResult) async {
+        guard let journal else { return }
+        let snapshot = candidate.snapshot
+        let commit = snapshot.commit.id.hex
+        let passID = result.id
+        let guarded = PassCloud(base: cloud, safePoint: stop)
+        let reconciler = Reconciler(cloud: guarded)
+        let hashes = Dictionary(snapshot.files.map { ($0.path, Self.hash($0.content)) }, uniquingKeysWith: { a, _ in a })
+        // Each app's file hash at this commit: what `--drift report` compares and what the journal keeps as applied.
+        let specHashes = Dictionary(state.applications.map { ($0.name, hashes[$0.source.path]) }, uniquingKeysWith: { a, _ in a })
+        let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
+        let hooks = hooks
+        let applier = Applier(cloud: guarded, options: configuration.applyOptions, progress: hooks.progress, journal: { event in
+            let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
+            // Journal before call: when this throws for `calling`, the Applier does not make the call.
+            try journal.record(CallRecord(passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
+                                          action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
+                                          phase: event.phase.rawValue, requestID: event.requestID, message: message))
+            hooks.journaled(event)
+        })
+        let drift = configuration.drift
+        let appStates = candidate.appStates
+        let safety = candidate.safety
+        let log = hooks.logger
+        // The apps whose files changed are planned and applied at once, beside (not after) the rest of the set.
+        let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
+        let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
+        let order = Dictionary(state.applications.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        @Sendable func converge(_ apps: [Application]) async -> [(Reconciler.AppResult, Bool)] {
+            guard !apps.isEmpty else { return [] }
+            let plans = await reconciler.plan(DesiredStateSet(applications: apps), safety: safety)
+            return await withTaskGroup(of: (Reconciler.AppResult, Bool).self) { group in
+                for (app, plan) in zip(apps, plans) {
+                    let convergedBefore = appStates[app.name]?.appliedSpecHash == specHashes[app.name] ?? nil
+                    group.addTask {
+                        if drift == .report, convergedBefore, plan.steps.contains(where: \.isMutating) {
+                            log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
+                            return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
+                        }
+                        return (await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext()), false)
+                    }
+                }
+                var results: [(Reconciler.AppResult, Bool)] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+        }
+        async let first = converge(changed)
+        async let others = converge(rest)
+        let applied = (await first + others).sorted { order[$0.0.plan.app, default: 0] < order[$1.0.plan.app, default: 0] }
+        result.results = applied.map(\.0)
+        result.reportedOnly = Set(applied.filter(\.1).map(\.0.plan.app))
+
+        if let stopped = stop.reason {
+            result.outcome = stopped.outcome
+            result.error = "stopped at a safe point: \(stopped)"
+            return
+        }
+        do {
+            try journal.recordApps(result.results.map { app in
+                AppEvent(passID: passID, app: app.plan.app, commit: commit, activeRegion: app.plan.activeRegion,
+                         verdict: app.verdict.rawValue, converged: app.verdict.isConverged, specHash: specHashes[app.plan.app] ?? nil)
+            })
+        } catch {
+            log.error("\(error)")
+        }
+        let problems = result.problems
+        let allReported = applied.allSatisfy { $0.0.verdict.isConverged || $0.1 }
+        result.outcome = problems.isEmpty ? .converged : (!result.reportedOnly.isEmpty && allReported ? .driftReported : .notConverged)
+        if result.outcome != .converged {
+            result.error = problems.joined(separator: "; ")
+        }
+    }
+
+    static func hash(_ text: String) -> String {
+        hexEncoded(SHA256.hash(data: Data(text.utf8)))
+    }
+}
+
+/// What a pass reads and how it acts: the options `apply`, `plan`, `status` and `run` share.
+public struct PassConfiguration: Sendable {
+    /// Where the desired state lives.
+    public var source: GitSource
+    /// The ref to read; the source's default when nil.
+    public var ref: String?
+    /// The desired-state folder inside the repository.
+    public var folder: String
+    /// Only these apps (empty: every app).
+    public var apps: [String]
+    /// Correct drift made by hand, or only report it.
+    public var drift: DriftPolicy
+    /// Waits and time limits of each step.
+    public var applyOptions: ApplyOptions
+
+    public init(source: GitSource, ref: String? = nil, folder: String = "desired-state", apps: [String] = [],
+                drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()) {
+        self.source = source
+        self.ref = ref
+        self.folder = folder
+        self.apps = apps
+        self.drift = drift
+        self.applyOptions = applyOptions
+    }
+}
+
+/// Where a pass tells its caller what is happening: progress for people, journal rows for tests, the commit it read.
+public struct PassHooks: Sendable {
+    public var logger: Logger
+    public var progress: @Sendable (ProgressEvent) -> Void
+    /// After a journal row is committed (the crash matrix's hook).
+    public var journaled: @Sendable (JournalEvent) -> Void
+    /// Once the pass knows the commit it works on (the loop watches for a newer one).
+    public var commitRead: @Sendable (CommitID) -> Void
+
+    public init(logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
+                progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
+                journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
+                commitRead: @escaping @Sendable (CommitID) -> Void = { _ in }) {
+        self.logger = logger
+        self.progress = progress
+        self.journaled = journaled
+        self.commitRead = commitRead
+    }
+}
+
+/// How one pass ended, and everything it found.
+public struct PassResult: Sendable {
+    /// The journal's pass id (apply mode).
+    public var id: Int64?
+    public var trigger: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// The commit read, when the pass got that far.
+    public var commit: CommitInfo?
+    public var outcome: PassOutcome = .failed
+    /// For people: why the pass did not converge.
+    public var error: String?
+    /// The commit was invalid or refused by the gate: nothing was applied.
+    public var refusal: Refusal?
+    /// Per app, in the order planned (apps whose files changed first).
+    public var results: [Reconciler.AppResult] = []
+    /// Apps left as they are under `--drift report`.
+    public var reportedOnly: Set<String> = []
+
+    init(trigger: String, startedAt: Date) {
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = startedAt
+    }
+
+    func finished(_ outcome: PassOutcome, error: String) -> PassResult {
+        var result = self
+        result.outcome = outcome
+        result.error = error
+        result.finishedAt = Date()
+        return result
+    }
+
+    /// The plans and results as `--format json` and `/api/status` show them.
+    public var document: PlanDocument? {
+        commit.map { PlanDocument(commit: $0.id.hex, plans: results.map(\.plan), results: results) }
+    }
+
+    /// One line per app that is not converged: its verdict, code and what stands in the way.
+    public var problems: [String] {
+        results.filter { !$0.verdict.isConverged }.map { result in
+            let reported = reportedOnly.contains(result.plan.app)
+            let detail = result.outcomes.filter { $0.status == .failed || $0.status == .pending }.map { "\($0.step.summary): \($0.message)" }
+                + result.plan.blockers.map(\.reason) + result.plan.unobserved
+                + (reported ? result.plan.steps.filter(\.isMutating).map { "drift: \($0.summary) (\($0.reason))" } : [])
+            let code = result.code.map { " [\($0)]" } ?? ""
+            return "\(result.plan.app) \(result.verdict.rawValue)\(code)\(detail.isEmpty ? "" : ": " + detail.joined(separator: "; "))"
+        }
+    }
+
+    /// The summary for the journal's pass row and `/api/status`.
+    public var report: PassReport {
+        PassReport(id: id, trigger: trigger, startedAt: startedAt, finishedAt: finishedAt, commit: commit?.id.hex, outcome: outcome, error: error)
+    }
+}
+
+/// A pass, as `/api/status` and the journal summarise it.
+public struct PassReport: Sendable, Codable {
+    public var id: Int64?
+    public var trigger: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var commit: String?
+    public var outcome: PassOutcome
+    public var error: String?
+
+    public init(id: Int64?, trigger: String, startedAt: Date, finishedAt: Date, commit: String?, outcome: PassOutcome, error: String?) {
+        self.id = id
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.commit = commit
+        self.outcome = outcome
+        self.error = error
+    }
+}
+
+/// A commit that was not applied, and why.
+public struct Refusal: Sendable, Codable, Equatable {
+    public var commit: String
+    /// `invalid` (with file:line) or `refused` (the commit gate).
+    public var kind: PassOutcome
+    public var reason: String
+
+    public init(commit: String, kind: PassOutcome, reason: String) {
+        self.commit = commit
+        self.kind = kind
+        self.reason = reason
+    }
+}
+
+/// A check a candidate commit must pass before anything is applied, e.g. a signature policy.
+///
+/// Called with the repository, the commit every app last converged to (nil at first start, or when it is no longer
+/// in the repository) and the candidate. Throwing refuses the candidate: nothing is applied, the error's
+/// description is the reason shown by status, `/readyz` and the journal.
+public typealias CommitGate = @Sendable (_ repository: Repository, _ lastApplied: CommitInfo?, _ candidate: CommitInfo) throws -> Void
+
+/// What a pass does when live state differs from a commit that already converged.
+public enum DriftPolicy: String, Sendable, CaseIterable {
+    /// Change AWS back to the commit (the default).
+    case correct
+    /// Only report it (status, /readyz, metrics, journal); a new commit is still applied.
+    case report
+}
+
+/// A pass that stopped before planning: the repository could not be read.
+struct PassFailure: Error {
+    var outcome: PassOutcome
+    var message: String
+}
+
+/// Runs blocking work (libgit2, network) on a thread of its own, not on the cooperative pool.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}

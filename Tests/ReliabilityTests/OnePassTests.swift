@@ -1,0 +1,85 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardTestSupport
+import Testing
+
+/// Issue 11: `apply` and `run` are one pass: journal before every call, and the same record of what converged.
+@Suite("One pass: journal before call, apply and run agree", .serialized)
+struct OnePassTests {
+    @Test("a journal another process holds locked: apply makes no AWS mutation and exits 1 with journal-unwritable")
+    func lockedJournal() async throws {
+        let world = try await ReliabilityWorld.make()
+        defer { world.close() }
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try world.emulator.resetCalls()
+        let before = try await world.live()
+
+        // An exclusive SQLite transaction on the journal, held for the whole apply.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("BEGIN EXCLUSIVE")
+            print("LOCKED", flush=True)
+            time.sleep(120)
+            """, "\(world.stateDir)/\(Journal.fileName)"]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        try #require(line.contains("LOCKED"))
+
+        let result = try await world.switchyard(world.applyArguments)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("journal-unwritable"), "\(result.stderr)")
+        #expect(try world.emulator.callCounts(mutatingOnly: true).isEmpty, "no AWS mutation without its journal row")
+        #expect(try await world.live() == before)
+    }
+
+    @Test("apply then run --drift report on the same state folder agree that the app converged (the spec hash)")
+    func applyThenDriftReport() async throws {
+        let world = try await ReliabilityWorld.make(standby: "hot")
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        #expect(try world.journal().appStates()[app.name]?.appliedSpecHash != nil, "apply records what it converged to")
+
+        // Converged by apply, and nothing changed since: run --drift report finds it in sync.
+        let quiet = try await world.switchyard(world.runArguments(once: true) + ["--drift", "report"])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+
+        // A hand-made change after apply converged is drift: reported, not corrected.
+        _ = try Emulator.python(["-c", """
+            import boto3
+            s3 = boto3.client("s3", region_name="us-west-1", endpoint_url="\(world.emulator.endpoint)",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            s3.put_public_access_block(Bucket="\(app.secondaryBucket)", PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+            """])
+        let report = try await world.switchyard(world.runArguments(once: true) + ["--drift", "report"])
+        #expect(report.status == 1)
+        #expect(try world.journal().passes().last?.outcome == .driftReported)
+        #expect(try await world.live()[app.name]?.secondaryBucket == "blocked", "reported, not corrected")
+    }
+
+    @Test("a dead CloudFront control plane is waited out once per pass, not in the plan, the step and the verdict again")
+    func deadControlPlaneOnce() async throws {
+        let world = try await ReliabilityWorld.make(standby: "hot")
+        defer { world.close() }
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try await world.proxy.add(.blackhole(service: "cloudfront"))
+        try await world.proxy.resetStats()
+        let result = try await world.switchyard(world.applyArguments + ["--max-attempts", "2"])
+        #expect(result.status == 1, "the origin order is left pending: \(result.stdout)")
+        let requests = try await world.proxy.stats().requests
+        #expect(requests["us-east-1/cloudfront", default: 0] <= 2, "one read and its retry, nothing more: \(requests)")
+        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "the promotion did not wait for CloudFront")
+    }
+}
