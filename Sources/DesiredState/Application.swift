@@ -36,6 +36,8 @@ public struct ApplicationSpec: Sendable, Equatable {
     public var cloudfront: CloudFrontSpec?
     public var aurora: AuroraSpec?
     public var safety: SafetySpec
+    /// `spec.suspend: true`: no host acts on the app (break glass, the GitOps way); it is reported as suspended.
+    public var suspend = false
 
     public init(
         activeRegion: String, standby: StandbyMode, regions: [RegionSpec],

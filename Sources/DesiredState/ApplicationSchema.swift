@@ -37,7 +37,7 @@ extension NodeReader {
 
     private mutating func spec(_ node: Node) -> ApplicationSpec? {
         let field = "spec"
-        guard let fields = mapping(node, field, allowed: ["activeRegion", "standby", "regions", "cloudfront", "aurora", "safety"])
+        guard let fields = mapping(node, field, allowed: ["activeRegion", "standby", "regions", "cloudfront", "aurora", "safety", "suspend"])
         else { return nil }
         let active = string(fields, "activeRegion", in: node, field)
         let standby = enumeration(fields, "standby", in: node, field, default: StandbyMode.hot)
@@ -61,8 +61,10 @@ extension NodeReader {
         checkGroups(regions: regions, keys: regionKeys, specNode: node, fields: fields,
                     hasCloudFront: fields["cloudfront"] != nil, hasAurora: fields["aurora"] != nil)
         guard let active else { return nil }
-        return ApplicationSpec(activeRegion: active, standby: standby, regions: regions,
-                               cloudfront: cloudfront, aurora: aurora, safety: safety)
+        var spec = ApplicationSpec(activeRegion: active, standby: standby, regions: regions,
+                                   cloudfront: cloudfront, aurora: aurora, safety: safety)
+        spec.suspend = bool(fields, "suspend", field) ?? false
+        return spec
     }
 
     private mutating func regions(_ node: Node, keys: inout [String: Node]) -> [RegionSpec] {

@@ -103,6 +103,17 @@ public final class Repository {
         return try body(commit!)
     }
 
+    /// Whether `ancestor` is `descendant` or one of its ancestors; nil when `ancestor` is not in this repository.
+    public func isAncestor(_ ancestor: CommitID, of descendant: CommitID) -> Bool? {
+        var a = ancestor.oid
+        var d = descendant.oid
+        var commit: OpaquePointer?
+        guard git_commit_lookup(&commit, handle, &a) == 0 else { return nil }
+        git_commit_free(commit)
+        if git_oid_equal(&a, &d) == 1 { return true }
+        return git_graph_descendant_of(handle, &d, &a) == 1
+    }
+
     /// The commit's metadata.
     public func commit(_ id: CommitID) throws(GitError) -> CommitInfo {
         try withCommit(id) { commit in Self.info(commit) }

@@ -146,6 +146,8 @@ public struct Applier: Sendable {
     func announce(_ step: Step, app: Application) throws {
         do {
             try journal(JournalEvent(app: app.name, step: step, phase: .calling))
+        } catch let refusal as ReconcileError {
+            throw StepFailure(code: refusal.code, pending: true, message: refusal.description)
         } catch {
             throw StepFailure(code: StepCode.journalUnwritable,
                               message: "not calling: the journal could not record the call first (\(error)); nothing was changed")
@@ -377,6 +379,12 @@ public enum StepCode {
     public static let waitingOnDependency = "waiting-on-dependency"
     /// The call's `calling` row could not be committed, so the call was not made.
     public static let journalUnwritable = "journal-unwritable"
+    /// This host's lease on the app expired or was taken over before the call: not made.
+    public static let leaseLost = "lease-lost"
+    /// Another host holds the app's lease: it is acting, this host waits.
+    public static let leaseHeld = "lease-held"
+    /// The lock table could not be read or written: not acting without it.
+    public static let lockUnavailable = "lock-unavailable"
     /// Issued without waiting (`--no-wait`).
     public static let notWaiting = "not-waiting"
     /// The step did not finish within its time limit.

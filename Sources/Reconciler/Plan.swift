@@ -123,6 +123,14 @@ public struct Blocker: Sendable, Equatable, Codable {
     }
 }
 
+/// Blocker codes set above the planner (the pass): the other codes are the planner's and the safety checks'.
+public enum BlockerCode {
+    /// Suspended by `switchyard suspend` or `spec.suspend: true`.
+    public static let suspended = "suspended"
+    /// The commit fence records a commit another host began that is not an ancestor of this host's.
+    public static let stale = "stale"
+}
+
 /// The plan for one application: ordered steps, blockers, what could not be observed.
 public struct AppPlan: Sendable, Codable {
     public var app: String

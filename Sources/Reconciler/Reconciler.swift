@@ -14,9 +14,15 @@ public enum Verdict: String, Sendable, Codable {
     case blocked
     /// A step failed in a way a retry will not fix.
     case failed
+    /// Another host already began to apply a newer commit (the commit fence): this host changes nothing.
+    case stale
+    /// Suspended (`switchyard suspend`, or `spec.suspend: true`): no host acts on it.
+    case suspended
 
     /// The verdict of a plan, before anything is applied.
     public static func of(_ plan: AppPlan) -> Verdict {
+        if plan.blockers.contains(where: { $0.code == BlockerCode.suspended }) { return .suspended }
+        if plan.blockers.contains(where: { $0.code == BlockerCode.stale }) { return .stale }
         if !plan.blockers.isEmpty { return .blocked }
         if !plan.unobserved.isEmpty { return .degraded }
         if plan.steps.contains(where: { $0.isMutating }) { return .drifted }
@@ -27,7 +33,7 @@ public enum Verdict: String, Sendable, Codable {
     /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards. A promotion AWS
     /// refused blocks the app (its traffic and fencing steps stay pending); a lost answer leaves it degraded.
     public static func after(_ plan: AppPlan, outcomes: [StepOutcome], replanned: AppPlan) -> Verdict {
-        if !plan.blockers.isEmpty { return .blocked }
+        if !plan.blockers.isEmpty { return of(plan) }
         if outcomes.contains(where: { $0.status == .failed && $0.code == StepCode.promotionRefused }) { return .blocked }
         if outcomes.contains(where: { $0.status == .failed }) { return .failed }
         if outcomes.contains(where: { $0.status == .pending }) { return .degraded }

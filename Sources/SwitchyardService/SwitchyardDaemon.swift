@@ -39,11 +39,12 @@ public struct SwitchyardDaemon: Sendable {
     public let status: ServiceStatus
     public let trigger: PassTrigger
     public let gate: CommitGate?
+    public let coordinator: Coordinator?
     public let webhook: WebhookSignature?
     public let logger: Logger
 
     public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-                gate: CommitGate? = nil, webhook: WebhookSignature? = nil, logger: Logger) {
+                gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil, logger: Logger) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -51,6 +52,7 @@ public struct SwitchyardDaemon: Sendable {
         self.status = ServiceStatus()
         self.trigger = PassTrigger()
         self.gate = gate
+        self.coordinator = coordinator
         self.webhook = webhook
         self.logger = logger
     }
@@ -59,7 +61,7 @@ public struct SwitchyardDaemon: Sendable {
     /// - Returns: the outcome of the last pass.
     public func run(listen: Listen?, once: Bool) async throws -> PassOutcome? {
         let loop = ReconcileLoop(configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
-                                 trigger: trigger, gate: gate, once: once, logger: logger)
+                                 trigger: trigger, gate: gate, coordinator: coordinator, once: once, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]

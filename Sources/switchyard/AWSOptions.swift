@@ -37,6 +37,11 @@ struct AWSOptions: ParsableArguments {
 
     /// The live AWS control the reconciler calls; `onCall` hears about every finished AWS call (metrics).
     func cloud(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) throws -> LiveCloud {
+        LiveCloud(sender: try client(onCall: onCall))
+    }
+
+    /// The AWS client every call goes through: credentials, endpoints, retries, redaction.
+    func client(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) throws -> AWSClient {
         let env = environment
         let attempts = maxAttempts ?? env["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? 3
         guard attempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
@@ -47,11 +52,10 @@ struct AWSOptions: ParsableArguments {
             throw ValidationError("--connect-timeout and --attempt-timeout must be more than 0")
         }
         let transport = CurlTransport(configuration: configuration, logger: logger)
-        let client = AWSClient(
+        return AWSClient(
             credentials: DefaultCredentialProvider(environment: env, transport: transport, logger: logger),
             transport: transport, endpoints: EndpointResolver(environment: env),
             retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger,
             onCall: onCall)
-        return LiveCloud(sender: client)
     }
 }

@@ -41,16 +41,20 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
     var moment: CrashMoment
     /// `apply` or `run --once`.
     var command: String
+    /// With the DynamoDB lock table (commit fence and lease) on.
+    var lockTable = false
 
-    var testDescription: String { "\(command): \(moment.rawValue) at \(step.action)" }
+    var testDescription: String { "\(command)\(lockTable ? " with the lock table" : ""): \(moment.rawValue) at \(step.action)" }
 
     static func points(commands: [String]) -> [CrashPoint] {
         var points: [CrashPoint] = []
-        for command in commands {
-            for step in FlipStep.all {
-                for moment in CrashMoment.allCases where moment != .waiting || step == .promote {
-                    if moment.usesHook && command != "apply" { continue }
-                    points.append(CrashPoint(step: step, moment: moment, command: command))
+        for lockTable in [false, true] {
+            for command in commands {
+                for step in FlipStep.all {
+                    for moment in CrashMoment.allCases where moment != .waiting || step == .promote {
+                        if moment.usesHook && command != "apply" { continue }
+                        points.append(CrashPoint(step: step, moment: moment, command: command, lockTable: lockTable))
+                    }
                 }
             }
         }
@@ -64,7 +68,9 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
                 CrashPoint(step: .promote, moment: .waiting, command: "run --once"),
                 CrashPoint(step: .openWest, moment: .journaledCalled, command: "apply"),
                 CrashPoint(step: .reorder, moment: .requestHeld, command: "apply"),
-                CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply")]
+                CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply"),
+                CrashPoint(step: .promote, moment: .answerLost, command: "apply", lockTable: true),
+                CrashPoint(step: .promote, moment: .waiting, command: "run --once", lockTable: true)]
     }
 }
 
@@ -74,7 +80,8 @@ struct CrashMatrixTests {
     func crashAndRestart(point: CrashPoint) async throws {
         // Timing never decides where the kill lands: the proxy holds a request until the test kills (so the attempt
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
-        let world = try await ReliabilityWorld.make(failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s")
+        let world = try await ReliabilityWorld.make(failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s",
+                                                    lockTable: point.lockTable)
         defer { world.close() }
         var evidence = Evidence()
 

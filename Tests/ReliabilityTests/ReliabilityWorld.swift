@@ -25,8 +25,12 @@ final class ReliabilityWorld: @unchecked Sendable {
 
     /// - Parameter attemptTimeout: short, so a blackholed call fails in seconds rather than the 30 s default; the crash
     ///   matrix makes it long, so a request the proxy holds stays held until the test kills the process.
+    /// Commands run with `SWITCHYARD_LOCK_TABLE` (a table the world creates in the emulator) when true.
+    let lockTable: Bool
+
     init(apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-         attemptTimeout: String = "2s") throws {
+         attemptTimeout: String = "2s", lockTable: Bool = false) throws {
+        self.lockTable = lockTable
         awsArguments = ["--connect-timeout", "1s", "--attempt-timeout", attemptTimeout]
         emulator = try Emulator(failoverSeconds: failoverSeconds)
         do {
@@ -45,6 +49,7 @@ final class ReliabilityWorld: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: repo + "/desired-state", withIntermediateDirectories: true)
             try git.git("init", "-q", in: repo)
             try commit(activeRegion: "us-east-1", message: "Describe the apps")
+            if lockTable { try emulator.createLockTable(Self.lockTableName) }
         } catch {
             proxy.stop()
             emulator.stop()
@@ -73,7 +78,12 @@ final class ReliabilityWorld: @unchecked Sendable {
     }
 
     /// Everything a Switchyard process needs to reach AWS through the proxy, and this world's state folder.
-    var environment: [String: String] { proxy.awsEnvironment(emulator).merging(["STATE_DIRECTORY": stateDir]) { $1 } }
+    var environment: [String: String] {
+        proxy.awsEnvironment(emulator).merging(["STATE_DIRECTORY": stateDir]) { $1 }
+            .merging(lockTable ? ["SWITCHYARD_LOCK_TABLE": Self.lockTableName, "AWS_REGION": "us-east-1"] : [:]) { $1 }
+    }
+
+    static let lockTableName = "switchyard-locks"
 
     /// Runs switchyard to its end, through the proxy (off the cooperative pool: see `offPool`).
     func switchyard(_ args: [String], environment extra: [String: String] = [:]) async throws -> CLI.Result {
@@ -83,9 +93,10 @@ final class ReliabilityWorld: @unchecked Sendable {
 
     /// Sets up a world off the cooperative pool (topology.py and git block for seconds).
     static func make(apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-                     attemptTimeout: String = "2s") async throws -> ReliabilityWorld {
+                     attemptTimeout: String = "2s", lockTable: Bool = false) async throws -> ReliabilityWorld {
         try await offPool {
-            try ReliabilityWorld(apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout)
+            try ReliabilityWorld(apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
+                                 lockTable: lockTable)
         }
     }
 

@@ -146,6 +146,17 @@ public final class Emulator: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
     }
 
+    /// Creates a lock table as docs/OPERATIONS.md does (string partition key `LockID`), with boto3, in us-east-1.
+    public func createLockTable(_ name: String) throws {
+        _ = try Self.python(["-c", """
+            import boto3
+            ddb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="\(endpoint)",
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            ddb.create_table(TableName="\(name)", KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                             AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+            """])
+    }
+
     /// Every part of the live state boto3 reads (`emulator/inspect_state.py`), as JSON.
     public func inspect(buckets: [(region: String, bucket: String)] = [], distributions: [String] = [],
                         globalClusters: [String] = [], clusters: [String] = []) throws -> [String: Any] {

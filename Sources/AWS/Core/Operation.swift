@@ -7,6 +7,7 @@ public enum AWSService: String, Sendable, CaseIterable {
     case rds
     case sts
     case cloudwatch
+    case dynamodb
 
     /// The SigV4 signing name (the `service` part of the credential scope).
     public var signingName: String {

@@ -41,6 +41,7 @@ public struct EndpointResolver: Sendable {
             case .rds: "rds.\(region).amazonaws.com"
             case .sts: "sts.\(region).amazonaws.com"
             case .cloudwatch: "monitoring.\(region).amazonaws.com"
+            case .dynamodb: "dynamodb.\(region).amazonaws.com"
             }
         return URL(string: "https://\(host)")!
     }

@@ -6,7 +6,8 @@ import Foundation
 /// - REST-XML, S3: `<Error><Code/><Message/><RequestId/></Error>`;
 /// - REST-XML, CloudFront, and Query (RDS, STS, CloudWatch):
 ///   `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`;
-/// - the legacy `<Response><Errors><Error>…</Error></Errors><RequestID/></Response>`.
+/// - the legacy `<Response><Errors><Error>…</Error></Errors><RequestID/></Response>`;
+/// - JSON 1.0 (DynamoDB): `{"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "message": …}`.
 ///
 /// An empty body (S3 answers HEAD with none) yields a code derived from the status; a body that is
 /// not one of these documents yields kind `.malformedResponse` carrying the status.
@@ -25,6 +26,9 @@ public enum AWSErrorDecoder {
                 kind: .malformedResponse, service: operation.service.rawValue, operation: operation.name,
                 code: "MalformedErrorResponse", message: "HTTP \(response.status) with \(why)",
                 requestID: headerRequestID, httpStatus: response.status)
+        }
+        if operation.service == .dynamodb || response.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
+            return jsonError(operation: operation, response: response, requestID: headerRequestID, malformed: malformed)
         }
         let root: XMLElement
         do {
@@ -55,6 +59,22 @@ public enum AWSErrorDecoder {
             message: errorElement.text(at: "Message").map(trimmed) ?? "",
             requestID: bodyRequestID.map(trimmed).flatMap { $0.isEmpty ? nil : $0 } ?? headerRequestID,
             httpStatus: response.status)
+    }
+
+    /// A JSON-protocol error: the code is `__type` after its `#` (botocore's rule), the message `message` or `Message`.
+    private static func jsonError(operation: AWSOperation, response: HTTPResponse, requestID: String?,
+                                  malformed: (String) -> AWSError) -> AWSError {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            return malformed("an error body that is not a JSON object")
+        }
+        guard let type = (object["__type"] as? String) ?? (object["code"] as? String), !type.isEmpty else {
+            return malformed("a JSON error without __type")
+        }
+        let code = String(type.split(separator: "#").last ?? Substring(type))
+        return AWSError(
+            kind: .service, service: operation.service.rawValue, operation: operation.name, code: code,
+            message: (object["message"] as? String) ?? (object["Message"] as? String) ?? "",
+            requestID: requestID, httpStatus: response.status)
     }
 
     /// The code S3 (or a proxy) meant by a bodiless status, e.g. `NoSuchBucket` for HeadBucket's 404.

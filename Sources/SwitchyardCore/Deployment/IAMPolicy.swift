@@ -25,7 +25,9 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
     /// - Parameter account: the AWS account id for CloudFront and global-cluster ARNs; taken from the Aurora
     ///   cluster ARNs when nil.
     /// - Throws: `IAMPolicyError` when an ARN needs an account that nothing gives.
-    public static func forApplications(_ state: DesiredStateSet, account: String? = nil) throws(IAMPolicyError) -> IAMPolicy {
+    /// - Parameter lockTable: the lock table's name, when hosts coordinate through one: its item calls in every region
+    ///   (a global table has a replica per region).
+    public static func forApplications(_ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil) throws(IAMPolicyError) -> IAMPolicy {
         var buckets: [String] = []
         var distributions: [String] = []
         var globalClusters: [String] = []
@@ -69,6 +71,12 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
             statements.append(Statement(sid: "SwitchyardAuroraClusters", action: ["rds:DescribeDBClusters"], resource: sorted(clusters)))
             // GetMetricStatistics has no resource-level permissions: `*` is the only resource it accepts.
             statements.append(Statement(sid: "SwitchyardReplicationLag", action: ["cloudwatch:GetMetricStatistics"], resource: ["*"]))
+        }
+        if let lockTable {
+            let accounts = Set(state.applications.flatMap { $0.spec.regions.compactMap(\.auroraCluster?.account) })
+            let tableAccount = account ?? (accounts.count == 1 ? accounts.first! : "*")
+            statements.append(Statement(sid: "SwitchyardLockTable", action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                                        resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
         }
         return IAMPolicy(statement: statements)
     }

@@ -244,6 +244,9 @@ public enum PassOutcome: String, Sendable, Codable {
     case superseded
     /// Stopped at a safe point by SIGTERM/SIGINT.
     case interrupted
+    /// Another host already began to apply a newer commit for some app (the commit fence): this host changed nothing
+    /// for it.
+    case stale
     /// The journal could not be written, so no mutating call was made (journal before call).
     case journalUnwritable = "journal-unwritable"
     /// Anything else that stopped the pass.

@@ -19,17 +19,21 @@ public struct Pass: Sendable {
     /// Written in `.apply` mode (every mutating call is committed here before it is made); read for the dwell gate.
     public let journal: Journal?
     public let gate: CommitGate?
+    /// The hosts' agreement (commit fence, lease, suspensions); nil: none is kept (tests of a lone pass).
+    public let coordinator: Coordinator?
     public let hooks: PassHooks
 
     /// - Parameters:
     ///   - journal: required to apply; optional to plan (the dwell gate then reads Git).
     ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
+    ///   - coordinator: the lock table (or the state folder's suspensions).
     public init(configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, gate: CommitGate? = nil,
-                hooks: PassHooks = PassHooks()) {
+                coordinator: Coordinator? = nil, hooks: PassHooks = PassHooks()) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
         self.gate = gate
+        self.coordinator = coordinator
         self.hooks = hooks
     }
 
@@ -59,7 +63,10 @@ public struct Pass: Sendable {
             } else if let state = candidate.state {
                 switch mode {
                 case .plan:
-                    let plans = await Reconciler(cloud: PassCloud(base: cloud, safePoint: stop)).plan(state, safety: candidate.safety)
+                    var plans = await Reconciler(cloud: PassCloud(base: cloud, safePoint: stop)).plan(state, safety: candidate.safety)
+                    for (index, app) in state.applications.enumerated() {
+                        if let suspension = await suspension(of: app) { plans[index].suspend(suspension) }
+                    }
                     result.results = plans.map { Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)) }
                     result.outcome = plans.allSatisfy(\.inSync) ? .converged : .notConverged
                 case .apply:
@@ -153,7 +160,11 @@ public struct Pass: Sendable {
         let specHashes = Dictionary(state.applications.map { ($0.name, hashes[$0.source.path]) }, uniquingKeysWith: { a, _ in a })
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let hooks = hooks
+        let leases = Locked<[String: Lease]>([:])
         let applier = Applier(cloud: guarded, options: configuration.applyOptions, progress: hooks.progress, journal: { event in
+            if event.phase == .calling, let lease = leases.withLock({ $0[event.app] }), !lease.isValid {
+                throw ReconcileError("this host's lease on \(event.app) expired or was taken over; not calling", code: StepCode.leaseLost)
+            }
             let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
             // Journal before call: when this throws for `calling`, the Applier does not make the call.
             try journal.record(CallRecord(passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
@@ -165,6 +176,20 @@ public struct Pass: Sendable {
         let appStates = candidate.appStates
         let safety = candidate.safety
         let log = hooks.logger
+        let source = configuration.source
+        let ours = snapshot.commit.id
+        // Fetches once, then tells how a commit another host recorded relates to this host's.
+        let ancestry: @Sendable (String) async -> Coordinator.Ancestry = { recorded in
+            let relation = try? await offPool { () -> Bool? in
+                let opened = try source.open()
+                return opened.repository.isAncestor(CommitID(hex: recorded), of: ours)
+            }
+            switch relation {
+            case true?: return .ancestorOrEqual
+            case false?: return .notAncestor("newer, or on another line of history")
+            case nil: return .notAncestor("unknown to this host even after a fetch")
+            }
+        }
         // The apps whose files changed are planned and applied at once, beside (not after) the rest of the set.
         let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
         let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
@@ -176,11 +201,47 @@ public struct Pass: Sendable {
                 for (app, plan) in zip(apps, plans) {
                     let convergedBefore = appStates[app.name]?.appliedSpecHash == specHashes[app.name] ?? nil
                     group.addTask {
+                        var plan = plan
+                        if let suspension = await suspension(of: app) {
+                            plan.suspend(suspension)
+                            return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .suspended), false)
+                        }
                         if drift == .report, convergedBefore, plan.steps.contains(where: \.isMutating) {
                             log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
                         }
-                        return (await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext()), false)
+                        var lease: Lease?
+                        if plan.blockers.isEmpty, !plan.steps.isEmpty, let coordinator {
+                            switch await coordinator.begin(app: app.name, commit: snapshot.commit, ancestry: ancestry) {
+                            case let .proceed(granted): lease = granted
+                            case let .stale(recorded, host, yours):
+                                plan.blockers.append(Blocker(BlockerCode.stale,
+                                    "stale: host \(host) already began to apply \(recorded.prefix(12)), which is not an ancestor of this host's \(yours); "
+                                        + "nothing changed. Fetch or merge that commit, or push a newer one"))
+                                log.error("\(app.name): \(plan.blockers.last!.reason)")
+                                return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .stale), false)
+                            case let .leaseHeld(holder, until):
+                                plan.inProgress.append("host \(holder) holds the lease on \(app.name) until \(Timestamp.format(until)): it is acting; this host waits")
+                                var result = Reconciler.AppResult(plan: plan, outcomes: [], verdict: .converging)
+                                result.code = StepCode.leaseHeld
+                                return (result, false)
+                            case let .unavailable(why):
+                                plan.unobserved.append(why)
+                                var result = Reconciler.AppResult(plan: plan, outcomes: [], verdict: .degraded)
+                                result.code = StepCode.lockUnavailable
+                                return (result, false)
+                            }
+                        }
+                        guard let lease else {
+                            return (await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext()), false)
+                        }
+                        leases.withLock { $0[app.name] = lease }
+                        let renewing = lease.keepRenewed()
+                        let result = await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext())
+                        renewing.cancel()
+                        await lease.release()
+                        leases.withLock { $0[app.name] = nil }
+                        return (result, false)
                     }
                 }
                 var results: [(Reconciler.AppResult, Bool)] = []
@@ -210,13 +271,34 @@ public struct Pass: Sendable {
         let problems = result.problems
         let allReported = applied.allSatisfy { $0.0.verdict.isConverged || $0.1 }
         result.outcome = problems.isEmpty ? .converged : (!result.reportedOnly.isEmpty && allReported ? .driftReported : .notConverged)
+        if result.results.contains(where: { $0.verdict == .stale }) { result.outcome = .stale }
         if result.outcome != .converged {
             result.error = problems.joined(separator: "; ")
         }
     }
 
+    /// The app's suspension: `spec.suspend: true`, or one recorded in the coordinator's store. A store that cannot
+    /// be read suspends nothing here; acting still needs it (the lease).
+    func suspension(of app: Application) async -> Suspension? {
+        if app.spec.suspend {
+            return Suspension(app: app.name, by: "the desired-state file", at: nil, reason: "\(app.source.path) sets spec.suspend: true")
+        }
+        guard let coordinator else { return nil }
+        do { return try await coordinator.suspension(of: app.name) } catch {
+            hooks.logger.warning("\(app.name): cannot read suspensions from \(coordinator.store.name): \(error)")
+            return nil
+        }
+    }
+
     static func hash(_ text: String) -> String {
         hexEncoded(SHA256.hash(data: Data(text.utf8)))
+    }
+}
+
+extension AppPlan {
+    /// Marks the plan suspended: nothing is done for it.
+    mutating func suspend(_ suspension: Suspension) {
+        blockers.insert(Blocker(BlockerCode.suspended, suspension.description), at: 0)
     }
 }
 

@@ -17,6 +17,7 @@ public struct ReconcileLoop: Service {
     let status: ServiceStatus
     let trigger: PassTrigger
     let gate: CommitGate?
+    let coordinator: Coordinator?
     let once: Bool
     let logger: Logger
 
@@ -24,7 +25,8 @@ public struct ReconcileLoop: Service {
     ///   - once: run one pass, then return (`--once`).
     ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
     public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-                status: ServiceStatus, trigger: PassTrigger, gate: CommitGate? = nil, once: Bool = false, logger: Logger) {
+                status: ServiceStatus, trigger: PassTrigger, gate: CommitGate? = nil, coordinator: Coordinator? = nil, once: Bool = false,
+                logger: Logger) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -32,6 +34,7 @@ public struct ReconcileLoop: Service {
         self.status = status
         self.trigger = trigger
         self.gate = gate
+        self.coordinator = coordinator
         self.once = once
         self.logger = logger
     }
@@ -84,7 +87,7 @@ public struct ReconcileLoop: Service {
         let hooks = PassHooks(logger: log, progress: { event in
             progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
         }, commitRead: { commit in reading.withLock { $0 = commit } })
-        let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, gate: gate, hooks: hooks)
+        let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, gate: gate, coordinator: coordinator, hooks: hooks)
         let work = Task { await pass.run(trigger: reason, mode: .apply, stop: safePoint) }
         // Meanwhile, watch for a newer commit or a shutdown: either stops the pass at the next safe point.
         let watcher = Task {

@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import DesiredState
 import Foundation
@@ -30,6 +31,7 @@ struct Apply: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
     @OptionGroup var steps: StepOptions
     @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
@@ -57,8 +59,10 @@ struct Apply: AsyncParsableCommand {
             let hooks = PassHooks(logger: aws.logger, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
             }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") })
+            let client = try aws.client()
+            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
-                            cloud: try aws.cloud(), journal: journal, gate: try signing.gate(folder: global.path), hooks: hooks)
+                            cloud: LiveCloud(sender: client), journal: journal, gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: hooks)
             let limit = timeout.value
             let result = try await withTimeLimit(limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`") {
                 await pass.run(trigger: "apply", mode: .apply)

@@ -9,8 +9,9 @@ struct IAMPolicyCommand: AsyncParsableCommand {
         discussion: """
             Only the actions Switchyard calls, on only the buckets, distributions, global clusters and \
             clusters the desired state declares (at the ref). The account id of CloudFront and \
-            global-cluster ARNs comes from the Aurora cluster ARNs, or --account. Attach the JSON to the \
-            role `switchyard run` uses; regenerate it when an app is added.
+            global-cluster ARNs comes from the Aurora cluster ARNs, or --account. With --lock-table (or \
+            SWITCHYARD_LOCK_TABLE), the table's item calls too. Attach the JSON to the role `switchyard run` \
+            uses; regenerate it when an app is added.
             """
     )
 
@@ -18,6 +19,8 @@ struct IAMPolicyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("AWS account id for CloudFront and global-cluster ARNs (default: from the Aurora cluster ARNs).", valueName: "id"))
     var account: String?
+
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
 
     func validate() throws {
         if let account, account.count != 12 || !account.allSatisfy(\.isASCIIDigitCharacter) {
@@ -28,7 +31,7 @@ struct IAMPolicyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (_, state, _) = try global.load()
-            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account))
+            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account, lockTable: hosts.table))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import Foundation
 import GitSource
@@ -25,6 +26,7 @@ struct Plan: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
     @OptionGroup(title: "Signed commits") var signing: SigningOptions
 
     @Option(help: "Output format: text, json or markdown.")
@@ -32,8 +34,10 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let pass = Pass(configuration: global.passConfiguration(), cloud: try aws.cloud(), journal: state.existingJournal,
-                            gate: try signing.gate(folder: global.path), hooks: PassHooks(logger: aws.logger))
+            let client = try aws.client()
+            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
+            let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                            gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "plan", mode: .plan)
             try result.requirePlanned()
             let plans = result.results.map(\.plan)

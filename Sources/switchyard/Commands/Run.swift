@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import DesiredState
 import Foundation
@@ -37,6 +38,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var steps: StepOptions
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
     @OptionGroup(title: "Signed commits") var signing: SignerPolicyOptions
 
     @Option(help: ArgumentHelp("Between two passes, e.g. 30s, 5m.", valueName: "duration"))
@@ -80,9 +82,16 @@ struct Run: AsyncParsableCommand {
             let configuration = ServiceConfiguration(
                 pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
                 interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
-            let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
+            let client = try aws.client(onCall: { metrics.awsCall($0) })
+            let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
+            let daemon = SwitchyardDaemon(configuration: configuration, cloud: LiveCloud(sender: client),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
-                                          webhook: webhook, logger: logger)
+                                          coordinator: coordinator, webhook: webhook, logger: logger)
+            if coordinator.shared {
+                logger.notice("coordinating with other hosts through \(coordinator.store.name) as \(coordinator.host)")
+            } else {
+                logger.notice("no --lock-table: acting as the only host. Running more than one host (one per region) needs a shared lock table; see docs/OPERATIONS.md")
+            }
             logger.notice("switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
             return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
         }

@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import Foundation
 import GitSource
@@ -13,14 +14,17 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
     func run() async throws {
         try await reportingErrors {
-            let pass = Pass(configuration: global.passConfiguration(), cloud: try aws.cloud(), journal: state.existingJournal,
-                            hooks: PassHooks(logger: aws.logger))
+            let client = try aws.client()
+            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
+            let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                            coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "status", mode: .plan)
             try result.requirePlanned()
             let plans = result.results.map(\.plan)

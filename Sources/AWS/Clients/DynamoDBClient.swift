@@ -1,0 +1,128 @@
+import Foundation
+
+/// DynamoDB's item calls (JSON 1.0 protocol, `DynamoDB_20120810`), for Switchyard's lock table: a consistent read
+/// and conditional writes, each in the region of the table replica it uses.
+public struct DynamoDBClient: Sendable {
+    /// The `X-Amz-Target` prefix.
+    public static let targetPrefix = "DynamoDB_20120810"
+    /// The JSON 1.0 content type.
+    public static let contentType = "application/x-amz-json-1.0"
+
+    /// An item: attribute name to value.
+    public typealias Item = [String: AttributeValue]
+
+    /// The attribute values Switchyard stores: strings and numbers.
+    public enum AttributeValue: Sendable, Hashable {
+        case string(String)
+        case number(String)
+
+        /// The string of an `S`, or the digits of an `N`.
+        public var text: String {
+            switch self {
+            case let .string(value), let .number(value): value
+            }
+        }
+
+        var json: [String: String] {
+            switch self {
+            case let .string(value): ["S": value]
+            case let .number(value): ["N": value]
+            }
+        }
+
+        init?(json: Any) {
+            guard let object = json as? [String: Any] else { return nil }
+            if let value = object["S"] as? String { self = .string(value) } else if let value = object["N"] as? String {
+                self = .number(value)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// A condition on a write: the expression, with its `#name` and `:value` placeholders.
+    public struct Condition: Sendable {
+        public var expression: String
+        public var names: [String: String]
+        public var values: Item
+
+        public init(_ expression: String, names: [String: String] = [:], values: Item = [:]) {
+            self.expression = expression
+            self.names = names
+            self.values = values
+        }
+    }
+
+    /// Sends the operations this client builds.
+    public let sender: any AWSRequestSending
+
+    public init(sender: any AWSRequestSending) {
+        self.sender = sender
+    }
+
+    /// The item with `key`, read with strong consistency; nil when there is none.
+    /// - Throws: `AWSError` (`ResourceNotFoundException` when the table does not exist, …).
+    public func getItem(table: String, key: Item, region: String) async throws -> Item? {
+        let body: [String: Any] = ["TableName": table, "Key": encode(key), "ConsistentRead": true]
+        let object = try await call("GetItem", body, region: region, idempotent: true)
+        guard let item = object["Item"] else { return nil }
+        return try decode(item, operation: "GetItem")
+    }
+
+    /// Writes `item` whole when `condition` holds.
+    /// - Throws: `AWSError` with code `ConditionalCheckFailedException` when it does not. Not retried after an
+    ///   ambiguous failure: the caller reads the item again and decides.
+    public func putItem(table: String, item: Item, condition: Condition?, region: String) async throws {
+        var body: [String: Any] = ["TableName": table, "Item": encode(item)]
+        add(condition, to: &body)
+        _ = try await call("PutItem", body, region: region, idempotent: false)
+    }
+
+    /// Deletes the item with `key` when `condition` holds.
+    /// - Throws: `AWSError` (`ConditionalCheckFailedException`, …).
+    public func deleteItem(table: String, key: Item, condition: Condition?, region: String) async throws {
+        var body: [String: Any] = ["TableName": table, "Key": encode(key)]
+        add(condition, to: &body)
+        _ = try await call("DeleteItem", body, region: region, idempotent: false)
+    }
+
+    private func add(_ condition: Condition?, to body: inout [String: Any]) {
+        guard let condition else { return }
+        body["ConditionExpression"] = condition.expression
+        if !condition.names.isEmpty { body["ExpressionAttributeNames"] = condition.names }
+        if !condition.values.isEmpty { body["ExpressionAttributeValues"] = encode(condition.values) }
+    }
+
+    private func encode(_ item: Item) -> [String: [String: String]] {
+        item.mapValues(\.json)
+    }
+
+    private func decode(_ json: Any, operation: String) throws -> Item {
+        guard let object = json as? [String: Any] else { throw malformed(operation, "an Item that is not an object") }
+        var item: Item = [:]
+        for (name, value) in object {
+            guard let attribute = AttributeValue(json: value) else { throw malformed(operation, "attribute \(name) is neither S nor N") }
+            item[name] = attribute
+        }
+        return item
+    }
+
+    private func malformed(_ operation: String, _ why: String) -> AWSError {
+        AWSError(kind: .malformedResponse, service: AWSService.dynamodb.rawValue, operation: operation, code: "MalformedResponse",
+                 message: "DynamoDB answered with \(why)")
+    }
+
+    private func call(_ name: String, _ body: [String: Any], region: String, idempotent: Bool) async throws -> [String: Any] {
+        let bytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        let operation = AWSOperation(
+            service: .dynamodb, region: region, name: name, method: "POST", path: "/",
+            headers: [("Content-Type", Self.contentType), ("X-Amz-Target", "\(Self.targetPrefix).\(name)")],
+            body: [UInt8](bytes), idempotent: idempotent)
+        let response = try await sender.send(operation)
+        if response.body.isEmpty { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            throw malformed(name, "a body that is not a JSON object")
+        }
+        return object
+    }
+}

@@ -1,0 +1,141 @@
+import AWS
+import Foundation
+
+/// A record of the coordination store: its attributes and the version every write compares and bumps.
+public struct LockRecord: Sendable, Equatable {
+    public var attributes: [String: String]
+    public var version: Int
+
+    public init(attributes: [String: String], version: Int) {
+        self.attributes = attributes
+        self.version = version
+    }
+
+    public subscript(_ name: String) -> String? { attributes[name] }
+}
+
+/// Where hosts record what they do to each app (the commit fence, the lease, a suspension): compare-and-swap
+/// records. The seam between the coordination rules and DynamoDB, so the rules can be tested without AWS.
+public protocol CoordinationStore: Sendable {
+    /// The record at `key`, read with strong consistency; nil when there is none.
+    func read(_ key: String) async throws -> LockRecord?
+    /// Writes `attributes` at `key` when the stored version is `expected` (nil: no record). Returns the new version,
+    /// or nil when another writer got there first.
+    func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int?
+    /// Deletes the record at `key` when its version is `expected`; false when it changed.
+    func delete(_ key: String, expected: Int) async throws -> Bool
+    /// For messages: `DynamoDB table T in R`, `the state folder F`.
+    var name: String { get }
+}
+
+/// The lock table on DynamoDB: one item per record, partition key `LockID` (string), as Terraform's state locking
+/// has it; every call in `region`, the region of the replica this host uses.
+public struct DynamoDBLockTable: CoordinationStore {
+    public let table: String
+    public let region: String
+    let client: DynamoDBClient
+
+    public init(table: String, region: String, sender: any AWSRequestSending) {
+        self.table = table
+        self.region = region
+        self.client = DynamoDBClient(sender: sender)
+    }
+
+    public var name: String { "DynamoDB table \(table) in \(region)" }
+
+    public func read(_ key: String) async throws -> LockRecord? {
+        guard let item = try await client.getItem(table: table, key: ["LockID": .string(key)], region: region) else { return nil }
+        var attributes: [String: String] = [:]
+        for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
+        return LockRecord(attributes: attributes, version: item["Version"].flatMap { Int($0.text) } ?? 0)
+    }
+
+    public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {
+        let version = (expected ?? 0) + 1
+        var item: DynamoDBClient.Item = attributes.mapValues { .string($0) }
+        item["LockID"] = .string(key)
+        item["Version"] = .number(String(version))
+        let condition = expected.map {
+            DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String($0))])
+        } ?? DynamoDBClient.Condition("attribute_not_exists(LockID)")
+        do {
+            try await client.putItem(table: table, item: item, condition: condition, region: region)
+            return version
+        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+            return nil
+        }
+    }
+
+    public func delete(_ key: String, expected: Int) async throws -> Bool {
+        do {
+            try await client.deleteItem(table: table, key: ["LockID": .string(key)],
+                                        condition: DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))]),
+                                        region: region)
+            return true
+        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+            return false
+        }
+    }
+}
+
+/// The coordination store of a single host without a lock table: JSON files in the state folder, changed under a
+/// lock file. Holds suspensions (`switchyard suspend` without `--lock-table`).
+public struct StateFolderStore: CoordinationStore {
+    public let folder: String
+
+    public init(stateDirectory: String) {
+        folder = "\(stateDirectory)/coordination"
+    }
+
+    public var name: String { "the state folder \(folder)" }
+
+    struct File: Codable {
+        var version: Int
+        var attributes: [String: String]
+    }
+
+    func path(_ key: String) -> String {
+        "\(folder)/" + key.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "~" }.joined() + ".json"
+    }
+
+    public func read(_ key: String) async throws -> LockRecord? {
+        guard let data = FileManager.default.contents(atPath: path(key)) else { return nil }
+        let file = try JSONDecoder().decode(File.self, from: data)
+        return LockRecord(attributes: file.attributes, version: file.version)
+    }
+
+    public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {
+        try locked {
+            let current = try FileManager.default.contents(atPath: path(key)).map { try JSONDecoder().decode(File.self, from: $0) }
+            guard current?.version == expected else { return nil }
+            let version = (expected ?? 0) + 1
+            try JSONEncoder().encode(File(version: version, attributes: attributes)).write(to: URL(fileURLWithPath: path(key)), options: .atomic)
+            return version
+        }
+    }
+
+    public func delete(_ key: String, expected: Int) async throws -> Bool {
+        try locked {
+            guard let data = FileManager.default.contents(atPath: path(key)),
+                  try JSONDecoder().decode(File.self, from: data).version == expected else { return false }
+            try FileManager.default.removeItem(atPath: path(key))
+            return true
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let fd = open("\(folder)/.lock", O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw CoordinationError("cannot open \(folder)/.lock: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}
+
+/// A coordination failure that is not an AWS error.
+public struct CoordinationError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,56 @@
+import AWS
+import ArgumentParser
+import Foundation
+import Reconciler
+import SwitchyardCore
+
+/// How hosts agree: the DynamoDB lock table and this host's name and lease in it. Declared once for `plan`,
+/// `apply`, `status`, `run`, `suspend`, `resume` (and `iam-policy`, for the table's permissions).
+struct CoordinationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "DynamoDB lock table shared by the hosts (string partition key LockID), env SWITCHYARD_LOCK_TABLE.",
+        discussion: "Holds per app the commit fence, a lease and any suspension, so hosts in two regions never undo each other. See docs/OPERATIONS.md.",
+        valueName: "name"))
+    var lockTable: String?
+
+    @Option(help: ArgumentHelp("The region of the lock table replica this host uses. Default: AWS_REGION, else AWS_DEFAULT_REGION.", valueName: "region"))
+    var lockRegion: String?
+
+    @Option(help: ArgumentHelp("How long a lease on an app lasts without renewal (renewed while steps wait); another host takes over after.",
+                               valueName: "duration"))
+    var leaseDuration: DurationArgument = DurationArgument(.seconds(30))
+
+    @Option(help: ArgumentHelp("This host's name in the lock table. Default: the host name and the state folder.", valueName: "name"))
+    var hostID: String?
+
+    func validate() throws {
+        guard leaseDuration.value >= .seconds(3) else { throw ValidationError("--lease-duration must be at least 3s") }
+    }
+
+    /// The table's name: the option, else `SWITCHYARD_LOCK_TABLE`.
+    var table: String? {
+        lockTable ?? ProcessInfo.processInfo.environment["SWITCHYARD_LOCK_TABLE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The coordinator: on the lock table when one is named (every call in the replica's region), else the state
+    /// folder's suspensions only.
+    func coordinator(stateDirectory: String, client: @autoclosure () throws -> AWSClient) throws -> Coordinator {
+        let host = hostID ?? "\(hostName()):\(stateDirectory)"
+        guard let table else {
+            return Coordinator(store: StateFolderStore(stateDirectory: stateDirectory), shared: false, host: host, leaseDuration: leaseDuration.value)
+        }
+        let env = ProcessInfo.processInfo.environment
+        guard let region = lockRegion ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"], !region.isEmpty else {
+            throw ValidationError("--lock-table \(table) needs the region of its replica: pass --lock-region or set AWS_REGION")
+        }
+        return Coordinator(store: DynamoDBLockTable(table: table, region: region, sender: try client()), shared: true, host: host,
+                           leaseDuration: leaseDuration.value)
+    }
+}
+
+/// This machine's host name (gethostname: no DNS lookup).
+func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
