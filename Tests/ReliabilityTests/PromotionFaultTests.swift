@@ -30,13 +30,14 @@ struct PromotionFaultTests {
     @Test("apply with a promotion fault: origins, buckets and writer as they were (or, after RDS acted, the failover finished), one promotion",
           arguments: faults)
     func promotionFault(_ fault: Fault) async throws {
+        var evidence = Evidence()
         let world = try await ReliabilityWorld.make(standby: "fenced", promotion: "switchover")
         defer { world.close() }
         let app = world.apps[0]
         let setup = try await world.switchyard(world.applyArguments)
         try #require(setup.status == 0, "\(setup.stderr)")
         let before = try await world.live()[app.name]
-        #expect(before == world.converged(app, to: "us-east-1"))
+        evidence.check(before == world.converged(app, to: "us-east-1"), "before == world.converged(app, to: \"us-east-1\")")
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         try world.emulator.resetCalls()
         var rule: [String: Any] = fault.rule.mapValues { $0 as Any }
@@ -50,26 +51,27 @@ struct PromotionFaultTests {
         let first = try await world.switchyard(world.applyArguments + ["--format", "json"])
         let live = try await world.live()[app.name]
         if fault.acted {
-            #expect(first.status == 0, "RDS acted: the pass re-reads, waits for the promotion and finishes: \(first.stderr)")
-            #expect(live == world.converged(app, to: "us-west-1"))
+            evidence.check(first.status == 0, "RDS acted: the pass re-reads, waits for the promotion and finishes: \(first.stderr)")
+            evidence.check(live == world.converged(app, to: "us-west-1"), "live == world.converged(app, to: \"us-west-1\")")
         } else {
-            #expect(first.status == 1, "\(first.stderr)")
-            #expect(live == before, "nothing moved: \(live.map(\.description) ?? "unread")")
-            #expect(first.stdout.contains("\"code\" : \"\(fault.code)\""), "the stable code in JSON: \(first.stdout)")
+            evidence.check(first.status == 1, "\(first.stderr)")
+            evidence.check(live == before, "nothing moved: \(live.map(\.description) ?? "unread")")
+            evidence.check(first.stdout.contains("\"code\" : \"\(fault.code)\""), "the stable code in JSON: \(first.stdout)")
             if fault.code == "promotion-refused" {
-                #expect(first.stdout.contains("\"awsErrorCode\" : \"InvalidDBClusterStateFault\""), "\(first.stdout)")
+                evidence.check(first.stdout.contains("\"awsErrorCode\" : \"InvalidDBClusterStateFault\""), "\(first.stdout)")
             }
         }
         // Sent once: the proxy took it (and answered with the fault), and RDS saw it only if the fault came after.
-        #expect(try await world.proxy.injected("promotion-fault") == 1)
-        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == (fault.acted ? 1 : 0),
+        evidence.check(try await world.proxy.injected("promotion-fault") == 1, "try await world.proxy.injected(\"promotion-fault\") == 1")
+        evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == (fault.acted ? 1 : 0),
                 "the promotion was never re-sent")
 
         try await world.proxy.clear()
         let second = try await world.switchyard(world.applyArguments)
-        #expect(second.status == 0, "\(second.stderr)")
-        #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
-        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == 1,
+        evidence.check(second.status == 0, "\(second.stderr)")
+        evidence.check(try await world.live()[app.name] == world.converged(app, to: "us-west-1"), "try await world.live()[app.name] == world.converged(app, to: \"us-west-1\")")
+        evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == 1,
                 "after the fault clears, the same commit converges with exactly one promotion")
+        ResultsLog.record(fault: "promotion fault: \(fault.name)", scenario: "apply of a fenced failover", evidence: evidence, outcome: fault.acted ? "re-read, waited for the promotion RDS made, converged; one promotion" : "nothing moved, exit 1, \(fault.code); converged after, one promotion")
     }
 }

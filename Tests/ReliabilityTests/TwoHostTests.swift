@@ -103,6 +103,7 @@ final class TwoHostWorld: @unchecked Sendable {
 struct TwoHostTests {
     @Test("a host one commit behind changes nothing (apply and run --once say stale, exit 1); caught up, it is in sync")
     func staleHostChangesNothing() async throws {
+        var evidence = Evidence()
         let world = try await TwoHostWorld.make()
         defer { world.close() }
         let setup = try await world.switchyard("a", ["apply"])
@@ -111,28 +112,30 @@ struct TwoHostTests {
         try world.push(to: ["a"])  // b's remote lags one commit behind
         let applied = try await world.switchyard("a", ["apply"])
         try #require(applied.status == 0, "\(applied.stderr)")
-        #expect(try world.live().writer == world.app.secondaryClusterARN)
+        evidence.check(try world.live().writer == world.app.secondaryClusterARN, "try world.live().writer == world.app.secondaryClusterARN")
         let mutations = try world.mutations()
 
         for command in [["apply"], ["run", "--once", "--listen", "127.0.0.1:0"]] {
             let behind = try await world.switchyard("b", command)
-            #expect(behind.status == 1, "\(command[0]): \(behind.stderr)")
+            evidence.check(behind.status == 1, "\(command[0]): \(behind.stderr)")
             let output = behind.stdout + behind.stderr
-            #expect(output.contains("stale"), "\(command[0]): \(output)")
-            #expect(output.contains(flip.prefix(12)) && output.contains("host-a"), "names the newer commit and its host: \(output)")
-            #expect(try world.mutations() == mutations, "\(command[0]) made no AWS mutation")
+            evidence.check(output.contains("stale"), "\(command[0]): \(output)")
+            evidence.check(output.contains(flip.prefix(12)) && output.contains("host-a"), "names the newer commit and its host: \(output)")
+            evidence.check(try world.mutations() == mutations, "\(command[0]) made no AWS mutation")
         }
-        #expect(try world.journal("b")?.passes().last?.outcome == .stale)
-        #expect(try world.live().writer == world.app.secondaryClusterARN, "the failover stands")
+        evidence.check(try world.journal("b")?.passes().last?.outcome == .stale, "try world.journal(\"b\")?.passes().last?.outcome == .stale")
+        evidence.check(try world.live().writer == world.app.secondaryClusterARN, "the failover stands")
 
         try world.push(to: ["b"])
         let caughtUp = try await world.switchyard("b", ["apply"])
-        #expect(caughtUp.status == 0, "\(caughtUp.stderr)")
-        #expect(try world.mutations() == mutations, "in sync: nothing to do")
+        evidence.check(caughtUp.status == 0, "\(caughtUp.stderr)")
+        evidence.check(try world.mutations() == mutations, "in sync: nothing to do")
+        ResultsLog.record(fault: "two hosts, one lock table", scenario: "a host one commit behind runs apply and run --once", evidence: evidence, outcome: "stale: exit 1, no AWS mutation; caught up, in sync")
     }
 
     @Test("both hosts apply the same flip at the same moment: exactly one promotion, neither fails with an AWS state fault")
     func sameFlipAtOnce() async throws {
+        var evidence = Evidence()
         let world = try await TwoHostWorld.make(failoverSeconds: 2)
         defer { world.close() }
         let setup = try await world.switchyard("a", ["apply"])
@@ -143,19 +146,21 @@ struct TwoHostTests {
         async let b = world.switchyard("b", ["apply"])
         let results = try await [a, b]
         for result in results {
-            #expect(result.status == 0, "converged, or another host is converging it: \(result.stdout)\(result.stderr)")
-            #expect(!(result.stdout + result.stderr).contains("InvalidDBClusterStateFault"))
+            evidence.check(result.status == 0, "converged, or another host is converging it: \(result.stdout)\(result.stderr)")
+            evidence.check(!(result.stdout + result.stderr).contains("InvalidDBClusterStateFault"), "!(result.stdout + result.stderr).contains(\"InvalidDBClusterStateFault\")")
         }
-        #expect(try world.promotions() == 1)
+        evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
         try await waitFor("the failover to finish") { try world.live().origins[world.app.originGroupID]?.first == world.app.secondaryOrigin }
         let again = try await world.switchyard("b", ["apply"])
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(try world.promotions() == 1)
-        #expect(try world.live().writer == world.app.secondaryClusterARN)
+        evidence.check(again.status == 0, "\(again.stderr)")
+        evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
+        evidence.check(try world.live().writer == world.app.secondaryClusterARN, "try world.live().writer == world.app.secondaryClusterARN")
+        ResultsLog.record(fault: "two hosts, one lock table", scenario: "both hosts apply the same flip at once", evidence: evidence, outcome: "one promotion; both exit 0; no AWS state fault")
     }
 
     @Test("two run daemons (--lease-duration 8s): one promotion; SIGKILL the holder while it waits, the other finishes with no second promotion")
     func leaseTakeover() async throws {
+        var evidence = Evidence()
         let world = try await TwoHostWorld.make(failoverSeconds: 12)
         defer { world.close() }
         let setup = try await world.switchyard("a", ["apply"])
@@ -176,21 +181,23 @@ struct TwoHostTests {
         let (killed, survivor, other) = holder == "a" ? (a, b, "b") : (b, a, "a")
         killed.signal(SIGKILL)
         _ = try await killed.waitForExit()
-        #expect(try world.live().failover != nil, "killed while the switchover is under way")
+        evidence.check(try world.live().failover != nil, "killed while the switchover is under way")
 
         try await survivor.waitUntil("the other host to finish the failover", timeout: 120) {
             let live = try world.live()
             return live.writer == world.app.secondaryClusterARN && live.origins[world.app.originGroupID]?.first == world.app.secondaryOrigin
                 && live.buckets[world.app.primaryBucket] == "blocked"
         }
-        #expect(try world.promotions() == 1, "no second promotion")
+        evidence.check(try world.promotions() == 1, "no second promotion")
         let calls = try world.journal(other)?.calls() ?? []
-        #expect(calls.contains { $0.action == "reorderOriginGroup" && $0.phase == "called" }, "the survivor \(other) put the new origin first")
-        #expect(!calls.contains { $0.action == "promoteAurora" && $0.phase == "calling" }, "the survivor never promoted")
+        evidence.check(calls.contains { $0.action == "reorderOriginGroup" && $0.phase == "called" }, "the survivor \(other) put the new origin first")
+        evidence.check(!calls.contains { $0.action == "promoteAurora" && $0.phase == "calling" }, "the survivor never promoted")
+        ResultsLog.record(fault: "two hosts, one lock table", scenario: "two `run` daemons, the lease holder SIGKILLed while the promotion is waited on", evidence: evidence, outcome: "the other host finished the failover; one promotion")
     }
 
     @Test("suspend stops both daemons from acting on a pushed flip; status shows who and why; resume lets it converge")
     func suspendAndResume() async throws {
+        var evidence = Evidence()
         let world = try await TwoHostWorld.make()
         defer { world.close() }
         let setup = try await world.switchyard("a", ["apply"])
@@ -208,27 +215,28 @@ struct TwoHostTests {
                 try world.journal(host)?.passes().contains { $0.finishedAt != nil && $0.error?.contains("suspended by alice") == true } ?? false
             }
         }
-        #expect(try world.mutations() == mutations, "no host acted")
+        evidence.check(try world.mutations() == mutations, "no host acted")
         for service in [a, b] {
             let url = try await service.waitForListener()
             let (ready, code) = try await HTTPTestClient.get("\(url)/readyz")
             let (api, _) = try await HTTPTestClient.get("\(url)/api/status")
-            #expect(code == 503)
+            evidence.check(code == 503, "code == 503")
             for body in [ready, api] {
                 let text = String(decoding: body, as: UTF8.self)
-                #expect(text.contains("suspended by alice") && text.contains("manual DNS change under way"), "\(text)")
+                evidence.check(text.contains("suspended by alice") && text.contains("manual DNS change under way"), "\(text)")
             }
         }
         let status = try await world.switchyard("b", ["status"])
-        #expect(status.stdout.contains("suspended") && status.stdout.contains("alice") && status.stdout.contains("manual DNS change under way"),
+        evidence.check(status.stdout.contains("suspended") && status.stdout.contains("alice") && status.stdout.contains("manual DNS change under way"),
                 "\(status.stdout)")
 
         let resumed = try await world.switchyard("b", ["resume", world.app.name])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
+        evidence.check(resumed.status == 0, "\(resumed.stderr)")
         try await a.waitUntil("convergence after resume", timeout: 90) {
             let live = try world.live()
             return live.writer == world.app.secondaryClusterARN && live.origins[world.app.originGroupID]?.first == world.app.secondaryOrigin
         }
-        #expect(try world.promotions() == 1)
+        evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
+        ResultsLog.record(fault: "two hosts, one lock table", scenario: "suspend, push a flip, resume", evidence: evidence, outcome: "no host acted while suspended; /readyz, /api/status and status say who and why; converged after resume")
     }
 }
