@@ -20,6 +20,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("FuzzCloudFrontResponses", ["AWS"]),          // CloudFrontClient response decoding (distribution, config, origin groups)
     ("FuzzSSHSignature", ["GitSource"]),           // SSHSignature.parse(armored:) / parse(blob:), then verify
     ("FuzzAllowedSigners", ["GitSource"]),         // AllowedSigners.parse, then a verdict on a fixed signature
+    ("FuzzSignatureRule", ["GitSource"]),          // SignatureRule.tally: random histories of signed contents (the two-person rule)
     ("FuzzWebhookPayload", ["SwitchyardService"]), // X-Hub-Signature-256 check and WebhookEvent.parse
 ]
 

@@ -31,6 +31,13 @@ public struct Signature: Sendable, Hashable, Codable {
     /// Minutes east of UTC, as recorded in the commit.
     public var utcOffsetMinutes: Int
 
+    public init(name: String, email: String, time: Date, utcOffsetMinutes: Int = 0) {
+        self.name = name
+        self.email = email
+        self.time = time
+        self.utcOffsetMinutes = utcOffsetMinutes
+    }
+
     init(_ sig: UnsafePointer<git_signature>) {
         name = String(cString: sig.pointee.name)
         email = String(cString: sig.pointee.email)
@@ -51,9 +58,10 @@ public struct CommitInfo: Sendable, Hashable, Codable {
 
     /// The values of a trailer (`Key: value` lines in the message's last paragraph), e.g. `Switchyard-Override`.
     public func trailer(_ key: String) -> [String] {
-        let paragraphs = message.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n")
+        let text = message.replacingOccurrences(of: "\r\n", with: "\n")  // a message written with CRLF line endings
+        let paragraphs = text.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n")
         guard paragraphs.count > 1, let last = paragraphs.last else { return [] }
-        return last.split(separator: "\n").compactMap { line in
+        return last.split(whereSeparator: \.isNewline).compactMap { line in
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(key) == .orderedSame
             else { return nil }

@@ -1,4 +1,5 @@
 import CGit2
+import Crypto
 import Foundation
 
 /// How to authenticate to a remote, read from the environment (never from the repository).
@@ -46,8 +47,7 @@ public struct RemoteMirror: Sendable {
     ///   - cacheRoot: the folder under which each remote gets its own bare copy.
     public init(url: String, cacheRoot: String, credentials: GitCredentials = .fromEnvironment()) {
         self.url = url
-        let safe = url.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
-        self.path = "\(cacheRoot)/\(String(safe).suffix(100))"
+        self.path = "\(cacheRoot)/\(Self.folderName(url))"
         self.credentials = credentials
     }
 
@@ -131,11 +131,37 @@ public struct RemoteMirror: Sendable {
     }
 }
 
-/// A URL with any password or token removed, for messages and logs.
+extension RemoteMirror {
+    /// The cache folder's name for `url`: its host and path made file-name safe, and a hash of the redacted URL, so
+    /// neither a token in the URL nor the token's absence changes or shows in the folder (paths appear in errors).
+    static func folderName(_ url: String) -> String {
+        let shown = redacted(url)
+        let readable = String(shown.replacingOccurrences(of: "REDACTED@", with: "")
+            .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }).suffix(60)
+        let digest = SHA256.hash(data: Data(shown.utf8)).prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return "\(readable)-\(digest)"
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// A repository address with its user information (a user, a password, a token: `https://TOKEN@host/…`,
+/// `https://user:TOKEN@host/…`, scp-style `TOKEN@host:path`) replaced by `REDACTED`, for messages, logs, the
+/// journal, the HTTP endpoints and the cache folder's name.
 public func redacted(_ url: String) -> String {
-    guard var components = URLComponents(string: url), components.password != nil else { return url }
-    components.password = "REDACTED"
-    return components.string ?? url
+    if let scheme = url.range(of: "://") {
+        let authorityStart = scheme.upperBound
+        let authorityEnd = url[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+        guard let at = url[authorityStart..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<authorityStart]) + "REDACTED" + String(url[at...])
+    }
+    // scp-style: [user@]host:path, the user before the first colon.
+    if let colon = url.firstIndex(of: ":"), let at = url[..<colon].lastIndex(of: "@") {
+        return "REDACTED" + String(url[at...])
+    }
+    return url
 }
 
 func withStrArray<T>(_ strings: [String], _ body: (inout git_strarray) -> T) -> T {

@@ -77,10 +77,25 @@ public struct SwitchyardDaemon: Sendable {
                     logger.notice("listening on http://\(listen.host):\(channel.localAddress?.port ?? listen.port)")
                 },
                 logger: httpLogger)
-            services.append(.init(service: app))
+            services.append(.init(service: DescribedService(app, "HTTP listener on \(listen.host):\(listen.port)")))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         return await status.lastPass?.outcome
     }
+}
+
+/// A service whose description (what swift-service-lifecycle logs) is the words given, not a dump of what it holds.
+struct DescribedService<Base: Service>: Service, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    let base: Base
+    let description: String
+
+    init(_ base: Base, _ description: String) {
+        self.base = base
+        self.description = description
+    }
+
+    func run() async throws { try await base.run() }
+    var debugDescription: String { description }
+    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -42,6 +42,9 @@ struct SignerPolicyOptions: ParsableArguments {
         let policy = try policy()
         guard policy.allowedSigners != nil else { return nil }
         return { repository, lastApplied, candidate in
+            // The commit this host last applied was accepted when it was applied: a pass that finds it again
+            // has nothing new to review (the policy would refuse a range of nothing).
+            if lastApplied?.id == candidate.id { return }
             _ = try repository.reviewSignatures(candidate: candidate.id, lastApplied: lastApplied?.id, folder: folder, policy: policy)
                 .requireAccepted()
         }

@@ -9,7 +9,7 @@ struct OnePassTests {
     @Test("a journal another process holds locked: apply makes no AWS mutation and exits 1 with journal-unwritable")
     func lockedJournal() async throws {
         var evidence = Evidence()
-        let world = try await ReliabilityWorld.make()
+        let world = try await ReliabilityWorld.make(attemptTimeout: "10s")
         defer { world.close() }
         let setup = try await world.switchyard(world.applyArguments)
         try #require(setup.status == 0, "\(setup.stderr)")
@@ -45,7 +45,7 @@ struct OnePassTests {
     @Test("apply then run --drift report on the same state folder agree that the app converged (the spec hash)")
     func applyThenDriftReport() async throws {
         var evidence = Evidence()
-        let world = try await ReliabilityWorld.make(standby: "hot")
+        let world = try await ReliabilityWorld.make(standby: "hot", attemptTimeout: "10s")
         defer { world.close() }
         let app = world.apps[0]
         let setup = try await world.switchyard(world.applyArguments)

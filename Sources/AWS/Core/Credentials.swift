@@ -1,7 +1,7 @@
 import Foundation
 
 /// AWS credentials. `description` never shows the secret or the token.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var accessKeyID: String
     public var secretAccessKey: String
     public var sessionToken: String?
@@ -19,6 +19,8 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
         "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, sessionToken: \(sessionToken == nil ? "none" : "<redacted>"))"
     }
     public var debugDescription: String { description }
+    /// What `dump` shows: the key id only.
+    public var customMirror: Mirror { Mirror(self, children: ["accessKeyID": accessKeyID], displayStyle: .struct) }
 }
 
 /// Something that yields current credentials, refreshing them when needed.

@@ -15,7 +15,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     public init(
         environment: [String: String], transport: any HTTPTransport, relativeBaseURL: String = ecsBaseURL
     ) {
-        self.environment = environment
+        self.environment = environment.awsRelevant
         self.transport = transport
         self.relativeBaseURL = relativeBaseURL
     }

@@ -23,7 +23,7 @@ public actor DefaultCredentialProvider: CredentialProvider {
         metadataTransport: (any HTTPTransport)? = nil, now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger, containerBaseURL: String = ContainerCredentialProvider.ecsBaseURL
     ) {
-        self.environment = environment
+        self.environment = environment.awsRelevant
         self.transport = transport ?? CurlTransport(configuration: .init(environment: environment), logger: logger)
         self.metadataTransport =
             metadataTransport

@@ -6,7 +6,7 @@ public struct EnvironmentCredentialProvider: CredentialProvider {
 
     /// - Parameter environment: the process environment, or a fixed one in tests.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.environment = environment
+        self.environment = environment.awsRelevant
     }
 
     /// The environment's keys; `.notConfigured` when there are none, an error when only half are set.

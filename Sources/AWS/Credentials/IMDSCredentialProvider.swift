@@ -13,7 +13,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
 
     /// - Parameter transport: should have short timeouts: off EC2 nothing answers.
     public init(environment: [String: String], transport: any HTTPTransport) {
-        self.environment = environment
+        self.environment = environment.awsRelevant
         self.transport = transport
     }
 

@@ -27,7 +27,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
         self.profile = selected ?? "default"
         self.explicitlySelected = selected != nil
         self.files = files ?? SharedConfigFiles.load(environment: environment)
-        self.environment = environment
+        self.environment = environment.awsRelevant
         self.transport = transport
         self.metadataTransport = metadataTransport ?? transport
         self.now = now

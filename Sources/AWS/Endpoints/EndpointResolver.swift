@@ -18,7 +18,7 @@ public struct EndpointResolver: Sendable {
 
     /// - Parameter environment: the process environment, or a fixed one in tests.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.environment = environment
+        self.environment = environment.awsRelevant
     }
 
     /// The configured override for a service, if any.

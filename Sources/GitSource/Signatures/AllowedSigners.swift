@@ -26,16 +26,23 @@ public struct AllowedSigners: Sendable, Hashable {
             SSHPattern.matchesList(identity, patterns: principals)
         }
 
-        /// Why this line does not allow a signature in `namespace` at `time`; nil when it does.
-        func refusal(namespace: String, at time: Date) -> String? {
+        /// Why this line does not allow a signature in `namespace` verified at `time` on a commit dated `committedAt`;
+        /// nil when it does. Both must lie in the key's window: the verification time decides, the commit date only refuses.
+        func refusal(namespace: String, at time: Date, committedAt: Date) -> String? {
             if let namespaces, !SSHPattern.matchesList(namespace, patterns: namespaces.split(separator: ",").map(String.init)) {
                 return "\(location) allows this key only for namespaces \"\(namespaces)\", not \"\(namespace)\""
             }
             if let validAfter, time < validAfter {
-                return "\(location) allows this key only from \(Self.format(validAfter)); the commit is dated \(Self.format(time))"
+                return "\(location) allows this key only from \(Self.format(validAfter)); it is not valid yet"
             }
             if let validBefore, time > validBefore {
-                return "\(location) allowed this key only until \(Self.format(validBefore)) (valid-before); the commit is dated \(Self.format(time))"
+                return "\(location) allowed this key only until \(Self.format(validBefore)) (valid-before): it is retired, whatever date its commits carry"
+            }
+            if let validAfter, committedAt < validAfter {
+                return "\(location) allows this key only from \(Self.format(validAfter)); the commit is dated \(Self.format(committedAt))"
+            }
+            if let validBefore, committedAt > validBefore {
+                return "\(location) allowed this key only until \(Self.format(validBefore)); the commit is dated \(Self.format(committedAt))"
             }
             return nil
         }
@@ -71,7 +78,8 @@ public struct AllowedSigners: Sendable, Hashable {
     /// - Throws: `AllowedSignersError` at the first malformed line.
     public static func parse(_ text: String, file: String) throws(AllowedSignersError) -> AllowedSigners {
         var result = AllowedSigners(entries: [])
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end in LF or CRLF, as ssh-keygen reads them ("\r\n" is one Character: split on newlines, not "\n").
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
             if line.isEmpty || line.hasPrefix("#") { continue }

@@ -30,11 +30,12 @@ public enum SignatureVerdict: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension AllowedSigners {
-    /// Judges an armored SSH signature over `payload`, made (by the commit's account) at `time`.
+    /// Judges an armored SSH signature over `payload`, verified at `time` (now), of a commit dated `committedAt`.
     ///
     /// The signature is checked first, so a forged signature is `.invalid` whoever it claims to be from;
-    /// only then is its key looked up, with the namespace and validity options of its lines.
-    public func verdict(armoredSignature: [UInt8]?, payload: [UInt8], at time: Date) -> SignatureVerdict {
+    /// only then is its key looked up, with the namespace and validity options of its lines. A key's validity window
+    /// must hold at `time`; the commit's own date, which its signer chose, can only refuse, never accept.
+    public func verdict(armoredSignature: [UInt8]?, payload: [UInt8], at time: Date, committedAt: Date? = nil) -> SignatureVerdict {
         guard let armoredSignature else { return .unsigned }
         let signature: SSHSignature
         do throws(SSHSignatureError) {
@@ -48,7 +49,7 @@ extension AllowedSigners {
         guard !lines.isEmpty else { return .untrustedKey(key.fingerprint) }
         var refusals: [String] = []
         for line in lines {
-            if let refusal = line.refusal(namespace: signature.namespace, at: time) {
+            if let refusal = line.refusal(namespace: signature.namespace, at: time, committedAt: committedAt ?? time) {
                 refusals.append(refusal)
             } else {
                 return .valid(principal: line.principals.joined(separator: ","), keyFingerprint: key.fingerprint)
@@ -77,13 +78,15 @@ extension Repository {
         return (Self.bytes(of: signature), Self.bytes(of: payload))
     }
 
-    /// Verifies the commit's SSH signature in-process and matches its key against `allowedSigners`,
-    /// judging validity options at the committer time (as `git verify-commit` does).
+    /// Verifies the commit's SSH signature in-process and matches its key against `allowedSigners`, judging the
+    /// keys' `valid-after`/`valid-before` at `now`: a retired key is refused whatever date the signer chose for the
+    /// commit. The committer date is only used to refuse too (a commit dated outside the key's window).
     /// - Throws: `GitError` when the commit cannot be read; a bad signature is a verdict, not an error.
-    public func verifySignature(of id: CommitID, allowedSigners: AllowedSigners) throws(GitError) -> SignatureVerdict {
+    public func verifySignature(of id: CommitID, allowedSigners: AllowedSigners, now: Date = Date()) throws(GitError) -> SignatureVerdict {
         let info = try commit(id)
         let signed = try signature(of: id)
-        return allowedSigners.verdict(armoredSignature: signed?.signature, payload: signed?.payload ?? [], at: info.committer.time)
+        return allowedSigners.verdict(armoredSignature: signed?.signature, payload: signed?.payload ?? [], at: now,
+                                      committedAt: info.committer.time)
     }
 
     private static func bytes(of buffer: git_buf) -> [UInt8] {

@@ -18,6 +18,47 @@ public struct SignaturePolicy: Sendable, Hashable {
     public static let off = SignaturePolicy(allowedSigners: nil, requiredSigners: 0)
 }
 
+/// The two-person rule on plain values (who signed which file contents), so it can be tested and fuzzed without Git.
+///
+/// The files the change touches are those whose content at the candidate differs from the last applied revision's;
+/// a signer counts for a touched file only with a vote (a valid signature on a commit of the range) in which that
+/// file's content is the candidate's.
+public enum SignatureRule {
+    /// One validly signed commit of the range: its signer (key fingerprint) and its files (name to blob id; absent: no file).
+    public struct Vote: Sendable, Hashable {
+        public var signer: String
+        public var files: [String: String]
+
+        public init(signer: String, files: [String: String]) {
+            self.signer = signer
+            self.files = files
+        }
+    }
+
+    /// The touched files and, for each, the distinct signers of its content as applied, in the order first seen.
+    public struct Tally: Sendable, Equatable {
+        public var touched: [String]
+        public var signers: [String: [String]]
+
+        /// The touched files with fewer than `required` signers of their applied content.
+        public func short(of required: Int) -> [String] {
+            touched.filter { (signers[$0] ?? []).count < required }
+        }
+    }
+
+    public static func tally(votes: [Vote], target: [String: String], before: [String: String]) -> Tally {
+        let touched = Set(target.keys).union(before.keys).filter { target[$0] != before[$0] }.sorted()
+        var signers: [String: [String]] = [:]
+        for file in touched {
+            signers[file] = []
+            for vote in votes where vote.files[file] == target[file] && !signers[file]!.contains(vote.signer) {
+                signers[file]!.append(vote.signer)
+            }
+        }
+        return Tally(touched: touched, signers: signers)
+    }
+}
+
 /// One commit the policy looked at, and its verdict.
 public struct CheckedCommit: Sendable, Hashable {
     public var id: CommitID
@@ -71,59 +112,121 @@ public struct SignatureRefusal: Error, Sendable, Hashable, CustomStringConvertib
 extension Repository {
     /// Decides whether `candidate` may be applied under `policy`.
     ///
-    /// The candidate itself must carry a valid signature by an allowed key. With `requiredSigners` N > 1, the
-    /// commits after `lastApplied` up to the candidate (every parent followed, as `git rev-list last..candidate`)
-    /// that change `folder`, plus every merge in that range, must together be signed by N distinct allowed keys.
-    /// Without a last applied revision, the change is what the candidate brings over its first parent
-    /// (for a merged pull request: its commits and the merge). The candidate itself always counts.
+    /// The candidate itself must carry a valid signature by an allowed key. With `requiredSigners` N > 1, each file
+    /// of `folder` the change touches (its content at the candidate differs from the last applied revision's) must
+    /// have been signed, as it is at the candidate, by N distinct allowed keys: a key counts for a file only when it
+    /// signed a commit between the last applied revision and the candidate (every parent followed, as
+    /// `git rev-list last..candidate`) in which that file is byte-identical to the candidate's. A signature on a
+    /// commit whose file differs (another branch, an earlier draft) approves nothing that is applied.
+    /// Without a last applied revision, the change is what the candidate brings over its first parent.
+    /// A last applied revision that is the candidate itself, not its ancestor, or unknown is refused with N > 1:
+    /// the rule never counts fewer than N.
     /// - Parameters:
     ///   - lastApplied: the revision this host last applied, or nil.
     ///   - folder: the desired-state folder, e.g. `desired-state`.
+    ///   - now: when the keys' validity is judged (`valid-after`/`valid-before`); the committer date only refuses.
     /// - Throws: `GitError` when the commits cannot be read; a refusal is a decision, not an error.
     public func reviewSignatures(candidate: CommitID, lastApplied: CommitID?, folder: String,
-                                 policy: SignaturePolicy) throws(GitError) -> SignatureDecision {
+                                 policy: SignaturePolicy, now: Date = Date()) throws(GitError) -> SignatureDecision {
         guard let allowed = policy.allowedSigners else {
             if policy.requiredSigners > 1 {
                 return .refused(SignatureRefusal(candidate: candidate, reason: "\(policy.requiredSigners) required signers need an allowed signers file (--allowed-signers)", checked: []))
             }
             return .accepted(SignatureApproval(candidate: candidate, signers: [], checked: []))
         }
-        let head = try checkedCommit(candidate, allowed)
+        let head = try checkedCommit(candidate, allowed, now: now)
         guard case let .valid(principal, fingerprint) = head.verdict else {
             return .refused(SignatureRefusal(candidate: candidate, reason: Self.problem(head) + "; only commits signed by an allowed key are applied", checked: [head]))
         }
         let first = Signer(principal: principal, keyFingerprint: fingerprint, commit: candidate)
-        guard policy.requiredSigners > 1, lastApplied != candidate else {
+        guard policy.requiredSigners > 1 else {
             return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: [head]))
+        }
+        func refuse(_ reason: String, _ checked: [CheckedCommit] = [head]) -> SignatureDecision {
+            .refused(SignatureRefusal(candidate: candidate, reason: reason, checked: checked))
+        }
+        if let lastApplied {
+            guard lastApplied != candidate else {
+                return refuse("the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
+                    + "name the revision applied before it (--last-applied)")
+            }
+            switch isAncestor(lastApplied, of: candidate) {
+            case nil: return refuse("the last applied revision \(lastApplied.short) is not in this repository; name one it holds (--last-applied)")
+            case false?: return refuse("the last applied revision \(lastApplied.short) is not an ancestor of \(candidate.short); the change cannot be reviewed from it")
+            case true?: break
+            }
         }
 
         let folder = normalize(folder)
+        let range = try changeRange(candidate: candidate, lastApplied: lastApplied)
+        let firstParent = try commit(candidate).parents.first
+        let boundary = lastApplied ?? firstParent
+        let target = folderBlobs(folder, at: candidate)
+        let before = boundary.map { folderBlobs(folder, at: $0) } ?? [:]
+        func path(_ file: String) -> String { folder.isEmpty ? file : "\(folder)/\(file)" }
         var checked: [CheckedCommit] = []
-        var signers: [Signer] = []
-        for id in try changeRange(candidate: candidate, lastApplied: lastApplied) {
-            // The candidate always counts: its signature vouches for the state that is applied.
-            let included = try id == candidate ? true : counts(id, folder: folder)
-            guard included else { continue }
-            let commit = id == candidate ? head : try checkedCommit(id, allowed)
+        var votes: [SignatureRule.Vote] = []
+        var signers: [String: Signer] = [:]
+        for id in range {
+            let commit = id == candidate ? head : try checkedCommit(id, allowed, now: now)
             checked.append(commit)
-            if case let .valid(principal, fingerprint) = commit.verdict, !signers.contains(where: { $0.keyFingerprint == fingerprint }) {
-                signers.append(Signer(principal: principal, keyFingerprint: fingerprint, commit: id))
-            }
+            guard case let .valid(principal, fingerprint) = commit.verdict else { continue }
+            signers[fingerprint] = signers[fingerprint] ?? Signer(principal: principal, keyFingerprint: fingerprint, commit: id)
+            votes.append(SignatureRule.Vote(signer: fingerprint, files: id == candidate ? target : folderBlobs(folder, at: id)))
         }
-        if signers.count >= policy.requiredSigners {
-            return .accepted(SignatureApproval(candidate: candidate, signers: signers, checked: checked))
+        let tally = SignatureRule.tally(votes: votes, target: target, before: before)
+        let everyone = votes.map(\.signer).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.compactMap { signers[$0] }
+        let perFile = tally.signers.mapValues { $0.compactMap { signers[$0] } }
+        let touched = tally.touched
+        if touched.isEmpty {
+            // Nothing of the desired state changes: the state applied is the one already approved.
+            return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: checked))
+        }
+        let short = tally.short(of: policy.requiredSigners)
+        if short.isEmpty {
+            let approving = everyone.filter { signer in touched.allSatisfy { tally.signers[$0]!.contains(signer.keyFingerprint) } }
+            return .accepted(SignatureApproval(candidate: candidate, signers: approving.isEmpty ? [first] : approving, checked: checked))
         }
         let problems = checked.filter { !$0.verdict.isValid }.map(Self.problem)
-        let tally = "\(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", ")))"
-        let missing = policy.requiredSigners - signers.count
-        let hint = problems.isEmpty ? "; \(missing) more allowed key\(missing == 1 ? "" : "s") must sign the change, e.g. a reviewer's signed merge" : ""
-        return .refused(SignatureRefusal(candidate: candidate, reason: (problems + [tally]).joined(separator: "; ") + hint, checked: checked))
+        let tallies = short.map { file in
+            let signers = perFile[file] ?? []
+            let others = everyone.filter { who in !signers.contains { $0.keyFingerprint == who.keyFingerprint } }
+            return "\(path(file)): \(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", "))) signed it as applied"
+                + (others.isEmpty ? "" : "; \(others.map(\.principal).joined(separator: ", ")) signed a different content of it, which does not count")
+        }
+        let hint = "; each required signer must sign a commit whose \(short.count == 1 ? "file is" : "files are") exactly as applied, e.g. the author's commit and a reviewer's signed merge"
+        return refuse((problems + tallies).joined(separator: "; ") + hint, checked)
     }
 
-    private func checkedCommit(_ id: CommitID, _ allowed: AllowedSigners) throws(GitError) -> CheckedCommit {
+    /// The blob id (hex) of each file directly in `folder` at a commit; empty when the folder is absent.
+    func folderBlobs(_ folder: String, at id: CommitID) -> [String: String] {
+        var result: [String: String] = [:]
+        _ = try? withCommit(id) { commit throws(GitError) in
+            var root: OpaquePointer?
+            guard git_commit_tree(&root, commit) == 0 else { return }
+            defer { git_tree_free(root) }
+            var tree = root
+            var sub: OpaquePointer?
+            if !folder.isEmpty {
+                var entry: OpaquePointer?
+                guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return }
+                defer { git_tree_entry_free(entry) }
+                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return }
+                tree = sub
+            }
+            defer { if let sub { git_tree_free(sub) } }
+            for index in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+                result[String(cString: git_tree_entry_name(entry))] = CommitID(git_tree_entry_id(entry).pointee).hex
+            }
+        }
+        return result
+    }
+
+    private func checkedCommit(_ id: CommitID, _ allowed: AllowedSigners, now: Date) throws(GitError) -> CheckedCommit {
         let info = try commit(id)
         return CheckedCommit(id: id, subject: info.subject, isMerge: info.parents.count > 1,
-                             verdict: try verifySignature(of: id, allowedSigners: allowed))
+                             verdict: try verifySignature(of: id, allowedSigners: allowed, now: now))
     }
 
     private static func problem(_ commit: CheckedCommit) -> String {
@@ -155,19 +258,5 @@ extension Repository {
         var oid = git_oid()
         while git_revwalk_next(&oid, walk) == 0 { ids.append(CommitID(oid)) }
         return ids
-    }
-
-    /// Whether a commit is part of the change to review: a merge, or one that changes the folder.
-    private func counts(_ id: CommitID, folder: String) throws(GitError) -> Bool {
-        try withCommit(id) { commit throws(GitError) in
-            let parentCount = git_commit_parentcount(commit)
-            if parentCount > 1 { return true }
-            let mine = treeID(of: folder, in: commit)
-            guard parentCount == 1 else { return mine != nil }
-            var parent: OpaquePointer?
-            try check("reading the parent of \(id.short)") { git_commit_parent(&parent, commit, 0) }
-            defer { git_commit_free(parent) }
-            return !same(mine, treeID(of: folder, in: parent!))
-        }
     }
 }

@@ -67,3 +67,6 @@ public struct WebhookSecretError: Error, Sendable, CustomStringConvertible {
         "--webhook-secret-file \(path) \(message); write the secret configured on the GitHub webhook into it (mode 0600)"
     }
 }
+
+/// The webhook secret never shows in a description or a dump.
+extension WebhookSignature: Redacting {}

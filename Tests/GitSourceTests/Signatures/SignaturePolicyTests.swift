@@ -91,8 +91,8 @@ struct SignaturePolicyTests {
         let base = try t.repo.head()
         let id = try t.repo.commitRegion("us-west-1", signedBy: t.alice)
         let reason = try #require(Self.refusal(try t.review(id, since: base, required: 2)))
-        #expect(reason.hasPrefix("1 of 2 required distinct signers (alice@example.com)"))
-        #expect(reason.hasSuffix("; 1 more allowed key must sign the change, e.g. a reviewer's signed merge"))
+        #expect(reason.hasPrefix("desired-state/unishop.yaml: 1 of 2 required distinct signers (alice@example.com) signed it as applied"))
+        #expect(reason.hasSuffix("; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge"))
     }
 
     @Test("two required signers: the author's signed commit and the reviewer's signed merge are accepted")
@@ -116,7 +116,7 @@ struct SignaturePolicyTests {
         let base = try t.repo.head()
         let merge = try t.pullRequest(author: t.alice, merger: t.alice)
         let reason = try #require(Self.refusal(try t.review(merge, since: base, required: 2)))
-        #expect(reason.hasPrefix("1 of 2 required distinct signers (alice@example.com)"))
+        #expect(reason.hasPrefix("desired-state/unishop.yaml: 1 of 2 required distinct signers (alice@example.com)"))
     }
 
     @Test("two required signers: an unsigned author commit is named in the refusal")
@@ -127,10 +127,10 @@ struct SignaturePolicyTests {
         let merge = try t.pullRequest(author: nil, merger: t.bob)
         let author = CommitID(hex: try t.repo.fixture.git("rev-parse", "pr", in: t.repo.dir))
         let reason = try #require(Self.refusal(try t.review(merge, since: base, required: 2)))
-        #expect(reason == "commit \(author.short) is unsigned; 1 of 2 required distinct signers (bob@example.com)")
+        #expect(reason == "commit \(author.short) is unsigned; desired-state/unishop.yaml: 1 of 2 required distinct signers (bob@example.com) signed it as applied; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge")
     }
 
-    @Test("only commits after the last applied revision that change the folder count")
+    @Test("a signer counts for a file only when they signed it as applied; the range starts after the last applied revision")
     func range() throws {
         let t = try TwoPeople()
         defer { t.repo.remove() }
@@ -142,10 +142,15 @@ struct SignaturePolicyTests {
         try t.repo.fixture.signedCommit("Docs", key: t.alice, in: t.repo.dir)
         let second = try t.repo.commitRegion("us-east-1", signedBy: t.bob)
 
-        #expect(try t.review(second, since: base, required: 2).requireAccepted().signers.count == 2)
+        // From base the file ends as it was (east, west, east again): nothing of the applied state changes, so the
+        // candidate's own signature is enough.
+        #expect(try t.review(second, since: base, required: 2).requireAccepted().signers.count == 1)
+        // From first, the file changes to bob's content; alice signed another content of it, which does not count.
         let reason = try #require(Self.refusal(try t.review(second, since: first, required: 2)))
-        #expect(reason.hasPrefix("1 of 2 required distinct signers (bob@example.com)"))
-        // Re-applying what is already applied needs no new signatures beyond the candidate's own.
-        #expect(try t.review(second, since: second, required: 2).requireAccepted().signers.count == 1)
+        #expect(reason.hasPrefix("desired-state/unishop.yaml: 1 of 2 required distinct signers (bob@example.com) signed it as applied"))
+        #expect(reason.contains("alice@example.com signed a different content of it, which does not count"))
+        // The candidate as its own last applied revision would count nothing: refused, never read as "no change".
+        let itself = try #require(Self.refusal(try t.review(second, since: second, required: 2)))
+        #expect(itself.contains("is the candidate itself"))
     }
 }

@@ -1,0 +1,38 @@
+/// A type that holds a secret, or what may carry one (a credential, a token, a signing key, an environment, a
+/// configuration read from files): its descriptions and its mirror name the type only, so no log line, error,
+/// `dump` or service description can print what it holds, at any log level.
+public protocol Redacting: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
+
+extension Redacting {
+    public var description: String { "\(Self.self)(redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+extension EnvironmentCredentialProvider: Redacting {}
+extension DefaultCredentialProvider: Redacting {}
+extension ProfileCredentialProvider: Redacting {}
+extension IMDSCredentialProvider: Redacting {}
+extension ContainerCredentialProvider: Redacting {}
+extension StaticCredentialProvider: Redacting {}
+extension CachingCredentialProvider: Redacting {}
+extension AssumeRoleCredentialProvider: Redacting {}
+extension WebIdentityCredentialProvider: Redacting {}
+extension ProcessCredentialProvider: Redacting {}
+extension STSCredentialFetcher: Redacting {}
+extension SharedConfigFiles: Redacting {}
+extension EndpointResolver: Redacting {}
+extension AWSClient: Redacting {}
+extension CurlTransport: Redacting {}
+extension CurlTransport.Configuration: Redacting {}
+extension SigningKeyCache: Redacting {}
+extension SigV4Signer: Redacting {}
+extension SigningInput: Redacting {}
+
+extension Dictionary where Key == String, Value == String {
+    /// The variables the AWS layer reads (`AWS_*` and `HOME`): what a provider or resolver keeps of the process
+    /// environment, rather than all of it (the Git token and anything else a host sets stay out).
+    package var awsRelevant: [String: String] {
+        filter { $0.key.hasPrefix("AWS_") || $0.key == "HOME" }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SwitchyardTestSupport
+import Testing
+
+/// Issue 13: canary secrets in every place a secret can come from, and every byte Switchyard writes or serves
+/// searched for them, at every log level.
+@Suite("No secret anywhere, at any log level", .serialized)
+struct CanarySecretTests {
+    static let canaries = [
+        "secretKey": "CANARYsecretAccessKey4f1d", "sessionToken": "CANARYsessionToken8a2c", "profileSecret": "CANARYprofileSecret91be",
+        "processSecret": "CANARYprocessSecret33d0", "processToken": "CANARYprocessToken7e55", "gitToken": "CANARYgitToken0c4a",
+        "passphrase": "CANARYsshPassphrase5b1e", "urlToken": "CANARYurlToken2d9f", "webhookSecret": "CANARYwebhookSecret6a70",
+    ]
+
+    @Test("run --once, plan, apply, validate and the daemon's endpoints show no canary", arguments: ["trace", "debug", "info", "warning"])
+    func canaries(level: String) async throws {
+        let world = try FailoverTests.World()
+        defer { world.close() }
+        let c = Self.canaries
+        let dir = world.fixture.path("secrets")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let state = world.fixture.path("state"), cache = world.fixture.path("cache")
+        try world.fixture.write("[canary]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = \(c["profileSecret"]!)\n", to: "\(dir)/credentials")
+        try world.fixture.write("""
+            #!/bin/sh
+            echo '{"Version": 1, "AccessKeyId": "AKIDPROCESS", "SecretAccessKey": "\(c["processSecret"]!)", "SessionToken": "\(c["processToken"]!)"}'
+            """, to: "\(dir)/process.sh")
+        chmod("\(dir)/process.sh", 0o755)
+        try world.fixture.write("[profile proc]\ncredential_process = \(dir)/process.sh\n", to: "\(dir)/config")
+        try world.fixture.write(c["webhookSecret"]! + "\n", to: "\(dir)/webhook-secret")
+
+        let common = ["SWITCHYARD_GIT_TOKEN": c["gitToken"]!, "SWITCHYARD_SSH_KEY_PASSPHRASE": c["passphrase"]!, "AWS_EC2_METADATA_DISABLED": "true",
+                      "AWS_CONFIG_FILE": "\(dir)/config", "AWS_SHARED_CREDENTIALS_FILE": "\(dir)/credentials"]
+        let keys = world.emulator.awsEnvironment.merging(common) { $1 }
+            .merging(["AWS_SECRET_ACCESS_KEY": c["secretKey"]!, "AWS_SESSION_TOKEN": c["sessionToken"]!]) { $1 }
+        let profile = keys.merging(["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "canary"]) { $1 }
+        let process = profile.merging(["AWS_PROFILE": "proc"]) { $1 }
+        let paths = ["--state-dir", state, "--cache-dir", cache, "--log-level", level]
+
+        var output = ""
+        func run(_ args: [String], _ environment: [String: String]) throws {
+            let result = try CLI.run(args, in: world.repo, environment: environment)
+            output += result.stdout + result.stderr
+        }
+        try world.flip(to: "us-west-1")
+        for environment in [keys, profile, process] {
+            try run(["validate", "--cache-dir", cache], environment)
+            try run(["plan"] + paths, environment)
+        }
+        try run(["apply", "--poll-interval", "200ms"] + paths, keys)
+        try run(["run", "--once", "--listen", "127.0.0.1:0", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths, keys)
+        // A token in the URL's user field, as GitHub documents it: the fetch fails, and says so without it.
+        try run(["plan", "--repo", "https://\(c["urlToken"]!)@127.0.0.1:9/o/r.git", "--attempt-timeout", "2s"] + paths, keys)
+        try run(["run", "--once", "--repo", "https://x-access-token:\(c["urlToken"]!)@127.0.0.1:9/o/r.git"] + paths, keys)
+
+        // The daemon, its endpoints and a webhook with a wrong signature.
+        let service = try ServiceProcess(["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths,
+                                         in: world.repo, environment: process)
+        defer { service.cleanUp() }
+        let url = try await service.waitForListener()
+        try await service.waitUntil("a finished pass") { service.log.contains("pass finished") }
+        for path in ["/healthz", "/readyz", "/api/status", "/metrics"] {
+            let (body, _) = try await HTTPTestClient.get(url + path)
+            output += String(decoding: body, as: UTF8.self)
+        }
+        output += try Emulator.python(["-c", """
+            import urllib.request, urllib.error
+            req = urllib.request.Request("\(url)/hooks/github", data=b'{"ref": "refs/heads/main"}', method="POST",
+                headers={"X-GitHub-Event": "push", "Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + "0" * 64})
+            try:
+                print(urllib.request.urlopen(req, timeout=10).read().decode())
+            except urllib.error.HTTPError as e:
+                print(e.code, e.read().decode())
+            """])
+        service.signal(SIGTERM)
+        _ = try await service.waitForExit()
+        output += service.log
+
+        // Every file the state and cache folders hold, byte for byte, and every name in them.
+        for root in [state, cache] {
+            guard let walker = FileManager.default.enumerator(atPath: root) else { continue }
+            for case let name as String in walker {
+                output += "\n" + name + "\n"
+                if let data = FileManager.default.contents(atPath: "\(root)/\(name)") { output += String(decoding: data, as: UTF8.self) }
+            }
+        }
+        #expect(output.contains("pass finished"), "the daemon ran at \(level)")
+        for (name, canary) in c {
+            #expect(!output.contains(canary), "the \(name) canary leaked at --log-level \(level)")
+        }
+    }
+}
