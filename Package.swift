@@ -123,6 +123,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardService", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GitSource
 @testable import SwitchyardCore
 @testable import SwitchyardService
@@ -104,6 +105,32 @@ struct JournalTests {
         for bad in [nil, "", "sha256=", "sha1=757107ea", "sha256=zz", String(expected.dropLast()), expected.uppercased()] {
             #expect(!signature.isValid(header: bad, body: body), "\(bad ?? "nil")")
         }
+    }
+
+    @Test("a journal with damaged pages is refused by apply and run's open (quick_check), moved aside by nobody, and named")
+    func damagedJournal() throws {
+        let dir = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let journal = try Journal(stateDirectory: dir)
+            let pass = try journal.beginPass(trigger: "test")
+            for index in 0..<400 {
+                try journal.record(CallRecord(passID: pass, app: "app\(index)", commit: String(repeating: "a", count: 40), activeRegion: "us-west-1",
+                                              action: "openBucket", resource: "bucket-\(index)", region: "us-west-1", phase: "calling"))
+            }
+            // Checkpoint the WAL into the file, so the pages overwritten below are the journal's.
+            _ = try journal.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        }
+        let path = "\(dir)/\(Journal.fileName)"
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        handle.write(Data(repeating: 0xA5, count: 8192))
+        try handle.close()
+        let error = #expect(throws: JournalError.self) { _ = try Journal(stateDirectory: dir) }
+        #expect(error?.description.contains("damaged") == true || error?.description.contains("malformed") == true, "\(error.map { "\($0)" } ?? "")")
+        #expect(error?.description.contains("mv \(path) \(path).damaged") == true)
+        #expect(FileManager.default.fileExists(atPath: path), "nothing deleted")
     }
 
     @Test("the webhook secret file: trailing newline ignored, empty or missing refused without echoing content")

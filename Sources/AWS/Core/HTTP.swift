@@ -10,13 +10,20 @@ public struct HTTPRequest: Sendable, Equatable {
     public var url: URL
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The most the response body may hold; a longer one fails the call (`ResponseTooLarge`) without being kept.
+    public var maxResponseBytes: Int
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.maxResponseBytes = maxResponseBytes
     }
+
+    /// 8 MiB: Switchyard's largest answers (a CloudFront distribution config, a global cluster) are tens of kilobytes.
+    public static let defaultMaxResponseBytes = 8 << 20
 
     /// The first value of a header, compared case-insensitively.
     public func header(_ name: String) -> String? {

@@ -45,6 +45,8 @@ public struct AWSOperation: Sendable {
     /// Whether sending again after an ambiguous failure is safe. Reads are; mutating calls are not:
     /// their caller re-observes and decides.
     public var idempotent: Bool
+    /// The most the response may hold (docs/OPERATIONS.md, "Limits"): a larger one fails the call, nothing is read.
+    public var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
 
     public init(
         service: AWSService, region: String, name: String, method: String = "GET", path: String = "/",

@@ -7,6 +7,10 @@ import CCurl
 final class CurlExchange: @unchecked Sendable {
     var responseHeaders: [(name: String, value: String)] = []
     var responseBody: [UInt8] = []
+    /// The response-size cap; the write callback stops the transfer past it.
+    var maxResponseBytes = Int.max
+    /// Whether the transfer was stopped because the body went past `maxResponseBytes`.
+    var tooLarge = false
     let errorBuffer: UnsafeMutablePointer<CChar>
     private let cancelled = Locked(false)
 
@@ -61,8 +65,14 @@ extension String {
 let curlWriteCallback: ccurl_data_callback = { ptr, size, nmemb, userdata in
     let count = size * nmemb
     if let ptr, count > 0 {
-        let bytes = UnsafeRawBufferPointer(start: ptr, count: count)
-        CurlExchange.from(userdata).responseBody.append(contentsOf: bytes)
+        let exchange = CurlExchange.from(userdata)
+        guard exchange.responseBody.count + count <= exchange.maxResponseBytes else {
+            // Returning less than given makes libcurl stop the transfer (CURLE_WRITE_ERROR): nothing more is read.
+            exchange.tooLarge = true
+            exchange.responseBody = []
+            return 0
+        }
+        exchange.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count))
     }
     return count
 }

@@ -45,6 +45,7 @@ public struct CurlTransport: HTTPTransport {
     /// Sends the request once. Throws `AWSError` (`.transport`, `.timeout`, `.invalidRequest`) or `CancellationError`.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let exchange = CurlExchange()
+        exchange.maxResponseBytes = request.maxResponseBytes
         let safeURL = Redaction.url(request.url.absoluteString)
         logger.debug("HTTP request", metadata: ["http.request": "\(request.method) \(safeURL)", "http.body_bytes": "\(request.body.count)"])
         if logger.logLevel <= .trace {
@@ -146,6 +147,11 @@ public struct CurlTransport: HTTPTransport {
             return .success(HTTPResponse(status: status, headers: exchange.responseHeaders, body: exchange.responseBody))
         }
         if code == CURLE_ABORTED_BY_CALLBACK && exchange.isCancelled { return .failure(CancellationError()) }
+        if exchange.tooLarge {
+            return .failure(AWSError(kind: .malformedResponse, service: request.url.host() ?? "http", operation: request.method,
+                                     code: "ResponseTooLarge",
+                                     message: "the response went past \(request.maxResponseBytes) bytes and was not read; nothing was taken from it"))
+        }
         // A transfer on a reused keep-alive connection never connects, so its connect time stays 0: judge by the
         // request bytes sent too, or a response timeout there reads as "could not connect" and a non-idempotent
         // call (a promotion) is sent twice.

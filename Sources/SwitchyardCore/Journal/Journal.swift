@@ -27,10 +27,31 @@ public final class Journal: Sendable {
                 configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
-            if !readOnly { try Self.migrator.migrate(pool) }
+        } catch {
+            throw JournalError(path: path, message: "\(error)" + Self.moveAside(path))
+        }
+        guard !readOnly else { return }
+        // A damaged journal is refused, never appended to: `apply` and `run` check it each time they open it.
+        let check: String
+        do {
+            check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ") }
+        } catch {
+            throw JournalError(path: path, message: "cannot be checked (\(error))" + Self.moveAside(path))
+        }
+        guard check == "ok" else {
+            throw JournalError(path: path, message: "is damaged (PRAGMA quick_check: \(check.prefix(300)))" + Self.moveAside(path))
+        }
+        do {
+            try Self.migrator.migrate(pool)
         } catch {
             throw JournalError(path: path, message: "\(error)")
         }
+    }
+
+    /// What to do with a journal that cannot be used: keep it for the audit, start a new one. Nothing is deleted.
+    static func moveAside(_ path: String) -> String {
+        "; nothing was changed. Keep it for the audit trail and start a new one: stop switchyard, then "
+            + "`mv \(path) \(path).damaged` (and its -wal and -shm files), and run again"
     }
 
     /// Whether a journal exists in `stateDirectory`.
@@ -341,6 +362,6 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var message: String
 
     public var description: String {
-        "journal \(path): \(message); check the state folder's permissions and free space (--state-dir)"
+        "journal \(path): \(message)" + (message.contains("nothing was changed") ? "" : "; check the state folder's permissions and free space (--state-dir)")
     }
 }

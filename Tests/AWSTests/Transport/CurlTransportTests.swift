@@ -20,6 +20,20 @@ struct CurlTransportTests {
         #expect(server.requests.first?.target == "/a/b?x=1")
     }
 
+    @Test("a response past its cap fails the call with ResponseTooLarge, and nothing of it is kept")
+    func responseCap() async throws {
+        let big = String(repeating: "<a>", count: 400_000)  // 1.2 MB
+        let server = try LoopbackServer { _ in .respond(.init(status: 200, body: big)) }
+        defer { server.stop() }
+        let transport = CurlTransport(logger: logger)
+        let capped = HTTPRequest(method: "GET", url: URL(string: server.baseURL + "/")!, maxResponseBytes: 64 << 10)
+        let error = await #expect(throws: AWSError.self) { try await transport.send(capped) }
+        #expect(error?.code == "ResponseTooLarge")
+        #expect(error?.kind == .malformedResponse, "never retried, never read")
+        let whole = try await transport.send(HTTPRequest(method: "GET", url: URL(string: server.baseURL + "/")!))
+        #expect(whole.body.count == big.utf8.count, "under the default cap it is read whole")
+    }
+
     @Test("a POST sends body and headers, and no unsigned Expect or default Content-Type")
     func postBody() async throws {
         let server = try LoopbackServer { _ in .respond(.init(status: 200)) }
