@@ -60,7 +60,7 @@ struct Apply: AsyncParsableCommand {
             let crashPoint = TestCrashPoint.fromEnvironment()
             let options = ApplyOptions(pollInterval: pollInterval.value, stepTimeout: min(stepTimeout.value, timeout.value), wait: !noWait)
             // One client for planning and applying: one connection pool, one credential resolution.
-            let cloud = try aws.cloud()
+            let cloud = try await aws.cloud()
             let applier = Applier(cloud: cloud, options: options, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
             }, journal: { event in

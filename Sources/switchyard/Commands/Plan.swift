@@ -34,7 +34,7 @@ struct Plan: AsyncParsableCommand {
             let (snapshot, state, repository) = try global.load(signing: signing)
             let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
                                               journal: stateDir.existingJournal)
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
+            let plans = await Reconciler(cloud: try await aws.cloud()).plan(state, safety: safety)
             let commit = snapshot.commit.id.hex
             switch format {
             case .text: print(PlanRenderer.text(plans, commit: commit), terminator: "")

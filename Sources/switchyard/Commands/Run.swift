@@ -88,7 +88,7 @@ struct Run: AsyncParsableCommand {
                 interval: interval.value, retryInterval: retryInterval.value, drift: drift.value,
                 applyOptions: ApplyOptions(pollInterval: pollInterval.value, stepTimeout: stepTimeout.value),
                 stateDirectory: stateDirectory)
-            let daemon = SwitchyardDaemon(configuration: configuration, cloud: try aws.cloud(onCall: { metrics.awsCall($0) }),
+            let daemon = SwitchyardDaemon(configuration: configuration, cloud: try await aws.cloud(onCall: { metrics.awsCall($0) }),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
                                           webhook: webhook, logger: logger)
             logger.notice("switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")

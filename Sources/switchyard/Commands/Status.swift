@@ -22,7 +22,7 @@ struct Status: AsyncParsableCommand {
             let (snapshot, state, repository) = try global.load()
             let safety = SafetyContexts.build(repository: repository, snapshot: snapshot, state: state, folder: global.path,
                                               journal: stateDir.existingJournal)
-            let plans = await Reconciler(cloud: try aws.cloud()).plan(state, safety: safety)
+            let plans = await Reconciler(cloud: try await aws.cloud()).plan(state, safety: safety)
             switch format {
             case .json: try Terminal.printJSON(PlanDocument(commit: snapshot.commit.id.hex, plans: plans))
             case .text:
