@@ -59,7 +59,8 @@ public enum ActiveRegionEdit {
 
     /// The scalar offset of a 1-based line and column (in Unicode scalars, as libyaml counts them).
     ///
-    /// Lines break as YAML breaks them: LF, CR LF, or a lone CR.
+    /// Lines break as YAML breaks them: LF, CR LF, a lone CR, NEL, LS or PS. (A leading byte order mark counts as a
+    /// column, as Yams reports it.)
     static func offset(ofLine line: Int, column: Int, in scalars: [Unicode.Scalar]) -> Int? {
         var current = 1
         var index = 0
@@ -67,11 +68,14 @@ public enum ActiveRegionEdit {
             guard index < scalars.count else { return nil }
             let scalar = scalars[index]
             index += 1
-            if scalar == "\n" {
-                current += 1
-            } else if scalar == "\r" {
+            switch scalar {
+            case "\r":
                 if index < scalars.count, scalars[index] == "\n" { index += 1 }
                 current += 1
+            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                current += 1
+            default:
+                break
             }
         }
         let offset = index + column - 1

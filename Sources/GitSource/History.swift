@@ -121,6 +121,14 @@ extension Repository {
         return result
     }
 
+    /// Whether the desired-state files of `folder` differ between two commits, reading links through to their targets.
+    func folderChanged(_ folder: String, _ commit: OpaquePointer, from parent: OpaquePointer) -> Bool {
+        if !same(treeID(of: folder, in: commit), treeID(of: folder, in: parent)) { return true }
+        // The folder's own tree is unchanged, but a link in it may point at a file that changed elsewhere.
+        guard folderHasLinks(folder, commit) else { return false }
+        return fileEntries(folder, commit).mapValues { CommitID($0).hex } != fileEntries(folder, parent).mapValues { CommitID($0).hex }
+    }
+
     /// Whether the folder holds a desired-state file that is a symbolic link.
     private func folderHasLinks(_ folder: String, _ commit: OpaquePointer) -> Bool {
         var root: OpaquePointer?

@@ -29,6 +29,14 @@ struct FileFidelityTests {
         #expect(edited.utf8.count == text.utf8.count)
     }
 
+    @Test("a byte order mark before a one-line document does not shift the value")
+    func byteOrderMark() throws {
+        let text = "\u{FEFF}{apiVersion: switchyard/v1, kind: Application, metadata: {name: unishop}, "
+            + "spec: {activeRegion: \"us-east-1\", regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}}\n"
+        let edited = try edit(text)
+        #expect(onlyDifference(text, edited) == ("ea", "we"))
+    }
+
     @Test("a pretty-printed JSON file stays JSON with its quotes")
     func json() throws {
         let object: [String: Any] = [

@@ -157,7 +157,8 @@ extension Repository {
         return ids
     }
 
-    /// Whether a commit is part of the change to review: a merge, or one that changes the folder.
+    /// Whether a commit is part of the change to review: a merge, or one that changes the folder's files
+    /// (a symbolic link's target included).
     private func counts(_ id: CommitID, folder: String) throws(GitError) -> Bool {
         try withCommit(id) { commit throws(GitError) in
             let parentCount = git_commit_parentcount(commit)
@@ -167,7 +168,7 @@ extension Repository {
             var parent: OpaquePointer?
             try check("reading the parent of \(id.short)") { git_commit_parent(&parent, commit, 0) }
             defer { git_commit_free(parent) }
-            return !same(mine, treeID(of: folder, in: parent!))
+            return folderChanged(folder, commit, from: parent!)
         }
     }
 }
