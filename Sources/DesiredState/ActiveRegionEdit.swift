@@ -30,8 +30,8 @@ public enum ActiveRegionEdit {
             throw misplaced
         }
         guard let style = valueStyle(in: text), let end = valueEnd(from: start, style: style, value: app.spec.activeRegion, in: scalars) else {
-            throw Failure(description: "\(app.source.activeRegion): activeRegion is written over several lines or as a block scalar; "
-                + "write it on one line (plain or quoted) so a flip can rewrite it")
+            throw Failure(description: "\(app.source.activeRegion): activeRegion is written in a form flip cannot rewrite on its own "
+                + "(over several lines, as a block scalar, or with a tag or anchor); write it on one line, plain or quoted")
         }
         let replacement: String = switch style {
         case .singleQuoted: "'\(region)'"
