@@ -6,7 +6,7 @@
         [--cluster ARN ...]
 
 Prints {"writer": ARN|null, "failover": status|null (of the first global cluster),
-"origins": {group id: [origin ids in order]}, "buckets": {name: "open"|"blocked"|"partial"},
+"origins": {group id: [origin ids in order]}, "buckets": {name: "open"|"blocked"|"partial"} (open: neither policy flag; blocked: all four),
 "distribution_status": {id: status}, "global_clusters": {id: {status, writer, members, failover_state}},
 "clusters": {arn: {status, global_cluster}}}. Tests use it to check end states.
 """
@@ -36,8 +36,11 @@ def bucket_access(endpoint: str, region: str, bucket: str) -> str:
         if e.response["Error"]["Code"] == "NoSuchPublicAccessBlockConfiguration":
             return "open"
         raise
+    # A website bucket serves through its bucket policy: open when neither policy flag is set (the ACL flags do
+    # not decide), blocked when fenced with all four as Switchyard writes it, partial otherwise.
     values = [config.get(k, False) for k in FLAGS]
-    return "blocked" if all(values) else "open" if not any(values) else "partial"
+    policy = [config.get(k, False) for k in ("BlockPublicPolicy", "RestrictPublicBuckets")]
+    return "blocked" if all(values) else "open" if not any(policy) else "partial"
 
 
 def main() -> int:

@@ -1,4 +1,9 @@
-/// Rewrites the `activeRegion` value of a desired-state file in place, so that a flip's diff is exactly one line.
+import Yams
+
+/// Rewrites the `activeRegion` value of a desired-state file in place, so that a flip's diff is exactly one value.
+///
+/// Only the value's own characters change: its quoting style (plain, 'single', "double" — so JSON stays JSON),
+/// line endings (LF, CRLF or CR), comments, indentation and flow style (`{activeRegion: …, standby: …}`) are kept.
 public enum ActiveRegionEdit {
     /// Why a flip cannot be written.
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -10,7 +15,8 @@ public enum ActiveRegionEdit {
     ///   - text: the file's content, from which `app` was parsed.
     ///   - app: the parsed application, whose source position names the value to replace.
     ///   - region: the new active region; it must be declared under `spec.regions`.
-    /// - Throws: `Failure` when the region is not declared, is already active, or the result would not validate.
+    /// - Throws: `Failure` when the region is not declared, is already active, the value is written in a way
+    ///   that cannot be rewritten on its own (a multi-line or block scalar), or the result would not validate.
     public static func apply(to text: String, of app: Application, region: String) throws(Failure) -> String {
         guard app.spec.region(region) != nil else {
             throw Failure(description: "`\(region)` is not a region of \(app.name); declared: \(app.spec.regions.map(\.name).joined(separator: ", "))")
@@ -18,41 +24,105 @@ public enum ActiveRegionEdit {
         guard app.spec.activeRegion != region else {
             throw Failure(description: "\(region) is already the active region of \(app.name); nothing to flip")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let index = app.source.activeRegion.line - 1
-        guard lines.indices.contains(index) else {
-            throw Failure(description: "\(app.source.activeRegion): activeRegion is not where the parser saw it")
+        let misplaced = Failure(description: "\(app.source.activeRegion): activeRegion is not where the parser saw it")
+        let scalars = Array(text.unicodeScalars)
+        guard let start = offset(ofLine: app.source.activeRegion.line, column: app.source.activeRegion.column, in: scalars) else {
+            throw misplaced
         }
-        let line = Array(lines[index].unicodeScalars)
-        let start = app.source.activeRegion.column - 1
-        guard line.indices.contains(start) else {
-            throw Failure(description: "\(app.source.activeRegion): activeRegion is not where the parser saw it")
+        guard let style = valueStyle(in: text), let end = valueEnd(from: start, style: style, value: app.spec.activeRegion, in: scalars) else {
+            throw Failure(description: "\(app.source.activeRegion): activeRegion is written in a form flip cannot rewrite on its own "
+                + "(over several lines, as a block scalar, or with a tag or anchor); write it on one line, plain or quoted")
         }
-        var end = start
-        if line[start] == "\"" || line[start] == "'" {
-            let quote = line[start]
-            end = start + 1
-            while end < line.count, line[end] != quote { end += 1 }
-            guard end < line.count else {
-                throw Failure(description: "\(app.source.activeRegion): activeRegion is a multi-line string; write it on one line")
-            }
-            end += 1
-        } else {
-            while end < line.count, line[end] != " ", line[end] != "\t", line[end] != "#", line[end] != "\r" { end += 1 }
+        let replacement: String = switch style {
+        case .singleQuoted: "'\(region)'"
+        case .doubleQuoted: "\"\(region)\""
+        default: region
         }
         var rewritten = String.UnicodeScalarView()
-        rewritten.append(contentsOf: line[..<start])
-        rewritten.append(contentsOf: region.unicodeScalars)
-        rewritten.append(contentsOf: line[end...])
-        lines[index] = String(rewritten)
-        let result = lines.joined(separator: "\n")
+        rewritten.append(contentsOf: scalars[..<start])
+        rewritten.append(contentsOf: replacement.unicodeScalars)
+        rewritten.append(contentsOf: scalars[end...])
+        let result = String(rewritten)
+
+        // The rewrite must read back as the same application with only activeRegion changed.
+        var expected = app.spec
+        expected.activeRegion = region
         switch ApplicationParser.parse(result, path: app.source.path) {
-        case let .success(edited) where edited.spec.activeRegion == region:
+        case let .success(edited) where edited.spec == expected && edited.name == app.name:
             return result
         case .success:
-            throw Failure(description: "\(app.source.activeRegion): rewriting activeRegion did not take effect")
+            throw Failure(description: "\(app.source.activeRegion): rewriting activeRegion changed more than activeRegion; edit the file by hand")
         case let .failure(failure):
             throw Failure(description: "the rewritten file would not be valid:\n\(failure)")
+        }
+    }
+
+    /// The scalar offset of a 1-based line and column (in Unicode scalars, as libyaml counts them).
+    ///
+    /// Lines break as YAML breaks them: LF, CR LF, a lone CR, NEL, LS or PS. (A leading byte order mark counts as a
+    /// column, as Yams reports it.)
+    static func offset(ofLine line: Int, column: Int, in scalars: [Unicode.Scalar]) -> Int? {
+        var current = 1
+        var index = 0
+        while current < line {
+            guard index < scalars.count else { return nil }
+            let scalar = scalars[index]
+            index += 1
+            switch scalar {
+            case "\r":
+                if index < scalars.count, scalars[index] == "\n" { index += 1 }
+                current += 1
+            case "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                current += 1
+            default:
+                break
+            }
+        }
+        let offset = index + column - 1
+        return offset < scalars.count ? offset : nil
+    }
+
+    /// The scalar style the file writes `spec.activeRegion` in.
+    static func valueStyle(in text: String) -> Node.Scalar.Style? {
+        guard let root = try? Yams.compose(yaml: text, .basic),
+              let spec = root.mapping?.first(where: { $0.key.scalar?.string == "spec" })?.value,
+              let value = spec.mapping?.first(where: { $0.key.scalar?.string == "activeRegion" })?.value
+        else { return nil }
+        return value.scalar?.style
+    }
+
+    /// The offset just past the value that starts at `start`; nil when it is not a one-line plain or quoted scalar.
+    static func valueEnd(from start: Int, style: Node.Scalar.Style, value: String, in scalars: [Unicode.Scalar]) -> Int? {
+        func isBreak(_ s: Unicode.Scalar) -> Bool { s == "\n" || s == "\r" }
+        switch style {
+        case .plain, .any:
+            // A one-line plain scalar is written exactly as its value reads.
+            let written = Array(value.unicodeScalars)
+            let end = start + written.count
+            guard end <= scalars.count, Array(scalars[start..<end]) == written else { return nil }
+            return end
+        case .singleQuoted:
+            guard scalars[start] == "'" else { return nil }
+            var i = start + 1
+            while i < scalars.count, !isBreak(scalars[i]) {
+                if scalars[i] == "'" {
+                    if i + 1 < scalars.count, scalars[i + 1] == "'" { i += 2; continue }
+                    return i + 1
+                }
+                i += 1
+            }
+            return nil
+        case .doubleQuoted:
+            guard scalars[start] == "\"" else { return nil }
+            var i = start + 1
+            while i < scalars.count, !isBreak(scalars[i]) {
+                if scalars[i] == "\\" { i += 2; continue }
+                if scalars[i] == "\"" { return i + 1 }
+                i += 1
+            }
+            return nil
+        case .literal, .folded:
+            return nil
         }
     }
 }

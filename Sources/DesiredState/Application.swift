@@ -18,10 +18,19 @@ public struct Application: Sendable, Equatable {
         public var path: String
         /// Where the `spec.activeRegion` value stands: the one place a flip rewrites.
         public var activeRegion: SourceLocation
+        /// Where each resource's value stands, by field path (`spec.regions.us-east-1.bucket`,
+        /// `spec.cloudfront.originGroupId`, `spec.aurora.globalClusterId`): what a rule across files points at.
+        public var fields: [String: SourceLocation]
 
-        public init(path: String, activeRegion: SourceLocation) {
+        public init(path: String, activeRegion: SourceLocation, fields: [String: SourceLocation] = [:]) {
             self.path = path
             self.activeRegion = activeRegion
+            self.fields = fields
+        }
+
+        /// The position of a field's value, or the top of the file when it was not recorded.
+        public func location(of field: String) -> SourceLocation {
+            fields[field] ?? SourceLocation(path: path, line: 1, column: 1)
         }
     }
 }

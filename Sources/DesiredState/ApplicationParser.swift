@@ -56,6 +56,8 @@ public enum ApplicationParser {
 struct NodeReader {
     let path: String
     var diagnostics: [Diagnostic] = []
+    /// Where each resource value was read, for rules across files.
+    var fields: [String: SourceLocation] = [:]
 
     init(path: String) { self.path = path }
 
@@ -108,6 +110,7 @@ struct NodeReader {
             report(at: entry.value, join(field, key), "found an empty string; expected a value")
             return nil
         }
+        fields[join(field, key)] = location(entry.value.mark)
         return scalar.string
     }
 

@@ -32,7 +32,7 @@ extension NodeReader {
         }
         guard let spec = spec(specNode), let name else { return nil }
         let activeMark = mapping(specNode, "spec", allowed: nil)?["activeRegion"]?.value.mark
-        return Application(name: name, spec: spec, source: .init(path: path, activeRegion: location(activeMark)))
+        return Application(name: name, spec: spec, source: .init(path: path, activeRegion: location(activeMark), fields: fields))
     }
 
     private mutating func spec(_ node: Node) -> ApplicationSpec? {
@@ -94,7 +94,12 @@ extension NodeReader {
             region.originID = string(entries, "originId", in: value, field, required: false)
             if let text = string(entries, "auroraCluster", in: value, field, required: false) {
                 if let arn = ClusterARN(text) {
-                    if arn.region == name {
+                    if let lower = lowerCaseIdentifier(arn.clusterID) {
+                        report(at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
+                               "found cluster identifier `\(arn.clusterID)`; expected `\(lower)`: "
+                                   + Self.lowerCaseReason("DB cluster identifiers"))
+                        region.auroraCluster = arn  // the file is refused; keep it from also reading as missing
+                    } else if arn.region == name {
                         region.auroraCluster = arn
                     } else {
                         report(at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
@@ -133,6 +138,11 @@ extension NodeReader {
         let id = string(entries, "globalClusterId", in: node, field)
         let promotion = enumeration(entries, "promotion", in: node, field, default: PromotionMode.switchover)
         let lag = duration(entries, "maxReplicationLag", in: node, field)
+        if let id, let lower = lowerCaseIdentifier(id) {
+            report(at: entries["globalClusterId"]?.value, "\(field).globalClusterId",
+                   "found `\(id)`; expected `\(lower)`: " + Self.lowerCaseReason("global cluster identifiers"))
+            return nil
+        }
         guard let id else { return nil }
         return AuroraSpec(globalClusterID: id, promotion: promotion, maxReplicationLag: lag)
     }
@@ -199,6 +209,20 @@ extension NodeReader {
                "every region's bucket would be blocked, so no region could serve (fail-closed); "
                    + "leave at least one bucket open: remove blockPublicAccess: true from the active region, or make another region active")
     }
+}
+
+extension NodeReader {
+    /// Why an Aurora identifier must be written in lower case.
+    static func lowerCaseReason(_ what: String) -> String {
+        "RDS stores \(what) in lower case, and Switchyard compares them (and IAM matches the ARNs `iam-policy` prints) "
+            + "exactly as written, so write the identifier as AWS reports it"
+    }
+}
+
+/// The identifier in lower case when it has upper-case letters; nil when it is already as RDS stores it.
+func lowerCaseIdentifier(_ id: String) -> String? {
+    let lower = id.lowercased()
+    return lower == id ? nil : lower
 }
 
 /// AWS region names: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`, `us-iso-east-1`.

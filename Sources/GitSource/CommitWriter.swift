@@ -25,9 +25,17 @@ extension Repository {
     /// Commits one file's new content on the current branch, and brings the index and work tree along.
     ///
     /// Refuses, changing nothing, when the repository is bare, HEAD is detached or unborn, something is
-    /// staged, or the file has uncommitted edits: the commit must contain exactly this change.
+    /// staged, or the file has uncommitted edits: the commit must contain exactly this change. The file keeps
+    /// its mode (a 100755 file stays executable); a symbolic link inside the tree has its target rewritten.
+    /// Author and committer are chosen as git chooses them (`GIT_AUTHOR_*`, `GIT_COMMITTER_*`, config). With
+    /// `commit.gpgsign=true` the commit is signed as git would sign it (`gpg.format=ssh` with an unencrypted
+    /// ed25519 `user.signingkey`), or refused with how to commit it signed.
+    /// - Parameter environment: where `GIT_AUTHOR_NAME` and its siblings are read (the process's by default).
     /// - Returns: the new commit.
-    public func commitFile(path: String, content: String, message: String, author: Identity?) throws(GitError) -> CommitID {
+    public func commitFile(
+        path: String, content: String, message: String, author: Identity?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(GitError) -> CommitID {
         guard let workdir else {
             throw GitError(.refused, context: "committing \(path)", message: "the repository is bare; flip needs a clone with a work tree")
         }
@@ -35,6 +43,9 @@ extension Repository {
             throw GitError(.refused, context: "committing \(path)", message: "HEAD is detached; check out the branch the flip belongs on")
         }
         let head = try resolve("HEAD")
+        // A symbolic link inside the tree: the flip changes the file it points at, as an editor would.
+        let entry = try withCommit(head) { commit throws(GitError) in try resolvedEntry(path, in: commit) }
+        let target = entry.path
         var index: OpaquePointer?
         try check("reading the index") { git_repository_index(&index, handle) }
         defer { git_index_free(index) }
@@ -44,36 +55,44 @@ extension Repository {
                            message: "other changes are staged (\(staged.joined(separator: ", "))); commit or unstage them first so the flip commit holds only the flip")
         }
         var status: UInt32 = 0
-        if git_status_file(&status, handle, path) == 0, status != GIT_STATUS_CURRENT.rawValue {
+        if git_status_file(&status, handle, target) == 0, status != GIT_STATUS_CURRENT.rawValue {
             throw GitError(.refused, context: "committing \(path)",
-                           message: "\(path) has uncommitted edits; commit or discard them first")
+                           message: "\(target) has uncommitted edits; commit or discard them first")
         }
+        let config = try GitConfig(repository: handle)
+        let identities = try CommitIdentities.resolve(author: author, config: config, environment: environment)
+        let signingKey = try signingKey(config: config, path: target)
 
         let bytes = Array(content.utf8)
         var blob = git_oid()
-        try check("writing \(path)") { git_blob_create_from_buffer(&blob, handle, bytes, bytes.count) }
+        try check("writing \(target)") { git_blob_create_from_buffer(&blob, handle, bytes, bytes.count) }
         let tree = try withCommit(head) { commit throws(GitError) -> git_oid in
             var base: OpaquePointer?
             try check("reading the tree of \(head.short)") { git_commit_tree(&base, commit) }
             defer { git_tree_free(base) }
             var out = git_oid()
-            let result = path.withCString { cPath in
-                var update = git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: blob, filemode: GIT_FILEMODE_BLOB, path: cPath)
+            let result = target.withCString { cPath in
+                var update = git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: blob, filemode: entry.mode, path: cPath)
                 return git_tree_create_updated(&out, handle, base, 1, &update)
             }
             try check("building the tree") { result }
             return out
         }
-        let commit = try createCommit(tree: tree, parent: head, message: message, author: author, ref: "refs/heads/\(branch)")
+        let commit = try createCommit(tree: tree, parent: head, message: message, identities: identities,
+                                      signingKey: signingKey, branch: branch)
 
         // The commit is made; now make the work tree and index agree with it so `git status` is clean.
-        let file = URL(fileURLWithPath: workdir).appendingPathComponent(path)
+        let file = URL(fileURLWithPath: workdir).appendingPathComponent(target)
         do {
-            try Data(bytes).write(to: file)
+            // Written in place (not replaced), so the file keeps its permissions.
+            let handle = try FileHandle(forWritingTo: file)
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: 0)
+            try handle.write(contentsOf: Data(bytes))
         } catch {
-            throw GitError(.other, context: "updating \(path) in the work tree after commit \(commit.short)", message: "\(error)")
+            throw GitError(.other, context: "updating \(target) in the work tree after commit \(commit.short)", message: "\(error)")
         }
-        try check("updating the index") { git_index_add_bypath(index, path) }
+        try check("updating the index") { git_index_add_bypath(index, target) }
         try check("writing the index") { git_index_write(index) }
         return commit
     }
@@ -92,32 +111,74 @@ extension Repository {
         }
     }
 
-    private func createCommit(tree: git_oid, parent: CommitID, message: String, author: Identity?, ref: String) throws(GitError) -> CommitID {
+    /// The key to sign with when `commit.gpgsign` is on; nil when commits are not signed.
+    private func signingKey(config: GitConfig, path: String) throws(GitError) -> SSHSigningKey? {
+        guard config.bool("commit.gpgsign") == true else { return nil }
+        let how = "commit.gpgsign is true and flip will not make an unsigned commit: edit activeRegion in \(path) and commit it "
+            + "with `git commit -S`, or set user.signingkey to an unencrypted ed25519 private key file, which flip signs with in-process"
+        let format = config.string("gpg.format") ?? "openpgp"
+        guard format == "ssh" else {
+            throw GitError(.refused, context: "signing the commit", message: "gpg.format is \(format); flip signs only SSH signatures in-process. \(how)")
+        }
+        guard let key = config.path("user.signingkey"), !key.isEmpty else {
+            throw GitError(.refused, context: "signing the commit", message: "user.signingkey is not set. \(how)")
+        }
+        if key.hasPrefix("key::") || key.hasPrefix("ssh-") {
+            throw GitError(.refused, context: "signing the commit",
+                           message: "user.signingkey is a literal public key, whose private half only ssh-agent holds. \(how)")
+        }
+        do {
+            return try SSHSigningKey.load(path: key)
+        } catch {
+            throw GitError(.refused, context: "signing the commit with \(key)", message: "\(error). \(how)")
+        }
+    }
+
+    private func createCommit(
+        tree: git_oid, parent: CommitID, message: String, identities: CommitIdentities, signingKey: SSHSigningKey?, branch: String
+    ) throws(GitError) -> CommitID {
         var treeID = tree
         var treeObject: OpaquePointer?
         try check("reading the new tree") { git_tree_lookup(&treeObject, handle, &treeID) }
         defer { git_tree_free(treeObject) }
-        var committer: UnsafeMutablePointer<git_signature>?
-        if git_signature_default(&committer, handle) != 0 {
-            guard let author else {
-                throw GitError(.refused, context: "committing",
-                               message: "no identity: set user.name and user.email in git config, or pass --author \"Name <email>\"")
+        func signature(_ stamp: CommitStamp) throws(GitError) -> UnsafeMutablePointer<git_signature> {
+            var out: UnsafeMutablePointer<git_signature>?
+            try check("making a signature for \(stamp.name) <\(stamp.email)>") {
+                git_signature_new(&out, stamp.name, stamp.email, git_time_t(stamp.time), stamp.offsetMinutes)
             }
-            try check("making a signature") { git_signature_now(&committer, author.name, author.email) }
+            return out!
         }
+        let author = try signature(identities.author)
+        defer { git_signature_free(author) }
+        let committer = try signature(identities.committer)
         defer { git_signature_free(committer) }
-        var authorSignature: UnsafeMutablePointer<git_signature>?
-        if let author {
-            try check("making a signature") { git_signature_now(&authorSignature, author.name, author.email) }
-        }
-        defer { if let authorSignature { git_signature_free(authorSignature) } }
-        return try withCommit(parent) { parentCommit throws(GitError) in
-            var out = git_oid()
+        let buffer = try withCommit(parent) { parentCommit throws(GitError) -> String in
+            var out = git_buf()
+            defer { git_buf_dispose(&out) }
             var parents: [OpaquePointer?] = [parentCommit]
             try check("creating the commit") {
-                git_commit_create(&out, handle, ref, authorSignature ?? committer, committer, "UTF-8", message, treeObject, 1, &parents)
+                git_commit_create_buffer(&out, handle, author, committer, nil, message, treeObject, 1, &parents)
             }
-            return CommitID(out)
+            return String(cString: out.ptr)
         }
+        var signatureText: String?
+        if let signingKey {
+            do {
+                signatureText = try signingKey.armoredSignature(of: Array(buffer.utf8))
+            } catch {
+                throw GitError(.other, context: "signing the commit", message: "\(error)")
+            }
+        }
+        var id = git_oid()
+        try check("writing the commit") { git_commit_create_with_signature(&id, handle, buffer, signatureText, signatureText == nil ? nil : "gpgsig") }
+        // Move the branch only if it still points at the parent, and record it in the reflog as git does.
+        var parentOID = parent.oid
+        var ref: OpaquePointer?
+        let subject = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        try check("moving \(branch) to the new commit") {
+            git_reference_create_matching(&ref, handle, "refs/heads/\(branch)", &id, 1, &parentOID, "commit: \(subject)")
+        }
+        git_reference_free(ref)
+        return CommitID(id)
     }
 }

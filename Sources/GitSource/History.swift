@@ -45,7 +45,8 @@ extension Repository {
             defer { parents.forEach { git_commit_free($0) } }
             // Fast path: the folder's tree is the same as a parent's, so no file in it changed.
             let parentTrees = parents.map { treeID(of: folder, in: $0) }
-            if parentTrees.contains(where: { same($0, folderTree) }) { continue }
+            // (Not when the folder holds symbolic links: their targets may change elsewhere in the tree.)
+            if parentTrees.contains(where: { same($0, folderTree) }), !folderHasLinks(folder, commit) { continue }
             if parents.isEmpty && folderTree == nil { continue }
 
             let mine = fileEntries(folder, commit, matching: matching)
@@ -86,7 +87,7 @@ extension Repository {
     }
 
     /// The files directly in the folder that `matching` accepts: name -> blob id.
-    private func fileEntries(_ folder: String, _ commit: OpaquePointer, matching: (String) -> Bool) -> [String: git_oid] {
+    func fileEntries(_ folder: String, _ commit: OpaquePointer, matching: (String) -> Bool) -> [String: git_oid] {
         var root: OpaquePointer?
         guard git_commit_tree(&root, commit) == 0 else { return [:] }
         defer { git_tree_free(root) }
@@ -104,8 +105,35 @@ extension Repository {
         for i in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
             let name = String(cString: git_tree_entry_name(entry))
-            if matching(name) { result[name] = git_tree_entry_id(entry).pointee }
+            guard matching(name) else { continue }
+            if git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK {
+                // A link counts as the file it names; one that leads nowhere readable counts as absent.
+                let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                if let resolved = try? resolvedEntry(path, in: commit) { result[name] = resolved.blob }
+            } else {
+                result[name] = git_tree_entry_id(entry).pointee
+            }
         }
         return result
+    }
+
+    /// Whether the folder holds a desired-state file that is a symbolic link.
+    private func folderHasLinks(_ folder: String, _ commit: OpaquePointer) -> Bool {
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commit) == 0 else { return false }
+        defer { git_tree_free(root) }
+        var tree = root
+        var sub: OpaquePointer?
+        if !folder.isEmpty {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return false }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return false }
+            tree = sub
+        }
+        defer { if let sub { git_tree_free(sub) } }
+        return (0..<git_tree_entrycount(tree)).contains { i in
+            git_tree_entry_byindex(tree, i).map { git_tree_entry_filemode($0) == GIT_FILEMODE_LINK } ?? false
+        }
     }
 }

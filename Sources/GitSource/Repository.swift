@@ -132,7 +132,10 @@ public final class Repository {
     }
 
     /// The files directly in `folder` of the commit's tree (never the work tree) whose names `matching` accepts.
-    /// - Throws: `GitError` `.notFound` when the folder does not exist at that commit.
+    ///
+    /// A file that is a symbolic link is read from its target in the same tree; a link leading outside the
+    /// repository is an error naming its target.
+    /// - Throws: `GitError` `.notFound` when the folder does not exist at that commit, or a link's target is missing.
     public func files(in folder: String, at id: CommitID, matching: (String) -> Bool) throws(GitError) -> [TreeFile] {
         let folder = normalize(folder)
         return try withCommit(id) { commit throws(GitError) in
@@ -161,7 +164,10 @@ public final class Repository {
                 let name = String(cString: git_tree_entry_name(entry))
                 guard matching(name) else { continue }
                 let path = folder.isEmpty ? name : "\(folder)/\(name)"
-                files.append(.init(path: path, content: try blobText(git_tree_entry_id(entry).pointee, path: path)))
+                // A symbolic link is read through to the file it names in the same commit.
+                let blob = git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK
+                    ? try resolvedEntry(path, in: commit).blob : git_tree_entry_id(entry).pointee
+                files.append(.init(path: path, content: try blobText(blob, path: path)))
             }
             return files
         }

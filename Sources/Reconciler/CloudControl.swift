@@ -3,13 +3,35 @@ import DesiredState
 import Foundation
 
 /// Whether a bucket's public access block lets CloudFront read it.
+///
+/// A website bucket serves through its bucket policy, so only the two policy flags decide: `RestrictPublicBuckets`
+/// stops a public policy from granting access and `BlockPublicPolicy` stops one from being put back. The ACL flags
+/// (`BlockPublicAcls`, `IgnorePublicAcls`) do not affect serving and are left as the owner set them when opening.
 public enum BucketAccess: String, Sendable, Codable, Equatable {
-    /// No configuration, or all four flags false.
+    /// No configuration, or neither policy flag set (whatever the ACL flags).
     case open
-    /// All four flags true.
+    /// Both policy flags set.
     case blocked
-    /// Some flags set: neither state Switchyard writes; treated as drift.
+    /// One policy flag set and not the other: neither state Switchyard writes; treated as drift.
     case partial
+
+    /// How the public access block reads for serving; nil (no configuration) is open.
+    public init(_ block: PublicAccessBlock?) {
+        switch (block?.blockPublicPolicy ?? false, block?.restrictPublicBuckets ?? false) {
+        case (false, false): self = .open
+        case (true, true): self = .blocked
+        default: self = .partial
+        }
+    }
+
+    /// How a plan's reason names the state.
+    public var phrase: String {
+        switch self {
+        case .open: "open"
+        case .blocked: "blocked"
+        case .partial: "partly blocked (only one of BlockPublicPolicy and RestrictPublicBuckets is set)"
+        }
+    }
 }
 
 /// What Switchyard needs to know of the CloudFront distribution.
@@ -57,7 +79,8 @@ public struct LagReading: Sendable, Equatable, Codable {
 public protocol CloudControl: Sendable {
     /// The bucket's public access block, asked in the bucket's region.
     func bucketAccess(bucket: String, region: String) async throws -> BucketAccess
-    /// Writes all four flags true (`blocked`) or false (open); returns the AWS request id when known.
+    /// Fences the bucket (all four flags true) or opens it (clears the two policy flags, keeping the ACL flags as they
+    /// are); returns the AWS request id when known, nil when there was nothing to write.
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String?
     /// The distribution's status and origin groups (CloudFront's control plane, us-east-1).
     func distribution(id: String) async throws -> DistributionState

@@ -13,17 +13,22 @@ public struct LiveCloud: CloudControl {
     }
 
     public func bucketAccess(bucket: String, region: String) async throws -> BucketAccess {
-        guard let block = try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region) else { return .open }
-        switch block {
-        case .blockAll: return .blocked
-        case .blockNone: return .open
-        default: return .partial
-        }
+        BucketAccess(try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region))
     }
 
     public func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
         let capture = RequestIDCapture(sender)
-        try await S3Client(sender: capture).putPublicAccessBlock(blocked ? .blockAll : .blockNone, bucket: bucket, region: region)
+        let client = S3Client(sender: capture)
+        var configuration = PublicAccessBlock.blockAll
+        if !blocked {
+            // Read, modify, write: opening lifts only what stops serving, never the owner's ACL protection.
+            guard let current = try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region) else { return nil }
+            configuration = current
+            configuration.blockPublicPolicy = false
+            configuration.restrictPublicBuckets = false
+            guard configuration != current else { return nil }
+        }
+        try await client.putPublicAccessBlock(configuration, bucket: bucket, region: region)
         return capture.requestID
     }
 

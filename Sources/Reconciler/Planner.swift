@@ -126,7 +126,7 @@ public enum Planner {
                 guard access != want else { continue }
                 let why = wantBlocked ? blockReason(spec, region) : openReason(spec, region)
                 plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
-                                       reason: "it is \(access.rawValue); \(why)"))
+                                       reason: "it is \(access.phrase); \(why)"))
             case nil:
                 plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
             }

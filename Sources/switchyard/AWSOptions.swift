@@ -36,12 +36,15 @@ struct AWSOptions: ParsableArguments {
     }
 
     /// The live AWS control the reconciler calls; `onCall` hears about every finished AWS call (metrics).
-    func cloud(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) throws -> LiveCloud {
-        LiveCloud(sender: try client(onCall: onCall))
+    ///
+    /// Credentials are resolved here, before anything is observed: credentials that cannot be had are an error
+    /// of the command (one line naming the profile and what its helper said), never a plan of blocked apps.
+    func cloud(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) async throws -> LiveCloud {
+        LiveCloud(sender: try await client(onCall: onCall))
     }
 
-    /// The AWS client every call goes through: credentials, endpoints, retries, redaction.
-    func client(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) throws -> AWSClient {
+    /// The AWS client every call goes through (credentials resolved first, endpoints, retries, redaction).
+    func client(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) async throws -> AWSClient {
         let env = environment
         let attempts = maxAttempts ?? env["AWS_MAX_ATTEMPTS"].flatMap(Int.init) ?? 3
         guard attempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
@@ -52,10 +55,27 @@ struct AWSOptions: ParsableArguments {
             throw ValidationError("--connect-timeout and --attempt-timeout must be more than 0")
         }
         let transport = CurlTransport(configuration: configuration, logger: logger)
+        let credentials = DefaultCredentialProvider(environment: env, transport: transport, logger: logger)
+        do {
+            _ = try await credentials.credentials()
+        } catch let error as AWSError where error.kind == .credentials {
+            throw CredentialsUnavailable(message: error.message)
+        }
         return AWSClient(
-            credentials: DefaultCredentialProvider(environment: env, transport: transport, logger: logger),
+            credentials: credentials,
             transport: transport, endpoints: EndpointResolver(environment: env),
             retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger,
             onCall: onCall)
+    }
+}
+
+/// No AWS credentials could be had: the command stops before observing anything.
+struct CredentialsUnavailable: Error, CustomStringConvertible {
+    /// The credential source's own message (never a secret: providers keep keys out of messages).
+    var message: String
+
+    var description: String {
+        let prefix = "no AWS credentials found: "
+        return "cannot get AWS credentials: " + (message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message)
     }
 }

@@ -34,7 +34,8 @@ struct CoordinationOptions: ParsableArguments {
 
     /// The coordinator: on the lock table when one is named (every call in the replica's region), else the state
     /// folder's suspensions only.
-    func coordinator(stateDirectory: String, client: @autoclosure () throws -> AWSClient) throws -> Coordinator {
+    /// - Parameter client: the AWS client, needed only with a lock table.
+    func coordinator(stateDirectory: String, client: AWSClient?) throws -> Coordinator {
         let host = hostID ?? "\(hostName()):\(stateDirectory)"
         guard let table else {
             return Coordinator(store: StateFolderStore(stateDirectory: stateDirectory), shared: false, host: host, leaseDuration: leaseDuration.value)
@@ -43,7 +44,8 @@ struct CoordinationOptions: ParsableArguments {
         guard let region = lockRegion ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw ValidationError("--lock-table \(table) needs the region of its replica: pass --lock-region or set AWS_REGION")
         }
-        return Coordinator(store: DynamoDBLockTable(table: table, region: region, sender: try client()), shared: true, host: host,
+        guard let client else { throw ValidationError("--lock-table \(table) needs AWS credentials") }
+        return Coordinator(store: DynamoDBLockTable(table: table, region: region, sender: client), shared: true, host: host,
                            leaseDuration: leaseDuration.value)
     }
 }

@@ -13,14 +13,14 @@ public struct ProcessCredentialProvider: CredentialProvider {
     public func credentials() async throws -> AWSCredentials {
         let command = self.command
         // waitUntilExit blocks: keep it off the cooperative pool.
-        let (status, output): (Int32, Data) = try await withCheckedThrowingContinuation { continuation in
+        let (status, output, errors): (Int32, Data, Data) = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
                 process.arguments = ["-c", command]
-                let stdout = Pipe()
+                let stdout = Pipe(), stderr = Pipe()
                 process.standardOutput = stdout
-                process.standardError = FileHandle.nullDevice
+                process.standardError = stderr
                 do {
                     try process.run()
                 } catch {
@@ -28,14 +28,31 @@ public struct ProcessCredentialProvider: CredentialProvider {
                         "Process", AWSError.CredentialsCode.fetchFailed, "cannot start credential_process: \(error.localizedDescription)"))
                     return
                 }
+                // Both pipes drain at once, so a helper that writes much to one never blocks on the other.
+                let group = DispatchGroup()
+                nonisolated(unsafe) var errors = Data()
+                DispatchQueue.global().async(group: group) { errors = stderr.fileHandleForReading.readDataToEndOfFile() }
                 let data = stdout.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
                 process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, data))
+                continuation.resume(returning: (process.terminationStatus, data, errors))
             }
         }
         guard status == 0 else {
-            throw AWSError.credentials("Process", AWSError.CredentialsCode.fetchFailed, "credential_process exited with status \(status)")
+            // The helper's own words say what is wrong (expired login, missing tool); its stdout, which would
+            // hold the secret on success, is never shown.
+            let said = Self.oneLine(errors)
+            throw AWSError.credentials("Process", AWSError.CredentialsCode.fetchFailed,
+                                       "credential_process exited with status \(status)" + (said.isEmpty ? "" : ": \(said)"))
         }
         return try CredentialDocuments.jsonCredentials(Array(output), source: "Process", requireVersion1: true)
+    }
+
+    /// The helper's stderr on one line, at most 400 characters.
+    static func oneLine(_ data: Data) -> String {
+        let text = String(decoding: data, as: UTF8.self)
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " / ")
+        return text.count > 400 ? String(text.prefix(400)) + "…" : text
     }
 }

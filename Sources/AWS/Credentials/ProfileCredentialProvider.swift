@@ -46,7 +46,12 @@ public struct ProfileCredentialProvider: CredentialProvider {
             throw AWSError.credentials("Profile", AWSError.CredentialsCode.notConfigured, "profile \(profile) has no credentials")
         }
         resolved.withLock { $0 = provider }
-        return try await provider.credentials()
+        do {
+            return try await provider.credentials()
+        } catch let error as AWSError where error.kind == .credentials && !error.message.hasPrefix("profile ") {
+            // Name the profile, so the person knows which entry of their config failed.
+            throw AWSError.credentials(error.operation, error.code, "profile \(profile): \(error.message)")
+        }
     }
 
     /// The STS region a profile implies: the environment's, else the profile's `region`, else us-east-1.
@@ -64,6 +69,11 @@ public struct ProfileCredentialProvider: CredentialProvider {
         if let staticCredentials = Self.staticCredentials(keys) { return StaticCredentialProvider(staticCredentials) }
         if let command = keys["credential_process"], !command.isEmpty {
             return CachingCredentialProvider(ProcessCredentialProvider(command: command), now: now, logger: logger)
+        }
+        if keys["sso_session"] != nil || keys["sso_start_url"] != nil || keys["sso_account_id"] != nil {
+            throw invalid("profile \(name) is an IAM Identity Center (SSO) profile; SSO profiles are not supported yet: "
+                + "export credentials (`aws configure export-credentials --profile \(name) --format env`) or use a profile with "
+                + "credential_process or role_arn")
         }
         return nil
     }

@@ -198,29 +198,10 @@ extension Repository {
         return refuse((problems + tallies).joined(separator: "; ") + hint, checked)
     }
 
-    /// The blob id (hex) of each file directly in `folder` at a commit; empty when the folder is absent.
+    /// The blob id (hex) of each file directly in `folder` at a commit, a symbolic link read through to its target;
+    /// empty when the folder is absent.
     func folderBlobs(_ folder: String, at id: CommitID) -> [String: String] {
-        var result: [String: String] = [:]
-        _ = try? withCommit(id) { commit throws(GitError) in
-            var root: OpaquePointer?
-            guard git_commit_tree(&root, commit) == 0 else { return }
-            defer { git_tree_free(root) }
-            var tree = root
-            var sub: OpaquePointer?
-            if !folder.isEmpty {
-                var entry: OpaquePointer?
-                guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return }
-                defer { git_tree_entry_free(entry) }
-                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return }
-                tree = sub
-            }
-            defer { if let sub { git_tree_free(sub) } }
-            for index in 0..<git_tree_entrycount(tree) {
-                guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-                result[String(cString: git_tree_entry_name(entry))] = CommitID(git_tree_entry_id(entry).pointee).hex
-            }
-        }
-        return result
+        (try? withCommit(id) { commit in fileEntries(folder, commit, matching: { _ in true }).mapValues { CommitID($0).hex } }) ?? [:]
     }
 
     private func checkedCommit(_ id: CommitID, _ allowed: AllowedSigners, now: Date) throws(GitError) -> CheckedCommit {

@@ -59,7 +59,7 @@ struct Apply: AsyncParsableCommand {
             let hooks = PassHooks(logger: aws.logger, progress: { event in
                 Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
             }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") })
-            let client = try aws.client()
+            let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
                             cloud: LiveCloud(sender: client), journal: journal, gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: hooks)

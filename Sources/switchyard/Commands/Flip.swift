@@ -7,12 +7,15 @@ struct Flip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Commit a failover: set an application's activeRegion.",
         discussion: """
-            Rewrites only the activeRegion line of the application's file (comments and formatting \
-            untouched, so the diff is one line), validates the result, and commits it on the current \
-            branch. Push it, or open a pull request, for Switchyard to apply it.
+            Rewrites only the activeRegion value of the application's file (its quoting, line endings, \
+            comments, flow style and file mode untouched, so the diff is one value; a file that is a \
+            symbolic link inside the repository is changed at its target), validates the result, and \
+            commits it on the current branch as git would: author and committer from --author, \
+            GIT_AUTHOR_*/GIT_COMMITTER_* or git config, signed when commit.gpgsign is set (SSH, with an \
+            unencrypted ed25519 user.signingkey). Push it, or open a pull request, for Switchyard to apply it.
 
-            Refuses, committing nothing, when the region is not declared, is already active, or other \
-            changes are staged.
+            Refuses, committing nothing, when the region is not declared, is already active, other \
+            changes are staged, or the commit should be signed and flip cannot sign it.
             """
     )
 

@@ -34,7 +34,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try aws.client()
+            let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
                             gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: PassHooks(logger: aws.logger))

@@ -82,7 +82,7 @@ struct Run: AsyncParsableCommand {
             let configuration = ServiceConfiguration(
                 pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
                 interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
-            let client = try aws.client(onCall: { metrics.awsCall($0) })
+            let client = try await aws.client(onCall: { metrics.awsCall($0) })
             let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
             let daemon = SwitchyardDaemon(configuration: configuration, cloud: LiveCloud(sender: client),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),

@@ -21,7 +21,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = try aws.client()
+            let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
                             coordinator: coordinator, hooks: PassHooks(logger: aws.logger))

@@ -34,7 +34,7 @@ struct Suspend: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: try aws.client())
+            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: hosts.table == nil ? nil : try await aws.client())
             let who = by ?? "\(ProcessInfo.processInfo.environment["USER"] ?? "someone")@\(hostName())"
             try await coordinator.suspend(app, by: who, reason: reason)
             print("\(app): suspended by \(who) in \(coordinator.store.name): \(reason)")
@@ -58,7 +58,7 @@ struct Resume: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: try aws.client())
+            let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: hosts.table == nil ? nil : try await aws.client())
             guard try await coordinator.resume(app) else {
                 Terminal.error("\(app) is not suspended in \(coordinator.store.name)")
                 throw ExitCode.failure

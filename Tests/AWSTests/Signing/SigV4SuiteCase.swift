@@ -2,12 +2,11 @@ import Foundation
 
 @testable import AWS
 
-/// One case folder of AWS's SigV4 test suite, read in place from /work/shared/testdata.
+/// One case folder of AWS's SigV4 test suite, read in place from Tests/AWSTests/Fixtures/sigv4 (its README says where from).
 struct SigV4SuiteCase: Sendable, CustomStringConvertible {
     static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/testdata/aws-sig-v4-test-suite")
+        .appendingPathComponent("Fixtures/sigv4")
 
     /// Every case folder name, sorted.
     static var all: [String] {

@@ -153,4 +153,27 @@ struct SignaturePolicyTests {
         let itself = try #require(Self.refusal(try t.review(second, since: second, required: 2)))
         #expect(itself.contains("is the candidate itself"))
     }
+
+    @Test("a commit that changes the target of a linked desired-state file counts toward the two-person rule")
+    func linkedTargetCounts() throws {
+        let t = try TwoPeople()
+        defer { t.repo.remove() }
+        let dir = t.repo.dir, fixture = t.repo.fixture
+        // The desired-state file becomes a link to apps/unishop.yaml, outside the folder.
+        try FileManager.default.createDirectory(atPath: dir + "/apps", withIntermediateDirectories: true)
+        try fixture.git("mv", "desired-state/unishop.yaml", "apps/unishop.yaml", in: dir)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/desired-state/unishop.yaml", withDestinationPath: "../apps/unishop.yaml")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.git("commit", "-q", "-m", "Keep apps elsewhere", in: dir)
+        let base = try t.repo.head()
+        // Bob signs the change of the target; Alice signs an unrelated candidate on top.
+        try fixture.write(fixture.app(region: "us-west-1"), to: dir + "/apps/unishop.yaml")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.signedCommit("Fail over through the link", key: t.bob, in: dir)
+        try fixture.write("notes\n", to: dir + "/NOTES")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.signedCommit("Notes", key: t.alice, in: dir)
+        let approval = try t.review(try t.repo.head(), since: base, required: 2).requireAccepted()
+        #expect(Set(approval.signers.map(\.principal)) == ["alice@example.com", "bob@example.com"])
+    }
 }
