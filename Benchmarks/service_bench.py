@@ -202,7 +202,7 @@ def main() -> int:
             body = json.dumps({"ref": "refs/heads/main", "after": after}).encode()
             signature = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
             sent = time.time()
-            status, _ = http(base + "/hooks/github", data=body, headers={"X-Hub-Signature-256": signature, "X-GitHub-Event": "push"})
+            status, _ = http(base + "/hooks/github", data=body, headers={"X-Hub-Signature-256": signature, "X-GitHub-Event": "push", "Content-Type": "application/json"})
             assert status == 202, status
             while True:
                 calls = json.loads(http(endpoint + "/_switchyard/calls")[1])["calls"]

@@ -14,6 +14,11 @@ public enum ApplicationParser {
     /// - Returns: the application, or every diagnostic found in the file.
     public static func parse(_ text: String, path: String) -> Result<Application, ValidationFailure> {
         var reader = NodeReader(path: path)
+        if let problem = DocumentLimits.check(text, path: path) {
+            return .failure(ValidationFailure(diagnostics: [problem]))
+        }
+        // YAML allows a byte order mark at the start of the stream; libyaml's block parser does not.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let root: Node
         do {
             // The basic resolver leaves plain scalars untyped (`isNull` and `bool` below read them): Yams's
@@ -190,5 +195,88 @@ extension Node.Scalar {
         case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF": return false
         default: return nil
         }
+    }
+}
+
+/// Limits a desired-state file must keep before YAML builds its node tree (docs/OPERATIONS.md, "Limits"), so that a
+/// hostile commit (50,000 nested aliases, a billion laughs, megabytes of brackets) is an error naming the file and
+/// line, not a crash or a daemon out of memory. A real desired-state file is a few hundred bytes.
+public enum DocumentLimits {
+    /// The largest file read.
+    public static let maxBytes = 1 << 20
+    /// The deepest nesting of mappings and sequences, block or flow.
+    public static let maxDepth = 64
+    /// Anchors plus aliases in one file; with so few, what aliases expand to stays small.
+    public static let maxAliases = 16
+
+    /// The first limit the text breaks, as a diagnostic at its line; nil when it keeps them all.
+    public static func check(_ text: String, path: String) -> Diagnostic? {
+        func at(_ line: Int, _ column: Int = 1, _ message: String) -> Diagnostic {
+            Diagnostic(location: SourceLocation(path: path, line: line, column: column), field: "", message: message)
+        }
+        let size = text.utf8.count
+        if size > maxBytes {
+            return at(1, 1, "the file is \(size) bytes; a desired-state file may be at most \(maxBytes) bytes (1 MiB)")
+        }
+        var line = 1, column = 0
+        var flowDepth = 0, aliases = 0
+        var indents: [Int] = []  // the block indentation levels open above this line
+        var atLineStart = true, indent = 0
+        var quote: Character?
+        var comment = false
+        var previous: Character = " "
+        for character in text {
+            column += 1
+            if character == "\u{FFFD}" {
+                return at(line, column, "not valid UTF-8 (a byte sequence that is not UTF-8, or U+FFFD); save the file as UTF-8")
+            }
+            if character.isNewline {
+                line += 1
+                column = 0
+                atLineStart = true
+                indent = 0
+                comment = false
+                if quote == "'" || quote == "\"" { previous = " "; continue }
+                previous = " "
+                continue
+            }
+            if comment { continue }
+            if let open = quote {
+                if character == open { quote = nil }
+                previous = character
+                continue
+            }
+            if atLineStart {
+                if character == " " { indent += 1; previous = character; continue }
+                atLineStart = false
+                if character != "#" {
+                    while let last = indents.last, last >= indent { indents.removeLast() }
+                    indents.append(indent)
+                    if indents.count > maxDepth {
+                        return at(line, column, "nested more than \(maxDepth) levels deep; a desired-state file needs a handful")
+                    }
+                }
+            }
+            switch character {
+            case "#" where previous == " " || previous == "\t" || column == 1: comment = true
+            case "\"", "'": if previous == " " || previous == ":" || previous == "[" || previous == "{" || previous == "," || column == indent + 1 { quote = character }
+            case "[", "{":
+                flowDepth += 1
+                if flowDepth + indents.count > maxDepth {
+                    return at(line, column, "nested more than \(maxDepth) levels deep; a desired-state file needs a handful")
+                }
+            case "]", "}": flowDepth = max(0, flowDepth - 1)
+            case "&", "*":
+                if previous == " " || previous == "[" || previous == "{" || previous == "," || previous == "-" || previous == ":" || column == indent + 1 {
+                    aliases += 1
+                    if aliases > maxAliases {
+                        return at(line, column, "more than \(maxAliases) YAML anchors and aliases; a desired-state file needs none")
+                    }
+                }
+            default: break
+            }
+            previous = character
+        }
+        return nil
     }
 }

@@ -54,10 +54,13 @@ public struct GitSource: Sendable {
 public struct Snapshot: Sendable {
     public var commit: CommitInfo
     public var files: [TreeFile]
+    /// What the folder holds that is not read (subfolders, submodules, other names), each as `path: why`.
+    public var unread: [String]
 
-    public init(commit: CommitInfo, files: [TreeFile]) {
+    public init(commit: CommitInfo, files: [TreeFile], unread: [String] = []) {
         self.commit = commit
         self.files = files
+        self.unread = unread
     }
 }
 
@@ -76,6 +79,7 @@ extension Repository {
     /// Reads the files of `folder` whose names `matching` accepts, at the commit `ref` resolves to.
     public func snapshot(ref: String, folder: String, matching: (String) -> Bool) throws(GitError) -> Snapshot {
         let id = try resolve(ref)
-        return Snapshot(commit: try commit(id), files: try files(in: folder, at: id, matching: matching))
+        return Snapshot(commit: try commit(id), files: try files(in: folder, at: id, matching: matching),
+                        unread: unreadEntries(in: folder, at: id, matching: matching))
     }
 }

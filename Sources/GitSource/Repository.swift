@@ -18,8 +18,15 @@ public final class Repository {
     public static func open(containing path: String) throws(GitError) -> Repository {
         _ = libgit2Initialized
         var repo: OpaquePointer?
+        errno = 0
         let result = git_repository_open_ext(&repo, path, 0, nil)
         guard result == 0, let repo else {
+            // Only "not found" means there is no repository: out of file descriptors, or a folder that cannot be read,
+            // is said as itself, not as a missing repository.
+            if result != GIT_ENOTFOUND.rawValue || errno == EMFILE || errno == ENFILE {
+                let cause = errno == EMFILE || errno == ENFILE ? String(cString: strerror(errno)) : GitError.last(result, "").message
+                throw GitError(.other, context: "opening a Git repository at \(path)", message: cause)
+            }
             throw GitError(.notARepository, context: "opening a Git repository at \(path)",
                            message: "no repository here or in any parent folder; pass --repo PATH-or-URL")
         }
@@ -171,6 +178,42 @@ public final class Repository {
             }
             return files
         }
+    }
+
+    /// What `folder` holds at the commit that `files(in:at:matching:)` does not read: subfolders, submodules, and files
+    /// whose names `matching` refuses (`*.YAML`, `README.md`); each as `path: why`. Empty when the folder is absent.
+    public func unreadEntries(in folder: String, at id: CommitID, matching: (String) -> Bool) -> [String] {
+        let folder = normalize(folder)
+        return (try? withCommit(id) { commit throws(GitError) -> [String] in
+            var root: OpaquePointer?
+            guard git_commit_tree(&root, commit) == 0 else { return [] }
+            defer { git_tree_free(root) }
+            var tree = root
+            var sub: OpaquePointer?
+            if !folder.isEmpty {
+                var entry: OpaquePointer?
+                guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [] }
+                defer { git_tree_entry_free(entry) }
+                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return [] }
+                tree = sub
+            }
+            defer { if let sub { git_tree_free(sub) } }
+            var unread: [String] = []
+            for index in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+                let name = String(cString: git_tree_entry_name(entry))
+                let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                switch git_tree_entry_type(entry) {
+                case GIT_OBJECT_TREE: unread.append("\(path)/: a subfolder; only the files directly in the folder are read")
+                case GIT_OBJECT_COMMIT: unread.append("\(path): a submodule; its files are not read")
+                default:
+                    if !matching(name), !name.hasPrefix(".") {
+                        unread.append("\(path): not read; desired-state files are named *.yaml or *.yml (lower case)")
+                    }
+                }
+            }
+            return unread
+        }) ?? []
     }
 
     func blobText(_ oid: git_oid, path: String) throws(GitError) -> String {

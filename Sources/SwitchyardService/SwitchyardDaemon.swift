@@ -1,6 +1,10 @@
 import SwitchyardCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Reconciler
@@ -21,6 +25,29 @@ public struct SwitchyardDaemon: Sendable {
         }
 
         /// Parses `host:port` (`127.0.0.1:9464`, `[::1]:9464`).
+        /// Binds and releases the address, so that one in use (or not this host's) is a start-up error, said once,
+        /// before any pass: the listener binds the same address a moment later.
+        /// - Throws: `ListenError` with the system's reason (`Address already in use`, `Cannot assign requested address`).
+        public func checkAvailable() throws(ListenError) {
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_flags = AI_PASSIVE
+            var result: UnsafeMutablePointer<addrinfo>?
+            let status = getaddrinfo(host, String(port), &hints, &result)
+            guard status == 0, let info = result else {
+                throw ListenError(listen: self, reason: String(cString: gai_strerror(status)))
+            }
+            defer { freeaddrinfo(result) }
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard fd >= 0 else { throw ListenError(listen: self, reason: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, listen(fd, 1) == 0 else {
+                throw ListenError(listen: self, reason: String(cString: strerror(errno)))
+            }
+        }
+
         public init?(parsing text: String) {
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
                 return nil
@@ -41,10 +68,12 @@ public struct SwitchyardDaemon: Sendable {
     public let gate: CommitGate?
     public let coordinator: Coordinator?
     public let webhook: WebhookSignature?
+    public let limits: ListenerLimits
     public let logger: Logger
 
     public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-                gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil, logger: Logger) {
+                gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
+                limits: ListenerLimits = ListenerLimits(), logger: Logger) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -54,6 +83,7 @@ public struct SwitchyardDaemon: Sendable {
         self.gate = gate
         self.coordinator = coordinator
         self.webhook = webhook
+        self.limits = limits
         self.logger = logger
     }
 
@@ -67,12 +97,18 @@ public struct SwitchyardDaemon: Sendable {
         ]
         if let listen, !once {
             let logger = logger
-            let endpoints = HTTPEndpoints(status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, logger: logger)
+            let limits = self.limits
+            let endpoints = HTTPEndpoints(status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, limits: limits,
+                                          logger: logger)
             var httpLogger = logger
             httpLogger.logLevel = .warning
             let app = Application(
                 router: endpoints.router(),
-                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "switchyard"),
+                // Hummingbird's idle timeout and connection cap; the head and body deadlines are ours (it has none).
+                server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(limits: limits)],
+                                                     idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
+                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "switchyard",
+                                     availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
                 onServerRunning: { channel in
                     logger.notice("listening on http://\(listen.host):\(channel.localAddress?.port ?? listen.port)")
                 },
@@ -98,4 +134,14 @@ struct DescribedService<Base: Service>: Service, CustomStringConvertible, Custom
     func run() async throws { try await base.run() }
     var debugDescription: String { description }
     var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// The listener's address cannot be had.
+public struct ListenError: Error, Sendable, CustomStringConvertible {
+    public var listen: SwitchyardDaemon.Listen
+    public var reason: String
+
+    public var description: String {
+        "cannot listen on \(listen.host):\(listen.port): \(reason); pass another --listen HOST:PORT, or stop what holds it"
+    }
 }

@@ -14,7 +14,7 @@ struct CanarySecretTests {
 
     @Test("run --once, plan, apply, validate and the daemon's endpoints show no canary", arguments: ["trace", "debug", "info", "warning"])
     func canaries(level: String) async throws {
-        let world = try FailoverTests.World()
+        let world = try await offCooperativePool { try FailoverTests.World() }
         defer { world.close() }
         let c = Self.canaries
         let dir = world.fixture.path("secrets")
@@ -38,20 +38,21 @@ struct CanarySecretTests {
         let paths = ["--state-dir", state, "--cache-dir", cache, "--log-level", level]
 
         var output = ""
-        func run(_ args: [String], _ environment: [String: String]) throws {
-            let result = try CLI.run(args, in: world.repo, environment: environment)
+        let repo = world.repo
+        func run(_ args: [String], _ environment: [String: String]) async throws {
+            let result = try await offCooperativePool { try CLI.run(args, in: repo, environment: environment) }
             output += result.stdout + result.stderr
         }
-        try world.flip(to: "us-west-1")
+        try await offCooperativePool { try world.flip(to: "us-west-1") }
         for environment in [keys, profile, process] {
-            try run(["validate", "--cache-dir", cache], environment)
-            try run(["plan"] + paths, environment)
+            try await run(["validate", "--cache-dir", cache], environment)
+            try await run(["plan"] + paths, environment)
         }
-        try run(["apply", "--poll-interval", "200ms"] + paths, keys)
-        try run(["run", "--once", "--listen", "127.0.0.1:0", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths, keys)
+        try await run(["apply", "--poll-interval", "200ms"] + paths, keys)
+        try await run(["run", "--once", "--listen", "127.0.0.1:0", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths, keys)
         // A token in the URL's user field, as GitHub documents it: the fetch fails, and says so without it.
-        try run(["plan", "--repo", "https://\(c["urlToken"]!)@127.0.0.1:9/o/r.git", "--attempt-timeout", "2s"] + paths, keys)
-        try run(["run", "--once", "--repo", "https://x-access-token:\(c["urlToken"]!)@127.0.0.1:9/o/r.git"] + paths, keys)
+        try await run(["plan", "--repo", "https://\(c["urlToken"]!)@127.0.0.1:9/o/r.git", "--attempt-timeout", "2s"] + paths, keys)
+        try await run(["run", "--once", "--repo", "https://x-access-token:\(c["urlToken"]!)@127.0.0.1:9/o/r.git"] + paths, keys)
 
         // The daemon, its endpoints and a webhook with a wrong signature.
         let service = try ServiceProcess(["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths,
@@ -63,7 +64,7 @@ struct CanarySecretTests {
             let (body, _) = try await HTTPTestClient.get(url + path)
             output += String(decoding: body, as: UTF8.self)
         }
-        output += try Emulator.python(["-c", """
+        let hook = """
             import urllib.request, urllib.error
             req = urllib.request.Request("\(url)/hooks/github", data=b'{"ref": "refs/heads/main"}', method="POST",
                 headers={"X-GitHub-Event": "push", "Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + "0" * 64})
@@ -71,7 +72,8 @@ struct CanarySecretTests {
                 print(urllib.request.urlopen(req, timeout=10).read().decode())
             except urllib.error.HTTPError as e:
                 print(e.code, e.read().decode())
-            """])
+            """
+        output += try await offCooperativePool { try Emulator.python(["-c", hook]) }
         service.signal(SIGTERM)
         _ = try await service.waitForExit()
         output += service.log

@@ -6,7 +6,7 @@ import Testing
 @Suite("Failover against the emulator", .serialized)
 struct FailoverTests {
     /// A repository whose desired state describes the apps topology.py created.
-    struct World {
+    struct World: @unchecked Sendable {
         let emulator: Emulator
         let fixture: GitFixture
         let repo: String

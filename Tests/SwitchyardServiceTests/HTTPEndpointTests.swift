@@ -34,17 +34,26 @@ struct HTTPEndpointTests {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.dir) }
         try await fixture.app().test(.router) { client in
-            let bad = try await client.execute(uri: "/hooks/github", method: .post,
-                                               headers: [HTTPField.Name("X-Hub-Signature-256")!: "sha256=" + String(repeating: "0", count: 64)],
-                                               body: ByteBuffer(bytes: Self.push))
+            let json: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-GitHub-Event")!: "push"]
+            var badHeaders = json
+            badHeaders[HTTPField.Name("X-Hub-Signature-256")!] = "sha256=" + String(repeating: "0", count: 64)
+            let bad = try await client.execute(uri: "/hooks/github", method: .post, headers: badHeaders, body: ByteBuffer(bytes: Self.push))
             #expect(bad.status == .unauthorized)
-            let missing = try await client.execute(uri: "/hooks/github", method: .post, body: ByteBuffer(bytes: Self.push))
+            let missing = try await client.execute(uri: "/hooks/github", method: .post, headers: json, body: ByteBuffer(bytes: Self.push))
             #expect(missing.status == .unauthorized)
+            // Headers are checked before the body is read: no event, or another content type, is refused at once.
+            let noEvent = try await client.execute(uri: "/hooks/github", method: .post, headers: [.contentType: "application/json"],
+                                                   body: ByteBuffer(bytes: Self.push))
+            #expect(noEvent.status == .badRequest)
+            let form = try await client.execute(uri: "/hooks/github", method: .post,
+                                                headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-GitHub-Event")!: "push"],
+                                                body: ByteBuffer(bytes: Self.push))
+            #expect(form.status == .unsupportedMediaType)
             #expect(await fixture.trigger.wait(for: .milliseconds(10)) == .timer, "no pass after a refused webhook")
 
             let good = try await client.execute(uri: "/hooks/github", method: .post,
                                                 headers: [HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: Self.push),
-                                                          HTTPField.Name("X-GitHub-Event")!: "push"],
+                                                          HTTPField.Name("X-GitHub-Event")!: "push", .contentType: "application/json"],
                                                 body: ByteBuffer(bytes: Self.push))
             #expect(good.status == .accepted)
             #expect(await fixture.trigger.wait(for: .seconds(5)) == .triggered("webhook refs/heads/main 0123456789ab"))
@@ -52,7 +61,7 @@ struct HTTPEndpointTests {
             let ping = Data(#"{"zen":"Keep it logically awesome."}"#.utf8)
             let pong = try await client.execute(uri: "/hooks/github", method: .post,
                                                 headers: [HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: ping),
-                                                          HTTPField.Name("X-GitHub-Event")!: "ping"],
+                                                          HTTPField.Name("X-GitHub-Event")!: "ping", .contentType: "application/json"],
                                                 body: ByteBuffer(bytes: ping))
             #expect(pong.status == .ok)
             #expect(await fixture.trigger.wait(for: .milliseconds(10)) == .timer, "a ping starts no pass")

@@ -154,9 +154,9 @@ struct ServiceEndToEndTests {
 
         let (_, refused) = try await HTTPTestClient.send("POST", "\(url)/hooks/github",
                                                          headers: ["X-Hub-Signature-256": WebhookSignature(secret: Data("wrong".utf8)).header(for: body),
-                                                                   "X-GitHub-Event": "push"], body: body)
+                                                                   "X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
         #expect(refused == 401)
-        let (_, unsigned) = try await HTTPTestClient.send("POST", "\(url)/hooks/github", headers: ["X-GitHub-Event": "push"], body: body)
+        let (_, unsigned) = try await HTTPTestClient.send("POST", "\(url)/hooks/github", headers: ["X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
         #expect(unsigned == 401)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try harness.journal().passes().count == 1, "a refused webhook starts no pass")
@@ -164,7 +164,7 @@ struct ServiceEndToEndTests {
         let sentAt = Date()
         let (_, accepted) = try await HTTPTestClient.send("POST", "\(url)/hooks/github",
                                                           headers: ["X-Hub-Signature-256": WebhookSignature(secret: Data(ServiceHarness.secret.utf8)).header(for: body),
-                                                                    "X-GitHub-Event": "push"], body: body)
+                                                                    "X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
         #expect(accepted == 202)
         try await harness.waitConverged(service, at: flip)
         let passes = try harness.journal().passes()
@@ -177,7 +177,8 @@ struct ServiceEndToEndTests {
 
     @Test("SIGKILL during a promotion, then a restart, converges with exactly one promotion call")
     func killDuringFailover() async throws {
-        let harness = try ServiceHarness(failoverSeconds: 3)
+        // A long switchover, finished by the test once the restart waits on it: timing never decides the kill's moment.
+        let harness = try ServiceHarness(failoverSeconds: 60)
         defer { harness.tearDown() }
         let (first, _) = try await harness.start()
         try await harness.waitConverged(first, at: try harness.head())
@@ -190,6 +191,8 @@ struct ServiceEndToEndTests {
         #expect(try harness.emulator.inspect(harness.topology).failover != nil, "killed while the switchover is under way")
 
         let (second, _) = try await harness.start()
+        try await second.waitUntil("the restart waiting on the promotion under way") { second.log.contains("already under way") }
+        try harness.emulator.completeFailovers()
         try await harness.waitConverged(second, at: flip)
         #expect(try await harness.emulator.calls(service: "rds", mutating: true)["rds:SwitchoverGlobalCluster"] == 1)
         let state = try harness.emulator.inspect(harness.topology)

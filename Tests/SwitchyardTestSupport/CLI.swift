@@ -55,3 +55,11 @@ public func runWithSignalsUnblocked(_ process: Process) throws {
     defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
     try process.run()
 }
+
+/// Runs blocking work (a child process to its end, a Python client) on a dispatch thread: the cooperative pool has one
+/// thread per core, and a test that blocks it for long starves every other test's polls and timeouts.
+public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -27,7 +27,7 @@ public enum AWSErrorDecoder {
                 code: "MalformedErrorResponse", message: "HTTP \(response.status) with \(why)",
                 requestID: headerRequestID, httpStatus: response.status)
         }
-        if operation.service == .dynamodb || response.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
+        if operation.service == .dynamodb {
             return jsonError(operation: operation, response: response, requestID: headerRequestID, malformed: malformed)
         }
         let root: XMLElement

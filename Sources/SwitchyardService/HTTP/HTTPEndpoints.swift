@@ -1,4 +1,5 @@
 import SwitchyardCore
+import DesiredState
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,19 +14,20 @@ public struct HTTPEndpoints: Sendable {
     let journal: Journal
     let trigger: PassTrigger
     let webhook: WebhookSignature?
+    let limits: ListenerLimits
+    let budget: WebhookBudget
     let logger: Logger
-
-    /// The largest webhook body read; GitHub caps payloads at 25 MB, push events are far smaller.
-    static let maxBody = 25 << 20
 
     /// - Parameter webhook: verifies `X-Hub-Signature-256`; nil disables `/hooks/github` (404).
     public init(status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
-                webhook: WebhookSignature?, logger: Logger) {
+                webhook: WebhookSignature?, limits: ListenerLimits = ListenerLimits(), logger: Logger) {
         self.status = status
         self.metrics = metrics
         self.journal = journal
         self.trigger = trigger
         self.webhook = webhook
+        self.limits = limits
+        self.budget = WebhookBudget(limit: limits.webhookBudget)
         self.logger = logger
     }
 
@@ -59,15 +61,59 @@ public struct HTTPEndpoints: Sendable {
         guard let webhook else {
             return Self.text(.notFound, "webhook disabled: start switchyard run with --webhook-secret-file\n")
         }
-        var request = request
-        let body = try await request.collectBody(upTo: Self.maxBody)
-        let bytes = body.readableBytesView
-        let signature = HTTPField.Name("X-Hub-Signature-256").flatMap { request.headers[$0] }
-        guard webhook.isValid(header: signature, body: bytes) else {
-            logger.warning("webhook refused: \(signature == nil ? "no" : "bad") X-Hub-Signature-256; no pass started")
-            return Self.text(.unauthorized, "bad or missing X-Hub-Signature-256\n")
+        // The headers first: nothing of the body is read for a request that cannot be a signed GitHub delivery.
+        let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        guard let event = header("X-GitHub-Event"), !event.isEmpty else {
+            return Self.text(.badRequest, "not a GitHub delivery: no X-GitHub-Event header\n")
         }
-        let event = HTTPField.Name("X-GitHub-Event").flatMap { request.headers[$0] }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            return Self.text(.unsupportedMediaType, "the webhook must send application/json (GitHub: Content type application/json)\n")
+        }
+        guard let signature = header("X-Hub-Signature-256"), let check = webhook.check(header: signature) else {
+            logger.warning("webhook refused: \(header("X-Hub-Signature-256") == nil ? "no" : "malformed") X-Hub-Signature-256; no pass started, body not read")
+            return Self.text(.unauthorized, "missing or malformed X-Hub-Signature-256\n")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxWebhookBody {
+            return Self.text(.contentTooLarge, "body of \(length) bytes is over \(limits.maxWebhookBody)\n")
+        }
+        // The body, streamed through the HMAC, held within the listener's byte budget and read within its deadline.
+        var check2 = check
+        var body = ByteBuffer()
+        var reserved = 0
+        defer { if reserved > 0 { let (budget, bytes) = (budget, reserved); Task { await budget.release(bytes) } } }
+        do {
+            let limit = limits.bodyTimeout
+            (body, reserved, check2) = try await withTimeLimit(limit, "the webhook body did not arrive within \(DurationFormat.format(limit))") {
+                [budget, limits, check] in
+                var body = ByteBuffer(), reserved = 0, check = check
+                do {
+                    for try await chunk in request.body {
+                        guard body.readableBytes + chunk.readableBytes <= limits.maxWebhookBody else { throw WebhookRefusal.tooLarge }
+                        guard await budget.reserve(chunk.readableBytes) else { throw WebhookRefusal.busy }
+                        reserved += chunk.readableBytes
+                        check.update(chunk.readableBytesView)
+                        body.writeImmutableBuffer(chunk)
+                    }
+                } catch {
+                    // Refused, timed out or cut: what this delivery held goes back to the budget at once.
+                    await budget.release(reserved)
+                    throw error
+                }
+                return (body, reserved, check)
+            }
+        } catch WebhookRefusal.tooLarge {
+            return Self.text(.contentTooLarge, "body over \(limits.maxWebhookBody) bytes\n")
+        } catch WebhookRefusal.busy {
+            return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "5"],
+                            body: .init(byteBuffer: ByteBuffer(string: "too many webhook bodies in flight; retry\n")))
+        } catch let error as ReconcileError {
+            return Self.text(.requestTimeout, "\(error)\n")
+        }
+        guard check2.isValid else {
+            logger.warning("webhook refused: bad X-Hub-Signature-256; no pass started")
+            return Self.text(.unauthorized, "bad X-Hub-Signature-256\n")
+        }
+        let bytes = body.readableBytesView
         let delivery = WebhookEvent.parse(event: event, body: bytes)
         switch delivery {
         case .ping:
@@ -81,6 +127,8 @@ public struct HTTPEndpoints: Sendable {
             return Self.text(.ok, "ignored: \(name) event\n")
         }
     }
+
+    enum WebhookRefusal: Error { case tooLarge, busy }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -30,6 +30,29 @@ public struct WebhookSignature: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body), using: key)
     }
 
+    /// A streaming check of a body against `header`, or nil when the header is not `sha256=` and 64 hex digits
+    /// (then nothing of the body needs reading).
+    public func check(header: String) -> Check? {
+        guard header.hasPrefix("sha256="), let mac = Self.bytes(hex: header.dropFirst(7)), mac.count == 32 else { return nil }
+        return Check(mac: mac, hmac: HMAC<SHA256>(key: key))
+    }
+
+    /// The HMAC of a body computed as it streams in, against the MAC its header claims.
+    public struct Check: Sendable {
+        let mac: [UInt8]
+        var hmac: HMAC<SHA256>
+
+        public mutating func update(_ bytes: some DataProtocol) {
+            hmac.update(data: bytes)
+        }
+
+        /// Whether the body read so far has the claimed MAC; compared in constant time.
+        public var isValid: Bool {
+            let code = hmac.finalize()
+            return code == Data(mac)  // HashedAuthenticationCode's == is constant-time
+        }
+    }
+
     /// The header value for `body`: what GitHub sends (used by tests and the benchmark).
     public func header(for body: some DataProtocol) -> String {
         "sha256=" + hexEncoded(HMAC<SHA256>.authenticationCode(for: Data(body), using: key))

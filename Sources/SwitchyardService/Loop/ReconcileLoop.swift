@@ -51,7 +51,8 @@ public struct ReconcileLoop: Service {
     func loop() async {
         var reason = "start"
         var failures = 0
-        while !trigger.isShuttingDown {
+        // Cancellation (the service group stopping, e.g. the listener could not start) ends the loop like a shutdown.
+        while !trigger.isShuttingDown && !Task.isCancelled {
             let outcome = await pass(trigger: reason)
             if once, outcome != .superseded { return }
             switch outcome {
@@ -59,7 +60,7 @@ public struct ReconcileLoop: Service {
             case .superseded:
                 reason = "superseded"
                 continue
-            case .notConverged, .fetchFailed, .failed: failures += 1
+            case .notConverged, .fetchFailed, .failed, .stale, .journalUnwritable: failures += 1
             default: failures = 0
             }
             let delay = failures > 0 ? configuration.retryDelay(afterFailures: failures) : configuration.nextInterval()

@@ -59,9 +59,25 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File holding the GitHub webhook secret; without it POST /hooks/github is disabled.", valueName: "file"))
     var webhookSecretFile: String?
 
+    @Option(help: ArgumentHelp("Connections the listener holds open at once; more wait until one closes.", valueName: "n"))
+    var maxConnections: Int = ListenerLimits().maxConnections
+
+    @Option(help: ArgumentHelp("Close a connection idle this long (nothing in flight, nothing received).", valueName: "duration"))
+    var idleTimeout: DurationArgument = DurationArgument(ListenerLimits().idleTimeout)
+
+    @Option(help: ArgumentHelp("A request's headers must arrive within this, its body within --body-timeout.", valueName: "duration"))
+    var headerTimeout: DurationArgument = DurationArgument(ListenerLimits().headerTimeout)
+
+    @Option(help: ArgumentHelp("A request's body must arrive within this once its headers did.", valueName: "duration"))
+    var bodyTimeout: DurationArgument = DurationArgument(ListenerLimits().bodyTimeout)
+
     func validate() throws {
         guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
         guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard [idleTimeout, headerTimeout, bodyTimeout].allSatisfy({ $0.value >= .seconds(1) }) else {
+            throw ValidationError("--idle-timeout, --header-timeout and --body-timeout must be at least 1s")
+        }
         guard SwitchyardDaemon.Listen(parsing: listen) != nil else {
             throw ValidationError("--listen \(listen): expected host:port, e.g. 127.0.0.1:9464")
         }
@@ -71,6 +87,8 @@ struct Run: AsyncParsableCommand {
         ProcessMemory.prepareForService()
         let outcome: PassOutcome? = try await reportingErrors {
             let stateDirectory = state.directory
+            // Start-up errors stop here, said once, before any pass: the address, the secret, the lock.
+            if !once { try SwitchyardDaemon.Listen(parsing: listen)?.checkAvailable() }
             let lock = try StateLock(stateDirectory: stateDirectory)
             defer { withExtendedLifetime(lock) {} }
             let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
@@ -82,11 +100,16 @@ struct Run: AsyncParsableCommand {
             let configuration = ServiceConfiguration(
                 pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
                 interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
+            var limits = ListenerLimits()
+            limits.maxConnections = maxConnections
+            limits.idleTimeout = idleTimeout.value
+            limits.headerTimeout = headerTimeout.value
+            limits.bodyTimeout = bodyTimeout.value
             let client = try await aws.client(onCall: { metrics.awsCall($0) })
             let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
             let daemon = SwitchyardDaemon(configuration: configuration, cloud: LiveCloud(sender: client),
                                           journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
-                                          coordinator: coordinator, webhook: webhook, logger: logger)
+                                          coordinator: coordinator, webhook: webhook, limits: limits, logger: logger)
             if coordinator.shared {
                 logger.notice("coordinating with other hosts through \(coordinator.store.name) as \(coordinator.host)")
             } else {
