@@ -4,33 +4,33 @@ import Foundation
 // descriptions and mirrors show no secret, so nothing that logs or dumps them (swift-service-lifecycle logs its
 // services' descriptions at debug) can print one.
 
-extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String {
-        "GitCredentials(token: \(token == nil ? "none" : "redacted"), sshKey: \(sshKey ?? "none"), passphrase: \(sshKeyPassphrase == nil ? "none" : "redacted"))"
-    }
+/// A description that shows no secret, used for `debugDescription` too, and a mirror without children (for `dump`).
+protocol RedactedDescription: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
+
+extension RedactedDescription {
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
-extension GitSource.Location: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension GitCredentials: RedactedDescription {
+    public var description: String {
+        "GitCredentials(token: \(token == nil ? "none" : "redacted"), sshKey: \(sshKey ?? "none"), passphrase: \(sshKeyPassphrase == nil ? "none" : "redacted"))"
+    }
+}
+
+extension GitSource.Location: RedactedDescription {
     public var description: String {
         switch self {
         case let .local(path): path
         case let .remote(url): redacted(url)
         }
     }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
 }
 
-extension GitSource: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension GitSource: RedactedDescription {
     public var description: String { "GitSource(\(location))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
-extension RemoteMirror: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension RemoteMirror: RedactedDescription {
     public var description: String { "RemoteMirror(\(redacted(url)))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

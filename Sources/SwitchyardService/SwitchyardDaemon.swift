@@ -1,4 +1,5 @@
 import SwitchyardCore
+import AWS
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -122,7 +123,7 @@ public struct SwitchyardDaemon: Sendable {
 }
 
 /// A service whose description (what swift-service-lifecycle logs) is the words given, not a dump of what it holds.
-struct DescribedService<Base: Service>: Service, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+struct DescribedService<Base: Service>: Service, Redacting {
     let base: Base
     let description: String
 
@@ -132,8 +133,6 @@ struct DescribedService<Base: Service>: Service, CustomStringConvertible, Custom
     }
 
     func run() async throws { try await base.run() }
-    var debugDescription: String { description }
-    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// The listener's address cannot be had.

@@ -145,14 +145,10 @@ public struct ReconcileLoop: Service {
 }
 
 /// What swift-service-lifecycle logs of the loop (at debug): where it reads, nothing it holds (credentials, clients).
-extension ReconcileLoop: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension ReconcileLoop: Redacting {
     public var description: String { "ReconcileLoop(\(configuration.pass.source), every \(DurationFormat.format(configuration.interval)))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
-extension ServiceConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension ServiceConfiguration: Redacting {
     public var description: String { "ServiceConfiguration(\(pass.source), state in \(stateDirectory))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
