@@ -190,13 +190,18 @@ public struct Pass: Sendable {
             case nil: return .notAncestor("unknown to this host even after a fetch")
             }
         }
-        // The apps whose files changed are planned and applied at once, beside (not after) the rest of the set.
+        // The apps whose files changed go first: planned before the rest is read, applied beside it.
         let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
         let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
         let order = Dictionary(state.applications.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        @Sendable func converge(_ apps: [Application]) async -> [(Reconciler.AppResult, Bool)] {
+        @Sendable func plan(_ apps: [Application]) async -> [AppPlan] {
+            if apps.isEmpty { return [] }
+            return await reconciler.plan(DesiredStateSet(applications: apps), safety: safety)
+        }
+        @Sendable func converge(_ apps: [Application], planned: [AppPlan]? = nil) async -> [(Reconciler.AppResult, Bool)] {
             guard !apps.isEmpty else { return [] }
-            let plans = await reconciler.plan(DesiredStateSet(applications: apps), safety: safety)
+            var plans = planned ?? []
+            if planned == nil { plans = await plan(apps) }
             return await withTaskGroup(of: (Reconciler.AppResult, Bool).self) { group in
                 for (app, plan) in zip(apps, plans) {
                     let convergedBefore = appStates[app.name]?.appliedSpecHash == specHashes[app.name] ?? nil
@@ -249,7 +254,10 @@ public struct Pass: Sendable {
                 return results
             }
         }
-        async let first = converge(changed)
+        // The changed apps are observed alone (a flip is not queued behind hundreds of reads), then acted on while
+        // the rest is observed and converged.
+        let changedPlans = await plan(changed)
+        async let first = converge(changed, planned: changedPlans)
         async let others = converge(rest)
         let applied = (await first + others).sorted { order[$0.0.plan.app, default: 0] < order[$1.0.plan.app, default: 0] }
         result.results = applied.map(\.0)
