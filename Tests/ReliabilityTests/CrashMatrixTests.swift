@@ -78,6 +78,10 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
 struct CrashMatrixTests {
     @Test("killed, then restarted: converges, no promotion issued twice, the journal tells what happened", arguments: CrashPoint.matrix)
     func crashAndRestart(point: CrashPoint) async throws {
+        try await CaseSlots.crashMatrix.run { try await crash(point) }
+    }
+
+    func crash(_ point: CrashPoint) async throws {
         // Timing never decides where the kill lands: the proxy holds a request until the test kills (so the attempt
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
         let world = try await ReliabilityWorld.make(failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s",

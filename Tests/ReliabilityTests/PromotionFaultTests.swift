@@ -31,7 +31,7 @@ struct PromotionFaultTests {
           arguments: faults)
     func promotionFault(_ fault: Fault) async throws {
         var evidence = Evidence()
-        let world = try await ReliabilityWorld.make(standby: "fenced", promotion: "switchover")
+        let world = try await ReliabilityWorld.make(standby: "fenced", promotion: "switchover", attemptTimeout: "10s")
         defer { world.close() }
         let app = world.apps[0]
         let setup = try await world.switchyard(world.applyArguments)

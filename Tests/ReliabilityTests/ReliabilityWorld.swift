@@ -201,3 +201,39 @@ enum ResultsLog {
         _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 }
+
+/// At most `limit` cases of a parameterized test at once: the long profile's crash matrix has 52 cases, each with
+/// its own emulator and proxy, and all at once on 2 cores stretch every timing the cases rely on.
+actor CaseSlots {
+    static let crashMatrix = CaseSlots(limit: 8)
+
+    let limit: Int
+    private var used = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if used < limit {
+            used += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty { used -= 1 } else { waiting.removeFirst().resume() }
+    }
+}
