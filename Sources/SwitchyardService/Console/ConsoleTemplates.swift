@@ -92,6 +92,7 @@ enum ConsoleTemplates {
         <div>live writer (Aurora)<strong id="live-{{name}}">{{liveWriter}}</strong></div>
         <div>serving origin (CloudFront)<strong>{{liveOrigin}}</strong><span class="muted">{{distributionStatus}}</span></div>
         </div>
+        {{#underWay}}<p><strong>{{.}}</strong></p>{{/underWay}}
         {{#blockers}}<p class="fail">blocked <code>[{{code}}]</code>: {{reason}}</p>{{/blockers}}
         {{#warnings}}<p class="fail">warning: {{.}}</p>{{/warnings}}
         {{#unobserved}}<p class="fail">could not observe: {{.}}</p>{{/unobserved}}

@@ -26,6 +26,8 @@ struct ConsoleView {
         var verdict: String
         var verdictWords: String
         var verdictClass: String
+        /// Set while a pass carries out a newer commit than the one the plan document is for.
+        var underWay: String?
         var code: String?
         var liveWriter: String
         var liveOrigin: String
@@ -71,13 +73,19 @@ struct ConsoleView {
             case .blocked, .failed, .degraded, .stale: "bad"
             default: ""
             }
+            // The plan document is the last finished pass's; calls journaled since for a newer commit mean a pass is
+            // carrying it out now.
+            let timeline = timelines[app.name]
+            let underWay = timeline.flatMap { $0.commit != document?.commit && $0.convergedAt == nil ? $0 : nil }
             return App(name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
-                       verdictWords: app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
-                       verdictClass: verdictClass, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
+                       verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
+                           ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
+                       verdictClass: underWay == nil ? verdictClass : "",
+                       underWay: underWay.map { "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass." }, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
                        liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
                        blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                        hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
-                       timeline: timelines[app.name].map { TimelineView($0, now: now) })
+                       timeline: timeline.map { TimelineView($0, now: now) })
         }
     }
 
