@@ -114,4 +114,16 @@ struct ReportTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("records no AWS call"))
     }
+
+    @Test("history: the first commit, which needed nothing, does not read \"not converged\"")
+    func historyFirstCommit() throws {
+        let failover = try Failover()
+        defer { failover.world.close() }
+        let result = try failover.report(["history", "--state-dir", failover.stateDir])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("(new) -> us-east-1"))
+        #expect(result.stdout.contains("no call needed; nothing to converge"))
+        #expect(!result.stdout.contains("not converged"), "\(result.stdout)")
+        #expect(result.stdout.contains("time to converge"), "the flip converged")
+    }
 }
