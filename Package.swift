@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AWS", targets: ["AWS"]),
         .library(name: "Reconciler", targets: ["Reconciler"]),
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
+        .library(name: "SwitchyardConsole", targets: ["SwitchyardConsole"]),
         .library(name: "SwitchyardService", targets: ["SwitchyardService"]),
     ],
     dependencies: [
@@ -79,11 +80,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The daemon: the loop around the pass, HTTP endpoints, webhook, metrics.
+        // The incident console's page and the HTML failover report: Mustache templates compiled into the binary.
+        .target(
+            name: "SwitchyardConsole",
+            dependencies: [
+                "GitSource", "AWS", "Reconciler", "SwitchyardCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
+        // The daemon: the loop around the pass, HTTP endpoints (the console among them), webhook, metrics.
         .target(
             name: "SwitchyardService",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "CMalloc",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -94,15 +104,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                // The incident console and the HTML failover report: templates compiled into the binary.
-                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardService",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "SwitchyardService",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Reconciler
+import SwitchyardConsole
 import SwitchyardCore
 
 extension HTTPEndpoints {
@@ -21,7 +22,8 @@ extension HTTPEndpoints {
         for app in document?.apps ?? [] {
             timelines[app.name] = try? journal.failoverTimeline(app: app.name)
         }
-        return ConsoleView(document: document, commit: await status.commit, readiness: await status.readiness(),
+        let readiness = await status.readiness()
+        return ConsoleView(document: document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
                            refusal: await status.refusal, timelines: timelines)
     }
 

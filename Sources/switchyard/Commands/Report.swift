@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GitSource
+import SwitchyardConsole
 import SwitchyardCore
-import SwitchyardService
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

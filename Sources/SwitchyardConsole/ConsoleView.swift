@@ -9,7 +9,7 @@ import SwitchyardCore
 ///
 /// Everything here is rendered through Mustache, which escapes it for HTML. No repository URL, credential or
 /// environment value is carried: only commit ids, names the desired state declares, and AWS's answers.
-struct ConsoleView {
+public struct ConsoleView {
     var commit: String
     var author: String?
     var committedAt: String?
@@ -51,14 +51,18 @@ struct ConsoleView {
         var reason: String
     }
 
-    init(document: PlanDocument?, commit: CommitInfo?, readiness: Readiness, refusal: Refusal?,
-         timelines: [String: FailoverTimeline], now: Date = Date()) {
+    /// - Parameters:
+    ///   - document: the last finished pass's plan document; nil before the first.
+    ///   - ready: `/readyz`'s answer, and `reason` its words.
+    ///   - timelines: each app's current or last failover, from the journal.
+    public init(document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
+                timelines: [String: FailoverTimeline], now: Date = Date()) {
         self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
         author = commit.map { "\($0.author.name) <\($0.author.email)>" }
         committedAt = commit.map { Timestamp.format($0.committer.time) }
         subject = commit?.subject
-        ready = readiness.ready
-        self.readiness = (readiness.ready ? "ready: " : "not ready: ") + readiness.reason
+        self.ready = ready
+        readiness = (ready ? "ready: " : "not ready: ") + reason
         self.refusal = refusal.map { "\(String($0.commit.prefix(12))) \($0.kind.rawValue): \($0.reason)" }
         self.now = Timestamp.format(now)
         apps = (document?.apps ?? []).map { app in
@@ -90,8 +94,8 @@ struct ConsoleView {
     }
 
     /// The live part, which the page's script swaps in every few seconds.
-    func fragment() -> String { ConsoleTemplates.library.render(self, withTemplate: "console") ?? "" }
+    public func fragment() -> String { ConsoleTemplates.library.render(self, withTemplate: "console") ?? "" }
 
     /// The whole page.
-    func page() -> String { ConsoleTemplates.library.render(self, withTemplate: "page") ?? "" }
+    public func page() -> String { ConsoleTemplates.library.render(self, withTemplate: "page") ?? "" }
 }
