@@ -49,7 +49,7 @@ public enum FailoverReportHTML {
             author = "\(report.author) <\(report.authorEmail)>"
             committer = report.committer
             committedAt = Timestamp.format(report.committedAt)
-            signature = report.signed ? "signed (trust is the host's --allowed-signers)" : "unsigned"
+            signature = FailoverReportRenderer.signatureWords(report)
             timeToFirstAction = FailoverReportRenderer.time(report.firstActedAt, report.secondsToFirstAction)
             timeToConverge = FailoverReportRenderer.time(report.convergedAt, report.secondsToConverge)
             lastVerdict = report.lastVerdict ?? "none recorded"

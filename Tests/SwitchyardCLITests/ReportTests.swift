@@ -126,4 +126,25 @@ struct ReportTests {
         #expect(!result.stdout.contains("not converged"), "\(result.stdout)")
         #expect(result.stdout.contains("time to converge"), "the flip converged")
     }
+
+    @Test("with --allowed-signers the report names who signed the failover's commit")
+    func signedCommit() throws {
+        let world = try FailoverTests.World()
+        defer { world.close() }
+        let stateDir = world.fixture.path("state")
+        let alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: world.fixture.path(""))
+        let allowed = world.fixture.path("allowed_signers")
+        try world.fixture.write(alice.allowedSignersLine(principal: "alice@example.com") + "\n", to: allowed)
+        try world.fixture.write(FailoverTests.World.yaml(world.apps[0], active: "us-west-1", standby: "hot", promotion: "switchover"),
+                                to: "\(world.repo)/desired-state/hot.yaml")
+        try world.fixture.git("add", "-A", in: world.repo)
+        try world.fixture.signedCommit("Fail over hot to us-west-1", key: alice, in: world.repo)
+        #expect(try Failover.run(["apply", "--poll-interval", "200ms"], world: world, stateDir: stateDir).status == 0)
+
+        let checked = try Failover.run(["report", "--allowed-signers", allowed], world: world, stateDir: stateDir)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("valid, by alice@example.com (\(alice.fingerprint))"), "\(checked.stdout)")
+        let unchecked = try Failover.run(["report", "--format", "markdown"], world: world, stateDir: stateDir)
+        #expect(unchecked.stdout.contains("signed; pass --allowed-signers to check by whom"))
+    }
 }

@@ -16,6 +16,9 @@ public struct FailoverReport: Sendable, Encodable {
     public var committedAt: Date
     /// Whether the commit carries a signature (`gpgsig`); which keys are trusted is the host's `--allowed-signers`.
     public var signed: Bool
+    /// The signature checked against an allowed signers file, when one was given: `valid by PRINCIPAL (FINGERPRINT)`,
+    /// `unsigned`, `untrusted key …`, `invalid: …`.
+    public var signature: String?
     public var activeRegion: String
     public var firstActedAt: Date?
     public var convergedAt: Date?
@@ -32,11 +35,12 @@ public struct FailoverReport: Sendable, Encodable {
     public let timeline: FailoverTimeline
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, activeRegion, firstActedAt, convergedAt,
+        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, signature, activeRegion, firstActedAt, convergedAt,
              inSyncAt, secondsToFirstAction, secondsToConverge, lastVerdict, steps, pending
     }
 
-    public init(timeline: FailoverTimeline, commit: CommitInfo, signed: Bool) {
+    public init(timeline: FailoverTimeline, commit: CommitInfo, signed: Bool, signature: String? = nil) {
+        self.signature = signature
         self.timeline = timeline
         app = timeline.app
         self.commit = commit.id.hex
@@ -72,7 +76,7 @@ public enum FailoverReportRenderer {
         var out = "Failover of \(report.app) to \(report.activeRegion) at \(report.commit.prefix(12))\n"
         out += "  \(report.subject)\n"
         out += "  author     \(report.author) <\(report.authorEmail)>\n"
-        out += "  committed  \(Timestamp.format(report.committedAt)) by \(report.committer) (\(report.signed ? "signed" : "unsigned"))\n"
+        out += "  committed  \(Timestamp.format(report.committedAt)) by \(report.committer) (\(signatureWords(report)))\n"
         out += "  first action  \(time(report.firstActedAt, report.secondsToFirstAction))\n"
         out += "  converged     \(time(report.convergedAt, report.secondsToConverge))  <- time to converge (RTO)\n"
         if let inSync = report.inSyncAt { out += "  in sync       \(Timestamp.format(inSync))\n" }
@@ -91,7 +95,7 @@ public enum FailoverReportRenderer {
         out += "| | |\n|---|---|\n"
         out += "| commit | `\(report.commit.prefix(12))` \(escape(report.subject)) |\n"
         out += "| author | \(escape(report.author)) |\n"
-        out += "| committed | \(Timestamp.format(report.committedAt)) by \(escape(report.committer)) (\(report.signed ? "signed" : "unsigned")) |\n"
+        out += "| committed | \(Timestamp.format(report.committedAt)) by \(escape(report.committer)) (\(escape(signatureWords(report)))) |\n"
         out += "| time to first action | \(time(report.firstActedAt, report.secondsToFirstAction)) |\n"
         out += "| **time to converge (RTO)** | **\(time(report.convergedAt, report.secondsToConverge))** |\n\n"
         out += "| step | region | start | duration | AWS request id | outcome |\n|---|---|---|---|---|---|\n"
@@ -104,6 +108,11 @@ public enum FailoverReportRenderer {
             out += "\n**Left pending**\n\n" + report.pending.map { "- \(escape($0))\n" }.joined()
         }
         return out
+    }
+
+    /// The signature as checked, or only whether there is one.
+    public static func signatureWords(_ report: FailoverReport) -> String {
+        report.signature ?? (report.signed ? "signed; pass --allowed-signers to check by whom" : "unsigned")
     }
 
     /// A time and its offset from the commit, or "not recorded".

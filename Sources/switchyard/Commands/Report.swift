@@ -30,6 +30,9 @@ struct Report: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    @Option(help: ArgumentHelp("Check the commit's signature against this allowed_signers file and name the signer.", valueName: "file"))
+    var allowedSigners: String?
+
     func run() async throws {
         try await reportingErrors {
             let stateDirectory = state.directory
@@ -51,7 +54,16 @@ struct Report: AsyncParsableCommand {
             let id = CommitID(hex: timeline.commit)
             let info = try opened.repository.commit(id)
             let signed = try opened.repository.signature(of: id) != nil
-            let report = FailoverReport(timeline: timeline, commit: info, signed: signed)
+            var signature: String?
+            if let allowedSigners {
+                let verdict = try opened.repository.verifySignature(of: id, allowedSigners: try AllowedSigners.load(contentsOf: allowedSigners))
+                if case let .valid(principal, fingerprint) = verdict {
+                    signature = "valid, by \(principal) (\(fingerprint))"
+                } else {
+                    signature = "\(verdict)"
+                }
+            }
+            let report = FailoverReport(timeline: timeline, commit: info, signed: signed, signature: signature)
             switch format {
             case .text: print(FailoverReportRenderer.text(report), terminator: "")
             case .markdown: print(FailoverReportRenderer.markdown(report), terminator: "")
