@@ -43,6 +43,7 @@ enum ConsoleTemplates {
         .bar.failed { background: var(--bad); } .bar.open { background: var(--warn); }
         .bar-label { font-size: .9rem; }
         .rto { font-size: 1.3rem; font-weight: 700; }
+        .scroll { overflow-x: auto; }
         @media (max-width: 40rem) { body { font-size: 16px; padding: .5rem; } .bar-row { grid-template-columns: 1fr; } }
         </style>
         """
@@ -98,10 +99,10 @@ enum ConsoleTemplates {
         {{#unobserved}}<p class="fail">could not observe: {{.}}</p>{{/unobserved}}
         {{#inProgress}}<p>in progress: {{.}}</p>{{/inProgress}}
         {{#hasSteps}}
-        <table><caption class="muted">steps</caption>
+        <div class="scroll"><table><caption class="muted">steps</caption>
         <tr><th>step</th><th>region</th><th>state</th><th>why</th></tr>
         {{#steps}}<tr><td>{{summary}}</td><td>{{region}}</td><td>{{state}}{{#code}} <code>[{{.}}]</code>{{/code}}</td><td>{{reason}}</td></tr>{{/steps}}
-        </table>
+        </table></div>
         {{/hasSteps}}
         {{#hasChecks}}
         <table><caption class="muted">safety checks</caption>
@@ -116,7 +117,7 @@ enum ConsoleTemplates {
     static let timeline = """
         <div class="timeline" id="timeline-{{app}}">
         <h3>Failover to {{activeRegion}} at <code>{{commit}}</code></h3>
-        <p>{{#firstActedAt}}first action {{.}}{{/firstActedAt}}{{#rto}} · <span class="rto">converged in {{.}}</span>{{/rto}}{{^rto}} · <strong>not converged yet</strong>{{/rto}}{{#inSync}} · in sync {{.}}{{/inSync}}</p>
+        <p>{{#firstActedAt}}first action {{.}}{{/firstActedAt}}{{#rto}} · <span class="rto">converged {{.}} after the first action</span>{{/rto}}{{^rto}} · <strong>not converged yet</strong>{{/rto}}{{#inSync}} · in sync {{.}}{{/inSync}}</p>
         {{#bars}}
         <div class="bar-row" data-step="{{action}}">
         <div class="bar-label">{{label}} <span class="muted">{{region}} · {{duration}}</span></div>
@@ -148,10 +149,10 @@ enum ConsoleTemplates {
         <tr><th>last verdict</th><td>{{lastVerdict}}</td></tr>
         </table>
         {{#timeline}}{{> timeline}}{{/timeline}}
-        <table><caption class="muted">steps</caption>
+        <div class="scroll"><table><caption class="muted">steps</caption>
         <tr><th>step</th><th>resource</th><th>region</th><th>start</th><th>end</th><th>duration</th><th>request id</th><th>outcome</th></tr>
         {{#steps}}<tr><td>{{action}}</td><td><code>{{resource}}</code></td><td>{{region}}</td><td>{{start}}</td><td>{{end}}</td><td>{{duration}}</td><td><code>{{requestID}}</code></td><td>{{outcome}}{{#message}}: {{.}}{{/message}}</td></tr>{{/steps}}
-        </table>
+        </table></div>
         {{#hasPending}}<h3>Left pending</h3><ul>{{#pending}}<li>{{.}}</li>{{/pending}}</ul>{{/hasPending}}
         </body>
         </html>

@@ -94,6 +94,9 @@ struct ReportTests {
         let result = try failover.report(["report", "--format", "html"])
         #expect(result.status == 0, "\(result.stderr)")
         let page = result.stdout
+        let saved = "\(try Chromium.outputFolder("report-\(UUID().uuidString.prefix(8))"))/failover-report.html"
+        try page.write(toFile: saved, atomically: true, encoding: .utf8)
+        print("HTML report written to \(saved)")
         #expect(page.hasPrefix("<!doctype html>"))
         #expect(page.contains("id=\"timeline-hot\""))
         #expect(page.contains("data-step=\"promoteAurora\""))

@@ -47,7 +47,7 @@ struct ConsoleBrowserTests {
         #expect(dom.contains("Failover to us-west-1"))
         #expect(dom.contains("data-step=\"promoteAurora\""), "a bar for the promotion call")
         #expect(dom.contains("data-step=\"promotion\""), "a bar for the promotion wait")
-        #expect(dom.contains("converged in"))
+        #expect(dom.contains("after the first action"))
         #expect(dom.contains(String(flip.prefix(12))))
         // No secret: not the webhook secret, not the repository's URL.
         #expect(!dom.contains(ServiceHarness.secret))
