@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AWS", targets: ["AWS"]),
         .library(name: "Reconciler", targets: ["Reconciler"]),
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
+        .library(name: "SwitchyardConsole", targets: ["SwitchyardConsole"]),
         .library(name: "SwitchyardService", targets: ["SwitchyardService"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries, each with a header of thin, non-variadic wrappers.
@@ -79,11 +81,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The daemon: the loop around the pass, HTTP endpoints, webhook, metrics.
+        // The incident console's page and the HTML failover report: Mustache templates compiled into the binary.
+        .target(
+            name: "SwitchyardConsole",
+            dependencies: [
+                "GitSource", "AWS", "Reconciler", "SwitchyardCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
+        // The daemon: the loop around the pass, HTTP endpoints (the console among them), webhook, metrics.
         .target(
             name: "SwitchyardService",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "CMalloc",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -102,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardService",
+                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "SwitchyardService",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # openssh-client: ssh-keygen makes the keys and signatures the signed-commit tests verify against.
-apt_packages=(libgit2-dev libcurl4-openssl-dev pkg-config git openssh-client)
+# chromium: headless, for the console tests (Tests/SwitchyardServiceTests/ConsoleBrowserTests.swift).
+apt_packages=(libgit2-dev libcurl4-openssl-dev pkg-config git openssh-client chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ours="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardService switchyard"
+ours="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole SwitchyardService switchyard"
 # module: the modules of ours it may import (anything not of ours is allowed: Foundation, C shims, packages).
 declare -A allowed=(
   [DesiredState]=""
@@ -12,8 +12,9 @@ declare -A allowed=(
   [AWS]=""
   [Reconciler]="DesiredState AWS"
   [SwitchyardCore]="DesiredState GitSource AWS Reconciler"
-  [SwitchyardService]="DesiredState GitSource AWS Reconciler SwitchyardCore"
-  [switchyard]="DesiredState GitSource AWS Reconciler SwitchyardCore"
+  [SwitchyardConsole]="DesiredState GitSource AWS Reconciler SwitchyardCore"
+  [SwitchyardService]="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole"
+  [switchyard]="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole"
 )
 # The one-shot commands never import the daemon: only `run` and the entry point do.
 daemon_users="Sources/switchyard/Commands/Run.swift Sources/switchyard/Switchyard.swift"

@@ -7,7 +7,7 @@ public enum PlanRenderer {
     public static func text(_ plans: [AppPlan], commit: String) -> String {
         var out = ""
         for plan in plans {
-            out += "\(plan.app): activeRegion \(plan.activeRegion) at \(commit.prefix(12)) — \(Verdict.of(plan).rawValue)\n"
+            out += "\(plan.app): activeRegion \(plan.activeRegion) at \(commit.prefix(12)) — \(words(plan))\n"
             for blocker in plan.blockers { out += "  BLOCKED  [\(blocker.code)] \(blocker.reason)\n" }
             for warning in plan.warnings { out += "  WARNING  \(warning)\n" }
             for (n, step) in plan.steps.enumerated() {
@@ -27,7 +27,7 @@ public enum PlanRenderer {
     public static func markdown(_ plans: [AppPlan], commit: String) -> String {
         var out = "### Switchyard plan for `\(commit.prefix(12))`\n\n"
         for plan in plans {
-            out += "#### `\(plan.app)` → `\(plan.activeRegion)`: \(Verdict.of(plan).rawValue)\n\n"
+            out += "#### `\(plan.app)` → `\(plan.activeRegion)`: \(words(plan))\n\n"
             for warning in plan.warnings { out += "> [!WARNING]\n> \(warning)\n\n" }
             for blocker in plan.blockers { out += "- :no_entry: **blocked** (`\(blocker.code)`): \(blocker.reason)\n" }
             if !plan.steps.isEmpty {
@@ -49,6 +49,11 @@ public enum PlanRenderer {
             out += "\n"
         }
         return out
+    }
+
+    /// The verdict as people read it ("failover pending" for a flip not yet carried out).
+    static func words(_ plan: AppPlan) -> String {
+        Verdict.of(plan).words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)
     }
 
     static func escape(_ text: String) -> String {

@@ -42,6 +42,14 @@ public enum Verdict: String, Sendable, Codable {
 
     /// Whether `apply` may exit 0: converged, or only AWS finishing work it accepted.
     public var isConverged: Bool { self == .inSync || self == .converging }
+
+    /// The words people read for the verdict of an app whose file makes `activeRegion` active: a pending change that
+    /// moves the writer (a flip not yet carried out) is a "failover pending", not drift. JSON keeps the stable `rawValue`.
+    public func words(activeRegion: String, steps: [Step], live: LiveSummary) -> String {
+        guard self == .drifted else { return rawValue }
+        let moves = steps.contains { $0.action == .promoteAurora } || live.writerRegion.map { $0 != activeRegion } == true
+        return moves ? "failover pending" : "drifted"
+    }
 }
 
 /// The reconciler: observes every app concurrently, plans, and applies.

@@ -23,6 +23,19 @@ struct PolicyAndHistoryTests {
         #expect(policy.statement.allSatisfy { !$0.action.contains { $0.hasSuffix("*") } })
     }
 
+    @Test("--read-only keeps the reads plan and status make, and no action that changes AWS")
+    func readOnlyPolicy() throws {
+        let state = try DesiredStateSet.load([.init(path: "desired-state/unishop.yaml", content: unishopYAML)])
+        let full = try IAMPolicy.forApplications(state, lockTable: "locks")
+        let policy = try IAMPolicy.forApplications(state, lockTable: "locks", readOnly: true)
+        let actions = Set(policy.statement.flatMap(\.action))
+        #expect(actions == Set(full.statement.flatMap(\.action)).subtracting(IAMPolicy.mutating))
+        #expect(actions.isDisjoint(with: ["s3:PutBucketPublicAccessBlock", "cloudfront:UpdateDistribution", "rds:SwitchoverGlobalCluster",
+                                          "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "dynamodb:PutItem", "dynamodb:DeleteItem"]))
+        #expect(actions.isSuperset(of: ["s3:GetBucketPublicAccessBlock", "cloudfront:GetDistributionConfig", "rds:DescribeGlobalClusters",
+                                        "rds:DescribeDBClusters", "cloudwatch:GetMetricStatistics", "dynamodb:GetItem"]))
+    }
+
     @Test("web-only apps need --account for the distribution ARN")
     func policyNeedsAccount() throws {
         let web = unishopYAML.components(separatedBy: "\n").filter { !$0.contains("auroraCluster") && !$0.contains("aurora:") && !$0.contains("globalClusterId") && !$0.contains("promotion:") }

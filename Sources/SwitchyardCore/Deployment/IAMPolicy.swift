@@ -27,7 +27,9 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
     /// - Throws: `IAMPolicyError` when an ARN needs an account that nothing gives.
     /// - Parameter lockTable: the lock table's name, when hosts coordinate through one: its item calls in every region
     ///   (a global table has a replica per region).
-    public static func forApplications(_ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil) throws(IAMPolicyError) -> IAMPolicy {
+    /// - Parameter readOnly: only what `validate`, `plan` and `status` call (a pull-request check): no mutating action.
+    public static func forApplications(_ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil,
+                                       readOnly: Bool = false) throws(IAMPolicyError) -> IAMPolicy {
         var buckets: [String] = []
         var distributions: [String] = []
         var globalClusters: [String] = []
@@ -78,8 +80,21 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
             statements.append(Statement(sid: "SwitchyardLockTable", action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
                                         resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
         }
+        if readOnly {
+            statements = statements.compactMap { statement in
+                var statement = statement
+                statement.action.removeAll { mutating.contains($0) }
+                return statement.action.isEmpty ? nil : statement
+            }
+        }
         return IAMPolicy(statement: statements)
     }
+
+    /// The actions that change AWS: left out of the read-only policy.
+    static let mutating: Set<String> = [
+        "s3:PutBucketPublicAccessBlock", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
+        "rds:SwitchoverGlobalCluster", "dynamodb:DeleteItem", "dynamodb:PutItem",
+    ]
 }
 
 /// An ARN needs the AWS account id and no file gives it.

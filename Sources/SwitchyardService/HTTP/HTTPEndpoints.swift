@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 import Reconciler
 
-/// The listener's routes: health, readiness, metrics, the GitHub webhook and the status API.
+/// The listener's routes: health, readiness, metrics, the GitHub webhook, the status API and the console (`Console/`).
 public struct HTTPEndpoints: Sendable {
     let status: ServiceStatus
     let metrics: ServiceMetrics
@@ -54,6 +54,7 @@ public struct HTTPEndpoints: Sendable {
         router.post("/hooks/github") { request, _ in
             try await githubHook(request)
         }
+        addConsole(to: router)
         return router
     }
 

@@ -128,7 +128,8 @@ public struct ReconcileLoop: Service {
         }
         if result.outcome == .converged, let commit = result.commit { metrics.applied(commitTime: commit.committer.time) }
         if verdicts.isEmpty { metrics.passFailed(duration: clock.now - start) } else { metrics.passFinished(duration: clock.now - start, apps: verdicts) }
-        await status.finished(result.report, document: result.results.isEmpty ? nil : result.document, refusal: result.refusal)
+        await status.finished(result.report, document: result.results.isEmpty ? nil : result.document, refusal: result.refusal,
+                              commit: result.commit)
         passLog.info("pass finished: \(result.outcome.rawValue)\(result.commit.map { " at \($0.id.short)" } ?? "")\(result.error.map { ": \($0)" } ?? "")")
         ProcessMemory.releaseFreePagesSoon()
         return result.outcome

@@ -1,4 +1,5 @@
 import Foundation
+import GitSource
 import Reconciler
 import SwitchyardCore
 
@@ -12,13 +13,16 @@ public actor ServiceStatus {
     public private(set) var document: PlanDocument?
     /// Why the last candidate commit was refused or not applied (invalid, gate), with its id.
     public private(set) var refusal: Refusal?
+    /// The commit of the last pass that read one: who made it and when, for the console.
+    public private(set) var commit: CommitInfo?
 
     public init() {}
 
     func fetched(at time: Date) { fetchedAt = time }
 
-    func finished(_ report: PassReport, document: PlanDocument?, refusal: Refusal?) {
+    func finished(_ report: PassReport, document: PlanDocument?, refusal: Refusal?, commit: CommitInfo? = nil) {
         lastPass = report
+        if let commit, document != nil { self.commit = commit }
         if let document { self.document = document }
         self.refusal = refusal
     }

@@ -54,7 +54,10 @@ struct History: AsyncParsableCommand {
                 if let convergence, let entry = convergence[index] {
                     let committed = change.commit.committer.time
                     let acted = entry.firstActedAt.map { "first acted \(formatter.string(from: $0)) (+\(Self.seconds($0.timeIntervalSince(committed))))" } ?? "no call needed"
-                    let converged = entry.convergedAt.map { "converged \(formatter.string(from: $0)) (time to converge \(Self.seconds($0.timeIntervalSince(committed))))" } ?? "not converged"
+                    // A file added with nothing to do (the first commit, before this journal) converged by being read.
+                    let nothingNeeded = change.from == nil && entry.firstActedAt == nil
+                    let converged = entry.convergedAt.map { "converged \(formatter.string(from: $0)) (time to converge \(Self.seconds($0.timeIntervalSince(committed))))" }
+                        ?? (nothingNeeded ? "nothing to converge" : "not converged")
                     print("      \(acted); \(converged)")
                 }
             }

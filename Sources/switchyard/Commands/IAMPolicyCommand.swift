@@ -20,6 +20,9 @@ struct IAMPolicyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("AWS account id for CloudFront and global-cluster ARNs (default: from the Aurora cluster ARNs).", valueName: "id"))
     var account: String?
 
+    @Flag(help: "Only the read actions `validate`, `plan` and `status` need (for a pull-request check; see deploy/github/).")
+    var readOnly = false
+
     @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
 
     func validate() throws {
@@ -31,7 +34,7 @@ struct IAMPolicyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (_, state, _) = try global.load()
-            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account, lockTable: hosts.table))
+            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account, lockTable: hosts.table, readOnly: readOnly))
         }
     }
 }

@@ -8,7 +8,7 @@ import SwitchyardCore
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show each application's desired commit, live state and verdict.",
-        discussion: "Verdicts: in sync, drifted, converging, degraded, blocked. Exit 0 unless an error occurs."
+        discussion: "Verdicts: in sync, drifted (\"failover pending\" in text when it moves the writer), converging, degraded, blocked, stale, suspended. Exit 0 unless an error occurs."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -33,7 +33,7 @@ struct Status: AsyncParsableCommand {
             case .text:
                 if let commit = result.commit { print("desired commit \(commit.id.short): \(commit.subject)") }
                 for plan in plans {
-                    print("\(plan.app): \(Verdict.of(plan).rawValue), active \(plan.activeRegion)")
+                    print("\(plan.app): \(Verdict.of(plan).words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)), active \(plan.activeRegion)")
                     let live = plan.live
                     var parts: [String] = []
                     if let writer = live.writerRegion { parts.append("writer \(writer)") }

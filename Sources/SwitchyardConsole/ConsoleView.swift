@@ -1,0 +1,101 @@
+import AWS
+import Foundation
+import GitSource
+import Mustache
+import Reconciler
+import SwitchyardCore
+
+/// What the console shows, from the last pass's plan document, its commit and the journal's timelines.
+///
+/// Everything here is rendered through Mustache, which escapes it for HTML. No repository URL, credential or
+/// environment value is carried: only commit ids, names the desired state declares, and AWS's answers.
+public struct ConsoleView {
+    var commit: String
+    var author: String?
+    var committedAt: String?
+    var subject: String?
+    var ready: Bool
+    var readiness: String
+    var refusal: String?
+    var now: String
+    var apps: [App]
+
+    struct App {
+        var name: String
+        var activeRegion: String
+        var verdict: String
+        var verdictWords: String
+        var verdictClass: String
+        /// Set while a pass carries out a newer commit than the one the plan document is for.
+        var underWay: String?
+        var code: String?
+        var liveWriter: String
+        var liveOrigin: String
+        var distributionStatus: String
+        var blockers: [Blocker]
+        var warnings: [String]
+        var unobserved: [String]
+        var inProgress: [String]
+        var hasSteps: Bool
+        var steps: [StepRow]
+        var hasChecks: Bool
+        var checks: [Check]
+        var timeline: TimelineView?
+    }
+
+    struct StepRow {
+        var summary: String
+        var region: String
+        var state: String
+        var code: String?
+        var reason: String
+    }
+
+    /// - Parameters:
+    ///   - document: the last finished pass's plan document; nil before the first.
+    ///   - ready: `/readyz`'s answer, and `reason` its words.
+    ///   - timelines: each app's current or last failover, from the journal.
+    public init(document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
+                timelines: [String: FailoverTimeline], now: Date = Date()) {
+        self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
+        author = commit.map { "\($0.author.name) <\($0.author.email)>" }
+        committedAt = commit.map { Timestamp.format($0.committer.time) }
+        subject = commit?.subject
+        self.ready = ready
+        readiness = (ready ? "ready: " : "not ready: ") + reason
+        self.refusal = refusal.map { "\(String($0.commit.prefix(12))) \($0.kind.rawValue): \($0.reason)" }
+        self.now = Timestamp.format(now)
+        apps = (document?.apps ?? []).map { app in
+            let outcomes = Dictionary((app.outcomes ?? []).map { ($0.step.id, $0) }, uniquingKeysWith: { _, last in last })
+            let rows = app.steps.map { step in
+                let outcome = outcomes[step.id]
+                let state = outcome.map { "\($0.status.rawValue)\($0.awsErrorCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? "pending"
+                return StepRow(summary: step.summary, region: step.region, state: state, code: outcome?.code, reason: step.reason)
+            }
+            let verdictClass = switch app.verdict {
+            case .inSync: "good"
+            case .blocked, .failed, .degraded, .stale: "bad"
+            default: ""
+            }
+            // The plan document is the last finished pass's; calls journaled since for a newer commit mean a pass is
+            // carrying it out now.
+            let timeline = timelines[app.name]
+            let underWay = timeline.flatMap { $0.commit != document?.commit && $0.convergedAt == nil ? $0 : nil }
+            return App(name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
+                       verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
+                           ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
+                       verdictClass: underWay == nil ? verdictClass : "",
+                       underWay: underWay.map { "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass." }, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
+                       liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
+                       blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
+                       hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
+                       timeline: timeline.map { TimelineView($0, now: now) })
+        }
+    }
+
+    /// The live part, which the page's script swaps in every few seconds.
+    public func fragment() -> String { ConsoleTemplates.library.render(self, withTemplate: "console") ?? "" }
+
+    /// The whole page.
+    public func page() -> String { ConsoleTemplates.library.render(self, withTemplate: "page") ?? "" }
+}

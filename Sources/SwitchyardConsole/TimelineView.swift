@@ -1,0 +1,71 @@
+import AWS
+import Foundation
+import SwitchyardCore
+
+/// A failover timeline laid out for the `timeline` template: each step a bar placed in percent of the whole span.
+struct TimelineView {
+    var app: String
+    var commit: String
+    var activeRegion: String
+    var firstActedAt: String?
+    /// The time to converge, from the first action, in words; nil while not converged.
+    var rto: String?
+    var inSync: String?
+    var origin: String
+    var span: String
+    var bars: [Bar]
+
+    struct Bar {
+        var action: String
+        var label: String
+        var region: String
+        var kind: String
+        var outcomeClass: String
+        var left: String
+        var width: String
+        var duration: String
+        var title: String
+    }
+
+    init(_ timeline: FailoverTimeline, now: Date = Date()) {
+        app = timeline.app
+        commit = String(timeline.commit.prefix(12))
+        activeRegion = timeline.activeRegion
+        firstActedAt = timeline.firstActedAt.map(Timestamp.format)
+        rto = timeline.secondsFromFirstActionToConverge.map(Self.seconds)
+        inSync = timeline.inSyncAt.map(Timestamp.format)
+        let start = timeline.startedAt ?? now
+        // An unfinished step runs to now: the bar grows while the console watches.
+        let end = max(timeline.endedAt ?? now, timeline.steps.contains { $0.endedAt == nil } ? now : start)
+        let total = max(end.timeIntervalSince(start), 0.001)
+        origin = Timestamp.format(start)
+        span = Self.seconds(total)
+        bars = timeline.steps.map { step in
+            let stepEnd = step.endedAt ?? now
+            let left = step.startedAt.timeIntervalSince(start) / total * 100
+            let width = max(stepEnd.timeIntervalSince(step.startedAt), 0) / total * 100
+            let running = step.endedAt == nil
+            return Bar(action: step.action, label: Self.label(step), region: step.region, kind: step.kind,
+                       outcomeClass: step.outcome == "failed" ? "failed" : running ? "open" : "",
+                       left: String(format: "%.2f", min(left, 100)), width: String(format: "%.2f", min(width, 100 - min(left, 100))),
+                       duration: running ? "\(Self.seconds(stepEnd.timeIntervalSince(step.startedAt))) so far" : Self.seconds(step.seconds ?? 0),
+                       title: "\(step.resource) \(step.outcome)\(step.requestID.map { " request \($0)" } ?? "")")
+        }
+    }
+
+    /// What a person calls the step.
+    static func label(_ step: FailoverTimeline.TimedStep) -> String {
+        switch step.action {
+        case "promotion": "promotion wait"
+        case "cloudfront-deployment": "CloudFront deploy"
+        case "promoteAurora": "promote Aurora"
+        case "awaitPromotion": "await promotion"
+        case "openBucket": "open bucket"
+        case "blockBucket": "block bucket"
+        case "reorderOriginGroup": "reorder origins"
+        default: step.action
+        }
+    }
+
+    static func seconds(_ value: Double) -> String { FailoverReportRenderer.seconds(value) }
+}

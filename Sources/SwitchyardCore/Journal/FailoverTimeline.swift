@@ -1,0 +1,129 @@
+import Foundation
+
+/// One failover as the journal recorded it: each mutating call from its `calling` row to its answer, the waits AWS
+/// took after them (the promotion, the CloudFront deployment), and when the app converged.
+///
+/// The console draws it as bars and `switchyard report` prints it; both read it from here, so they agree.
+public struct FailoverTimeline: Sendable, Codable, Equatable {
+    public var app: String
+    public var commit: String
+    /// The region the commit made active.
+    public var activeRegion: String
+    /// Calls and waits, in the order they started.
+    public var steps: [TimedStep]
+    /// The first `calling` row for the commit.
+    public var firstActedAt: Date?
+    /// The first pass that found the app converged at the commit (in sync, or AWS finishing work it accepted).
+    public var convergedAt: Date?
+    /// The first pass that found the app in sync at the commit: nothing left in AWS either.
+    public var inSyncAt: Date?
+    /// The app's last recorded verdict at the commit.
+    public var lastVerdict: String?
+
+    /// One bar of the timeline.
+    public struct TimedStep: Sendable, Codable, Equatable {
+        /// `call` (a mutating AWS call, `calling` to `called`/`failed`) or `wait` (AWS finishing what a call started).
+        public var kind: String
+        /// The step's action (`promoteAurora`, `openBucket`, …), or for a wait `promotion` or `cloudfront-deployment`.
+        public var action: String
+        public var resource: String
+        public var region: String
+        public var startedAt: Date
+        /// Nil while the call has not answered (or the process died during it).
+        public var endedAt: Date?
+        public var seconds: Double?
+        /// `called`, `failed`, `unanswered`, or for a wait `finished` / `waiting`.
+        public var outcome: String
+        public var requestID: String?
+        public var message: String?
+    }
+
+    /// When the timeline starts: the first step's start.
+    public var startedAt: Date? { steps.map(\.startedAt).min() }
+
+    /// When the timeline ends: convergence, or the last thing that happened.
+    public var endedAt: Date? {
+        ([inSyncAt, convergedAt] + steps.map { $0.endedAt ?? $0.startedAt }).compactMap { $0 }.max()
+    }
+
+    /// From the first action to convergence: the measured recovery time once the decision was made.
+    public var secondsFromFirstActionToConverge: Double? {
+        guard let firstActedAt, let convergedAt else { return nil }
+        return convergedAt.timeIntervalSince(firstActedAt)
+    }
+}
+
+extension Journal {
+    /// The timeline of the app's failover at `commit`, or of the last commit the journal made calls for.
+    /// - Returns: nil when the journal holds no call for the app (and commit).
+    public func failoverTimeline(app: String, commit: String? = nil) throws(JournalError) -> FailoverTimeline? {
+        Self.timeline(app: app, commit: commit, calls: try calls(app: app), events: try appEvents(app: app))
+    }
+
+    /// The pure part of `failoverTimeline(app:commit:)`, for tests.
+    static func timeline(app: String, commit wanted: String?, calls: [CallRecord], events: [AppEvent]) -> FailoverTimeline? {
+        let matching = { (id: String?) -> Bool in
+            guard let wanted, let id else { return false }
+            return id == wanted || (wanted.count >= 7 && id.hasPrefix(wanted))
+        }
+        guard let last = wanted == nil ? calls.last : calls.last(where: { matching($0.commit) }), let commit = last.commit else {
+            return nil
+        }
+        let region = last.activeRegion ?? ""
+        let ours = calls.filter { $0.commit == commit }
+        var steps: [FailoverTimeline.TimedStep] = []
+        var open: [String: Int] = [:]
+        for call in ours {
+            let key = "\(call.action) \(call.resource)"
+            switch call.phase {
+            case "calling":
+                open[key] = steps.count
+                steps.append(.init(kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
+                                   outcome: "unanswered", message: call.message))
+            default:
+                if let index = open.removeValue(forKey: key) {
+                    steps[index].endedAt = call.time
+                    steps[index].seconds = call.time.timeIntervalSince(steps[index].startedAt)
+                    steps[index].outcome = call.phase
+                    steps[index].requestID = call.requestID
+                    if call.message != nil { steps[index].message = call.message }
+                } else {
+                    // Failed before it was announced (a re-read refused, the lease lost): a point, not a bar.
+                    steps.append(.init(kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
+                                       endedAt: call.time, seconds: 0, outcome: call.phase, requestID: call.requestID, message: call.message))
+                }
+            }
+        }
+        let atCommit = events.filter { $0.commit == commit }
+        let convergedAt = atCommit.first(where: \.converged)?.time
+        let inSyncAt = atCommit.first { $0.verdict == "in sync" }?.time
+        steps += waits(after: steps, convergedAt: convergedAt, inSyncAt: inSyncAt)
+        steps.sort { $0.startedAt < $1.startedAt }
+        return FailoverTimeline(app: app, commit: commit, activeRegion: region, steps: steps,
+                                firstActedAt: ours.first { $0.phase == "calling" }?.time, convergedAt: convergedAt, inSyncAt: inSyncAt,
+                                lastVerdict: atCommit.last?.verdict)
+    }
+
+    /// What AWS did after an answered call: a promotion runs until the steps that depend on it start (they start only
+    /// once it finished) or the app converged; a CloudFront update deploys until the app is in sync.
+    static func waits(after steps: [FailoverTimeline.TimedStep], convergedAt: Date?, inSyncAt: Date?) -> [FailoverTimeline.TimedStep] {
+        steps.compactMap { step in
+            guard step.outcome == "called", let answered = step.endedAt else { return nil }
+            let end: Date?
+            let action: String
+            switch step.action {
+            case "promoteAurora":
+                action = "promotion"
+                end = steps.filter { $0.startedAt > answered }.map(\.startedAt).min() ?? convergedAt
+            case "reorderOriginGroup":
+                action = "cloudfront-deployment"
+                end = inSyncAt
+            default:
+                return nil
+            }
+            let finished = end.flatMap { $0 >= answered ? $0 : nil }
+            return .init(kind: "wait", action: action, resource: step.resource, region: step.region, startedAt: answered, endedAt: finished,
+                         seconds: finished.map { $0.timeIntervalSince(answered) }, outcome: finished == nil ? "waiting" : "finished")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardTestSupport
+import Testing
+
+/// The incident console at `/`, driven by headless Chromium against `switchyard run` and the emulator.
+@Suite("The console in headless Chromium", .serialized)
+struct ConsoleBrowserTests {
+    @Test("during and after a failover the console shows the app, the new active region and a timeline with the promotion")
+    func consoleShowsTheFailover() async throws {
+        _ = try #require(Chromium.executable, "chromium is not installed: run scripts/bootstrap.sh")
+        // A promotion of 6 s, so that the console can be read and photographed while it is under way.
+        let harness = try ServiceHarness(failoverSeconds: 6)
+        defer { harness.tearDown() }
+        let folder = try Chromium.outputFolder("console-\(UUID().uuidString.prefix(8))")
+        let (service, url) = try await harness.start()
+        try await harness.waitConverged(service, at: try harness.head())
+
+        let flip = try harness.push(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot to us-west-1")
+        try await service.waitUntil("the promotion's answer in the journal") {
+            try harness.journal().calls(app: "hot").contains { $0.action == "promoteAurora" && $0.commit == flip && $0.phase == "called" }
+        }
+        let duringDOM = try Chromium.dumpDOM("\(url)/")
+        #expect(duringDOM.contains("id=\"timeline-hot\""), "the timeline is drawn from the journal while the promotion runs")
+        #expect(duringDOM.contains("data-step=\"promoteAurora\""))
+        #expect(duringDOM.contains("failover to us-west-1 under way"))
+        let during = "\(folder)/console-during-failover.png"
+        try Chromium.screenshot("\(url)/", to: during)
+        print("console screenshot during the failover: \(during)")
+
+        try await harness.waitConverged(service, at: flip)
+        // A pass's `live` is what it observed before acting: the next pass (1 s later) reads the writer in us-west-1.
+        try await service.waitUntil("a pass that observed the writer in us-west-1") {
+            let (body, _) = try await HTTPTestClient.get("\(url)/api/status")
+            let apps = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["apps"] as? [[String: Any]]
+            return (apps?.first?["live"] as? [String: Any])?["writerRegion"] as? String == "us-west-1"
+        }
+        let dom = try Chromium.dumpDOM("\(url)/")
+        let after = "\(folder)/console-after-failover.png"
+        try Chromium.screenshot("\(url)/", to: after)
+        print("console screenshot after the failover: \(after)")
+
+        #expect(dom.contains("id=\"app-hot\""))
+        #expect(dom.contains("id=\"desired-hot\">us-west-1<"), "the desired active region")
+        #expect(dom.contains("id=\"live-hot\">us-west-1<"), "the live writer moved to us-west-1")
+        #expect(dom.contains("data-verdict=\"in sync\""))
+        #expect(dom.contains("Failover to us-west-1"))
+        #expect(dom.contains("data-step=\"promoteAurora\""), "a bar for the promotion call")
+        #expect(dom.contains("data-step=\"promotion\""), "a bar for the promotion wait")
+        #expect(dom.contains("after the first action"))
+        #expect(dom.contains(String(flip.prefix(12))))
+        // No secret: not the webhook secret, not the repository's URL.
+        #expect(!dom.contains(ServiceHarness.secret))
+        #expect(!dom.contains(harness.bare))
+    }
+
+    @Test("the page updates without reload when the verdict changes")
+    func pageUpdatesWithoutReload() async throws {
+        _ = try #require(Chromium.executable, "chromium is not installed: run scripts/bootstrap.sh")
+        let harness = try ServiceHarness()
+        defer { harness.tearDown() }
+        let (service, url) = try await harness.start()
+        try await harness.waitConverged(service, at: try harness.head())
+
+        // The page as first served, with the verdict of that moment; saved so that the browser opens exactly it.
+        let (first, status) = try await HTTPTestClient.get("\(url)/")
+        #expect(status == 200)
+        let served = String(decoding: first, as: UTF8.self)
+        #expect(served.contains("data-verdict=\"in sync\""))
+        #expect(!served.contains("data-verdict=\"suspended\""))
+
+        // The verdict changes: break glass on this host.
+        let suspend = try CLI.run(["suspend", "hot", "--reason", "console drill", "--by", "alice", "--state-dir", harness.stateDir],
+                                  in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
+        #expect(suspend.status == 0, "\(suspend.stderr)")
+        try await service.waitUntil("the suspended verdict in /api/status") {
+            let (body, _) = try await HTTPTestClient.get("\(url)/api/status")
+            let apps = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["apps"] as? [[String: Any]]
+            return apps?.first?["verdict"] as? String == "suspended"
+        }
+
+        // The old page, opened from a file whose base is the service: only its script can bring the new verdict in.
+        let folder = try Chromium.outputFolder("console-update-\(UUID().uuidString.prefix(8))")
+        let saved = "\(folder)/served-before.html"
+        try served.replacingOccurrences(of: "<head>", with: "<head><base href=\"\(url)/\">").write(toFile: saved, atomically: true, encoding: .utf8)
+        let dom = try Chromium.dumpDOM("file://\(saved)", virtualMilliseconds: 5000, extra: ["--disable-web-security", "--allow-file-access-from-files"])
+        #expect(dom.contains("data-verdict=\"suspended\""), "the script fetched the live part and swapped it in")
+        #expect(!dom.contains("data-verdict=\"in sync\""))
+        #expect(dom.contains("console drill"), "the suspension's reason is shown")
+    }
+}

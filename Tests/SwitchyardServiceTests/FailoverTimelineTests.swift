@@ -1,0 +1,47 @@
+import Foundation
+@testable import SwitchyardCore
+import Testing
+
+@Suite("The failover timeline, from journal rows")
+struct FailoverTimelineTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func call(_ offset: Double, _ action: String, _ phase: String, commit: String = "c2", requestID: String? = nil) -> CallRecord {
+        CallRecord(passID: 1, time: t0 + offset, app: "hot", commit: commit, activeRegion: "us-west-1", action: action,
+                   resource: action == "reorderOriginGroup" ? "E1" : "arn:cluster", region: action == "reorderOriginGroup" ? "us-east-1" : "us-west-1",
+                   phase: phase, requestID: requestID)
+    }
+
+    func event(_ offset: Double, _ verdict: String, converged: Bool, commit: String = "c2") -> AppEvent {
+        AppEvent(passID: 1, time: t0 + offset, app: "hot", commit: commit, activeRegion: "us-west-1", verdict: verdict, converged: converged)
+    }
+
+    @Test("calls pair calling with their answer; the promotion waits until its dependents start; CloudFront until in sync")
+    func pairsAndWaits() throws {
+        let calls = [
+            call(-50, "promoteAurora", "calling", commit: "c1"), call(-49, "promoteAurora", "called", commit: "c1"),
+            call(0, "promoteAurora", "calling"), call(0.5, "promoteAurora", "called", requestID: "r1"),
+            call(30, "reorderOriginGroup", "calling"), call(31, "reorderOriginGroup", "called", requestID: "r2"),
+        ]
+        let events = [event(32, "converging", converged: true), event(90, "in sync", converged: true)]
+        let timeline = try #require(Journal.timeline(app: "hot", commit: nil, calls: calls, events: events))
+        #expect(timeline.commit == "c2", "the last commit with calls")
+        #expect(timeline.steps.map(\.action) == ["promoteAurora", "promotion", "reorderOriginGroup", "cloudfront-deployment"])
+        #expect(timeline.steps[0].requestID == "r1" && timeline.steps[0].seconds == 0.5)
+        #expect(timeline.steps[1].seconds == 29.5, "from the promotion's answer to the next call")
+        #expect(timeline.steps[3].seconds == 59, "from the reorder's answer to in sync")
+        #expect(timeline.secondsFromFirstActionToConverge == 32)
+        #expect(Journal.timeline(app: "hot", commit: "c1", calls: calls, events: events)?.steps.count == 2)
+    }
+
+    @Test("a call without answer stays open; a failure without calling is a point; nothing converged")
+    func unfinished() throws {
+        let calls = [call(0, "promoteAurora", "calling"), call(5, "reorderOriginGroup", "failed")]
+        let timeline = try #require(Journal.timeline(app: "hot", commit: "c2", calls: calls, events: []))
+        #expect(timeline.steps.map(\.outcome) == ["unanswered", "failed"])
+        #expect(timeline.steps[0].endedAt == nil)
+        #expect(timeline.steps[1].seconds == 0)
+        #expect(timeline.convergedAt == nil)
+        #expect(Journal.timeline(app: "hot", commit: "other", calls: calls, events: []) == nil)
+    }
+}
