@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServiceTests",
             dependencies: [
-                "SwitchyardService", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
+                "SwitchyardService", "SwitchyardConsole", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
