@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServiceTests",
             dependencies: [
-                "SwitchyardService", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
+                "SwitchyardService", "SwitchyardConsole", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

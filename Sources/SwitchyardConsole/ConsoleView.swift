@@ -55,8 +55,9 @@ public struct ConsoleView {
     ///   - document: the last finished pass's plan document; nil before the first.
     ///   - ready: `/readyz`'s answer, and `reason` its words.
     ///   - timelines: each app's current or last failover, from the journal.
+    ///   - lastPassAt: when the last pass finished: calls journaled after it belong to a pass still running.
     public init(document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
-                timelines: [String: FailoverTimeline], now: Date = Date()) {
+                timelines: [String: FailoverTimeline], lastPassAt: Date?, now: Date = Date()) {
         self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
         author = commit.map { "\($0.author.name) <\($0.author.email)>" }
         committedAt = commit.map { Timestamp.format($0.committer.time) }
@@ -80,12 +81,19 @@ public struct ConsoleView {
             // The plan document is the last finished pass's; calls journaled since for a newer commit mean a pass is
             // carrying it out now.
             let timeline = timelines[app.name]
-            let underWay = timeline.flatMap { $0.commit != document?.commit && $0.convergedAt == nil ? $0 : nil }
+            let underWay = timeline.flatMap { timeline -> FailoverTimeline? in
+                let latest = timeline.steps.map(\.startedAt).max() ?? .distantPast
+                let running = timeline.commit != document?.commit && timeline.convergedAt == nil && latest > (lastPassAt ?? .distantPast)
+                return running ? timeline : nil
+            }
+            let underWayNote = underWay.map {
+                "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass."
+            }
             return App(name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
                        verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
                            ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
                        verdictClass: underWay == nil ? verdictClass : "",
-                       underWay: underWay.map { "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass." }, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
+                       underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
                        liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
                        blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                        hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,

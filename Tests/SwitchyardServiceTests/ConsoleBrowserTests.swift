@@ -9,8 +9,9 @@ struct ConsoleBrowserTests {
     @Test("during and after a failover the console shows the app, the new active region and a timeline with the promotion")
     func consoleShowsTheFailover() async throws {
         _ = try #require(Chromium.executable, "chromium is not installed: run scripts/bootstrap.sh")
-        // A promotion of 6 s, so that the console can be read and photographed while it is under way.
-        let harness = try ServiceHarness(failoverSeconds: 6)
+        // A promotion of 12 s, so that the console can be read and photographed while it is under way, also on a
+        // loaded machine (each Chromium run takes a second or more).
+        let harness = try ServiceHarness(failoverSeconds: 12)
         defer { harness.tearDown() }
         let folder = try Chromium.outputFolder("console-\(UUID().uuidString.prefix(8))")
         let (service, url) = try await harness.start()

@@ -24,7 +24,7 @@ extension HTTPEndpoints {
         }
         let readiness = await status.readiness()
         return ConsoleView(document: document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
-                           refusal: await status.refusal, timelines: timelines)
+                           refusal: await status.refusal, timelines: timelines, lastPassAt: await status.lastPass?.finishedAt)
     }
 
     static func html(_ text: String) -> Response {
