@@ -129,7 +129,8 @@ let package = Package(
         .target(name: "SwitchyardTestSupport", path: "Tests/SwitchyardTestSupport", swiftSettings: strict),
 
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
-        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardCore", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardCore", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
         .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(

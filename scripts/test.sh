@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-echo "==> module import rules" >&2
+echo "==> module import rules, format (swift format lint --strict, .swift-format)" >&2
 bash scripts/check-imports.sh
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
 echo "==> swift test" >&2
 swift build --build-tests
 swift test --skip-build

@@ -19,7 +19,8 @@ public enum ActiveRegionEdit {
     ///   that cannot be rewritten on its own (a multi-line or block scalar), or the result would not validate.
     public static func apply(to text: String, of app: Application, region: String) throws(Failure) -> String {
         guard app.spec.region(region) != nil else {
-            throw Failure(description: "`\(region)` is not a region of \(app.name); declared: \(app.spec.regions.map(\.name).joined(separator: ", "))")
+            throw Failure(
+                description: "`\(region)` is not a region of \(app.name); declared: \(app.spec.regions.map(\.name).joined(separator: ", "))")
         }
         guard app.spec.activeRegion != region else {
             throw Failure(description: "\(region) is already the active region of \(app.name); nothing to flip")
@@ -30,14 +31,16 @@ public enum ActiveRegionEdit {
             throw misplaced
         }
         guard let style = valueStyle(in: text), let end = valueEnd(from: start, style: style, value: app.spec.activeRegion, in: scalars) else {
-            throw Failure(description: "\(app.source.activeRegion): activeRegion is written in a form flip cannot rewrite on its own "
-                + "(over several lines, as a block scalar, or with a tag or anchor); write it on one line, plain or quoted")
+            throw Failure(
+                description: "\(app.source.activeRegion): activeRegion is written in a form flip cannot rewrite on its own "
+                    + "(over several lines, as a block scalar, or with a tag or anchor); write it on one line, plain or quoted")
         }
-        let replacement: String = switch style {
-        case .singleQuoted: "'\(region)'"
-        case .doubleQuoted: "\"\(region)\""
-        default: region
-        }
+        let replacement: String =
+            switch style {
+            case .singleQuoted: "'\(region)'"
+            case .doubleQuoted: "\"\(region)\""
+            default: region
+            }
         var rewritten = String.UnicodeScalarView()
         rewritten.append(contentsOf: scalars[..<start])
         rewritten.append(contentsOf: replacement.unicodeScalars)
@@ -85,8 +88,8 @@ public enum ActiveRegionEdit {
     /// The scalar style the file writes `spec.activeRegion` in.
     static func valueStyle(in text: String) -> Node.Scalar.Style? {
         guard let root = try? Yams.compose(yaml: text, .basic),
-              let spec = root.mapping?.first(where: { $0.key.scalar?.string == "spec" })?.value,
-              let value = spec.mapping?.first(where: { $0.key.scalar?.string == "activeRegion" })?.value
+            let spec = root.mapping?.first(where: { $0.key.scalar?.string == "spec" })?.value,
+            let value = spec.mapping?.first(where: { $0.key.scalar?.string == "activeRegion" })?.value
         else { return nil }
         return value.scalar?.style
     }

@@ -157,8 +157,8 @@ public struct ClusterARN: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "rds",
-              parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigitCharacter), parts[5] == "cluster",
-              !parts[6].isEmpty, !parts[3].isEmpty
+            parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigitCharacter), parts[5] == "cluster",
+            !parts[6].isEmpty, !parts[3].isEmpty
         else { return nil }
         partition = parts[1]
         region = parts[3]

@@ -17,13 +17,16 @@ public enum ApplicationParser {
         if let problem = DocumentLimits.check(text, path: path) {
             return .failure(ValidationFailure(diagnostics: [problem]))
         }
-        // YAML allows a byte order mark at the start of the stream; libyaml's block parser does not.
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let root: Node
         do {
             // The basic resolver leaves plain scalars untyped (`isNull` and `bool` below read them): Yams's
             // default resolver compiles ICU regular expressions, which would keep ICU resident in `run`.
-            guard let node = try Yams.compose(yaml: text, .basic) else {
+            // YAML allows a byte order mark at the start of the stream, and libyaml reads it before a flow document
+            // but not before a block mapping: then the document is read without it (positions on line 1 only shift
+            // by one for a block key, which holds no value flip rewrites).
+            let composed = try? Yams.compose(yaml: text, .basic)
+            let node = try composed ?? Yams.compose(yaml: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, .basic)
+            guard let node else {
                 reader.report(at: nil, "", "the file is empty; expected an `apiVersion: \(apiVersion)` Application document")
                 return .failure(ValidationFailure(diagnostics: reader.diagnostics))
             }
@@ -39,17 +42,18 @@ public enum ApplicationParser {
     }
 
     static func diagnostic(forYAMLError error: any Error, path: String) -> Diagnostic {
-        let (mark, problem): (Mark?, String) = switch error as? YamlError {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            (mark, [context?.text, problem].compactMap { $0 }.joined(separator: ": "))
-        case let .duplicatedKeysInMapping(duplicates, context):
-            (context.mark, "duplicate key \(duplicates.joined(separator: ", ")) in a mapping")
-        case let .reader(problem, _, _, _):
-            (nil, problem)
-        default:
-            (nil, "\(error)")
-        }
+        let (mark, problem): (Mark?, String) =
+            switch error as? YamlError {
+            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+                let .composer(context, problem, mark, _):
+                (mark, [context?.text, problem].compactMap { $0 }.joined(separator: ": "))
+            case let .duplicatedKeysInMapping(duplicates, context):
+                (context.mark, "duplicate key \(duplicates.joined(separator: ", ")) in a mapping")
+            case let .reader(problem, _, _, _):
+                (nil, problem)
+            default:
+                (nil, "\(error)")
+            }
         return Diagnostic(
             location: SourceLocation(path: path, line: mark?.line ?? 1, column: mark?.column ?? 1),
             field: "", message: "not valid YAML: \(problem)"
@@ -68,9 +72,10 @@ struct NodeReader {
 
     mutating func report(at node: Node?, _ field: String, _ message: String) {
         let mark = node?.mark
-        diagnostics.append(Diagnostic(
-            location: location(mark), field: field, message: message
-        ))
+        diagnostics.append(
+            Diagnostic(
+                location: location(mark), field: field, message: message
+            ))
     }
 
     func location(_ mark: Mark?) -> SourceLocation {
@@ -90,10 +95,12 @@ struct NodeReader {
                 continue
             }
             if let allowed, !allowed.contains(name) {
-                let suggestion = allowed.min { editDistance($0, name) < editDistance($1, name) }
+                let suggestion =
+                    allowed.min { editDistance($0, name) < editDistance($1, name) }
                     .flatMap { editDistance($0, name) <= 2 ? " (did you mean `\($0)`?)" : nil } ?? ""
-                report(at: key, join(field, name),
-                       "unknown field\(suggestion); expected one of \(allowed.joined(separator: ", "))")
+                report(
+                    at: key, join(field, name),
+                    "unknown field\(suggestion); expected one of \(allowed.joined(separator: ", "))")
                 continue
             }
             entries[name] = (key, value)
@@ -102,7 +109,9 @@ struct NodeReader {
     }
 
     /// A required or optional string field.
-    mutating func string(_ entries: [String: (key: Node, value: Node)], _ key: String, in parent: Node, _ field: String, required: Bool = true) -> String? {
+    mutating func string(
+        _ entries: [String: (key: Node, value: Node)], _ key: String, in parent: Node, _ field: String, required: Bool = true
+    ) -> String? {
         guard let entry = entries[key] else {
             if required { report(at: parent, join(field, key), "missing; this field is required") }
             return nil
@@ -133,8 +142,9 @@ struct NodeReader {
     ) -> E where E.RawValue == String {
         guard entries[key] != nil, let text = string(entries, key, in: parent, field) else { return value }
         guard let parsed = E(rawValue: text) else {
-            report(at: entries[key]?.value, join(field, key),
-                   "found `\(text)`; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            report(
+                at: entries[key]?.value, join(field, key),
+                "found `\(text)`; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
             return value
         }
         return parsed
@@ -259,7 +269,10 @@ public enum DocumentLimits {
             }
             switch character {
             case "#" where previous == " " || previous == "\t" || column == 1: comment = true
-            case "\"", "'": if previous == " " || previous == ":" || previous == "[" || previous == "{" || previous == "," || column == indent + 1 { quote = character }
+            case "\"", "'":
+                if previous == " " || previous == ":" || previous == "[" || previous == "{" || previous == "," || column == indent + 1 {
+                    quote = character
+                }
             case "[", "{":
                 flowDepth += 1
                 if flowDepth + indents.count > maxDepth {
@@ -267,7 +280,9 @@ public enum DocumentLimits {
                 }
             case "]", "}": flowDepth = max(0, flowDepth - 1)
             case "&", "*":
-                if previous == " " || previous == "[" || previous == "{" || previous == "," || previous == "-" || previous == ":" || column == indent + 1 {
+                if previous == " " || previous == "[" || previous == "{" || previous == "," || previous == "-" || previous == ":"
+                    || column == indent + 1
+                {
                     aliases += 1
                     if aliases > maxAliases {
                         return at(line, column, "more than \(maxAliases) YAML anchors and aliases; a desired-state file needs none")

@@ -5,7 +5,8 @@ extension NodeReader {
     mutating func application(_ root: Node) -> Application? {
         guard let top = mapping(root, "", allowed: ["apiVersion", "kind", "metadata", "spec"]) else { return nil }
         if let version = string(top, "apiVersion", in: root, ""), version != ApplicationParser.apiVersion {
-            let hint = version.hasPrefix("switchyard/")
+            let hint =
+                version.hasPrefix("switchyard/")
                 ? "; this Switchyard reads only \(ApplicationParser.apiVersion): upgrade Switchyard to read a newer version"
                 : ""
             report(at: top["apiVersion"]?.value, "apiVersion", "found `\(version)`; expected `\(ApplicationParser.apiVersion)`\(hint)")
@@ -18,8 +19,9 @@ extension NodeReader {
             if let fields = mapping(metadata, "metadata", allowed: ["name"]) {
                 name = string(fields, "name", in: metadata, "metadata")
                 if let n = name, !isDNSLabel(n) {
-                    report(at: fields["name"]?.value, "metadata.name",
-                           "found `\(n)`; expected lowercase letters, digits and hyphens (at most 63), starting with a letter")
+                    report(
+                        at: fields["name"]?.value, "metadata.name",
+                        "found `\(n)`; expected lowercase letters, digits and hyphens (at most 63), starting with a letter")
                     name = nil
                 }
             }
@@ -52,17 +54,20 @@ extension NodeReader {
             report(at: node, "spec.regions", "missing; this field is required")
         }
         if let active, !regions.isEmpty, !regions.contains(where: { $0.name == active }) {
-            report(at: fields["activeRegion"]?.value, "spec.activeRegion",
-                   "found `\(active)`; expected one of the regions declared under spec.regions: \(regions.map(\.name).joined(separator: ", "))")
+            report(
+                at: fields["activeRegion"]?.value, "spec.activeRegion",
+                "found `\(active)`; expected one of the regions declared under spec.regions: \(regions.map(\.name).joined(separator: ", "))")
         }
         let cloudfront = fields["cloudfront"].flatMap { cloudFront($0.value) }
         let aurora = fields["aurora"].flatMap { self.aurora($0.value) }
         let safety = fields["safety"].flatMap { self.safety($0.value) } ?? SafetySpec()
-        checkGroups(regions: regions, keys: regionKeys, specNode: node, fields: fields,
-                    hasCloudFront: fields["cloudfront"] != nil, hasAurora: fields["aurora"] != nil)
+        checkGroups(
+            regions: regions, keys: regionKeys, specNode: node, fields: fields,
+            hasCloudFront: fields["cloudfront"] != nil, hasAurora: fields["aurora"] != nil)
         guard let active else { return nil }
-        var spec = ApplicationSpec(activeRegion: active, standby: standby, regions: regions,
-                                   cloudfront: cloudfront, aurora: aurora, safety: safety)
+        var spec = ApplicationSpec(
+            activeRegion: active, standby: standby, regions: regions,
+            cloudfront: cloudfront, aurora: aurora, safety: safety)
         spec.suspend = bool(fields, "suspend", field) ?? false
         return spec
     }
@@ -87,32 +92,38 @@ extension NodeReader {
                 if isBucketName(bucket) {
                     region.bucket = bucket
                 } else {
-                    report(at: entries["bucket"]?.value, "\(field).bucket",
-                           "found `\(bucket)`; expected an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)")
+                    report(
+                        at: entries["bucket"]?.value, "\(field).bucket",
+                        "found `\(bucket)`; expected an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)")
                 }
             }
             region.originID = string(entries, "originId", in: value, field, required: false)
             if let text = string(entries, "auroraCluster", in: value, field, required: false) {
                 if let arn = ClusterARN(text) {
                     if let lower = lowerCaseIdentifier(arn.clusterID) {
-                        report(at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
-                               "found cluster identifier `\(arn.clusterID)`; expected `\(lower)`: "
-                                   + Self.lowerCaseReason("DB cluster identifiers"))
+                        report(
+                            at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
+                            "found cluster identifier `\(arn.clusterID)`; expected `\(lower)`: "
+                                + Self.lowerCaseReason("DB cluster identifiers"))
                         region.auroraCluster = arn  // the file is refused; keep it from also reading as missing
                     } else if arn.region == name {
                         region.auroraCluster = arn
                     } else {
-                        report(at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
-                               "found a cluster in `\(arn.region)`; expected a cluster in `\(name)`, the region it is declared under")
+                        report(
+                            at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
+                            "found a cluster in `\(arn.region)`; expected a cluster in `\(name)`, the region it is declared under")
                     }
                 } else {
-                    report(at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
-                           "found `\(text)`; expected a DB cluster ARN such as arn:aws:rds:\(name):111122223333:cluster:NAME")
+                    report(
+                        at: entries["auroraCluster"]?.value, "\(field).auroraCluster",
+                        "found `\(text)`; expected a DB cluster ARN such as arn:aws:rds:\(name):111122223333:cluster:NAME")
                 }
             }
             region.blockPublicAccess = bool(entries, "blockPublicAccess", field)
             if region.blockPublicAccess != nil, entries["bucket"] == nil {
-                report(at: entries["blockPublicAccess"]?.key, "\(field).blockPublicAccess", "set on a region without a bucket; add `bucket` or remove it")
+                report(
+                    at: entries["blockPublicAccess"]?.key, "\(field).blockPublicAccess", "set on a region without a bucket; add `bucket` or remove it"
+                )
             }
             result.append(region)
         }
@@ -124,8 +135,9 @@ extension NodeReader {
         guard let entries = mapping(node, field, allowed: ["distributionId", "originGroupId"]) else { return nil }
         let distribution = string(entries, "distributionId", in: node, field)
         if let d = distribution, !(d.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
-            report(at: entries["distributionId"]?.value, "\(field).distributionId",
-                   "found `\(d)`; expected a CloudFront distribution id (uppercase letters and digits, such as E1EXAMPLE)")
+            report(
+                at: entries["distributionId"]?.value, "\(field).distributionId",
+                "found `\(d)`; expected a CloudFront distribution id (uppercase letters and digits, such as E1EXAMPLE)")
         }
         let group = string(entries, "originGroupId", in: node, field)
         guard let distribution, let group else { return nil }
@@ -139,8 +151,9 @@ extension NodeReader {
         let promotion = enumeration(entries, "promotion", in: node, field, default: PromotionMode.switchover)
         let lag = duration(entries, "maxReplicationLag", in: node, field)
         if let id, let lower = lowerCaseIdentifier(id) {
-            report(at: entries["globalClusterId"]?.value, "\(field).globalClusterId",
-                   "found `\(id)`; expected `\(lower)`: " + Self.lowerCaseReason("global cluster identifiers"))
+            report(
+                at: entries["globalClusterId"]?.value, "\(field).globalClusterId",
+                "found `\(id)`; expected `\(lower)`: " + Self.lowerCaseReason("global cluster identifiers"))
             return nil
         }
         guard let id else { return nil }
@@ -185,13 +198,15 @@ extension NodeReader {
 
 extension NodeReader {
     /// Two regions may not share an origin or a bucket: a flip must change which one serves.
-    mutating func requireDistinct(_ value: KeyPath<RegionSpec, String?>, _ field: String, _ noun: String, regions: [RegionSpec], keys: [String: Node]) {
+    mutating func requireDistinct(_ value: KeyPath<RegionSpec, String?>, _ field: String, _ noun: String, regions: [RegionSpec], keys: [String: Node])
+    {
         var owner: [String: String] = [:]
         for region in regions {
             guard let v = region[keyPath: value] else { continue }
             if let other = owner[v] {
-                report(at: keys[region.name], "spec.regions.\(region.name).\(field)",
-                       "found `\(v)`, already the \(noun) of \(other); expected a distinct \(noun) per region")
+                report(
+                    at: keys[region.name], "spec.regions.\(region.name).\(field)",
+                    "found `\(v)`, already the \(noun) of \(other); expected a distinct \(noun) per region")
             }
             owner[v] = region.name
         }
@@ -205,9 +220,10 @@ extension NodeReader {
         let spec = ApplicationSpec(activeRegion: active ?? "", standby: standby, regions: regions, cloudfront: nil, aurora: nil)
         guard regions.allSatisfy(spec.wantsBlocked) else { return }
         let where_ = regions.first { $0.name == active } ?? regions[0]
-        report(at: keys[where_.name], "spec.regions.\(where_.name).blockPublicAccess",
-               "every region's bucket would be blocked, so no region could serve (fail-closed); "
-                   + "leave at least one bucket open: remove blockPublicAccess: true from the active region, or make another region active")
+        report(
+            at: keys[where_.name], "spec.regions.\(where_.name).blockPublicAccess",
+            "every region's bucket would be blocked, so no region could serve (fail-closed); "
+                + "leave at least one bucket open: remove blockPublicAccess: true from the active region, or make another region active")
     }
 }
 
@@ -229,8 +245,8 @@ func lowerCaseIdentifier(_ id: String) -> String? {
 func isRegionName(_ name: String) -> Bool {
     let parts = name.split(separator: "-", omittingEmptySubsequences: false)
     guard (3...4).contains(parts.count),
-          parts[0].count == 2, parts[0].allSatisfy({ $0.isASCII && $0.isLowercase }),
-          let last = parts.last, !last.isEmpty, last.count <= 2, last.allSatisfy({ $0.isASCII && $0.isNumber })
+        parts[0].count == 2, parts[0].allSatisfy({ $0.isASCII && $0.isLowercase }),
+        let last = parts.last, !last.isEmpty, last.count <= 2, last.allSatisfy({ $0.isASCII && $0.isNumber })
     else { return false }
     return parts.dropFirst().dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isLowercase } }
 }
@@ -238,10 +254,10 @@ func isRegionName(_ name: String) -> Bool {
 /// S3's bucket naming rules (the general-purpose ones).
 func isBucketName(_ name: String) -> Bool {
     guard (3...63).contains(name.count),
-          name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") }),
-          let first = name.first, let last = name.last,
-          first.isLetter || first.isNumber, last.isLetter || last.isNumber,
-          !name.contains("..")
+        name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") }),
+        let first = name.first, let last = name.last,
+        first.isLetter || first.isNumber, last.isLetter || last.isNumber,
+        !name.contains("..")
     else { return false }
     return true
 }
@@ -249,7 +265,7 @@ func isBucketName(_ name: String) -> Bool {
 /// A DNS label: what an application name must be, so it can name metrics, files and resources.
 func isDNSLabel(_ name: String) -> Bool {
     guard (1...63).contains(name.count), let first = name.first, first.isASCII, first.isLowercase,
-          name.last != "-"
+        name.last != "-"
     else { return false }
     return name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
 }

@@ -37,10 +37,11 @@ public struct DesiredStateSet: Sendable {
         var firstByName: [String: Application] = [:]
         for app in applications {
             if let first = firstByName[app.name] {
-                diagnostics.append(Diagnostic(
-                    location: SourceLocation(path: app.source.path, line: 1, column: 1), field: "metadata.name",
-                    message: "found `\(app.name)`, already declared in \(first.source.path); expected a name unique across files"
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        location: SourceLocation(path: app.source.path, line: 1, column: 1), field: "metadata.name",
+                        message: "found `\(app.name)`, already declared in \(first.source.path); expected a name unique across files"
+                    ))
             } else {
                 firstByName[app.name] = app
             }
@@ -61,10 +62,11 @@ public struct DesiredStateSet: Sendable {
         func claim(_ key: String, _ what: String, _ app: Application, _ field: String) {
             if let first = owners[key], first.app.source.path != app.source.path {
                 let there = first.app.source.location(of: first.field)
-                diagnostics.append(Diagnostic(
-                    location: app.source.location(of: field), field: field,
-                    message: "found \(what), already declared by \(first.app.name) at \(there.path):\(there.line); "
-                        + "expected each resource in one file only, or two applications would undo each other's flips"))
+                diagnostics.append(
+                    Diagnostic(
+                        location: app.source.location(of: field), field: field,
+                        message: "found \(what), already declared by \(first.app.name) at \(there.path):\(there.line); "
+                            + "expected each resource in one file only, or two applications would undo each other's flips"))
             } else if owners[key] == nil {
                 owners[key] = (app, field)
             }
@@ -79,8 +81,9 @@ public struct DesiredStateSet: Sendable {
                 }
             }
             if let cloudfront = app.spec.cloudfront {
-                claim("origin group \(cloudfront.distributionID) \(cloudfront.originGroupID)",
-                      "origin group `\(cloudfront.originGroupID)` of distribution `\(cloudfront.distributionID)`", app, "spec.cloudfront.originGroupId")
+                claim(
+                    "origin group \(cloudfront.distributionID) \(cloudfront.originGroupID)",
+                    "origin group `\(cloudfront.originGroupID)` of distribution `\(cloudfront.distributionID)`", app, "spec.cloudfront.originGroupId")
             }
             if let aurora = app.spec.aurora {
                 claim("global cluster \(aurora.globalClusterID)", "global cluster `\(aurora.globalClusterID)`", app, "spec.aurora.globalClusterId")

@@ -21,7 +21,9 @@ struct CommitIdentities {
     var author: CommitStamp
     var committer: CommitStamp
 
-    static func resolve(author override: Identity?, config: GitConfig, environment env: [String: String], now: Date = Date())
+    static func resolve(
+        author override: Identity?, config: GitConfig, environment env: [String: String], now: Date = Date()
+    )
         throws(GitError) -> CommitIdentities
     {
         func pick(_ values: String?...) -> String? {
@@ -34,26 +36,30 @@ struct CommitIdentities {
         let committerName = pick(env["GIT_COMMITTER_NAME"], config.string("committer.name"), userName, override?.name)
         let committerEmail = pick(env["GIT_COMMITTER_EMAIL"], config.string("committer.email"), userEmail, env["EMAIL"], override?.email)
         guard let authorName, let authorEmail, let committerName, let committerEmail else {
-            throw GitError(.refused, context: "committing",
-                           message: "no identity: set user.name and user.email in git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL "
-                               + "and GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL), or pass --author \"Name <email>\"")
+            throw GitError(
+                .refused, context: "committing",
+                message: "no identity: set user.name and user.email in git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL "
+                    + "and GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL), or pass --author \"Name <email>\"")
         }
-        let current = GitDate(seconds: Int64(now.timeIntervalSince1970.rounded(.down)),
-                              offsetMinutes: Int32(TimeZone.current.secondsFromGMT(for: now) / 60))
+        let current = GitDate(
+            seconds: Int64(now.timeIntervalSince1970.rounded(.down)),
+            offsetMinutes: Int32(TimeZone.current.secondsFromGMT(for: now) / 60))
         func date(_ variable: String) throws(GitError) -> GitDate {
             guard let text = env[variable], !text.isEmpty else { return current }
             guard let parsed = GitDate(parsing: text) else {
-                throw GitError(.refused, context: "committing",
-                               message: "\(variable)=\(text) is not a date git reads here; write `SECONDS +HHMM`, ISO 8601 "
-                                   + "(2025-04-07T22:13:13+02:00) or RFC 2822 (Mon, 07 Apr 2025 22:13:13 +0200)")
+                throw GitError(
+                    .refused, context: "committing",
+                    message: "\(variable)=\(text) is not a date git reads here; write `SECONDS +HHMM`, ISO 8601 "
+                        + "(2025-04-07T22:13:13+02:00) or RFC 2822 (Mon, 07 Apr 2025 22:13:13 +0200)")
             }
             return parsed
         }
         let authorDate = try date("GIT_AUTHOR_DATE"), committerDate = try date("GIT_COMMITTER_DATE")
         return CommitIdentities(
             author: CommitStamp(name: authorName, email: authorEmail, time: authorDate.seconds, offsetMinutes: authorDate.offsetMinutes),
-            committer: CommitStamp(name: committerName, email: committerEmail, time: committerDate.seconds,
-                                   offsetMinutes: committerDate.offsetMinutes))
+            committer: CommitStamp(
+                name: committerName, email: committerEmail, time: committerDate.seconds,
+                offsetMinutes: committerDate.offsetMinutes))
     }
 }
 
@@ -72,7 +78,8 @@ struct GitDate: Equatable {
         let text = text.trimmingCharacters(in: .whitespaces)
         let words = text.split(separator: " ")
         if words.count == 2, let seconds = Int64(words[0].hasPrefix("@") ? words[0].dropFirst() : words[0]),
-           let offset = Self.offset(String(words[1])) {
+            let offset = Self.offset(String(words[1]))
+        {
             self.init(seconds: seconds, offsetMinutes: offset)
             return
         }
@@ -80,8 +87,10 @@ struct GitDate: Equatable {
             self.init(seconds: seconds, offsetMinutes: 0)
             return
         }
-        for format in ["yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd HH:mm:ss XX", "yyyy-MM-dd'T'HH:mm:ssXX", "yyyy-MM-dd HH:mm:ssXXXXX",
-                       "EEE, dd MMM yyyy HH:mm:ss XX", "dd MMM yyyy HH:mm:ss XX"] {
+        for format in [
+            "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd HH:mm:ss XX", "yyyy-MM-dd'T'HH:mm:ssXX", "yyyy-MM-dd HH:mm:ssXXXXX",
+            "EEE, dd MMM yyyy HH:mm:ss XX", "dd MMM yyyy HH:mm:ss XX",
+        ] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.dateFormat = format
@@ -97,7 +106,7 @@ struct GitDate: Equatable {
     /// `+HHMM` / `-HHMM` in minutes.
     static func offset(_ text: String) -> Int32? {
         guard text.count == 5, let sign = text.first, sign == "+" || sign == "-",
-              let hours = Int32(text.dropFirst().prefix(2)), let minutes = Int32(text.suffix(2)), minutes < 60
+            let hours = Int32(text.dropFirst().prefix(2)), let minutes = Int32(text.suffix(2)), minutes < 60
         else { return nil }
         return (sign == "-" ? -1 : 1) * (hours * 60 + minutes)
     }

@@ -51,13 +51,17 @@ extension Repository {
         defer { git_index_free(index) }
         let staged = try stagedPaths(head: head, index: index!)
         guard staged.isEmpty else {
-            throw GitError(.refused, context: "committing \(path)",
-                           message: "other changes are staged (\(staged.joined(separator: ", "))); commit or unstage them first so the flip commit holds only the flip")
+            throw GitError(
+                .refused, context: "committing \(path)",
+                message:
+                    "other changes are staged (\(staged.joined(separator: ", "))); commit or unstage them first so the flip commit holds only the flip"
+            )
         }
         var status: UInt32 = 0
         if git_status_file(&status, handle, target) == 0, status != GIT_STATUS_CURRENT.rawValue {
-            throw GitError(.refused, context: "committing \(path)",
-                           message: "\(target) has uncommitted edits; commit or discard them first")
+            throw GitError(
+                .refused, context: "committing \(path)",
+                message: "\(target) has uncommitted edits; commit or discard them first")
         }
         let config = try GitConfig(repository: handle)
         let identities = try CommitIdentities.resolve(author: author, config: config, environment: environment)
@@ -78,8 +82,9 @@ extension Repository {
             try check("building the tree") { result }
             return out
         }
-        let commit = try createCommit(tree: tree, parent: head, message: message, identities: identities,
-                                      signingKey: signingKey, branch: branch)
+        let commit = try createCommit(
+            tree: tree, parent: head, message: message, identities: identities,
+            signingKey: signingKey, branch: branch)
 
         // The commit is made; now make the work tree and index agree with it so `git status` is clean.
         let file = URL(fileURLWithPath: workdir).appendingPathComponent(target)
@@ -114,18 +119,21 @@ extension Repository {
     /// The key to sign with when `commit.gpgsign` is on; nil when commits are not signed.
     private func signingKey(config: GitConfig, path: String) throws(GitError) -> SSHSigningKey? {
         guard config.bool("commit.gpgsign") == true else { return nil }
-        let how = "commit.gpgsign is true and flip will not make an unsigned commit: edit activeRegion in \(path) and commit it "
+        let how =
+            "commit.gpgsign is true and flip will not make an unsigned commit: edit activeRegion in \(path) and commit it "
             + "with `git commit -S`, or set user.signingkey to an unencrypted ed25519 private key file, which flip signs with in-process"
         let format = config.string("gpg.format") ?? "openpgp"
         guard format == "ssh" else {
-            throw GitError(.refused, context: "signing the commit", message: "gpg.format is \(format); flip signs only SSH signatures in-process. \(how)")
+            throw GitError(
+                .refused, context: "signing the commit", message: "gpg.format is \(format); flip signs only SSH signatures in-process. \(how)")
         }
         guard let key = config.path("user.signingkey"), !key.isEmpty else {
             throw GitError(.refused, context: "signing the commit", message: "user.signingkey is not set. \(how)")
         }
         if key.hasPrefix("key::") || key.hasPrefix("ssh-") {
-            throw GitError(.refused, context: "signing the commit",
-                           message: "user.signingkey is a literal public key, whose private half only ssh-agent holds. \(how)")
+            throw GitError(
+                .refused, context: "signing the commit",
+                message: "user.signingkey is a literal public key, whose private half only ssh-agent holds. \(how)")
         }
         do {
             return try SSHSigningKey.load(path: key)
@@ -170,7 +178,9 @@ extension Repository {
             }
         }
         var id = git_oid()
-        try check("writing the commit") { git_commit_create_with_signature(&id, handle, buffer, signatureText, signatureText == nil ? nil : "gpgsig") }
+        try check("writing the commit") {
+            git_commit_create_with_signature(&id, handle, buffer, signatureText, signatureText == nil ? nil : "gpgsig")
+        }
         // Move the branch only if it still points at the parent, and record it in the reflog as git does.
         var parentOID = parent.oid
         var ref: OpaquePointer?

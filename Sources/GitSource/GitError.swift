@@ -33,20 +33,21 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     static func last(_ result: Int32, _ context: String) -> GitError {
         let message = git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 error \(result)"
         let klass = git_error_last()?.pointee.klass ?? 0
-        let code: Code = switch result {
-        case GIT_ENOTFOUND.rawValue: .notFound
-        case GIT_EAUTH.rawValue: .authentication
-        case GIT_ECERTIFICATE.rawValue: .hostKey
-        case GIT_ECONFLICT.rawValue, GIT_EMERGECONFLICT.rawValue: .conflict
-        default:
-            if klass == Int32(GIT_ERROR_NET.rawValue) || klass == Int32(GIT_ERROR_SSH.rawValue) || klass == Int32(GIT_ERROR_HTTP.rawValue) {
-                .network
-            } else if klass == Int32(GIT_ERROR_REPOSITORY.rawValue) {
-                .notARepository
-            } else {
-                .other
+        let code: Code =
+            switch result {
+            case GIT_ENOTFOUND.rawValue: .notFound
+            case GIT_EAUTH.rawValue: .authentication
+            case GIT_ECERTIFICATE.rawValue: .hostKey
+            case GIT_ECONFLICT.rawValue, GIT_EMERGECONFLICT.rawValue: .conflict
+            default:
+                if klass == Int32(GIT_ERROR_NET.rawValue) || klass == Int32(GIT_ERROR_SSH.rawValue) || klass == Int32(GIT_ERROR_HTTP.rawValue) {
+                    .network
+                } else if klass == Int32(GIT_ERROR_REPOSITORY.rawValue) {
+                    .notARepository
+                } else {
+                    .other
+                }
             }
-        }
         return GitError(code, context: context, message: message)
     }
 }

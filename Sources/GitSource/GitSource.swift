@@ -79,7 +79,8 @@ extension Repository {
     /// Reads the files of `folder` whose names `matching` accepts, at the commit `ref` resolves to.
     public func snapshot(ref: String, folder: String, matching: (String) -> Bool) throws(GitError) -> Snapshot {
         let id = try resolve(ref)
-        return Snapshot(commit: try commit(id), files: try files(in: folder, at: id, matching: matching),
-                        unread: unreadEntries(in: folder, at: id, matching: matching))
+        return Snapshot(
+            commit: try commit(id), files: try files(in: folder, at: id, matching: matching),
+            unread: unreadEntries(in: folder, at: id, matching: matching))
     }
 }

@@ -19,8 +19,10 @@ extension Repository {
     ///
     /// Like `git log -- path`, a merge is listed only when the file differs from every parent (a conflict
     /// resolution); a merged pull request is listed through the commit that made the change.
-    public func fileChanges<Value: Sendable>(in folder: String, from head: CommitID, matching: (String) -> Bool,
-                                             read: (_ path: String, _ text: String) -> Value?) throws(GitError) -> [FileChange<Value>] {
+    public func fileChanges<Value: Sendable>(
+        in folder: String, from head: CommitID, matching: (String) -> Bool,
+        read: (_ path: String, _ text: String) -> Value?
+    ) throws(GitError) -> [FileChange<Value>] {
         let folder = normalize(folder)
         var walk: OpaquePointer?
         try check("walking history") { git_revwalk_new(&walk, handle) }
@@ -64,8 +66,10 @@ extension Repository {
                     parsed[key] = value
                     return value
                 }
-                changes.append(FileChange(commit: Self.info(commit), path: path, name: name,
-                                          before: befores.first.flatMap { value($0) }, after: value(after)))
+                changes.append(
+                    FileChange(
+                        commit: Self.info(commit), path: path, name: name,
+                        before: befores.first.flatMap { value($0) }, after: value(after)))
             }
         }
         return changes

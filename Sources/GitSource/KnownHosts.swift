@@ -31,7 +31,8 @@ struct KnownHosts {
         if pattern.hasPrefix("|1|") {
             let parts = pattern.split(separator: "|")
             guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
-                  let hash = Data(base64Encoded: String(parts[2])) else { return false }
+                let hash = Data(base64Encoded: String(parts[2]))
+            else { return false }
             let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(host.utf8), using: SymmetricKey(data: salt))
             return Data(mac) == hash
         }

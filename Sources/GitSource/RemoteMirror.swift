@@ -13,8 +13,10 @@ public struct GitCredentials: Sendable {
     /// SSH: the known_hosts file that must list the server's key (`SWITCHYARD_SSH_KNOWN_HOSTS`, default `~/.ssh/known_hosts`).
     public var knownHosts: String?
 
-    public init(token: String? = nil, username: String = "x-access-token", sshKey: String? = nil,
-                sshKeyPassphrase: String? = nil, knownHosts: String? = nil) {
+    public init(
+        token: String? = nil, username: String = "x-access-token", sshKey: String? = nil,
+        sshKeyPassphrase: String? = nil, knownHosts: String? = nil
+    ) {
         self.token = token
         self.username = username
         self.sshKey = sshKey
@@ -136,8 +138,10 @@ extension RemoteMirror {
     /// neither a token in the URL nor the token's absence changes or shows in the folder (paths appear in errors).
     static func folderName(_ url: String) -> String {
         let shown = redacted(url)
-        let readable = String(shown.replacingOccurrences(of: "REDACTED@", with: "")
-            .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }).suffix(60)
+        let readable = String(
+            shown.replacingOccurrences(of: "REDACTED@", with: "")
+                .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
+        ).suffix(60)
         let digest = SHA256.hash(data: Data(shown.utf8)).prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         return "\(readable)-\(digest)"
     }
@@ -214,7 +218,9 @@ private func acquireCredentials(
     return GIT_PASSTHROUGH.rawValue
 }
 
-private func checkCertificate(cert: UnsafeMutablePointer<git_cert>?, valid: Int32, host: UnsafePointer<CChar>?, payload: UnsafeMutableRawPointer?) -> Int32 {
+private func checkCertificate(
+    cert: UnsafeMutablePointer<git_cert>?, valid: Int32, host: UnsafePointer<CChar>?, payload: UnsafeMutableRawPointer?
+) -> Int32 {
     guard let cert, let payload else { return GIT_PASSTHROUGH.rawValue }
     guard cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else {
         // TLS: keep libgit2's own verification against the system's trust store.

@@ -27,8 +27,9 @@ public final class Repository {
                 let cause = errno == EMFILE || errno == ENFILE ? String(cString: strerror(errno)) : GitError.last(result, "").message
                 throw GitError(.other, context: "opening a Git repository at \(path)", message: cause)
             }
-            throw GitError(.notARepository, context: "opening a Git repository at \(path)",
-                           message: "no repository here or in any parent folder; pass --repo PATH-or-URL")
+            throw GitError(
+                .notARepository, context: "opening a Git repository at \(path)",
+                message: "no repository here or in any parent folder; pass --repo PATH-or-URL")
         }
         return Repository(handle: repo)
     }
@@ -62,9 +63,10 @@ public final class Repository {
             return CommitID(git_object_id(commit).pointee)
         }
         let branches = (try? branchNames()) ?? []
-        throw GitError(.notFound, context: "resolving ref '\(ref)'",
-                       message: "no branch, tag or commit of that name"
-                           + (branches.isEmpty ? "" : "; branches: \(branches.joined(separator: ", "))"))
+        throw GitError(
+            .notFound, context: "resolving ref '\(ref)'",
+            message: "no branch, tag or commit of that name"
+                + (branches.isEmpty ? "" : "; branches: \(branches.joined(separator: ", "))"))
     }
 
     /// Local and remote-tracking branch names.
@@ -154,8 +156,9 @@ public final class Repository {
             if !folder.isEmpty {
                 var entry: OpaquePointer?
                 guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else {
-                    throw GitError(.notFound, context: "reading \(folder)/ at \(id.short)",
-                                   message: "no such folder in that commit; pass --path to name the desired-state folder")
+                    throw GitError(
+                        .notFound, context: "reading \(folder)/ at \(id.short)",
+                        message: "no such folder in that commit; pass --path to name the desired-state folder")
                 }
                 defer { git_tree_entry_free(entry) }
                 guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
@@ -172,7 +175,8 @@ public final class Repository {
                 guard matching(name) else { continue }
                 let path = folder.isEmpty ? name : "\(folder)/\(name)"
                 // A symbolic link is read through to the file it names in the same commit.
-                let blob = git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK
+                let blob =
+                    git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK
                     ? try resolvedEntry(path, in: commit).blob : git_tree_entry_id(entry).pointee
                 files.append(.init(path: path, content: try blobText(blob, path: path)))
             }
@@ -184,36 +188,39 @@ public final class Repository {
     /// whose names `matching` refuses (`*.YAML`, `README.md`); each as `path: why`. Empty when the folder is absent.
     public func unreadEntries(in folder: String, at id: CommitID, matching: (String) -> Bool) -> [String] {
         let folder = normalize(folder)
-        return (try? withCommit(id) { commit throws(GitError) -> [String] in
-            var root: OpaquePointer?
-            guard git_commit_tree(&root, commit) == 0 else { return [] }
-            defer { git_tree_free(root) }
-            var tree = root
-            var sub: OpaquePointer?
-            if !folder.isEmpty {
-                var entry: OpaquePointer?
-                guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [] }
-                defer { git_tree_entry_free(entry) }
-                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return [] }
-                tree = sub
-            }
-            defer { if let sub { git_tree_free(sub) } }
-            var unread: [String] = []
-            for index in 0..<git_tree_entrycount(tree) {
-                guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-                let name = String(cString: git_tree_entry_name(entry))
-                let path = folder.isEmpty ? name : "\(folder)/\(name)"
-                switch git_tree_entry_type(entry) {
-                case GIT_OBJECT_TREE: unread.append("\(path)/: a subfolder; only the files directly in the folder are read")
-                case GIT_OBJECT_COMMIT: unread.append("\(path): a submodule; its files are not read")
-                default:
-                    if !matching(name), !name.hasPrefix(".") {
-                        unread.append("\(path): not read; desired-state files are named *.yaml or *.yml (lower case)")
+        return
+            (try? withCommit(id) { commit throws(GitError) -> [String] in
+                var root: OpaquePointer?
+                guard git_commit_tree(&root, commit) == 0 else { return [] }
+                defer { git_tree_free(root) }
+                var tree = root
+                var sub: OpaquePointer?
+                if !folder.isEmpty {
+                    var entry: OpaquePointer?
+                    guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [] }
+                    defer { git_tree_entry_free(entry) }
+                    guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else {
+                        return []
+                    }
+                    tree = sub
+                }
+                defer { if let sub { git_tree_free(sub) } }
+                var unread: [String] = []
+                for index in 0..<git_tree_entrycount(tree) {
+                    guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                    switch git_tree_entry_type(entry) {
+                    case GIT_OBJECT_TREE: unread.append("\(path)/: a subfolder; only the files directly in the folder are read")
+                    case GIT_OBJECT_COMMIT: unread.append("\(path): a submodule; its files are not read")
+                    default:
+                        if !matching(name), !name.hasPrefix(".") {
+                            unread.append("\(path): not read; desired-state files are named *.yaml or *.yml (lower case)")
+                        }
                     }
                 }
-            }
-            return unread
-        }) ?? []
+                return unread
+            }) ?? []
     }
 
     func blobText(_ oid: git_oid, path: String) throws(GitError) -> String {

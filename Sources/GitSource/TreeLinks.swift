@@ -27,9 +27,11 @@ extension Repository {
         for _ in 0...Self.maximumLinkHops {
             var entry: OpaquePointer?
             guard git_tree_entry_bypath(&entry, root, current) == 0, let entry else {
-                throw GitError(.notFound, context: "reading \(path)", message: chain.isEmpty
-                    ? "no such file in the commit"
-                    : "it is a symbolic link to `\(chain.last!)`, which resolves to \(current), not a file in the commit")
+                throw GitError(
+                    .notFound, context: "reading \(path)",
+                    message: chain.isEmpty
+                        ? "no such file in the commit"
+                        : "it is a symbolic link to `\(chain.last!)`, which resolves to \(current), not a file in the commit")
             }
             defer { git_tree_entry_free(entry) }
             let mode = git_tree_entry_filemode(entry)
@@ -41,17 +43,19 @@ extension Repository {
                 let target = try blobText(oid, path: current)
                 chain.append(target)
                 guard let next = Self.join(link: current, target: target) else {
-                    throw GitError(.refused, context: "reading \(path)",
-                                   message: "it is a symbolic link to `\(target)`, outside the repository; Switchyard reads only files in the commit: "
-                                       + "commit the file itself, or a link to a file inside the repository")
+                    throw GitError(
+                        .refused, context: "reading \(path)",
+                        message: "it is a symbolic link to `\(target)`, outside the repository; Switchyard reads only files in the commit: "
+                            + "commit the file itself, or a link to a file inside the repository")
                 }
                 current = next
             default:
                 throw GitError(.notFound, context: "reading \(path)", message: "\(current) is a folder or submodule, not a file")
             }
         }
-        throw GitError(.refused, context: "reading \(path)",
-                       message: "it is a chain of more than \(Self.maximumLinkHops) symbolic links (\(chain.joined(separator: " -> ")))")
+        throw GitError(
+            .refused, context: "reading \(path)",
+            message: "it is a chain of more than \(Self.maximumLinkHops) symbolic links (\(chain.joined(separator: " -> ")))")
     }
 
     /// The repository path a link's target names, or nil when it leads outside the repository.

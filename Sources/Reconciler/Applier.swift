@@ -44,8 +44,10 @@ public struct StepOutcome: Sendable, Codable {
     public var requestID: String?
     public var seconds: Double
 
-    public init(step: Step, status: Status, message: String, code: String? = nil, awsErrorCode: String? = nil,
-                requestID: String? = nil, seconds: Double = 0) {
+    public init(
+        step: Step, status: Status, message: String, code: String? = nil, awsErrorCode: String? = nil,
+        requestID: String? = nil, seconds: Double = 0
+    ) {
         self.step = step
         self.status = status
         self.message = message
@@ -76,9 +78,11 @@ public struct Applier: Sendable {
     /// the call is not made: no mutating call goes unrecorded.
     public let journal: @Sendable (JournalEvent) throws -> Void
 
-    public init(cloud: any CloudControl, options: ApplyOptions = ApplyOptions(),
-                progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
-                journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in }) {
+    public init(
+        cloud: any CloudControl, options: ApplyOptions = ApplyOptions(),
+        progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
+        journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in }
+    ) {
         self.cloud = cloud
         self.options = options
         self.progress = progress
@@ -100,9 +104,10 @@ public struct Applier: Sendable {
             }
             var outcome: StepOutcome
             if let unmet = step.dependsOn.lazy.compactMap({ finished[$0] }).first(where: { !$0.isFinished }) {
-                outcome = StepOutcome(step: step, status: .pending,
-                                      message: "waits for \(unmet.step.summary) (\(unmet.status.rawValue)\(unmet.code.map { ": \($0)" } ?? ""))",
-                                      code: StepCode.waitingOnDependency)
+                outcome = StepOutcome(
+                    step: step, status: .pending,
+                    message: "waits for \(unmet.step.summary) (\(unmet.status.rawValue)\(unmet.code.map { ": \($0)" } ?? ""))",
+                    code: StepCode.waitingOnDependency)
             } else {
                 say("\(step.summary) [\(step.controlPlane)]")
                 outcome = await run(step, app: app, say: say)
@@ -127,15 +132,17 @@ public struct Applier: Sendable {
             }
         } catch let failure as StepFailure {
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, requestID: failure.requestID, message: failure.message))
-            return StepOutcome(step: step, status: failure.pending ? .pending : .failed, message: failure.message, code: failure.code,
-                               awsErrorCode: failure.awsErrorCode, requestID: failure.requestID)
+            return StepOutcome(
+                step: step, status: failure.pending ? .pending : .failed, message: failure.message, code: failure.code,
+                awsErrorCode: failure.awsErrorCode, requestID: failure.requestID)
         } catch let error as AWSError {
             let transient = RetryClassifier.verdict(for: error) != .permanent
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, requestID: error.requestID, message: "\(error)"))
-            return StepOutcome(step: step, status: transient ? .pending : .failed,
-                               message: transient ? "\(step.controlPlane) did not answer (\(error)); retried on the next run" : "\(error)",
-                               code: transient ? StepCode.awsUnavailable : StepCode.awsRefused, awsErrorCode: error.code,
-                               requestID: error.requestID)
+            return StepOutcome(
+                step: step, status: transient ? .pending : .failed,
+                message: transient ? "\(step.controlPlane) did not answer (\(error)); retried on the next run" : "\(error)",
+                code: transient ? StepCode.awsUnavailable : StepCode.awsRefused, awsErrorCode: error.code,
+                requestID: error.requestID)
         } catch {
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, message: "\(error)"))
             return StepOutcome(step: step, status: .failed, message: "\(error)", code: (error as? ReconcileError)?.code ?? StepCode.failed)
@@ -149,8 +156,9 @@ public struct Applier: Sendable {
         } catch let refusal as ReconcileError {
             throw StepFailure(code: refusal.code, pending: true, message: refusal.description)
         } catch {
-            throw StepFailure(code: StepCode.journalUnwritable,
-                              message: "not calling: the journal could not record the call first (\(error)); nothing was changed")
+            throw StepFailure(
+                code: StepCode.journalUnwritable,
+                message: "not calling: the journal could not record the call first (\(error)); nothing was changed")
         }
     }
 
@@ -173,23 +181,27 @@ public struct Applier: Sendable {
         var requestID: String?
         if let state = global.failoverState, let status = state.status, !status.isEmpty {
             guard state.toDBClusterArn == step.resource else {
-                throw StepFailure(code: StepCode.promotionElsewhere,
-                                  message: "global cluster \(aurora.globalClusterID) is \(status) toward \(state.toDBClusterArn ?? "another cluster"); not promoting")
+                throw StepFailure(
+                    code: StepCode.promotionElsewhere,
+                    message:
+                        "global cluster \(aurora.globalClusterID) is \(status) toward \(state.toDBClusterArn ?? "another cluster"); not promoting")
             }
             say("  a promotion to \(target.region) is already under way (\(status)); waiting for it, issuing nothing")
         } else if global.writer?.dbClusterArn == step.resource {
             return StepOutcome(step: step, status: .alreadyDone, message: "\(target.clusterID) is already the writer")
         } else {
             guard let mode = step.promotion, step.action == .promoteAurora else {
-                throw StepFailure(code: StepCode.promotionEnded,
-                                  message: "no promotion is under way any more, and \(target.clusterID) is not the writer; plan again")
+                throw StepFailure(
+                    code: StepCode.promotionEnded,
+                    message: "no promotion is under way any more, and \(target.clusterID) is not the writer; plan again")
             }
             try announce(step, app: app)
             do {
                 requestID = try await cloud.promote(mode, globalClusterID: aurora.globalClusterID, target: target)
             } catch let error as AWSError where RetryClassifier.verdict(for: error) == .permanent && error.kind == .service {
-                throw StepFailure(code: StepCode.promotionRefused, message: "RDS refused the \(mode.rawValue) of \(target.clusterID): \(error)",
-                                  awsError: error)
+                throw StepFailure(
+                    code: StepCode.promotionRefused, message: "RDS refused the \(mode.rawValue) of \(target.clusterID): \(error)",
+                    awsError: error)
             } catch let error as AWSError where Self.mayHaveActed(error) {
                 // The request may have been acted on (5xx, timeout, a garbled answer): never send it again, and
                 // never go on as if it had worked. Re-read the cluster: only what AWS shows decides.
@@ -202,8 +214,9 @@ public struct Applier: Sendable {
                 return try await awaitDetached(step, target: target, requestID: requestID, say: say)
             }
             guard options.wait else {
-                return StepOutcome(step: step, status: .started, message: "\(mode.rawValue) issued; not waiting (--no-wait)",
-                                   code: StepCode.notWaiting, requestID: requestID)
+                return StepOutcome(
+                    step: step, status: .started, message: "\(mode.rawValue) issued; not waiting (--no-wait)",
+                    code: StepCode.notWaiting, requestID: requestID)
             }
             global = try await read()
         }
@@ -221,8 +234,10 @@ public struct Applier: Sendable {
     }
 
     /// Waits until the target is the writer and no failover is under way.
-    func awaitWriter(_ step: Step, target: ClusterARN, global first: GlobalDatabase, requestID: String?,
-                     read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void) async throws -> StepOutcome {
+    func awaitWriter(
+        _ step: Step, target: ClusterARN, global first: GlobalDatabase, requestID: String?,
+        read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void
+    ) async throws -> StepOutcome {
         var global = first
         while true {
             let state = global.failoverState?.status ?? ""
@@ -231,25 +246,31 @@ public struct Applier: Sendable {
             }
             if state.isEmpty, requestID == nil {
                 // We were waiting on a promotion issued earlier; it ended without making the target the writer.
-                throw StepFailure(code: StepCode.promotionEnded,
-                                  message: "the promotion under way ended without making \(target.clusterID) the writer; plan again")
+                throw StepFailure(
+                    code: StepCode.promotionEnded,
+                    message: "the promotion under way ended without making \(target.clusterID) the writer; plan again")
             }
-            say("  waiting: global cluster \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")")
+            say(
+                "  waiting: global cluster \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")"
+            )
             try await Task.sleep(for: options.pollInterval)
             global = try await read()
         }
     }
 
     /// After a promotion call whose answer is unknown: wait for the promotion when AWS shows it, else stop here.
-    func settleAmbiguous(_ step: Step, mode: PromotionMode, target: ClusterARN, cause: AWSError,
-                         read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void) async throws -> StepOutcome {
+    func settleAmbiguous(
+        _ step: Step, mode: PromotionMode, target: ClusterARN, cause: AWSError,
+        read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void
+    ) async throws -> StepOutcome {
         let global: GlobalDatabase
         do {
             global = try await read()
         } catch {
-            throw StepFailure(code: StepCode.promotionUnobservable, pending: true,
-                              message: "the \(mode.rawValue) call's answer was lost (\(cause)) and the global cluster cannot be read (\(error)); "
-                                  + "not re-sending: run again once RDS in \(target.region) answers", awsError: cause)
+            throw StepFailure(
+                code: StepCode.promotionUnobservable, pending: true,
+                message: "the \(mode.rawValue) call's answer was lost (\(cause)) and the global cluster cannot be read (\(error)); "
+                    + "not re-sending: run again once RDS in \(target.region) answers", awsError: cause)
         }
         let underWay = global.failoverState?.status.map { !$0.isEmpty } ?? false
         let towardTarget = underWay && global.failoverState?.toDBClusterArn == step.resource
@@ -257,13 +278,15 @@ public struct Applier: Sendable {
             return try await awaitDetached(step, target: target, requestID: cause.requestID, say: say)
         }
         guard mode != .detach, towardTarget || global.writer?.dbClusterArn == step.resource else {
-            throw StepFailure(code: StepCode.promotionAmbiguous, pending: true,
-                              message: "the \(mode.rawValue) call's answer was lost (\(cause)) and RDS shows no promotion of \(target.clusterID); "
-                                  + "not re-sending within this pass: the next pass re-reads and decides", awsError: cause)
+            throw StepFailure(
+                code: StepCode.promotionAmbiguous, pending: true,
+                message: "the \(mode.rawValue) call's answer was lost (\(cause)) and RDS shows no promotion of \(target.clusterID); "
+                    + "not re-sending within this pass: the next pass re-reads and decides", awsError: cause)
         }
         guard options.wait else {
-            return StepOutcome(step: step, status: .started, message: "\(mode.rawValue) under way; not waiting (--no-wait)",
-                               code: StepCode.notWaiting, requestID: cause.requestID)
+            return StepOutcome(
+                step: step, status: .started, message: "\(mode.rawValue) under way; not waiting (--no-wait)",
+                code: StepCode.notWaiting, requestID: cause.requestID)
         }
         say("  RDS shows the \(mode.rawValue) under way; waiting for it")
         return try await awaitWriter(step, target: target, global: global, requestID: cause.requestID ?? "unknown", read: read, say: say)
@@ -275,8 +298,9 @@ public struct Applier: Sendable {
                 return StepOutcome(step: step, status: .done, message: "\(target.clusterID) is detached and writes standalone", requestID: requestID)
             }
             guard options.wait else {
-                return StepOutcome(step: step, status: .started, message: "detach issued; not waiting (--no-wait)", code: StepCode.notWaiting,
-                                   requestID: requestID)
+                return StepOutcome(
+                    step: step, status: .started, message: "detach issued; not waiting (--no-wait)", code: StepCode.notWaiting,
+                    requestID: requestID)
             }
             say("  waiting: \(target.clusterID) to leave the global database")
             try await Task.sleep(for: options.pollInterval)
@@ -302,7 +326,8 @@ public struct Applier: Sendable {
             throw ReconcileError("reorder step without an origin")
         }
         try announce(step, app: app)
-        let requestID = try await cloud.reorderOriginGroup(distributionID: cloudfront.distributionID, groupID: cloudfront.originGroupID, primary: primary)
+        let requestID = try await cloud.reorderOriginGroup(
+            distributionID: cloudfront.distributionID, groupID: cloudfront.originGroupID, primary: primary)
         record(step, app: app, requestID: requestID)
         guard requestID != nil else {
             return StepOutcome(step: step, status: .alreadyDone, message: "\(primary) is already first")
@@ -401,8 +426,10 @@ extension Duration {
 }
 
 /// Runs `body`, throwing `ReconcileError(message)` if it takes longer than `limit` (and cancelling it).
-public func withTimeLimit<T: Sendable>(_ limit: Duration, _ message: @autoclosure () -> String,
-                                       _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withTimeLimit<T: Sendable>(
+    _ limit: Duration, _ message: @autoclosure () -> String,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let message = message()
     return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }

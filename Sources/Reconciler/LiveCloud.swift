@@ -88,8 +88,9 @@ public struct LiveCloud: CloudControl {
     public func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
         do {
             let cluster = try await RDSClient(sender: sender).describeDBClusters(id: arn.description, region: arn.region)
-            return AuroraCluster(arn: cluster.arn, identifier: cluster.identifier, status: cluster.status,
-                                 globalClusterIdentifier: cluster.globalClusterIdentifier)
+            return AuroraCluster(
+                arn: cluster.arn, identifier: cluster.identifier, status: cluster.status,
+                globalClusterIdentifier: cluster.globalClusterIdentifier)
         } catch let error as AWSError where error.code == "DBClusterNotFoundFault" {
             return nil
         }
@@ -102,7 +103,8 @@ public struct LiveCloud: CloudControl {
         case .switchover:
             try await rds.switchoverGlobalCluster(globalClusterId: globalClusterID, targetArn: target.description, region: target.region)
         case .failover:
-            try await rds.failoverGlobalCluster(globalClusterId: globalClusterID, targetArn: target.description, allowDataLoss: true, region: target.region)
+            try await rds.failoverGlobalCluster(
+                globalClusterId: globalClusterID, targetArn: target.description, allowDataLoss: true, region: target.region)
         case .detach:
             try await rds.removeFromGlobalCluster(globalClusterId: globalClusterID, dbClusterArn: target.description, region: target.region)
         }

@@ -27,7 +27,8 @@ public struct AuroraLive: Sendable {
     public func writerRegion(in spec: ApplicationSpec) -> String? {
         if let detached = detached.first(where: { $0.value.status == "available" }) { return detached.key }
         if let writer = global.writer?.dbClusterArn,
-           let region = spec.regions.first(where: { $0.auroraCluster?.description == writer }) {
+            let region = spec.regions.first(where: { $0.auroraCluster?.description == writer })
+        {
             return region.name
         }
         return nil
@@ -47,8 +48,10 @@ public struct LiveState: Sendable {
     /// The replication-lag gate's reading for the active region's cluster (nil inside: no datapoint).
     public var lag: Observed<LagReading?>?
 
-    public init(buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil,
-                targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<AuroraCluster?>? = nil, lag: Observed<LagReading?>? = nil) {
+    public init(
+        buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil,
+        targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<AuroraCluster?>? = nil, lag: Observed<LagReading?>? = nil
+    ) {
         self.buckets = buckets
         self.distribution = distribution
         self.aurora = aurora

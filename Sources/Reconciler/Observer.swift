@@ -39,8 +39,11 @@ public struct Observer: Sendable {
 
     /// What the safety checks read, all in the active region: its bucket's readiness and, for a promotion, its
     /// cluster and its lag.
-    func observePreflight(_ spec: ApplicationSpec, promoting: Bool)
-        async -> (Observed<BucketReadiness>?, Observed<AuroraCluster?>?, Observed<LagReading?>?) {
+    func observePreflight(
+        _ spec: ApplicationSpec, promoting: Bool
+    )
+        async -> (Observed<BucketReadiness>?, Observed<AuroraCluster?>?, Observed<LagReading?>?)
+    {
         let target = spec.region(spec.activeRegion)
         let promotedCluster = promoting ? target?.auroraCluster : nil
         async let bucket: Observed<BucketReadiness>? = target?.bucket.asyncMap { bucket in
@@ -51,11 +54,14 @@ public struct Observer: Sendable {
         async let cluster: Observed<AuroraCluster?>? = promotedCluster.asyncMap { arn in
             await observing("cannot describe cluster \(arn.clusterID) in \(arn.region)") { try await cloud.dbCluster(arn) }
         }
-        async let lag: Observed<LagReading?>? = spec.aurora?.maxReplicationLag == nil ? nil : promotedCluster.asyncMap { arn in
-            await observing("cannot read the replication lag of \(arn.clusterID) from CloudWatch in \(arn.region)") {
-                try await cloud.replicationLag(of: arn)
+        async let lag: Observed<LagReading?>? =
+            spec.aurora?.maxReplicationLag == nil
+            ? nil
+            : promotedCluster.asyncMap { arn in
+                await observing("cannot read the replication lag of \(arn.clusterID) from CloudWatch in \(arn.region)") {
+                    try await cloud.replicationLag(of: arn)
+                }
             }
-        }
         return (await bucket, await cluster, await lag)
     }
 

@@ -31,8 +31,10 @@ public struct Step: Sendable, Equatable, Codable {
     /// promotion and for the active region's bucket, so traffic and data never end up in different regions.
     public var dependsOn: [String]
 
-    public init(action: Action, resource: String, region: String, reason: String, promotion: PromotionMode? = nil,
-                originOrder: [String]? = nil, dependsOn: [String] = []) {
+    public init(
+        action: Action, resource: String, region: String, reason: String, promotion: PromotionMode? = nil,
+        originOrder: [String]? = nil, dependsOn: [String] = []
+    ) {
         self.id = Self.id(action, region: region)
         self.action = action
         self.resource = resource
@@ -149,8 +151,10 @@ public struct AppPlan: Sendable, Codable {
     /// What was observed, in short: what `status` shows as the live state.
     public var live = LiveSummary()
 
-    public init(app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
-                unobserved: [String] = [], inProgress: [String] = [], warnings: [String] = []) {
+    public init(
+        app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
+        unobserved: [String] = [], inProgress: [String] = [], warnings: [String] = []
+    ) {
         self.app = app
         self.activeRegion = activeRegion
         self.steps = steps

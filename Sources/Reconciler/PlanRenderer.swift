@@ -89,13 +89,17 @@ public struct PlanDocument: Codable, Sendable {
         if let results {
             apps = results.map { Self.app($0.plan, verdict: $0.verdict, code: $0.code, outcomes: $0.outcomes) }
         } else {
-            apps = plans.map { Self.app($0, verdict: Verdict.of($0), code: Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)).code,
-                                        outcomes: nil) }
+            apps = plans.map {
+                Self.app(
+                    $0, verdict: Verdict.of($0), code: Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)).code,
+                    outcomes: nil)
+            }
         }
     }
 
     static func app(_ plan: AppPlan, verdict: Verdict, code: String?, outcomes: [StepOutcome]?) -> App {
-        App(name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, code: code, steps: plan.steps,
+        App(
+            name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, code: code, steps: plan.steps,
             blockers: plan.blockers, unobserved: plan.unobserved, inProgress: plan.inProgress,
             warnings: plan.warnings, checks: plan.checks, live: plan.live, outcomes: outcomes)
     }

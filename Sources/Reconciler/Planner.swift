@@ -60,7 +60,8 @@ public enum Planner {
 
     static func planAurora(_ spec: ApplicationSpec, _ observed: Observed<AuroraLive>?, into plan: inout AppPlan) {
         guard let aurora = spec.aurora, let observed,
-              let target = spec.region(spec.activeRegion)?.auroraCluster else { return }
+            let target = spec.region(spec.activeRegion)?.auroraCluster
+        else { return }
         guard let live = observed.value else {
             if case let .unavailable(why) = observed { plan.unobserved.append(why) }
             return
@@ -78,21 +79,32 @@ public enum Planner {
         }
         let split = live.detached.keys.filter { $0 != spec.activeRegion }.sorted()
         if !split.isEmpty {
-            plan.blockers.append(Blocker("split-global-database",
-                "the global database \(aurora.globalClusterID) was split by an earlier detach (\(split.joined(separator: ", ")) now standalone); "
-                    + "rebuild the global database with that region's data before making \(spec.activeRegion) active again"))
+            plan.blockers.append(
+                Blocker(
+                    "split-global-database",
+                    "the global database \(aurora.globalClusterID) was split by an earlier detach (\(split.joined(separator: ", ")) now standalone); "
+                        + "rebuild the global database with that region's data before making \(spec.activeRegion) active again"))
             return
         }
         guard members.contains(targetARN) else {
-            plan.blockers.append(Blocker("not-a-member", "cluster \(targetARN) is not a member of global cluster \(aurora.globalClusterID); members: \(members.joined(separator: ", "))"))
+            plan.blockers.append(
+                Blocker(
+                    "not-a-member",
+                    "cluster \(targetARN) is not a member of global cluster \(aurora.globalClusterID); members: \(members.joined(separator: ", "))"))
             return
         }
         if let failover = global.failoverState, let status = failover.status, !status.isEmpty {
             if failover.toDBClusterArn == targetARN {
-                plan.steps.append(Step(action: .awaitPromotion, resource: targetARN, region: spec.activeRegion,
-                                       reason: "a promotion to \(spec.activeRegion) is under way (\(status))", promotion: aurora.promotion))
+                plan.steps.append(
+                    Step(
+                        action: .awaitPromotion, resource: targetARN, region: spec.activeRegion,
+                        reason: "a promotion to \(spec.activeRegion) is under way (\(status))", promotion: aurora.promotion))
             } else {
-                plan.blockers.append(Blocker("promotion-elsewhere", "global cluster \(aurora.globalClusterID) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"))
+                plan.blockers.append(
+                    Blocker(
+                        "promotion-elsewhere",
+                        "global cluster \(aurora.globalClusterID) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"
+                    ))
             }
             return
         }
@@ -102,10 +114,13 @@ public enum Planner {
             plan.warnings.append("promotion: failover allows data loss: writes to \(from) not yet replicated to \(spec.activeRegion) are lost")
         }
         if aurora.promotion == .detach {
-            plan.warnings.append("promotion: detach removes \(target.clusterID) from the global database; failing back needs the global database rebuilt")
+            plan.warnings.append(
+                "promotion: detach removes \(target.clusterID) from the global database; failing back needs the global database rebuilt")
         }
-        plan.steps.append(Step(action: .promoteAurora, resource: targetARN, region: spec.activeRegion,
-                               reason: "the writer is in \(from); the file makes \(spec.activeRegion) active", promotion: aurora.promotion))
+        plan.steps.append(
+            Step(
+                action: .promoteAurora, resource: targetARN, region: spec.activeRegion,
+                reason: "the writer is in \(from); the file makes \(spec.activeRegion) active", promotion: aurora.promotion))
     }
 
     static func planBuckets(_ spec: ApplicationSpec, _ observed: [String: Observed<BucketAccess>], opening: Bool, into plan: inout AppPlan) {
@@ -119,14 +134,20 @@ public enum Planner {
             case let .unavailable(why)?:
                 // Planned anyway, so the step shows as pending: the applier re-reads the bucket before acting.
                 plan.unobserved.append(why)
-                plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
-                                       reason: "its state could not be read; \(wantBlocked ? blockReason(spec, region) : openReason(spec, region)) (checked again before acting)"))
+                plan.steps.append(
+                    Step(
+                        action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
+                        reason:
+                            "its state could not be read; \(wantBlocked ? blockReason(spec, region) : openReason(spec, region)) (checked again before acting)"
+                    ))
             case let .value(access)?:
                 let want: BucketAccess = wantBlocked ? .blocked : .open
                 guard access != want else { continue }
                 let why = wantBlocked ? blockReason(spec, region) : openReason(spec, region)
-                plan.steps.append(Step(action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
-                                       reason: "it is \(access.phrase); \(why)"))
+                plan.steps.append(
+                    Step(
+                        action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
+                        reason: "it is \(access.phrase); \(why)"))
             case nil:
                 plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
             }
@@ -145,24 +166,32 @@ public enum Planner {
 
     static func planOrigins(_ spec: ApplicationSpec, _ observed: Observed<DistributionState>?, into plan: inout AppPlan) {
         guard let cloudfront = spec.cloudfront, let observed,
-              let primary = spec.region(spec.activeRegion)?.originID else { return }
+            let primary = spec.region(spec.activeRegion)?.originID
+        else { return }
         guard let distribution = observed.value else {
             if case let .unavailable(why) = observed {
                 // Planned anyway, so it shows as pending: the applier re-reads the configuration before writing it.
                 plan.unobserved.append(why)
-                plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
-                                       reason: "the origin order could not be read; \(spec.activeRegion) is active (checked again before acting)",
-                                       originOrder: [primary]))
+                plan.steps.append(
+                    Step(
+                        action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
+                        reason: "the origin order could not be read; \(spec.activeRegion) is active (checked again before acting)",
+                        originOrder: [primary]))
             }
             return
         }
         guard let group = distribution.originGroups.first(where: { $0.id == cloudfront.originGroupID }) else {
-            plan.blockers.append(Blocker("origin-group-missing", "distribution \(cloudfront.distributionID) has no origin group \(cloudfront.originGroupID)"))
+            plan.blockers.append(
+                Blocker("origin-group-missing", "distribution \(cloudfront.distributionID) has no origin group \(cloudfront.originGroupID)"))
             return
         }
         let missing = spec.regions.compactMap(\.originID).filter { !group.memberOriginIDs.contains($0) }
         guard missing.isEmpty else {
-            plan.blockers.append(Blocker("origin-group-incomplete", "origin group \(cloudfront.originGroupID) lacks \(missing.joined(separator: ", ")); members: \(group.memberOriginIDs.joined(separator: ", "))"))
+            plan.blockers.append(
+                Blocker(
+                    "origin-group-incomplete",
+                    "origin group \(cloudfront.originGroupID) lacks \(missing.joined(separator: ", ")); members: \(group.memberOriginIDs.joined(separator: ", "))"
+                ))
             return
         }
         if !distribution.isDeployed {
@@ -170,8 +199,10 @@ public enum Planner {
         }
         let order = [primary] + group.memberOriginIDs.filter { $0 != primary }
         guard order != group.memberOriginIDs else { return }
-        plan.steps.append(Step(action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
-                               reason: "the origin group serves \(group.primaryOriginID ?? "nothing") first; \(spec.activeRegion) is active",
-                               originOrder: order))
+        plan.steps.append(
+            Step(
+                action: .reorderOriginGroup, resource: cloudfront.distributionID, region: "us-east-1",
+                reason: "the origin group serves \(group.primaryOriginID ?? "nothing") first; \(spec.activeRegion) is active",
+                originOrder: order))
     }
 }

@@ -99,7 +99,9 @@ public struct Reconciler: Sendable {
             self.plan = plan
             self.outcomes = outcomes
             self.verdict = verdict
-            self.code = verdict.isConverged ? nil
+            self.code =
+                verdict.isConverged
+                ? nil
                 : outcomes.first { $0.status == .failed }?.code ?? outcomes.first { $0.status == .pending }?.code
                     ?? plan.blockers.first?.code ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
         }
@@ -108,7 +110,8 @@ public struct Reconciler: Sendable {
     /// Applies one application's plan, then re-observes it for the verdict.
     public func apply(_ plan: AppPlan, for app: Application, applier: Applier, safety: SafetyContext) async -> AppResult {
         let outcomes = await applier.apply(plan, for: app)
-        let replanned = plan.blockers.isEmpty && !outcomes.isEmpty
+        let replanned =
+            plan.blockers.isEmpty && !outcomes.isEmpty
             ? await Observer(cloud: cloud).plan(app, safety: safety) : plan
         return AppResult(plan: plan, outcomes: outcomes, verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned))
     }

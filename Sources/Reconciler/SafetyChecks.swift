@@ -29,43 +29,58 @@ enum SafetyChecks {
         let flipping = promoting || plan.steps.contains { $0.action == .reorderOriginGroup }
 
         if let bucket = target?.bucket, let observed = live.targetBucket {
-            checks.append(check("target-bucket", observed) { readiness in
-                if !readiness.exists { return (false, "bucket \(bucket) does not exist in \(spec.activeRegion)") }
-                if !readiness.website { return (false, "bucket \(bucket) has no website hosting configured") }
-                return (true, "bucket \(bucket) exists and hosts the website")
-            })
+            checks.append(
+                check("target-bucket", observed) { readiness in
+                    if !readiness.exists { return (false, "bucket \(bucket) does not exist in \(spec.activeRegion)") }
+                    if !readiness.website { return (false, "bucket \(bucket) has no website hosting configured") }
+                    return (true, "bucket \(bucket) exists and hosts the website")
+                })
         }
         if let cloudfront = spec.cloudfront, let group = live.distribution?.value?.originGroups.first(where: { $0.id == cloudfront.originGroupID }) {
             let missing = spec.regions.compactMap(\.originID).filter { !group.memberOriginIDs.contains($0) }
-            checks.append(Check("origin-group", passed: missing.isEmpty, missing.isEmpty
-                ? "origin group \(group.id) holds every region's origin (\(group.memberOriginIDs.joined(separator: ", ")))"
-                : "origin group \(group.id) lacks \(missing.joined(separator: ", "))"))
+            checks.append(
+                Check(
+                    "origin-group", passed: missing.isEmpty,
+                    missing.isEmpty
+                        ? "origin group \(group.id) holds every region's origin (\(group.memberOriginIDs.joined(separator: ", ")))"
+                        : "origin group \(group.id) lacks \(missing.joined(separator: ", "))"))
         }
         if let aurora = spec.aurora, let arn = target?.auroraCluster, promoting {
             if let observed = live.targetCluster {
-                checks.append(check("target-cluster", observed) { cluster in
-                    // Membership needs no check here: the planner promotes only a member of the global cluster.
-                    guard let cluster else { return (false, "cluster \(arn.clusterID) does not exist in \(arn.region)") }
-                    return (cluster.status == "available", "cluster \(arn.clusterID) is \(cluster.status)")
-                })
+                checks.append(
+                    check("target-cluster", observed) { cluster in
+                        // Membership needs no check here: the planner promotes only a member of the global cluster.
+                        guard let cluster else { return (false, "cluster \(arn.clusterID) does not exist in \(arn.region)") }
+                        return (cluster.status == "available", "cluster \(arn.clusterID) is \(cluster.status)")
+                    })
             }
             // A switchover needs every region healthy; a failover presumes the old primary down, so only the target side counts.
             if aurora.promotion == .switchover, let global = live.aurora?.value?.global {
                 let lagging = global.members.filter { !$0.isWriter && $0.synchronizationStatus != "connected" }
-                checks.append(Check("replicas-connected", passed: lagging.isEmpty, lagging.isEmpty
-                    ? "every secondary of \(aurora.globalClusterID) is connected"
-                    : lagging.map { "\(ClusterARN($0.dbClusterArn)?.clusterID ?? $0.dbClusterArn) is \($0.synchronizationStatus ?? "of unknown synchronization")" }
-                        .joined(separator: ", ") + "; a switchover needs them connected (use promotion: failover if the primary is down)"))
+                checks.append(
+                    Check(
+                        "replicas-connected", passed: lagging.isEmpty,
+                        lagging.isEmpty
+                            ? "every secondary of \(aurora.globalClusterID) is connected"
+                            : lagging.map {
+                                "\(ClusterARN($0.dbClusterArn)?.clusterID ?? $0.dbClusterArn) is \($0.synchronizationStatus ?? "of unknown synchronization")"
+                            }
+                            .joined(separator: ", ") + "; a switchover needs them connected (use promotion: failover if the primary is down)"))
             }
             if let limit = aurora.maxReplicationLag, let observed = live.lag {
-                checks.append(check("replication-lag", observed) { reading in
-                    guard let reading else {
-                        return (false, "no AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag datapoint for \(arn.clusterID) in the last 10 minutes; the lag is unknown, so the promotion waits")
-                    }
-                    let lag = Duration.milliseconds(Int64(reading.milliseconds.rounded(.up)))
-                    let figure = "\(reading.metric) \(DurationFormat.format(lag)) at \(iso(reading.timestamp)) (limit \(DurationFormat.format(limit)))"
-                    return (lag <= limit, lag <= limit ? figure : "\(figure): above the limit")
-                })
+                checks.append(
+                    check("replication-lag", observed) { reading in
+                        guard let reading else {
+                            return (
+                                false,
+                                "no AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag datapoint for \(arn.clusterID) in the last 10 minutes; the lag is unknown, so the promotion waits"
+                            )
+                        }
+                        let lag = Duration.milliseconds(Int64(reading.milliseconds.rounded(.up)))
+                        let figure =
+                            "\(reading.metric) \(DurationFormat.format(lag)) at \(iso(reading.timestamp)) (limit \(DurationFormat.format(limit)))"
+                        return (lag <= limit, lag <= limit ? figure : "\(figure): above the limit")
+                    })
             }
         }
         if let minDwell = spec.safety.minDwell, flipping {
@@ -84,8 +99,10 @@ enum SafetyChecks {
         if safety.overrides.contains("dwell") {
             return Check("dwell", passed: true, "\(reading); overridden by the commit's Switchyard-Override: dwell trailer")
         }
-        return Check("dwell", passed: false,
-                     "\(reading): a flip is allowed from \(iso(allowedAt)); to flip sooner, add the trailer `Switchyard-Override: dwell` to the commit message")
+        return Check(
+            "dwell", passed: false,
+            "\(reading): a flip is allowed from \(iso(allowedAt)); to flip sooner, add the trailer `Switchyard-Override: dwell` to the commit message"
+        )
     }
 
     static func check<T>(_ name: String, _ observed: Observed<T>, _ judge: (T) -> (Bool, String)) -> Check {

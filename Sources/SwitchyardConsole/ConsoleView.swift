@@ -56,8 +56,10 @@ public struct ConsoleView {
     ///   - ready: `/readyz`'s answer, and `reason` its words.
     ///   - timelines: each app's current or last failover, from the journal.
     ///   - lastPassAt: when the last pass finished: calls journaled after it belong to a pass still running.
-    public init(document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
-                timelines: [String: FailoverTimeline], lastPassAt: Date?, now: Date = Date()) {
+    public init(
+        document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
+        timelines: [String: FailoverTimeline], lastPassAt: Date?, now: Date = Date()
+    ) {
         self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
         author = commit.map { "\($0.author.name) <\($0.author.email)>" }
         committedAt = commit.map { Timestamp.format($0.committer.time) }
@@ -73,11 +75,12 @@ public struct ConsoleView {
                 let state = outcome.map { "\($0.status.rawValue)\($0.awsErrorCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? "pending"
                 return StepRow(summary: step.summary, region: step.region, state: state, code: outcome?.code, reason: step.reason)
             }
-            let verdictClass = switch app.verdict {
-            case .inSync: "good"
-            case .blocked, .failed, .degraded, .stale: "bad"
-            default: ""
-            }
+            let verdictClass =
+                switch app.verdict {
+                case .inSync: "good"
+                case .blocked, .failed, .degraded, .stale: "bad"
+                default: ""
+                }
             // The plan document is the last finished pass's; calls journaled since for a newer commit mean a pass is
             // carrying it out now.
             let timeline = timelines[app.name]
@@ -89,15 +92,16 @@ public struct ConsoleView {
             let underWayNote = underWay.map {
                 "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass."
             }
-            return App(name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
-                       verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
-                           ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
-                       verdictClass: underWay == nil ? verdictClass : "",
-                       underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
-                       liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
-                       blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
-                       hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
-                       timeline: timeline.map { TimelineView($0, now: now) })
+            return App(
+                name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
+                verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
+                    ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
+                verdictClass: underWay == nil ? verdictClass : "",
+                underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
+                liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
+                blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
+                hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
+                timeline: timeline.map { TimelineView($0, now: now) })
         }
     }
 

@@ -55,7 +55,8 @@ public enum FailoverReportHTML {
             lastVerdict = report.lastVerdict ?? "none recorded"
             timeline = TimelineView(report.timeline, now: report.timeline.endedAt ?? generatedAt)
             steps = report.steps.map { step in
-                Row(action: step.kind == "wait" ? "wait: \(TimelineView.label(step))" : step.action, resource: step.resource,
+                Row(
+                    action: step.kind == "wait" ? "wait: \(TimelineView.label(step))" : step.action, resource: step.resource,
                     region: step.region, start: Timestamp.format(step.startedAt), end: step.endedAt.map(Timestamp.format) ?? "—",
                     duration: step.seconds.map(FailoverReportRenderer.seconds) ?? "—", requestID: step.requestID ?? "",
                     outcome: step.outcome, message: step.message)

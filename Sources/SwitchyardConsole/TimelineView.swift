@@ -45,11 +45,12 @@ struct TimelineView {
             let left = step.startedAt.timeIntervalSince(start) / total * 100
             let width = max(stepEnd.timeIntervalSince(step.startedAt), 0) / total * 100
             let running = step.endedAt == nil
-            return Bar(action: step.action, label: Self.label(step), region: step.region, kind: step.kind,
-                       outcomeClass: step.outcome == "failed" ? "failed" : running ? "open" : "",
-                       left: String(format: "%.2f", min(left, 100)), width: String(format: "%.2f", min(width, 100 - min(left, 100))),
-                       duration: running ? "\(Self.seconds(stepEnd.timeIntervalSince(step.startedAt))) so far" : Self.seconds(step.seconds ?? 0),
-                       title: "\(step.resource) \(step.outcome)\(step.requestID.map { " request \($0)" } ?? "")")
+            return Bar(
+                action: step.action, label: Self.label(step), region: step.region, kind: step.kind,
+                outcomeClass: step.outcome == "failed" ? "failed" : running ? "open" : "",
+                left: String(format: "%.2f", min(left, 100)), width: String(format: "%.2f", min(width, 100 - min(left, 100))),
+                duration: running ? "\(Self.seconds(stepEnd.timeIntervalSince(step.startedAt))) so far" : Self.seconds(step.seconds ?? 0),
+                title: "\(step.resource) \(step.outcome)\(step.requestID.map { " request \($0)" } ?? "")")
         }
     }
 

@@ -2,7 +2,7 @@ import SwitchyardCore
 import AWS
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Hummingbird
 import HummingbirdCore
@@ -72,9 +72,11 @@ public struct SwitchyardDaemon: Sendable {
     public let limits: ListenerLimits
     public let logger: Logger
 
-    public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-                gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
-                limits: ListenerLimits = ListenerLimits(), logger: Logger) {
+    public init(
+        configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
+        gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
+        limits: ListenerLimits = ListenerLimits(), logger: Logger
+    ) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -91,25 +93,30 @@ public struct SwitchyardDaemon: Sendable {
     /// Runs until SIGTERM/SIGINT (the step in flight finishes first), or one pass with `once` (no listener).
     /// - Returns: the outcome of the last pass.
     public func run(listen: Listen?, once: Bool) async throws -> PassOutcome? {
-        let loop = ReconcileLoop(configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
-                                 trigger: trigger, gate: gate, coordinator: coordinator, once: once, logger: logger)
+        let loop = ReconcileLoop(
+            configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
+            trigger: trigger, gate: gate, coordinator: coordinator, once: once, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let listen, !once {
             let logger = logger
             let limits = self.limits
-            let endpoints = HTTPEndpoints(status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, limits: limits,
-                                          logger: logger)
+            let endpoints = HTTPEndpoints(
+                status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, limits: limits,
+                logger: logger)
             var httpLogger = logger
             httpLogger.logLevel = .warning
             let app = Application(
                 router: endpoints.router(),
                 // Hummingbird's idle timeout and connection cap; the head and body deadlines are ours (it has none).
-                server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(limits: limits)],
-                                                     idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
-                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "switchyard",
-                                     availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: [RequestDeadlineHandler(limits: limits)],
+                        idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
+                configuration: .init(
+                    address: .hostname(listen.host, port: listen.port), serverName: "switchyard",
+                    availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
                 onServerRunning: { channel in
                     logger.notice("listening on http://\(listen.host):\(channel.localAddress?.port ?? listen.port)")
                 },

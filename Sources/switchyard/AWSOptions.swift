@@ -15,9 +15,10 @@ struct AWSOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time allowed to connect to an AWS endpoint (the SDKs' connect timeout), e.g. 2s. Default 5s.", valueName: "duration"))
     var connectTimeout: DurationArgument?
 
-    @Option(help: ArgumentHelp(
-        "The most one attempt of an AWS call may take, connection included (the SDKs' API call attempt timeout), e.g. 10s. Default 30s.",
-        discussion: "An endpoint that accepts but never answers (a region outage) costs at most this per attempt.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "The most one attempt of an AWS call may take, connection included (the SDKs' API call attempt timeout), e.g. 10s. Default 30s.",
+            discussion: "An endpoint that accepts but never answers (a region outage) costs at most this per attempt.", valueName: "duration"))
     var attemptTimeout: DurationArgument?
 
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error. Secrets are always redacted.", valueName: "level"))

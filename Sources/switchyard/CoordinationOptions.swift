@@ -7,17 +7,22 @@ import SwitchyardCore
 /// How hosts agree: the DynamoDB lock table and this host's name and lease in it. Declared once for `plan`,
 /// `apply`, `status`, `run`, `suspend`, `resume` (and `iam-policy`, for the table's permissions).
 struct CoordinationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "DynamoDB lock table shared by the hosts (string partition key LockID), env SWITCHYARD_LOCK_TABLE.",
-        discussion: "Holds per app the commit fence, a lease and any suspension, so hosts in two regions never undo each other. See docs/OPERATIONS.md.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "DynamoDB lock table shared by the hosts (string partition key LockID), env SWITCHYARD_LOCK_TABLE.",
+            discussion:
+                "Holds per app the commit fence, a lease and any suspension, so hosts in two regions never undo each other. See docs/OPERATIONS.md.",
+            valueName: "name"))
     var lockTable: String?
 
-    @Option(help: ArgumentHelp("The region of the lock table replica this host uses. Default: AWS_REGION, else AWS_DEFAULT_REGION.", valueName: "region"))
+    @Option(
+        help: ArgumentHelp("The region of the lock table replica this host uses. Default: AWS_REGION, else AWS_DEFAULT_REGION.", valueName: "region"))
     var lockRegion: String?
 
-    @Option(help: ArgumentHelp("How long a lease on an app lasts without renewal (renewed while steps wait); another host takes over after.",
-                               valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "How long a lease on an app lasts without renewal (renewed while steps wait); another host takes over after.",
+            valueName: "duration"))
     var leaseDuration: DurationArgument = DurationArgument(.seconds(30))
 
     @Option(help: ArgumentHelp("This host's name in the lock table. Default: the host name and the state folder.", valueName: "name"))
@@ -45,8 +50,9 @@ struct CoordinationOptions: ParsableArguments {
             throw ValidationError("--lock-table \(table) needs the region of its replica: pass --lock-region or set AWS_REGION")
         }
         guard let client else { throw ValidationError("--lock-table \(table) needs AWS credentials") }
-        return Coordinator(store: DynamoDBLockTable(table: table, region: region, sender: client), shared: true, host: host,
-                           leaseDuration: leaseDuration.value)
+        return Coordinator(
+            store: DynamoDBLockTable(table: table, region: region, sender: client), shared: true, host: host,
+            leaseDuration: leaseDuration.value)
     }
 }
 

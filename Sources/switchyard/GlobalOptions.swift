@@ -7,8 +7,10 @@ import SwitchyardCore
 
 /// Where the desired state is read from: the options every command shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A local repository path, or a URL (file://, https://, ssh://, user@host:path).",
-                               discussion: "Default: the repository containing the current folder.", valueName: "path-or-url"))
+    @Option(
+        help: ArgumentHelp(
+            "A local repository path, or a URL (file://, https://, ssh://, user@host:path).",
+            discussion: "Default: the repository containing the current folder.", valueName: "path-or-url"))
     var repo: String = "."
 
     @Option(help: ArgumentHelp("Branch, tag or commit to read. Default: HEAD for a path, the remote's default branch for a URL.", valueName: "ref"))
@@ -70,10 +72,13 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 
 /// `--state-dir`, declared once for every command that uses the state folder.
 struct StateOptions: ParsableArguments {
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
-        "State folder: the journal (every mutating call, each pass) and the lock that lets one `apply` or `run` act at a time.",
-        discussion: "Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard. `plan` and `status` only read its journal (the dwell gate).",
-        valueName: "folder"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "State folder: the journal (every mutating call, each pass) and the lock that lets one `apply` or `run` act at a time.",
+            discussion:
+                "Default: $STATE_DIRECTORY, /var/lib/switchyard for root, else ~/.local/state/switchyard. `plan` and `status` only read its journal (the dwell gate).",
+            valueName: "folder"))
     var path: String?
 
     var directory: String { path ?? StateDirectory.default() }

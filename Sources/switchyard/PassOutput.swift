@@ -10,8 +10,9 @@ extension PassResult {
     func requirePlanned() throws {
         if let refusal {
             Terminal.error(refusal.reason)
-            Terminal.note("nothing was changed; the last applied state stands"
-                + (refusal.kind == .refused ? ". Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)" : ""))
+            Terminal.note(
+                "nothing was changed; the last applied state stands"
+                    + (refusal.kind == .refused ? ". Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)" : ""))
             throw ExitCode.failure
         }
         guard commit != nil, outcome != .journalUnwritable, outcome != .fetchFailed else {

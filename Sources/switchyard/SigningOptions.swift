@@ -6,15 +6,18 @@ import SwitchyardCore
 /// Which commits may be applied: signature checks set on the host, never in the repository. `run` takes these alone
 /// (its last applied revision comes from its journal); `plan` and `apply` add `--last-applied` (`SigningOptions`).
 struct SignerPolicyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Act only on commits signed (git commit -S, gpg.format=ssh) by a key in this file, git's allowed_signers format.",
-        discussion: "Signatures are verified in-process: ssh-ed25519, ecdsa-sha2-nistp256, rsa-sha2-512/256; namespace git. See docs/SIGNED-COMMITS.md.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Act only on commits signed (git commit -S, gpg.format=ssh) by a key in this file, git's allowed_signers format.",
+            discussion:
+                "Signatures are verified in-process: ssh-ed25519, ecdsa-sha2-nistp256, rsa-sha2-512/256; namespace git. See docs/SIGNED-COMMITS.md.",
+            valueName: "file"))
     var allowedSigners: String?
 
-    @Option(help: ArgumentHelp(
-        "How many distinct allowed keys must have signed the change (2: the author's signed commit and a reviewer's signed merge).",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "How many distinct allowed keys must have signed the change (2: the author's signed commit and a reviewer's signed merge).",
+            valueName: "n"))
     var requiredSigners: Int = 1
 
     func validate() throws {
@@ -31,7 +34,8 @@ struct SignerPolicyOptions: ParsableArguments {
         let signers = try AllowedSigners.load(contentsOf: allowedSigners)
         signers.notes.forEach { Terminal.note("note: \($0)") }
         guard !signers.entries.isEmpty else {
-            throw ValidationError("\(allowedSigners): no usable key; every commit would be refused. List each signer's key (see docs/SIGNED-COMMITS.md)")
+            throw ValidationError(
+                "\(allowedSigners): no usable key; every commit would be refused. List each signer's key (see docs/SIGNED-COMMITS.md)")
         }
         return SignaturePolicy(allowedSigners: signers, requiredSigners: requiredSigners)
     }
@@ -55,10 +59,11 @@ struct SignerPolicyOptions: ParsableArguments {
 struct SigningOptions: ParsableArguments {
     @OptionGroup var signers: SignerPolicyOptions
 
-    @Option(help: ArgumentHelp(
-        "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
-        discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
-        valueName: "ref"))
+    @Option(
+        help: ArgumentHelp(
+            "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
+            discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
+            valueName: "ref"))
     var lastApplied: String?
 
     func validate() throws {

@@ -29,7 +29,10 @@ struct Switchyard: AsyncParsableCommand {
             Exit codes: 0 success, 1 error or invalid input, 2 changes pending (plan).
             """,
         version: SwitchyardVersion.current,
-        subcommands: [Validate.self, Plan.self, Apply.self, Status.self, History.self, Report.self, Flip.self, Run.self, Suspend.self, Resume.self, IAMPolicyCommand.self]
+        subcommands: [
+            Validate.self, Plan.self, Apply.self, Status.self, History.self, Report.self, Flip.self, Run.self, Suspend.self, Resume.self,
+            IAMPolicyCommand.self,
+        ]
     )
 
     static func main() async {

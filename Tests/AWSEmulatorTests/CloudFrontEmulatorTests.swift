@@ -29,10 +29,12 @@ struct CloudFrontEmulatorTests {
         #expect(snapshot.etag == answer["ETag"] as? String)
         #expect(snapshot.config.localName == "DistributionConfig")
         #expect(snapshot.config.text(at: "DefaultRootObject") == "index.html")
-        #expect(try OriginGroups.read(from: snapshot.config) == [
-            OriginGroup(id: topology.originGroupID, memberOriginIDs: [topology.primaryOrigin, topology.secondaryOrigin],
-                        failoverStatusCodes: [500, 502, 503, 504, 403, 404]),
-        ])
+        #expect(
+            try OriginGroups.read(from: snapshot.config) == [
+                OriginGroup(
+                    id: topology.originGroupID, memberOriginIDs: [topology.primaryOrigin, topology.secondaryOrigin],
+                    failoverStatusCodes: [500, 502, 503, 504, 403, 404])
+            ])
     }
 
     @Test("UpdateDistribution with If-Match writes the reordered group: boto3 reads the new member order")
@@ -102,19 +104,22 @@ struct CloudFrontEmulatorTests {
 
         let original = try await world.cloudFront.getDistributionConfig(id: id)
         // Every section the script sent is in the document (spot checks of each kind of element).
-        for path in ["Aliases/Items", "Origins/Items", "OriginGroups/Items", "DefaultCacheBehavior/ForwardedValues/Cookies/WhitelistedNames",
-                     "DefaultCacheBehavior/TrustedSigners/Items", "DefaultCacheBehavior/TrustedKeyGroups/Items",
-                     "DefaultCacheBehavior/LambdaFunctionAssociations", "CacheBehaviors/Items", "CustomErrorResponses/Items",
-                     "Restrictions/GeoRestriction/Items", "ViewerCertificate/ACMCertificateArn", "Logging/Prefix", "PriceClass",
-                     "WebACLId", "HttpVersion", "IsIPV6Enabled", "Comment", "DefaultRootObject", "Staging", "AnycastIpListId"] {
+        for path in [
+            "Aliases/Items", "Origins/Items", "OriginGroups/Items", "DefaultCacheBehavior/ForwardedValues/Cookies/WhitelistedNames",
+            "DefaultCacheBehavior/TrustedSigners/Items", "DefaultCacheBehavior/TrustedKeyGroups/Items",
+            "DefaultCacheBehavior/LambdaFunctionAssociations", "CacheBehaviors/Items", "CustomErrorResponses/Items",
+            "Restrictions/GeoRestriction/Items", "ViewerCertificate/ACMCertificateArn", "Logging/Prefix", "PriceClass",
+            "WebACLId", "HttpVersion", "IsIPV6Enabled", "Comment", "DefaultRootObject", "Staging", "AnycastIpListId",
+        ] {
             #expect(original.config.element(at: path) != nil, "\(path) missing from the configuration read")
         }
         let customOrigin = try #require(original.config.element(at: "Origins/Items")?.children(named: "Origin").last)
         #expect(customOrigin.text(at: "CustomOriginConfig/OriginSslProtocols/Quantity") == "2")
         #expect(customOrigin.text(at: "CustomHeaders/Quantity") == "2")
-        #expect(try OriginGroups.read(from: original.config).map(\.memberOriginIDs) == [
-            ["full-primary-origin", "full-secondary-origin"], ["full-secondary-origin", "full-primary-origin"],
-        ])
+        #expect(
+            try OriginGroups.read(from: original.config).map(\.memberOriginIDs) == [
+                ["full-primary-origin", "full-secondary-origin"], ["full-secondary-origin", "full-primary-origin"],
+            ])
 
         let reordered = try OriginGroups.reordering(group: group, primary: "full-secondary-origin", in: original.config)
         #expect(reordered != original.config)

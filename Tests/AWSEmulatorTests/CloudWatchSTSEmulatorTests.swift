@@ -13,17 +13,22 @@ struct CloudWatchSTSEmulatorTests {
         let now = Date()
         let iso = ISO8601DateFormatter()
         func datum(_ secondsAgo: TimeInterval, _ value: Double) -> [String: Any] {
-            ["MetricName": "AuroraGlobalDBReplicationLag", "Unit": "Milliseconds", "Value": value,
-             "Timestamp": iso.string(from: now.addingTimeInterval(-secondsAgo)),
-             "Dimensions": [["Name": "DBClusterIdentifier", "Value": "lag-secondary"]]]
+            [
+                "MetricName": "AuroraGlobalDBReplicationLag", "Unit": "Milliseconds", "Value": value,
+                "Timestamp": iso.string(from: now.addingTimeInterval(-secondsAgo)),
+                "Dimensions": [["Name": "DBClusterIdentifier", "Value": "lag-secondary"]],
+            ]
         }
-        let answer = try world.boto("cloudwatch", "us-west-1", "put_metric_data", [
-            "Namespace": "AWS/RDS", "MetricData": [datum(300, 900), datum(190, 120), datum(185, 480), datum(70, 250)],
-        ])
+        let answer = try world.boto(
+            "cloudwatch", "us-west-1", "put_metric_data",
+            [
+                "Namespace": "AWS/RDS", "MetricData": [datum(300, 900), datum(190, 120), datum(185, 480), datum(70, 250)],
+            ])
         #expect(EmulatorWorld.errorCode(answer) == nil, "\(answer)")
 
-        let latest = try #require(try await world.cloudWatch.latestAuroraGlobalDBLag(
-            .replicationLag, dbClusterIdentifier: "lag-secondary", region: "us-west-1", window: 600, period: 60, now: now))
+        let latest = try #require(
+            try await world.cloudWatch.latestAuroraGlobalDBLag(
+                .replicationLag, dbClusterIdentifier: "lag-secondary", region: "us-west-1", window: 600, period: 60, now: now))
         #expect(latest.value == 250)
         #expect(latest.unit == "Milliseconds")
 
@@ -45,12 +50,18 @@ struct CloudWatchSTSEmulatorTests {
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         func put(_ value: Double, secondsAgo: TimeInterval) throws {
-            let answer = try world.boto("cloudwatch", "us-west-1", "put_metric_data", [
-                "Namespace": "AWS/RDS",
-                "MetricData": [["MetricName": "AuroraGlobalDBReplicationLag", "Unit": "Milliseconds", "Value": value,
-                                "Timestamp": iso.string(from: Date().addingTimeInterval(-secondsAgo)),
-                                "Dimensions": [["Name": "DBClusterIdentifier", "Value": "lag-fresh"]]]],
-            ])
+            let answer = try world.boto(
+                "cloudwatch", "us-west-1", "put_metric_data",
+                [
+                    "Namespace": "AWS/RDS",
+                    "MetricData": [
+                        [
+                            "MetricName": "AuroraGlobalDBReplicationLag", "Unit": "Milliseconds", "Value": value,
+                            "Timestamp": iso.string(from: Date().addingTimeInterval(-secondsAgo)),
+                            "Dimensions": [["Name": "DBClusterIdentifier", "Value": "lag-fresh"]],
+                        ]
+                    ],
+                ])
             #expect(EmulatorWorld.errorCode(answer) == nil, "\(answer)")
         }
         try put(45_000, secondsAgo: 180)

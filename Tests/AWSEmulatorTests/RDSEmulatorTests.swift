@@ -114,8 +114,9 @@ struct RDSEmulatorTests {
     func failoverWithoutDataLoss() async throws {
         let world = try EmulatorWorld.get()
         let topology = try world.topology("rdsfailsafe", parts: "aurora")
-        let started = try #require(try await world.rds.failoverGlobalCluster(
-            globalClusterId: topology.globalClusterID, targetArn: topology.secondaryClusterARN, allowDataLoss: false, region: "us-east-1"))
+        let started = try #require(
+            try await world.rds.failoverGlobalCluster(
+                globalClusterId: topology.globalClusterID, targetArn: topology.secondaryClusterARN, allowDataLoss: false, region: "us-east-1"))
         #expect(started.status == "switching-over")
         #expect(started.failoverState?.isDataLossAllowed == false)
         try await completeFailovers(world)

@@ -32,12 +32,14 @@ struct S3EmulatorTests {
     func getPublicAccessBlock() async throws {
         let world = try EmulatorWorld.get()
         let bucket = try bucket("pab-get-bucket", region: "us-east-1")
-        let answer = try world.boto("s3", "us-east-1", "put_public_access_block", [
-            "Bucket": bucket,
-            "PublicAccessBlockConfiguration": [
-                "BlockPublicAcls": false, "IgnorePublicAcls": true, "BlockPublicPolicy": false, "RestrictPublicBuckets": true,
-            ],
-        ])
+        let answer = try world.boto(
+            "s3", "us-east-1", "put_public_access_block",
+            [
+                "Bucket": bucket,
+                "PublicAccessBlockConfiguration": [
+                    "BlockPublicAcls": false, "IgnorePublicAcls": true, "BlockPublicPolicy": false, "RestrictPublicBuckets": true,
+                ],
+            ])
         #expect(EmulatorWorld.errorCode(answer) == nil, "\(answer)")
 
         let read = try await world.s3.getPublicAccessBlock(bucket: bucket, region: "us-east-1")
@@ -108,25 +110,32 @@ struct S3EmulatorTests {
     func bucketWebsite() async throws {
         let world = try EmulatorWorld.get()
         let bucket = try bucket("website-present-bucket")
-        let answer = try world.boto("s3", "us-west-1", "put_bucket_website", [
-            "Bucket": bucket,
-            "WebsiteConfiguration": [
-                "IndexDocument": ["Suffix": "index.html"], "ErrorDocument": ["Key": "error.html"],
-                "RoutingRules": [[
-                    "Condition": ["KeyPrefixEquals": "docs/"],
-                    "Redirect": ["HostName": "docs.unishop.example", "Protocol": "https", "ReplaceKeyPrefixWith": "documents/"],
-                ]],
-            ],
-        ])
+        let answer = try world.boto(
+            "s3", "us-west-1", "put_bucket_website",
+            [
+                "Bucket": bucket,
+                "WebsiteConfiguration": [
+                    "IndexDocument": ["Suffix": "index.html"], "ErrorDocument": ["Key": "error.html"],
+                    "RoutingRules": [
+                        [
+                            "Condition": ["KeyPrefixEquals": "docs/"],
+                            "Redirect": ["HostName": "docs.unishop.example", "Protocol": "https", "ReplaceKeyPrefixWith": "documents/"],
+                        ]
+                    ],
+                ],
+            ])
         #expect(EmulatorWorld.errorCode(answer) == nil, "\(answer)")
 
         let website = try #require(try await world.s3.getBucketWebsite(bucket: bucket, region: "us-west-1"))
         #expect(website.indexDocumentSuffix == "index.html")
         #expect(website.errorDocumentKey == "error.html")
         #expect(website.redirectAllRequestsTo == nil)
-        #expect(website.routingRules == [BucketWebsite.RoutingRule(
-            keyPrefixEquals: "docs/", redirectHostName: "docs.unishop.example", redirectProtocol: "https",
-            replaceKeyPrefixWith: "documents/")])
+        #expect(
+            website.routingRules == [
+                BucketWebsite.RoutingRule(
+                    keyPrefixEquals: "docs/", redirectHostName: "docs.unishop.example", redirectProtocol: "https",
+                    replaceKeyPrefixWith: "documents/")
+            ])
     }
 
     @Test("GetBucketWebsite of a bucket without a website configuration reads as nil")

@@ -49,7 +49,9 @@ import AWS
         #expect(op.headerLines == ["If-Match: E2QWRUHEXAMPLE"])
         #expect(!op.idempotent)
         #expect(try XMLElement.parse(op.body) == config)
-        #expect(op.bodyText.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?><DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"))
+        #expect(
+            op.bodyText.hasPrefix(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"))
         #expect(result.etag == "E3NEWETAG")
         #expect(result.status == "InProgress")
         #expect(!result.isDeployed)
@@ -72,7 +74,8 @@ import AWS
     }
 
     @Test func staleETagIsReportedAsPreconditionFailed() async throws {
-        let body = "<ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Error><Type>Sender</Type><Code>PreconditionFailed</Code><Message>The If-Match version is missing or not valid.</Message></Error><RequestId>r-9</RequestId></ErrorResponse>"
+        let body =
+            "<ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Error><Type>Sender</Type><Code>PreconditionFailed</Code><Message>The If-Match version is missing or not valid.</Message></Error><RequestId>r-9</RequestId></ErrorResponse>"
         let sender = RecordingSender(.xml(body, status: 412))
         do {
             _ = try await CloudFrontClient(sender: sender).updateDistribution(
@@ -97,10 +100,12 @@ import AWS
         #expect(d.etag == "E4")
         #expect(d.domainName == "d111111abcdef8.cloudfront.net")
         #expect(d.lastModifiedTime == Date(timeIntervalSince1970: 1_714_564_800.123))
-        #expect(d.originGroups == [
-            OriginGroup(id: "site-group", memberOriginIDs: ["primary-us-east-1", "standby-us-west-2"], failoverStatusCodes: [500, 502, 503, 504]),
-            OriginGroup(id: "other-group", memberOriginIDs: ["standby-us-west-2", "primary-us-east-1"], failoverStatusCodes: [404]),
-        ])
+        #expect(
+            d.originGroups == [
+                OriginGroup(
+                    id: "site-group", memberOriginIDs: ["primary-us-east-1", "standby-us-west-2"], failoverStatusCodes: [500, 502, 503, 504]),
+                OriginGroup(id: "other-group", memberOriginIDs: ["standby-us-west-2", "primary-us-east-1"], failoverStatusCodes: [404]),
+            ])
     }
 }
 
@@ -131,7 +136,8 @@ import AWS
     }
 
     @Test func reorderKeepsTheOrderOfTheOtherMembers() throws {
-        let three = try XMLElement.parse("""
+        let three = try XMLElement.parse(
+            """
             <DistributionConfig><OriginGroups><Quantity>1</Quantity><Items><OriginGroup><Id>g</Id><Members><Quantity>3</Quantity><Items>\
             <OriginGroupMember><OriginId>a</OriginId></OriginGroupMember> <OriginGroupMember><OriginId>b</OriginId></OriginGroupMember> \
             <OriginGroupMember><OriginId>c</OriginId></OriginGroupMember></Items></Members></OriginGroup></Items></OriginGroups></DistributionConfig>

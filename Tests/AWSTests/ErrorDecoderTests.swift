@@ -13,9 +13,11 @@ import AWS
             <Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>The public access block configuration was not found</Message><BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId><HostId>abc=</HostId></Error>
             """
         let error = AWSErrorDecoder.decode(operation: Self.s3Get, response: .xml(body, status: 404, headers: [("x-amz-request-id", "HEADERID")]))
-        #expect(error == AWSError(
-            kind: .service, service: "s3", operation: "GetPublicAccessBlock", code: "NoSuchPublicAccessBlockConfiguration",
-            message: "The public access block configuration was not found", requestID: "4442587FB7D0A2F9", httpStatus: 404))
+        #expect(
+            error
+                == AWSError(
+                    kind: .service, service: "s3", operation: "GetPublicAccessBlock", code: "NoSuchPublicAccessBlockConfiguration",
+                    message: "The public access block configuration was not found", requestID: "4442587FB7D0A2F9", httpStatus: 404))
     }
 
     @Test func cloudFrontErrorResponse() {
@@ -43,7 +45,8 @@ import AWS
     }
 
     @Test func legacyResponseShape() {
-        let body = "<Response><Errors><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></Errors><RequestID>r-1</RequestID></Response>"
+        let body =
+            "<Response><Errors><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></Errors><RequestID>r-1</RequestID></Response>"
         let error = AWSErrorDecoder.decode(operation: Self.rds, response: .xml(body, status: 400))
         #expect(error.code == "Throttling")
         #expect(error.requestID == "r-1")
@@ -110,9 +113,10 @@ import AWS
         #expect(op.path == "/")
         #expect(op.name == "GetMetricStatistics")
         #expect(op.headerLines == ["Content-Type: application/x-www-form-urlencoded; charset=utf-8"])
-        #expect(op.bodyText == "Action=GetMetricStatistics&Version=2010-08-01&Namespace=AWS%2FRDS"
-            + "&Dimensions.member.1.Name=DBClusterIdentifier&Dimensions.member.1.Value=app%20west"
-            + "&Statistics.member.1=Maximum&Empty=&Flag=false&Period=60")
+        #expect(
+            op.bodyText == "Action=GetMetricStatistics&Version=2010-08-01&Namespace=AWS%2FRDS"
+                + "&Dimensions.member.1.Name=DBClusterIdentifier&Dimensions.member.1.Value=app%20west"
+                + "&Statistics.member.1=Maximum&Empty=&Flag=false&Period=60")
     }
 
     @Test func percentEncodesAllButUnreserved() {

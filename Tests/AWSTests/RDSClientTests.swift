@@ -67,19 +67,26 @@ import AWS
         #expect(op.headerLines == ["Content-Type: application/x-www-form-urlencoded; charset=utf-8"])
         #expect(op.bodyText == "Action=DescribeGlobalClusters&Version=2014-10-31&GlobalClusterIdentifier=app-global")
 
-        #expect(cluster == GlobalCluster(
-            identifier: "app-global", arn: "arn:aws:rds::123456789012:global-cluster:app-global", status: "available",
-            engine: "aurora-postgresql", engineVersion: "15.4",
-            members: [
-                GlobalClusterMember(dbClusterArn: Self.east, isWriter: true, readerDBClusterArns: [Self.west], globalWriteForwardingStatus: "disabled"),
-                GlobalClusterMember(dbClusterArn: Self.west, isWriter: false, globalWriteForwardingStatus: "enabling", synchronizationStatus: "pending-resync"),
-            ],
-            failoverState: GlobalClusterFailoverState(status: "failing-over", fromDBClusterArn: Self.east, toDBClusterArn: Self.west, isDataLossAllowed: true)))
+        #expect(
+            cluster
+                == GlobalCluster(
+                    identifier: "app-global", arn: "arn:aws:rds::123456789012:global-cluster:app-global", status: "available",
+                    engine: "aurora-postgresql", engineVersion: "15.4",
+                    members: [
+                        GlobalClusterMember(
+                            dbClusterArn: Self.east, isWriter: true, readerDBClusterArns: [Self.west], globalWriteForwardingStatus: "disabled"),
+                        GlobalClusterMember(
+                            dbClusterArn: Self.west, isWriter: false, globalWriteForwardingStatus: "enabling", synchronizationStatus: "pending-resync"
+                        ),
+                    ],
+                    failoverState: GlobalClusterFailoverState(
+                        status: "failing-over", fromDBClusterArn: Self.east, toDBClusterArn: Self.west, isDataLossAllowed: true)))
         #expect(cluster.writer?.dbClusterArn == Self.east)
     }
 
     @Test func emptyGlobalClusterListIsMalformed() async {
-        let body = "<DescribeGlobalClustersResponse><DescribeGlobalClustersResult><GlobalClusters/></DescribeGlobalClustersResult></DescribeGlobalClustersResponse>"
+        let body =
+            "<DescribeGlobalClustersResponse><DescribeGlobalClustersResult><GlobalClusters/></DescribeGlobalClustersResult></DescribeGlobalClustersResponse>"
         let sender = RecordingSender(.xml(body))
         await #expect(throws: AWSError.self) { try await RDSClient(sender: sender).describeGlobalClusters(id: "x", region: "us-east-1") }
     }
@@ -133,14 +140,17 @@ import AWS
         let op = try #require(await sender.single)
         #expect(op.formPairs == ["Action=DescribeDBClusters", "Version=2014-10-31", "DBClusterIdentifier=\(Self.west)"])
         #expect(op.bodyText.contains("DBClusterIdentifier=arn%3Aaws%3Ards%3Aus-west-2%3A123456789012%3Acluster%3Aapp-west"))
-        #expect(cluster == DBCluster(
-            arn: Self.west, identifier: "app-west", status: "available", globalClusterIdentifier: "app-global",
-            engine: "aurora-postgresql", endpoint: "app-west.cluster-c1.us-west-2.rds.amazonaws.com",
-            readerEndpoint: "app-west.cluster-ro-c1.us-west-2.rds.amazonaws.com"))
+        #expect(
+            cluster
+                == DBCluster(
+                    arn: Self.west, identifier: "app-west", status: "available", globalClusterIdentifier: "app-global",
+                    engine: "aurora-postgresql", endpoint: "app-west.cluster-c1.us-west-2.rds.amazonaws.com",
+                    readerEndpoint: "app-west.cluster-ro-c1.us-west-2.rds.amazonaws.com"))
     }
 
     static func mutationResponse(_ action: String, withCluster: Bool = true) -> HTTPResponse {
-        .xml("""
+        .xml(
+            """
             <\(action)Response xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
               <\(action)Result>\(withCluster ? "<GlobalCluster>\(globalClusterXML())</GlobalCluster>" : "")</\(action)Result>
               <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
@@ -150,37 +160,51 @@ import AWS
 
     @Test func switchover() async throws {
         let sender = RecordingSender(Self.mutationResponse("SwitchoverGlobalCluster"))
-        let cluster = try await RDSClient(sender: sender).switchoverGlobalCluster(globalClusterId: "app-global", targetArn: Self.west, region: "us-west-2")
+        let cluster = try await RDSClient(sender: sender).switchoverGlobalCluster(
+            globalClusterId: "app-global", targetArn: Self.west, region: "us-west-2")
         let op = try #require(await sender.single)
         #expect(!op.idempotent)
         #expect(op.region == "us-west-2")
-        #expect(op.formPairs == ["Action=SwitchoverGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global", "TargetDbClusterIdentifier=\(Self.west)"])
+        #expect(
+            op.formPairs == [
+                "Action=SwitchoverGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global",
+                "TargetDbClusterIdentifier=\(Self.west)",
+            ])
         #expect(cluster?.members.count == 2)
     }
 
     @Test(arguments: [true, false])
     func failover(allowDataLoss: Bool) async throws {
         let sender = RecordingSender(Self.mutationResponse("FailoverGlobalCluster"))
-        try await RDSClient(sender: sender).failoverGlobalCluster(globalClusterId: "app-global", targetArn: Self.west, allowDataLoss: allowDataLoss, region: "us-west-2")
+        try await RDSClient(sender: sender).failoverGlobalCluster(
+            globalClusterId: "app-global", targetArn: Self.west, allowDataLoss: allowDataLoss, region: "us-west-2")
         let op = try #require(await sender.single)
         #expect(!op.idempotent)
-        #expect(op.formPairs == ["Action=FailoverGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global",
-                                 "TargetDbClusterIdentifier=\(Self.west)", "AllowDataLoss=\(allowDataLoss)"])
+        #expect(
+            op.formPairs == [
+                "Action=FailoverGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global",
+                "TargetDbClusterIdentifier=\(Self.west)", "AllowDataLoss=\(allowDataLoss)",
+            ])
     }
 
     @Test func removeFromGlobalClusterToleratesAResultWithoutTheCluster() async throws {
         let sender = RecordingSender(Self.mutationResponse("RemoveFromGlobalCluster", withCluster: false))
-        let cluster = try await RDSClient(sender: sender).removeFromGlobalCluster(globalClusterId: "app-global", dbClusterArn: Self.west, region: "us-west-2")
+        let cluster = try await RDSClient(sender: sender).removeFromGlobalCluster(
+            globalClusterId: "app-global", dbClusterArn: Self.west, region: "us-west-2")
         let op = try #require(await sender.single)
         #expect(!op.idempotent)
-        #expect(op.formPairs == ["Action=RemoveFromGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global", "DbClusterIdentifier=\(Self.west)"])
+        #expect(
+            op.formPairs == [
+                "Action=RemoveFromGlobalCluster", "Version=2014-10-31", "GlobalClusterIdentifier=app-global", "DbClusterIdentifier=\(Self.west)",
+            ])
         #expect(cluster == nil)
     }
 
     @Test func motoNotImplementedIsMalformedWithStatus500() async throws {
         let sender = RecordingSender(.xml("<!DOCTYPE html><title>500 Internal Server Error</title>", status: 500))
         do {
-            try await RDSClient(sender: sender).failoverGlobalCluster(globalClusterId: "g", targetArn: Self.west, allowDataLoss: true, region: "us-west-2")
+            try await RDSClient(sender: sender).failoverGlobalCluster(
+                globalClusterId: "g", targetArn: Self.west, allowDataLoss: true, region: "us-west-2")
             Issue.record("expected an error")
         } catch let error as AWSError {
             #expect(error.kind == .malformedResponse)

@@ -30,7 +30,8 @@ import AWS
     }
 
     @Test func missingPublicAccessBlockIsNil() async throws {
-        let body = "<Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>The public access block configuration was not found</Message><BucketName>b</BucketName><RequestId>R</RequestId></Error>"
+        let body =
+            "<Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>The public access block configuration was not found</Message><BucketName>b</BucketName><RequestId>R</RequestId></Error>"
         let sender = RecordingSender(.xml(body, status: 404))
         #expect(try await S3Client(sender: sender).getPublicAccessBlock(bucket: "b", region: "us-east-1") == nil)
     }
@@ -55,11 +56,12 @@ import AWS
         #expect(op.bucket == "site-primary")
         #expect(op.path == "/")
         #expect(op.queryItems == ["publicAccessBlock="])
-        #expect(op.bodyText == """
-            <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
-            <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
-            <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
-            """)
+        #expect(
+            op.bodyText == """
+                <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
+                <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
+                <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
+                """)
         // base64(MD5(body)), computed independently with Python's hashlib.
         #expect(op.headerLines == ["Content-MD5: Ia4HDf0jO6tNT32up/hopw=="])
     }
@@ -107,23 +109,29 @@ import AWS
         let website = try await S3Client(sender: sender).getBucketWebsite(bucket: "site", region: "us-east-1")
         let op = try #require(await sender.single)
         #expect(op.method == "GET" && op.path == "/" && op.queryItems == ["website="] && op.bucket == "site" && op.name == "GetBucketWebsite")
-        #expect(website == BucketWebsite(
-            indexDocumentSuffix: "index.html", errorDocumentKey: "error.html",
-            routingRules: [
-                .init(keyPrefixEquals: "docs/", replaceKeyPrefixWith: "documents/"),
-                .init(httpErrorCodeReturnedEquals: "404", redirectHostName: "standby.example.com", redirectHttpCode: "302", redirectProtocol: "https"),
-            ]))
+        #expect(
+            website
+                == BucketWebsite(
+                    indexDocumentSuffix: "index.html", errorDocumentKey: "error.html",
+                    routingRules: [
+                        .init(keyPrefixEquals: "docs/", replaceKeyPrefixWith: "documents/"),
+                        .init(
+                            httpErrorCodeReturnedEquals: "404", redirectHostName: "standby.example.com", redirectHttpCode: "302",
+                            redirectProtocol: "https"),
+                    ]))
     }
 
     @Test func redirectAllRequests() async throws {
-        let body = "<WebsiteConfiguration><RedirectAllRequestsTo><HostName>example.com</HostName><Protocol>https</Protocol></RedirectAllRequestsTo></WebsiteConfiguration>"
+        let body =
+            "<WebsiteConfiguration><RedirectAllRequestsTo><HostName>example.com</HostName><Protocol>https</Protocol></RedirectAllRequestsTo></WebsiteConfiguration>"
         let website = try await S3Client(sender: RecordingSender(.xml(body))).getBucketWebsite(bucket: "b", region: "us-east-1")
         #expect(website?.redirectAllRequestsTo == .init(hostName: "example.com", protocol: "https"))
         #expect(website?.indexDocumentSuffix == nil)
     }
 
     @Test func missingWebsiteIsNil() async throws {
-        let body = "<Error><Code>NoSuchWebsiteConfiguration</Code><Message>The specified bucket does not have a website configuration</Message><BucketName>b</BucketName></Error>"
+        let body =
+            "<Error><Code>NoSuchWebsiteConfiguration</Code><Message>The specified bucket does not have a website configuration</Message><BucketName>b</BucketName></Error>"
         #expect(try await S3Client(sender: RecordingSender(.xml(body, status: 404))).getBucketWebsite(bucket: "b", region: "us-east-1") == nil)
     }
 }

@@ -19,11 +19,16 @@ import AWS
         let op = try #require(await sender.single)
         #expect(op.service == .sts && op.region == "us-west-2" && op.method == "POST" && op.path == "/" && op.idempotent)
         #expect(op.bodyText == "Action=GetCallerIdentity&Version=2011-06-15")
-        #expect(identity == CallerIdentity(account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/switchyard/session", userID: "AROA3XFRBF535PLBIFPI4:session"))
+        #expect(
+            identity
+                == CallerIdentity(
+                    account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/switchyard/session", userID: "AROA3XFRBF535PLBIFPI4:session"
+                ))
     }
 
     @Test func missingAccountIsMalformed() async {
-        let body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>a</Arn><UserId>u</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>"
+        let body =
+            "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>a</Arn><UserId>u</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>"
         await #expect(throws: AWSError.self) { try await STSClient(sender: RecordingSender(.xml(body))).getCallerIdentity(region: "us-east-1") }
     }
 }
@@ -51,25 +56,29 @@ import AWS
         let op = try #require(await sender.single)
         #expect(op.service == .cloudwatch && op.service.signingName == "monitoring")
         #expect(op.region == "us-west-2" && op.method == "POST" && op.path == "/" && op.idempotent)
-        #expect(op.formPairs == [
-            "Action=GetMetricStatistics", "Version=2010-08-01", "Namespace=AWS/RDS", "MetricName=AuroraGlobalDBReplicationLag",
-            "Dimensions.member.1.Name=DBClusterIdentifier", "Dimensions.member.1.Value=app-west",
-            "StartTime=2024-05-01T11:53:20Z", "EndTime=2024-05-01T12:04:20Z", "Period=60", "Statistics.member.1=Maximum",
-        ])
+        #expect(
+            op.formPairs == [
+                "Action=GetMetricStatistics", "Version=2010-08-01", "Namespace=AWS/RDS", "MetricName=AuroraGlobalDBReplicationLag",
+                "Dimensions.member.1.Name=DBClusterIdentifier", "Dimensions.member.1.Value=app-west",
+                "StartTime=2024-05-01T11:53:20Z", "EndTime=2024-05-01T12:04:20Z", "Period=60", "Statistics.member.1=Maximum",
+            ])
         #expect(point == MetricDatapoint(timestamp: Date(timeIntervalSince1970: 1_714_564_920), value: 812.5, unit: "Milliseconds"))
     }
 
     @Test func noDatapointsIsNil() async throws {
-        let body = "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints/><Label>AuroraGlobalDBRPOLag</Label></GetMetricStatisticsResult></GetMetricStatisticsResponse>"
+        let body =
+            "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints/><Label>AuroraGlobalDBRPOLag</Label></GetMetricStatisticsResult></GetMetricStatisticsResponse>"
         let sender = RecordingSender(.xml(body))
         #expect(try await CloudWatchClient(sender: sender).latestAuroraGlobalDBLag(.rpoLag, dbClusterIdentifier: "c", region: "us-east-1") == nil)
         #expect(try #require(await sender.single).formPairs.contains("MetricName=AuroraGlobalDBRPOLag"))
     }
 
     @Test func datapointWithoutTheStatisticIsMalformed() async {
-        let body = "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints><member><Timestamp>2024-05-01T12:00:00Z</Timestamp><Average>1</Average></member></Datapoints></GetMetricStatisticsResult></GetMetricStatisticsResponse>"
+        let body =
+            "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints><member><Timestamp>2024-05-01T12:00:00Z</Timestamp><Average>1</Average></member></Datapoints></GetMetricStatisticsResult></GetMetricStatisticsResponse>"
         await #expect(throws: AWSError.self) {
-            try await CloudWatchClient(sender: RecordingSender(.xml(body))).latestAuroraGlobalDBLag(.rpoLag, dbClusterIdentifier: "c", region: "us-east-1")
+            try await CloudWatchClient(sender: RecordingSender(.xml(body))).latestAuroraGlobalDBLag(
+                .rpoLag, dbClusterIdentifier: "c", region: "us-east-1")
         }
     }
 }

@@ -14,8 +14,10 @@ import Testing
         #expect(Timestamp.parse(text) == Date(timeIntervalSince1970: seconds))
     }
 
-    @Test(arguments: ["", "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
-                      "2024-01-01T00:00:00", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00Zjunk"])
+    @Test(arguments: [
+        "", "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+        "2024-01-01T00:00:00", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00Zjunk",
+    ])
     func rejects(text: String) {
         #expect(Timestamp.parse(text) == nil)
     }

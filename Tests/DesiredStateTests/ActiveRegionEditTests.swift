@@ -10,13 +10,15 @@ struct ActiveRegionEditTests {
         return try ActiveRegionEdit.apply(to: text, of: app, region: region)
     }
 
-    @Test("only the value changes; comments and spacing stay", arguments: [
-        "  activeRegion: us-east-1",
-        "  activeRegion: us-east-1      # the one line a failover changes",
-        "  activeRegion: \"us-east-1\"  # quoted",
-        "  activeRegion: 'us-east-1'",
-        "  activeRegion:    us-east-1",
-    ])
+    @Test(
+        "only the value changes; comments and spacing stay",
+        arguments: [
+            "  activeRegion: us-east-1",
+            "  activeRegion: us-east-1      # the one line a failover changes",
+            "  activeRegion: \"us-east-1\"  # quoted",
+            "  activeRegion: 'us-east-1'",
+            "  activeRegion:    us-east-1",
+        ])
     func onlyTheValue(_ line: String) throws {
         let text = replacing("activeRegion:", with: line)
         let edited = try edit(text, to: "us-west-1")
@@ -25,7 +27,10 @@ struct ActiveRegionEditTests {
         let changed = zip(before, after).filter { $0 != $1 }
         #expect(changed.count == 1)
         #expect(changed.first?.1.contains("us-west-1") == true)
-        #expect(changed.first?.1.hasSuffix(line.components(separatedBy: "us-east-1").last!.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "'", with: "")) == true)
+        #expect(
+            changed.first?.1.hasSuffix(
+                line.components(separatedBy: "us-east-1").last!.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "'", with: ""))
+                == true)
     }
 
     @Test("an undeclared or already active region is refused")

@@ -43,7 +43,9 @@ struct DocumentLimitTests {
 
     @Test("deep nesting, block or flow, is refused", arguments: ["flow", "block"])
     func depth(style: String) {
-        let text = style == "flow" ? String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
+        let text =
+            style == "flow"
+            ? String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n"
             : (0..<200).map { String(repeating: " ", count: $0 * 2) + "k\($0):" }.joined(separator: "\n") + " x\n"
         #expect(Self.failure(text)?.contains("nested more than \(DocumentLimits.maxDepth) levels") == true, "\(Self.failure(text) ?? "accepted")")
     }

@@ -5,10 +5,12 @@ import Testing
 
 @Suite("Durations")
 struct DurationTests {
-    @Test("durations are written like 500ms, 90s, 5m, 1h", arguments: [
-        ("500ms", Duration.milliseconds(500)), ("90s", .seconds(90)), ("5m", .seconds(300)),
-        ("1h", .seconds(3600)), ("1h30m", .seconds(5400)), ("0s", .zero),
-    ])
+    @Test(
+        "durations are written like 500ms, 90s, 5m, 1h",
+        arguments: [
+            ("500ms", Duration.milliseconds(500)), ("90s", .seconds(90)), ("5m", .seconds(300)),
+            ("1h", .seconds(3600)), ("1h30m", .seconds(5400)), ("0s", .zero),
+        ])
     func parses(_ text: String, _ expected: Duration) {
         #expect(DurationFormat.parse(text) == expected)
     }

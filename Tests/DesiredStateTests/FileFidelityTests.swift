@@ -31,7 +31,8 @@ struct FileFidelityTests {
 
     @Test("a byte order mark before a one-line document does not shift the value")
     func byteOrderMark() throws {
-        let text = "\u{FEFF}{apiVersion: switchyard/v1, kind: Application, metadata: {name: unishop}, "
+        let text =
+            "\u{FEFF}{apiVersion: switchyard/v1, kind: Application, metadata: {name: unishop}, "
             + "spec: {activeRegion: \"us-east-1\", regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}}\n"
         let edited = try edit(text)
         #expect(onlyDifference(text, edited) == ("ea", "we"))
@@ -50,12 +51,14 @@ struct FileFidelityTests {
         #expect((reread?["spec"] as? [String: Any])?["activeRegion"] as? String == "us-west-1")
     }
 
-    @Test("flow style keeps its commas, braces and neighbours", arguments: [
-        "spec: {activeRegion: us-east-1, standby: hot, regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
-        "spec: {standby: hot, activeRegion: us-east-1}",
-        "spec: {activeRegion: 'us-east-1', regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
-        "spec: {\"activeRegion\": \"us-east-1\",\"regions\": {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
-    ])
+    @Test(
+        "flow style keeps its commas, braces and neighbours",
+        arguments: [
+            "spec: {activeRegion: us-east-1, standby: hot, regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
+            "spec: {standby: hot, activeRegion: us-east-1}",
+            "spec: {activeRegion: 'us-east-1', regions: {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
+            "spec: {\"activeRegion\": \"us-east-1\",\"regions\": {us-east-1: {bucket: unishop-a}, us-west-1: {bucket: unishop-b}}}",
+        ])
     func flowStyle(_ spec: String) throws {
         var spec = spec
         if !spec.contains("regions") {
@@ -84,11 +87,18 @@ struct FileFidelityTests {
 
 @Suite("Identifiers are compared as AWS compares them")
 struct IdentifierTests {
-    @Test("an Aurora cluster or global cluster identifier with upper case is refused with the reason", arguments: [
-        ("arn:aws:rds:us-west-1:111122223333:cluster:hot-secondary", "arn:aws:rds:us-west-1:111122223333:cluster:Hot-Secondary",
-         "spec.regions.us-west-1.auroraCluster", "found cluster identifier `Hot-Secondary`; expected `hot-secondary`"),
-        ("globalClusterId: hot-global", "globalClusterId: Hot-Global", "spec.aurora.globalClusterId", "found `Hot-Global`; expected `hot-global`"),
-    ])
+    @Test(
+        "an Aurora cluster or global cluster identifier with upper case is refused with the reason",
+        arguments: [
+            (
+                "arn:aws:rds:us-west-1:111122223333:cluster:hot-secondary", "arn:aws:rds:us-west-1:111122223333:cluster:Hot-Secondary",
+                "spec.regions.us-west-1.auroraCluster", "found cluster identifier `Hot-Secondary`; expected `hot-secondary`"
+            ),
+            (
+                "globalClusterId: hot-global", "globalClusterId: Hot-Global", "spec.aurora.globalClusterId",
+                "found `Hot-Global`; expected `hot-global`"
+            ),
+        ])
     func upperCaseAurora(_ old: String, _ new: String, _ field: String, _ message: String) {
         let found = diagnostics(unishopYAML.replacingOccurrences(of: old, with: new))
         #expect(found.count == 1)
@@ -119,12 +129,14 @@ struct IdentifierTests {
 struct SharedResourceTests {
     static let other = unishopYAML.replacingOccurrences(of: "name: unishop", with: "name: other")
 
-    @Test("a shared bucket, origin group, global cluster or cluster is refused naming both files", arguments: [
-        ("bucket", "spec.regions.us-east-1.bucket", "bucket `hot-primary-uibucket-example`", 10),
-        ("originGroup", "spec.cloudfront.originGroupId", "origin group `hot-standby-origin-group` of distribution `E1EXAMPLE`", 19),
-        ("globalCluster", "spec.aurora.globalClusterId", "global cluster `hot-global`", 21),
-        ("cluster", "spec.regions.us-west-1.auroraCluster", "Aurora cluster `arn:aws:rds:us-west-1:111122223333:cluster:hot-secondary`", 16),
-    ])
+    @Test(
+        "a shared bucket, origin group, global cluster or cluster is refused naming both files",
+        arguments: [
+            ("bucket", "spec.regions.us-east-1.bucket", "bucket `hot-primary-uibucket-example`", 10),
+            ("originGroup", "spec.cloudfront.originGroupId", "origin group `hot-standby-origin-group` of distribution `E1EXAMPLE`", 19),
+            ("globalCluster", "spec.aurora.globalClusterId", "global cluster `hot-global`", 21),
+            ("cluster", "spec.regions.us-west-1.auroraCluster", "Aurora cluster `arn:aws:rds:us-west-1:111122223333:cluster:hot-secondary`", 16),
+        ])
     func shared(_ kind: String, _ field: String, _ what: String, _ line: Int) throws {
         // `other` differs from unishop in everything but the one resource under test.
         var text = Self.other
@@ -133,8 +145,10 @@ struct SharedResourceTests {
         if kind != "globalCluster" { text = text.replacingOccurrences(of: "hot-global", with: "other-global") }
         if kind != "cluster" { text = text.replacingOccurrences(of: "cluster:hot-", with: "cluster:other-") }
         do {
-            _ = try DesiredStateSet.load([.init(path: "desired-state/unishop.yaml", content: unishopYAML),
-                                          .init(path: "desired-state/other.yaml", content: text)])
+            _ = try DesiredStateSet.load([
+                .init(path: "desired-state/unishop.yaml", content: unishopYAML),
+                .init(path: "desired-state/other.yaml", content: text),
+            ])
             Issue.record("a shared \(kind) was accepted")
         } catch {
             let found = error.diagnostics.filter { $0.field == field }

@@ -2,7 +2,6 @@ import Foundation
 import DesiredState
 import SwitchyardTestSupport
 
-
 /// Replaces the first line containing `old` with `new` (nil deletes it).
 func replacing(_ old: String, with new: String?, in text: String = unishopYAML) -> String {
     var lines = text.components(separatedBy: "\n")

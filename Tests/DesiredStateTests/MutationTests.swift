@@ -50,7 +50,8 @@ struct MutationTests {
     func pathological() {
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         _ = ApplicationParser.parse(deep, path: "deep.yaml")
-        let wide = "apiVersion: switchyard/v1\nkind: Application\nmetadata: {name: x}\nspec:\n  regions:\n"
+        let wide =
+            "apiVersion: switchyard/v1\nkind: Application\nmetadata: {name: x}\nspec:\n  regions:\n"
             + (0..<2000).map { "    r\($0): {}\n" }.joined()
         if case .success = ApplicationParser.parse(wide, path: "wide.yaml") { Issue.record("accepted an invalid document") }
     }

@@ -28,71 +28,106 @@ struct SchemaTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(name: "wrong apiVersion", text: replacing("apiVersion:", with: "apiVersion: switchyard/v2"),
-              line: 1, field: "apiVersion", message: "found `switchyard/v2`; expected `switchyard/v1`; this Switchyard reads only switchyard/v1"),
-        .init(name: "wrong kind", text: replacing("kind:", with: "kind: Deployment"),
-              line: 2, field: "kind", message: "found `Deployment`; expected `Application`"),
-        .init(name: "missing metadata", text: replacing("metadata:", with: nil, in: replacing("  name: unishop", with: nil)),
-              line: 1, field: "metadata", message: "missing; this field is required"),
-        .init(name: "bad application name", text: replacing("  name: unishop", with: "  name: Uni_Shop"),
-              line: 4, field: "metadata.name", message: "found `Uni_Shop`; expected lowercase letters"),
-        .init(name: "unknown top-level key", text: unishopYAML + "extra: 1\n",
-              line: 23, field: "extra", message: "unknown field"),
-        .init(name: "misspelt key gets a suggestion", text: replacing("activeRegion:", with: "  activeRegin: us-east-1"),
-              line: 6, field: "spec.activeRegin", message: "unknown field (did you mean `activeRegion`?)"),
-        .init(name: "missing activeRegion", text: replacing("activeRegion:", with: nil),
-              line: 6, field: "spec.activeRegion", message: "missing; this field is required"),
-        .init(name: "activeRegion not declared", text: replacing("activeRegion:", with: "  activeRegion: eu-west-1"),
-              line: 6, field: "spec.activeRegion", message: "found `eu-west-1`; expected one of the regions declared under spec.regions: us-east-1, us-west-1"),
-        .init(name: "bad standby", text: replacing("standby:", with: "  standby: warm"),
-              line: 7, field: "spec.standby", message: "found `warm`; expected one of hot, fenced"),
-        .init(name: "bad promotion", text: replacing("promotion:", with: "    promotion: yolo"),
-              line: 22, field: "spec.aurora.promotion", message: "found `yolo`; expected one of switchover, failover, detach"),
-        .init(name: "region name not of AWS form", text: replacing("    us-west-1:", with: "    US_WEST:"),
-              line: 13, field: "spec.regions.US_WEST", message: "expected an AWS region name such as us-east-1"),
-        .init(name: "fewer than two regions",
-              text: unishopYAML.components(separatedBy: "\n").enumerated().filter { !(13...16).contains($0.offset) }.map(\.element).joined(separator: "\n"),
-              line: 9, field: "spec.regions", message: "found 1 region; expected at least two"),
-        .init(name: "cluster ARN in another region", text: replacing("cluster:hot-secondary", with: "      auroraCluster: arn:aws:rds:eu-west-1:111122223333:cluster:hot-secondary"),
-              line: 16, field: "spec.regions.us-west-1.auroraCluster", message: "found a cluster in `eu-west-1`; expected a cluster in `us-west-1`"),
-        .init(name: "malformed cluster ARN", text: replacing("cluster:hot-secondary", with: "      auroraCluster: hot-secondary"),
-              line: 16, field: "spec.regions.us-west-1.auroraCluster", message: "found `hot-secondary`; expected a DB cluster ARN"),
-        .init(name: "duplicate originId", text: replacing("hot-secondary-origin", with: "      originId: hot-primary-origin"),
-              line: 13, field: "spec.regions.us-west-1.originId", message: "already the origin of us-east-1; expected a distinct origin per region"),
-        .init(name: "bad bucket name", text: replacing("hot-secondary-uibucket", with: "      bucket: Not_A_Bucket"),
-              line: 14, field: "spec.regions.us-west-1.bucket", message: "expected an S3 bucket name"),
-        .init(name: "incomplete bucket group", text: replacing("hot-secondary-uibucket", with: nil),
-              line: 13, field: "spec.regions.us-west-1.bucket", message: "missing; required because other regions declare it"),
-        .init(name: "cloudfront section without every originId", text: replacing("hot-secondary-origin", with: nil),
-              line: 13, field: "spec.regions.us-west-1.originId", message: "missing; required because spec.cloudfront is set"),
-        .init(name: "originIds without a cloudfront section",
-              text: replacing("  cloudfront:", with: nil, in: replacing("distributionId:", with: nil, in: replacing("originGroupId:", with: nil))),
-              line: 6, field: "spec.cloudfront", message: "missing; required because regions declare `originId`"),
-        .init(name: "aurora section without every cluster", text: replacing("cluster:hot-primary", with: nil),
-              line: 9, field: "spec.regions.us-east-1.auroraCluster", message: "missing; required because spec.aurora is set"),
-        .init(name: "clusters without an aurora section",
-              text: replacing("  aurora:", with: nil, in: replacing("globalClusterId:", with: nil, in: replacing("promotion:", with: nil))),
-              line: 6, field: "spec.aurora", message: "missing; required because regions declare `auroraCluster`"),
-        .init(name: "missing distributionId", text: replacing("distributionId:", with: nil),
-              line: 18, field: "spec.cloudfront.distributionId", message: "missing; this field is required"),
-        .init(name: "bad distributionId", text: replacing("distributionId:", with: "    distributionId: e1-example"),
-              line: 18, field: "spec.cloudfront.distributionId", message: "found `e1-example`; expected a CloudFront distribution id"),
-        .init(name: "missing globalClusterId", text: replacing("globalClusterId:", with: nil),
-              line: 21, field: "spec.aurora.globalClusterId", message: "missing; this field is required"),
-        .init(name: "blockPublicAccess not a boolean", text: replacing("hot-secondary-origin", with: "      originId: hot-secondary-origin\n      blockPublicAccess: maybe"),
-              line: 16, field: "spec.regions.us-west-1.blockPublicAccess", message: "found `maybe`; expected true or false"),
-        .init(name: "empty string", text: replacing("originGroupId:", with: "    originGroupId: \"\""),
-              line: 19, field: "spec.cloudfront.originGroupId", message: "found an empty string; expected a value"),
-        .init(name: "null value", text: replacing("globalClusterId:", with: "    globalClusterId:"),
-              line: 21, field: "spec.aurora.globalClusterId", message: "found nothing (null); expected a string"),
-        .init(name: "spec not a mapping", text: "apiVersion: switchyard/v1\nkind: Application\nmetadata:\n  name: x\nspec: [1, 2]\n",
-              line: 5, field: "spec", message: "found a list; expected a mapping"),
-        .init(name: "bad duration", text: replacing("promotion:", with: "    promotion: switchover\n    maxReplicationLag: soon"),
-              line: 23, field: "spec.aurora.maxReplicationLag", message: "found `soon`; expected a duration such as 500ms, 90s, 5m or 1h"),
-        .init(name: "not valid YAML", text: replacing("standby:", with: "  standby: [hot"),
-              line: 8, field: "", message: "not valid YAML"),
-        .init(name: "duplicate key", text: replacing("standby:", with: "  standby: hot\n  standby: fenced"),
-              line: 7, field: "", message: "duplicate key standby"),
+        .init(
+            name: "wrong apiVersion", text: replacing("apiVersion:", with: "apiVersion: switchyard/v2"),
+            line: 1, field: "apiVersion", message: "found `switchyard/v2`; expected `switchyard/v1`; this Switchyard reads only switchyard/v1"),
+        .init(
+            name: "wrong kind", text: replacing("kind:", with: "kind: Deployment"),
+            line: 2, field: "kind", message: "found `Deployment`; expected `Application`"),
+        .init(
+            name: "missing metadata", text: replacing("metadata:", with: nil, in: replacing("  name: unishop", with: nil)),
+            line: 1, field: "metadata", message: "missing; this field is required"),
+        .init(
+            name: "bad application name", text: replacing("  name: unishop", with: "  name: Uni_Shop"),
+            line: 4, field: "metadata.name", message: "found `Uni_Shop`; expected lowercase letters"),
+        .init(
+            name: "unknown top-level key", text: unishopYAML + "extra: 1\n",
+            line: 23, field: "extra", message: "unknown field"),
+        .init(
+            name: "misspelt key gets a suggestion", text: replacing("activeRegion:", with: "  activeRegin: us-east-1"),
+            line: 6, field: "spec.activeRegin", message: "unknown field (did you mean `activeRegion`?)"),
+        .init(
+            name: "missing activeRegion", text: replacing("activeRegion:", with: nil),
+            line: 6, field: "spec.activeRegion", message: "missing; this field is required"),
+        .init(
+            name: "activeRegion not declared", text: replacing("activeRegion:", with: "  activeRegion: eu-west-1"),
+            line: 6, field: "spec.activeRegion",
+            message: "found `eu-west-1`; expected one of the regions declared under spec.regions: us-east-1, us-west-1"),
+        .init(
+            name: "bad standby", text: replacing("standby:", with: "  standby: warm"),
+            line: 7, field: "spec.standby", message: "found `warm`; expected one of hot, fenced"),
+        .init(
+            name: "bad promotion", text: replacing("promotion:", with: "    promotion: yolo"),
+            line: 22, field: "spec.aurora.promotion", message: "found `yolo`; expected one of switchover, failover, detach"),
+        .init(
+            name: "region name not of AWS form", text: replacing("    us-west-1:", with: "    US_WEST:"),
+            line: 13, field: "spec.regions.US_WEST", message: "expected an AWS region name such as us-east-1"),
+        .init(
+            name: "fewer than two regions",
+            text: unishopYAML.components(separatedBy: "\n").enumerated().filter { !(13...16).contains($0.offset) }.map(\.element).joined(
+                separator: "\n"),
+            line: 9, field: "spec.regions", message: "found 1 region; expected at least two"),
+        .init(
+            name: "cluster ARN in another region",
+            text: replacing("cluster:hot-secondary", with: "      auroraCluster: arn:aws:rds:eu-west-1:111122223333:cluster:hot-secondary"),
+            line: 16, field: "spec.regions.us-west-1.auroraCluster", message: "found a cluster in `eu-west-1`; expected a cluster in `us-west-1`"),
+        .init(
+            name: "malformed cluster ARN", text: replacing("cluster:hot-secondary", with: "      auroraCluster: hot-secondary"),
+            line: 16, field: "spec.regions.us-west-1.auroraCluster", message: "found `hot-secondary`; expected a DB cluster ARN"),
+        .init(
+            name: "duplicate originId", text: replacing("hot-secondary-origin", with: "      originId: hot-primary-origin"),
+            line: 13, field: "spec.regions.us-west-1.originId", message: "already the origin of us-east-1; expected a distinct origin per region"),
+        .init(
+            name: "bad bucket name", text: replacing("hot-secondary-uibucket", with: "      bucket: Not_A_Bucket"),
+            line: 14, field: "spec.regions.us-west-1.bucket", message: "expected an S3 bucket name"),
+        .init(
+            name: "incomplete bucket group", text: replacing("hot-secondary-uibucket", with: nil),
+            line: 13, field: "spec.regions.us-west-1.bucket", message: "missing; required because other regions declare it"),
+        .init(
+            name: "cloudfront section without every originId", text: replacing("hot-secondary-origin", with: nil),
+            line: 13, field: "spec.regions.us-west-1.originId", message: "missing; required because spec.cloudfront is set"),
+        .init(
+            name: "originIds without a cloudfront section",
+            text: replacing("  cloudfront:", with: nil, in: replacing("distributionId:", with: nil, in: replacing("originGroupId:", with: nil))),
+            line: 6, field: "spec.cloudfront", message: "missing; required because regions declare `originId`"),
+        .init(
+            name: "aurora section without every cluster", text: replacing("cluster:hot-primary", with: nil),
+            line: 9, field: "spec.regions.us-east-1.auroraCluster", message: "missing; required because spec.aurora is set"),
+        .init(
+            name: "clusters without an aurora section",
+            text: replacing("  aurora:", with: nil, in: replacing("globalClusterId:", with: nil, in: replacing("promotion:", with: nil))),
+            line: 6, field: "spec.aurora", message: "missing; required because regions declare `auroraCluster`"),
+        .init(
+            name: "missing distributionId", text: replacing("distributionId:", with: nil),
+            line: 18, field: "spec.cloudfront.distributionId", message: "missing; this field is required"),
+        .init(
+            name: "bad distributionId", text: replacing("distributionId:", with: "    distributionId: e1-example"),
+            line: 18, field: "spec.cloudfront.distributionId", message: "found `e1-example`; expected a CloudFront distribution id"),
+        .init(
+            name: "missing globalClusterId", text: replacing("globalClusterId:", with: nil),
+            line: 21, field: "spec.aurora.globalClusterId", message: "missing; this field is required"),
+        .init(
+            name: "blockPublicAccess not a boolean",
+            text: replacing("hot-secondary-origin", with: "      originId: hot-secondary-origin\n      blockPublicAccess: maybe"),
+            line: 16, field: "spec.regions.us-west-1.blockPublicAccess", message: "found `maybe`; expected true or false"),
+        .init(
+            name: "empty string", text: replacing("originGroupId:", with: "    originGroupId: \"\""),
+            line: 19, field: "spec.cloudfront.originGroupId", message: "found an empty string; expected a value"),
+        .init(
+            name: "null value", text: replacing("globalClusterId:", with: "    globalClusterId:"),
+            line: 21, field: "spec.aurora.globalClusterId", message: "found nothing (null); expected a string"),
+        .init(
+            name: "spec not a mapping", text: "apiVersion: switchyard/v1\nkind: Application\nmetadata:\n  name: x\nspec: [1, 2]\n",
+            line: 5, field: "spec", message: "found a list; expected a mapping"),
+        .init(
+            name: "bad duration", text: replacing("promotion:", with: "    promotion: switchover\n    maxReplicationLag: soon"),
+            line: 23, field: "spec.aurora.maxReplicationLag", message: "found `soon`; expected a duration such as 500ms, 90s, 5m or 1h"),
+        .init(
+            name: "not valid YAML", text: replacing("standby:", with: "  standby: [hot"),
+            line: 8, field: "", message: "not valid YAML"),
+        .init(
+            name: "duplicate key", text: replacing("standby:", with: "  standby: hot\n  standby: fenced"),
+            line: 7, field: "", message: "duplicate key standby"),
         .init(name: "empty file", text: "", line: 1, field: "", message: "the file is empty"),
     ]
 
@@ -182,14 +217,18 @@ struct DesiredStateSetTests {
 
 @Suite("Fail-closed invariant")
 struct FailClosedTests {
-    @Test("a file that blocks every bucket is refused", arguments: [
-        ("fenced", "us-east-1"),   // fenced blocks the standby; the override blocks the active one
-    ])
+    @Test(
+        "a file that blocks every bucket is refused",
+        arguments: [
+            ("fenced", "us-east-1")  // fenced blocks the standby; the override blocks the active one
+        ])
     func everyBucketBlocked(_ standby: String, _ blocked: String) {
-        let text = replacing("standby:", with: "  standby: \(standby)",
-                             in: replacing("hot-primary-uibucket", with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true"))
+        let text = replacing(
+            "standby:", with: "  standby: \(standby)",
+            in: replacing("hot-primary-uibucket", with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true"))
         let found = diagnostics(text)
-        #expect(found.contains { $0.field == "spec.regions.\(blocked).blockPublicAccess" && $0.message.contains("no region could serve") }, "\(found)")
+        #expect(
+            found.contains { $0.field == "spec.regions.\(blocked).blockPublicAccess" && $0.message.contains("no region could serve") }, "\(found)")
     }
 
     @Test("blocking the active bucket while a hot standby serves is allowed (the lab's simulated outage)")

@@ -9,7 +9,8 @@ struct LineEndingAndRedactionTests {
 
     @Test("known_hosts with CRLF lines and a leading comment matches every host", arguments: ["\n", "\r\n"])
     func knownHosts(newline: String) {
-        let text = ["# servers", "git.example.com ssh-ed25519 \(Self.key)", "other.example.com ssh-ed25519 \(Self.key)"]
+        let text =
+            ["# servers", "git.example.com ssh-ed25519 \(Self.key)", "other.example.com ssh-ed25519 \(Self.key)"]
             .joined(separator: newline) + newline
         let hosts = KnownHosts(text)
         let blob = Data(base64Encoded: Self.key)!
@@ -19,7 +20,8 @@ struct LineEndingAndRedactionTests {
 
     @Test("allowed_signers with CRLF lines: every line read, comments skipped", arguments: ["\n", "\r\n"])
     func allowedSigners(newline: String) throws {
-        let text = ["# operators", "alice@example.com ssh-ed25519 \(Self.key)", "", "bob@example.com namespaces=\"git\" ssh-ed25519 \(Self.key)"]
+        let text =
+            ["# operators", "alice@example.com ssh-ed25519 \(Self.key)", "", "bob@example.com namespaces=\"git\" ssh-ed25519 \(Self.key)"]
             .joined(separator: newline) + newline
         let signers = try AllowedSigners.parse(text, file: "allowed_signers")
         #expect(signers.entries.map(\.principals) == [["alice@example.com"], ["bob@example.com"]])
@@ -28,19 +30,23 @@ struct LineEndingAndRedactionTests {
 
     @Test("a commit message with CRLF line endings still yields its trailers")
     func trailers() {
-        let info = CommitInfo(id: CommitID(hex: String(repeating: "a", count: 40)), author: .init(name: "a", email: "a", time: Date()),
-                              committer: .init(name: "a", email: "a", time: Date()), subject: "Fail over",
-                              message: "Fail over\r\n\r\nWhy: drill\r\nSwitchyard-Override: dwell\r\n", parents: [])
+        let info = CommitInfo(
+            id: CommitID(hex: String(repeating: "a", count: 40)), author: .init(name: "a", email: "a", time: Date()),
+            committer: .init(name: "a", email: "a", time: Date()), subject: "Fail over",
+            message: "Fail over\r\n\r\nWhy: drill\r\nSwitchyard-Override: dwell\r\n", parents: [])
         #expect(info.trailer("Switchyard-Override") == ["dwell"])
     }
 
-    @Test("URLs lose their user information, token or password, https and scp-style",
-          arguments: [("https://ghp_CANARY@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"),
-                      ("https://x-access-token:ghp_CANARY@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"),
-                      ("ssh://ghp_CANARY@host:22/r.git", "ssh://REDACTED@host:22/r.git"),
-                      ("ghp_CANARY@github.com:o/r.git", "REDACTED@github.com:o/r.git"),
-                      ("https://github.com/o/r.git", "https://github.com/o/r.git"),
-                      ("/srv/repo", "/srv/repo")])
+    @Test(
+        "URLs lose their user information, token or password, https and scp-style",
+        arguments: [
+            ("https://ghp_CANARY@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"),
+            ("https://x-access-token:ghp_CANARY@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"),
+            ("ssh://ghp_CANARY@host:22/r.git", "ssh://REDACTED@host:22/r.git"),
+            ("ghp_CANARY@github.com:o/r.git", "REDACTED@github.com:o/r.git"),
+            ("https://github.com/o/r.git", "https://github.com/o/r.git"),
+            ("/srv/repo", "/srv/repo"),
+        ])
     func redaction(url: String, expected: String) {
         #expect(redacted(url) == expected)
         #expect(!RemoteMirror(url: url, cacheRoot: "/cache").path.contains("CANARY"), "the cache folder is not named after the token")

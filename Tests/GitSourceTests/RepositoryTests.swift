@@ -139,8 +139,9 @@ struct RemoteTests {
         var opened = try source.open()
         #expect(opened.defaultRef == "main")
         #expect(opened.fetched)
-        #expect(try opened.repository.snapshot(ref: opened.defaultRef, folder: "desired-state").desiredState()
-            .applications.first?.spec.activeRegion == "us-east-1")
+        #expect(
+            try opened.repository.snapshot(ref: opened.defaultRef, folder: "desired-state").desiredState()
+                .applications.first?.spec.activeRegion == "us-east-1")
 
         opened = try source.open()
         #expect(!opened.fetched, "an unchanged remote is not fetched")
@@ -151,8 +152,9 @@ struct RemoteTests {
         #expect(opened.fetched)
         let head = try opened.repository.resolve("main")
         #expect(head.hex == (try fixture.git("rev-parse", "HEAD", in: work)))
-        #expect(try opened.repository.snapshot(ref: "main", folder: "desired-state").desiredState()
-            .applications.first?.spec.activeRegion == "us-west-1")
+        #expect(
+            try opened.repository.snapshot(ref: "main", folder: "desired-state").desiredState()
+                .applications.first?.spec.activeRegion == "us-west-1")
 
         try fixture.git("reset", "-q", "--hard", "HEAD~1", in: work)
         try fixture.commitRegion("us-west-1", in: work, message: "Rewritten history")
@@ -166,14 +168,17 @@ struct RemoteTests {
     func unreachable() throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
-        let source = GitSource(location: .init(parsing: "file://\(fixture.path("missing.git"))"), cacheRoot: fixture.path("cache"), credentials: GitCredentials())
+        let source = GitSource(
+            location: .init(parsing: "file://\(fixture.path("missing.git"))"), cacheRoot: fixture.path("cache"), credentials: GitCredentials())
         #expect(throws: GitError.self) { try source.open() }
     }
 
-    @Test("URLs and scp-like addresses are remote; paths are local", arguments: [
-        ("https://github.com/o/r.git", true), ("ssh://git@host/r.git", true), ("git@github.com:o/r.git", true),
-        ("file:///tmp/r.git", true), ("/tmp/repo", false), (".", false), ("../repo", false),
-    ])
+    @Test(
+        "URLs and scp-like addresses are remote; paths are local",
+        arguments: [
+            ("https://github.com/o/r.git", true), ("ssh://git@host/r.git", true), ("git@github.com:o/r.git", true),
+            ("file:///tmp/r.git", true), ("/tmp/repo", false), (".", false), ("../repo", false),
+        ])
     func locations(_ text: String, _ remote: Bool) {
         if case .remote = GitSource.Location(parsing: text) { #expect(remote) } else { #expect(!remote) }
     }
@@ -188,8 +193,9 @@ struct CommitWriterTests {
         let dir = try fixture.makeRepository()
         let repo = try Repository.open(containing: dir)
         let text = fixture.app(region: "us-west-1")
-        let id = try repo.commitFile(path: "desired-state/unishop.yaml", content: text, message: "Flip",
-                                     author: Identity(name: "Op", email: "op@example.com"))
+        let id = try repo.commitFile(
+            path: "desired-state/unishop.yaml", content: text, message: "Flip",
+            author: Identity(name: "Op", email: "op@example.com"))
         #expect(try fixture.git("rev-parse", "HEAD", in: dir) == id.hex)
         #expect(try fixture.git("status", "--porcelain", in: dir) == "")
         #expect(try fixture.git("log", "-1", "--format=%an <%ae>|%s", in: dir) == "Op <op@example.com>|Flip")

@@ -13,19 +13,25 @@ struct StepGraphTests {
         return (cloud, unishop(standby: .fenced))
     }
 
-    func apply(_ app: Application, _ cloud: FakeCloud, journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in })
-        async -> [StepOutcome] {
+    func apply(
+        _ app: Application, _ cloud: FakeCloud, journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in }
+    )
+        async -> [StepOutcome]
+    {
         let plan = await Observer(cloud: cloud).plan(app)
         let applier = Applier(cloud: cloud, options: ApplyOptions(pollInterval: .milliseconds(1), stepTimeout: .seconds(5)), journal: journal)
         return await applier.apply(plan, for: app)
     }
 
-    static let refusal = AWSError(kind: .service, service: "rds", operation: "SwitchoverGlobalCluster", code: "InvalidDBClusterStateFault",
-                                  message: "not available", requestID: "req-400", httpStatus: 400)
-    static let serverError = AWSError(kind: .service, service: "rds", operation: "SwitchoverGlobalCluster", code: "InternalFailure",
-                                      message: "internal", requestID: "req-500", httpStatus: 500)
-    static let garbled = AWSError(kind: .malformedResponse, service: "rds", operation: "SwitchoverGlobalCluster", code: "MalformedResponse",
-                                  message: "unexpected end of XML")
+    static let refusal = AWSError(
+        kind: .service, service: "rds", operation: "SwitchoverGlobalCluster", code: "InvalidDBClusterStateFault",
+        message: "not available", requestID: "req-400", httpStatus: 400)
+    static let serverError = AWSError(
+        kind: .service, service: "rds", operation: "SwitchoverGlobalCluster", code: "InternalFailure",
+        message: "internal", requestID: "req-500", httpStatus: 500)
+    static let garbled = AWSError(
+        kind: .malformedResponse, service: "rds", operation: "SwitchoverGlobalCluster", code: "MalformedResponse",
+        message: "unexpected end of XML")
 
     @Test("a refused promotion leaves traffic and fencing pending: nothing else moves", arguments: [refusal])
     func refused(error: AWSError) async {

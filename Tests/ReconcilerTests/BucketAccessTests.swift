@@ -9,16 +9,18 @@ struct BucketAccessTests {
         PublicAccessBlock(blockPublicAcls: acls, ignorePublicAcls: ignore, blockPublicPolicy: policy, restrictPublicBuckets: restrict)
     }
 
-    @Test("the policy flags decide; the ACL flags do not", arguments: [
-        (nil, BucketAccess.open),
-        (block(false, false, false, false), .open),
-        (block(true, true, false, false), .open),
-        (block(true, false, false, false), .open),
-        (block(true, true, true, true), .blocked),
-        (block(false, false, true, true), .blocked),
-        (block(true, true, true, false), .partial),
-        (block(false, false, false, true), .partial),
-    ] as [(PublicAccessBlock?, BucketAccess)])
+    @Test(
+        "the policy flags decide; the ACL flags do not",
+        arguments: [
+            (nil, BucketAccess.open),
+            (block(false, false, false, false), .open),
+            (block(true, true, false, false), .open),
+            (block(true, false, false, false), .open),
+            (block(true, true, true, true), .blocked),
+            (block(false, false, true, true), .blocked),
+            (block(true, true, true, false), .partial),
+            (block(false, false, false, true), .partial),
+        ] as [(PublicAccessBlock?, BucketAccess)])
     func reading(_ configuration: PublicAccessBlock?, _ expected: BucketAccess) {
         #expect(BucketAccess(configuration) == expected)
     }

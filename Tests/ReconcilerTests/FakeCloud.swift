@@ -20,8 +20,9 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     private(set) var mostDistributionsInFlight = 0
 
     init(writer: String, members: [String], origins: [String], buckets: [String: BucketAccess]) {
-        global = GlobalDatabase(identifier: "hot-global", status: "available",
-                                members: members.map { GlobalDatabase.Member(dbClusterArn: $0, isWriter: $0 == writer, synchronizationStatus: "connected") })
+        global = GlobalDatabase(
+            identifier: "hot-global", status: "available",
+            members: members.map { GlobalDatabase.Member(dbClusterArn: $0, isWriter: $0 == writer, synchronizationStatus: "connected") })
         self.origins = origins
         self.buckets = buckets
     }
@@ -41,7 +42,9 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
 
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
         try reach(region, "s3", "PutPublicAccessBlock")
-        locked { buckets[bucket] = blocked ? .blocked : .open; calls.append("s3 \(region) \(blocked ? "block" : "open") \(bucket)") }
+        locked {
+            buckets[bucket] = blocked ? .blocked : .open; calls.append("s3 \(region) \(blocked ? "block" : "open") \(bucket)")
+        }
         return "req-s3"
     }
 
@@ -55,7 +58,8 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
         if delay > .zero { try? await Task.sleep(for: delay) }
         return locked {
             distributionsInFlight -= 1
-            return DistributionState(status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])])
+            return DistributionState(
+                status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])])
         }
     }
 
@@ -118,14 +122,20 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
 let east = "arn:aws:rds:us-east-1:123456789012:cluster:hot-primary"
 let west = "arn:aws:rds:us-west-1:123456789012:cluster:hot-secondary"
 
-func unishop(active: String = "us-west-1", standby: StandbyMode = .hot, promotion: PromotionMode = .switchover, block: [String: Bool] = [:]) -> Application {
+func unishop(
+    active: String = "us-west-1", standby: StandbyMode = .hot, promotion: PromotionMode = .switchover, block: [String: Bool] = [:]
+) -> Application {
     Application(
         name: "unishop",
         spec: ApplicationSpec(
             activeRegion: active, standby: standby,
             regions: [
-                RegionSpec(name: "us-east-1", bucket: "primary-bucket", originID: "primary-origin", auroraCluster: ClusterARN(east), blockPublicAccess: block["us-east-1"]),
-                RegionSpec(name: "us-west-1", bucket: "secondary-bucket", originID: "secondary-origin", auroraCluster: ClusterARN(west), blockPublicAccess: block["us-west-1"]),
+                RegionSpec(
+                    name: "us-east-1", bucket: "primary-bucket", originID: "primary-origin", auroraCluster: ClusterARN(east),
+                    blockPublicAccess: block["us-east-1"]),
+                RegionSpec(
+                    name: "us-west-1", bucket: "secondary-bucket", originID: "secondary-origin", auroraCluster: ClusterARN(west),
+                    blockPublicAccess: block["us-west-1"]),
             ],
             cloudfront: CloudFrontSpec(distributionID: "E1", originGroupID: "group"),
             aurora: AuroraSpec(globalClusterID: "hot-global", promotion: promotion)),
@@ -133,6 +143,7 @@ func unishop(active: String = "us-west-1", standby: StandbyMode = .hot, promotio
 }
 
 func primaryCloud() -> FakeCloud {
-    FakeCloud(writer: east, members: [east, west], origins: ["primary-origin", "secondary-origin"],
-              buckets: ["primary-bucket": .open, "secondary-bucket": .open])
+    FakeCloud(
+        writer: east, members: [east, west], origins: ["primary-origin", "secondary-origin"],
+        buckets: ["primary-bucket": .open, "secondary-bucket": .open])
 }

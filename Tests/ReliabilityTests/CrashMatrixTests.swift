@@ -64,13 +64,15 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
     /// Quick profile: one point per moment, spread over the steps; long profile: every point, for apply and run --once.
     static var matrix: [CrashPoint] {
         if Profile.isLong { return points(commands: ["apply", "run --once"]) }
-        return [CrashPoint(step: .promote, moment: .answerLost, command: "apply"),
-                CrashPoint(step: .promote, moment: .waiting, command: "run --once"),
-                CrashPoint(step: .openWest, moment: .journaledCalled, command: "apply"),
-                CrashPoint(step: .reorder, moment: .requestHeld, command: "apply"),
-                CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply"),
-                CrashPoint(step: .promote, moment: .answerLost, command: "apply", lockTable: true),
-                CrashPoint(step: .promote, moment: .waiting, command: "run --once", lockTable: true)]
+        return [
+            CrashPoint(step: .promote, moment: .answerLost, command: "apply"),
+            CrashPoint(step: .promote, moment: .waiting, command: "run --once"),
+            CrashPoint(step: .openWest, moment: .journaledCalled, command: "apply"),
+            CrashPoint(step: .reorder, moment: .requestHeld, command: "apply"),
+            CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply"),
+            CrashPoint(step: .promote, moment: .answerLost, command: "apply", lockTable: true),
+            CrashPoint(step: .promote, moment: .waiting, command: "run --once", lockTable: true),
+        ]
     }
 }
 
@@ -84,8 +86,9 @@ struct CrashMatrixTests {
     func crash(_ point: CrashPoint) async throws {
         // Timing never decides where the kill lands: the proxy holds a request until the test kills (so the attempt
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
-        let world = try await ReliabilityWorld.make(failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s",
-                                                    lockTable: point.lockTable)
+        let world = try await ReliabilityWorld.make(
+            failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s",
+            lockTable: point.lockTable)
         defer { world.close() }
         var evidence = Evidence()
 
@@ -101,8 +104,11 @@ struct CrashMatrixTests {
         var rule: String?
         switch point.moment {
         case .requestHeld, .answerLost:
-            rule = try await world.proxy.add(.blackhole(region: point.step.region, service: point.step.service, operation: point.step.operation,
-                                                        when: point.moment == .requestHeld ? .before : .after)).first
+            rule = try await world.proxy.add(
+                .blackhole(
+                    region: point.step.region, service: point.step.service, operation: point.step.operation,
+                    when: point.moment == .requestHeld ? .before : .after)
+            ).first
         case .journaledCalling:
             environment["SWITCHYARD_TEST_CRASH_AT"] = "calling:\(point.step.action)"
         case .journaledCalled:
@@ -134,7 +140,9 @@ struct CrashMatrixTests {
         evidence.check(process.endedBySignal, "the first process died by SIGKILL at the point:\n\(process.log)")
         let reachedAtCrash = try await reached()
         let expectedAtCrash = point.moment == .requestHeld || point.moment == .journaledCalling ? 0 : 1
-        evidence.check(reachedAtCrash == expectedAtCrash, "\(point.step.operation) had reached AWS \(reachedAtCrash) times at the crash, expected \(expectedAtCrash)")
+        evidence.check(
+            reachedAtCrash == expectedAtCrash,
+            "\(point.step.operation) had reached AWS \(reachedAtCrash) times at the crash, expected \(expectedAtCrash)")
         try await world.proxy.clear()
 
         // Restart: the same command, no fault.
@@ -149,7 +157,8 @@ struct CrashMatrixTests {
 
         // End state, read with boto3.
         let live = try await world.live()[app.name]
-        evidence.check(live == world.converged(app, to: "us-west-1"), "live state \(live.map(\.description) ?? "unread") is the fenced us-west-1 state")
+        evidence.check(
+            live == world.converged(app, to: "us-west-1"), "live state \(live.map(\.description) ?? "unread") is the fenced us-west-1 state")
 
         // Every mutating call was made exactly once over both processes: the restart re-observed instead of repeating.
         let counts = try world.emulator.callCounts()
@@ -174,7 +183,10 @@ struct CrashMatrixTests {
         let history = try await world.switchyard(["history", "--state-dir", world.stateDir, "--format", "json"])
         evidence.check(history.status == 0, "history reads the journal after the crash: \(history.stderr)")
 
-        ResultsLog.record(fault: "SIGKILL of the reconciler, restarted", scenario: point.testDescription, evidence: evidence,
-                          outcome: "converged; 1 promotion; no mutating call repeated; journal: \(killedPhases.joined(separator: "+")) then \(restartPhases.isEmpty ? "nothing re-issued" : restartPhases.joined(separator: "+"))")
+        ResultsLog.record(
+            fault: "SIGKILL of the reconciler, restarted", scenario: point.testDescription, evidence: evidence,
+            outcome:
+                "converged; 1 promotion; no mutating call repeated; journal: \(killedPhases.joined(separator: "+")) then \(restartPhases.isEmpty ? "nothing re-issued" : restartPhases.joined(separator: "+"))"
+        )
     }
 }

@@ -8,16 +8,19 @@ struct FaultToleranceTests {
     /// Mixed faults: throttling answered before AWS acts, 500 after it acted (the answer lost), 503 before.
     /// Rules are tried in order and the first that fires wins, so the rates combine to 1 - 0.85 × 0.91 × 0.91 ≈ 30 %.
     static func mixedFaults(seed: Int) -> [FaultProxy.Rule] {
-        [.latency(200),
-         FaultProxy.Rule(.error, error: "throttling", rate: 0.15, seed: seed),
-         FaultProxy.Rule(.error, error: "500", rate: 0.09, seed: seed + 1, when: .after),
-         FaultProxy.Rule(.error, error: "503", rate: 0.09, seed: seed + 2)]
+        [
+            .latency(200),
+            FaultProxy.Rule(.error, error: "throttling", rate: 0.15, seed: seed),
+            FaultProxy.Rule(.error, error: "500", rate: 0.09, seed: seed + 1, when: .after),
+            FaultProxy.Rule(.error, error: "503", rate: 0.09, seed: seed + 2),
+        ]
     }
 
     static var loadCases: [Int] { Profile.isLong ? [20, 50] : [20] }
 
-    @Test("20 apps fail over with 30% of AWS calls failing and 200 ms added: `switchyard run` converges with no manual step",
-          arguments: loadCases)
+    @Test(
+        "20 apps fail over with 30% of AWS calls failing and 200 ms added: `switchyard run` converges with no manual step",
+        arguments: loadCases)
     func failoverUnderFaults(apps count: Int) async throws {
         let world = try await ReliabilityWorld.make(apps: count, attemptTimeout: "10s")
         defer { world.close() }
@@ -44,7 +47,8 @@ struct FaultToleranceTests {
 
         let live = try await world.live()
         let wrong = world.apps.filter { live[$0.name] != world.converged($0, to: "us-west-1") }
-        evidence.check(wrong.isEmpty, "every app converged to us-west-1; not: \(wrong.map { "\($0.name): \(live[$0.name].map(\.description) ?? "unread")" })")
+        evidence.check(
+            wrong.isEmpty, "every app converged to us-west-1; not: \(wrong.map { "\($0.name): \(live[$0.name].map(\.description) ?? "unread")" })")
         let counts = try world.emulator.callCounts()
         evidence.check(counts["rds:SwitchoverGlobalCluster"] == count, "one promotion per app, none repeated: \(counts)")
         let passes = try world.journal().passes().dropFirst()
@@ -52,10 +56,12 @@ struct FaultToleranceTests {
         let faults = stats.faults.filter { $0.key.hasPrefix("kind:error") }.values.reduce(0, +)
         let share = requests == 0 ? 0 : Double(faults) / Double(requests)
         evidence.check(share > 0.2, "faults were injected: \(faults) of \(requests)")
-        ResultsLog.record(fault: "30% throttling/500(after)/503 + 200 ms on every AWS call", scenario: "\(count) apps fail over, `switchyard run`",
-                          evidence: evidence,
-                          outcome: "converged in \(passes.count) passes, \(String(format: "%.0f", seconds)) s; \(count) promotions, none repeated; \(faults) of \(requests) calls failed (\(String(format: "%.0f", share * 100))%)",
-                          figures: ["seconds": seconds, "passes": passes.count, "requests": requests, "faults": faults])
+        ResultsLog.record(
+            fault: "30% throttling/500(after)/503 + 200 ms on every AWS call", scenario: "\(count) apps fail over, `switchyard run`",
+            evidence: evidence,
+            outcome:
+                "converged in \(passes.count) passes, \(String(format: "%.0f", seconds)) s; \(count) promotions, none repeated; \(faults) of \(requests) calls failed (\(String(format: "%.0f", share * 100))%)",
+            figures: ["seconds": seconds, "passes": passes.count, "requests": requests, "faults": faults])
     }
 
     /// A flip to us-west-1 while `rule` makes part of AWS unreachable: what must be done at once, what waits.
@@ -73,14 +79,17 @@ struct FaultToleranceTests {
     }
 
     static let outages = [
-        Outage(name: "us-east-1 blackholed (S3, RDS and CloudFront, which signs for us-east-1)", region: "us-east-1", service: nil,
-               promotion: "failover", reordersAtOnce: false, blocksEastAtOnce: false),
-        Outage(name: "CloudFront control plane blackholed", region: nil, service: "cloudfront", promotion: "switchover",
-               reordersAtOnce: false, blocksEastAtOnce: true),
+        Outage(
+            name: "us-east-1 blackholed (S3, RDS and CloudFront, which signs for us-east-1)", region: "us-east-1", service: nil,
+            promotion: "failover", reordersAtOnce: false, blocksEastAtOnce: false),
+        Outage(
+            name: "CloudFront control plane blackholed", region: nil, service: "cloudfront", promotion: "switchover",
+            reordersAtOnce: false, blocksEastAtOnce: true),
     ]
 
-    @Test("the region-outage path: the steps that can be done are, the rest wait, the app is degraded, the next apply finishes",
-          arguments: outages)
+    @Test(
+        "the region-outage path: the steps that can be done are, the rest wait, the app is degraded, the next apply finishes",
+        arguments: outages)
     func regionOutage(_ outage: Outage) async throws {
         let world = try await ReliabilityWorld.make(promotion: outage.promotion)
         defer { world.close() }
@@ -119,10 +128,12 @@ struct FaultToleranceTests {
         evidence.check(try world.emulator.callCounts()[promotion] == 1, "still one promotion")
         let done = ["promote", "open us-west-1"] + (outage.reordersAtOnce ? ["reorder"] : []) + (outage.blocksEastAtOnce ? ["block us-east-1"] : [])
         let waited = (outage.reordersAtOnce ? [] : ["reorder"]) + (outage.blocksEastAtOnce ? [] : ["block us-east-1"])
-        ResultsLog.record(fault: "blackhole: \(outage.name)", scenario: "flip to us-west-1 (\(outage.promotion)), apply, clear, apply",
-                          evidence: evidence,
-                          outcome: "first apply \(String(format: "%.1f", seconds)) s, exit 1, degraded: did \(done.joined(separator: ", ")); pending \(waited.joined(separator: ", ")); next apply converged, 1 promotion",
-                          figures: ["seconds": seconds])
+        ResultsLog.record(
+            fault: "blackhole: \(outage.name)", scenario: "flip to us-west-1 (\(outage.promotion)), apply, clear, apply",
+            evidence: evidence,
+            outcome:
+                "first apply \(String(format: "%.1f", seconds)) s, exit 1, degraded: did \(done.joined(separator: ", ")); pending \(waited.joined(separator: ", ")); next apply converged, 1 promotion",
+            figures: ["seconds": seconds])
     }
 
     @Test("the Git remote unreachable: the last applied state stands and /readyz says why; back, it is ready again")
@@ -163,7 +174,11 @@ struct FaultToleranceTests {
         try FileManager.default.moveItem(atPath: gone, toPath: bare)
         try await service.waitUntil("/readyz ready again") { try await HTTPTestClient.get("\(url)/readyz").1 == 200 }
         evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "nothing was redone while the remote was away")
-        ResultsLog.record(fault: "Git remote unreachable (bare repository moved away)", scenario: "`switchyard run` after converging a flip",
-                          evidence: evidence, outcome: "last applied state stands; /readyz 503: \(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(90))…; ready again once back")
+        ResultsLog.record(
+            fault: "Git remote unreachable (bare repository moved away)", scenario: "`switchyard run` after converging a flip",
+            evidence: evidence,
+            outcome:
+                "last applied state stands; /readyz 503: \(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(90))…; ready again once back"
+        )
     }
 }

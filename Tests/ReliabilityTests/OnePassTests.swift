@@ -20,13 +20,16 @@ struct OnePassTests {
         // An exclusive SQLite transaction on the journal, held for the whole apply.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
+        holder.arguments = [
+            "python3", "-c",
+            """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None)
             c.execute("BEGIN EXCLUSIVE")
             print("LOCKED", flush=True)
             time.sleep(120)
-            """, "\(world.stateDir)/\(Journal.fileName)"]
+            """, "\(world.stateDir)/\(Journal.fileName)",
+        ]
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
@@ -39,7 +42,9 @@ struct OnePassTests {
         evidence.check(result.stderr.contains("journal-unwritable"), "\(result.stderr)")
         evidence.check(try world.emulator.callCounts(mutatingOnly: true).isEmpty, "no AWS mutation without its journal row")
         evidence.check(try await world.live() == before, "try await world.live() == before")
-        ResultsLog.record(fault: "journal locked by another process", scenario: "apply of a failover", evidence: evidence, outcome: "no AWS mutation, exit 1, journal-unwritable")
+        ResultsLog.record(
+            fault: "journal locked by another process", scenario: "apply of a failover", evidence: evidence,
+            outcome: "no AWS mutation, exit 1, journal-unwritable")
     }
 
     @Test("apply then run --drift report on the same state folder agree that the app converged (the spec hash)")
@@ -57,18 +62,23 @@ struct OnePassTests {
         evidence.check(quiet.status == 0, "\(quiet.stderr)")
 
         // A hand-made change after apply converged is drift: reported, not corrected.
-        _ = try Emulator.python(["-c", """
+        _ = try Emulator.python([
+            "-c",
+            """
             import boto3
             s3 = boto3.client("s3", region_name="us-west-1", endpoint_url="\(world.emulator.endpoint)",
                               aws_access_key_id="testing", aws_secret_access_key="testing")
             s3.put_public_access_block(Bucket="\(app.secondaryBucket)", PublicAccessBlockConfiguration={
                 "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-            """])
+            """,
+        ])
         let report = try await world.switchyard(world.runArguments(once: true) + ["--drift", "report"])
         evidence.check(report.status == 1, "report.status == 1")
         evidence.check(try world.journal().passes().last?.outcome == .driftReported, "try world.journal().passes().last?.outcome == .driftReported")
         evidence.check(try await world.live()[app.name]?.secondaryBucket == "blocked", "reported, not corrected")
-        ResultsLog.record(fault: "hand-made drift after `apply` converged", scenario: "`run --once --drift report` on the same state folder", evidence: evidence, outcome: "in sync first; then drift reported, not corrected")
+        ResultsLog.record(
+            fault: "hand-made drift after `apply` converged", scenario: "`run --once --drift report` on the same state folder", evidence: evidence,
+            outcome: "in sync first; then drift reported, not corrected")
     }
 
     @Test("a dead CloudFront control plane is waited out once per pass, not in the plan, the step and the verdict again")
@@ -86,6 +96,8 @@ struct OnePassTests {
         let requests = try await world.proxy.stats().requests
         evidence.check(requests["us-east-1/cloudfront", default: 0] <= 2, "one read and its retry, nothing more: \(requests)")
         evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "the promotion did not wait for CloudFront")
-        ResultsLog.record(fault: "blackhole: CloudFront control plane, --max-attempts 2", scenario: "apply of a failover", evidence: evidence, outcome: "CloudFront read once per pass (2 attempts), promotion not held up")
+        ResultsLog.record(
+            fault: "blackhole: CloudFront control plane, --max-attempts 2", scenario: "apply of a failover", evidence: evidence,
+            outcome: "CloudFront read once per pass (2 attempts), promotion not held up")
     }
 }

@@ -18,17 +18,21 @@ struct PromotionFaultTests {
     }
 
     static let faults = [
-        Fault(name: "refused: 400 InvalidDBClusterStateFault",
-              rule: ["action": "error", "status": "400", "code": "InvalidDBClusterStateFault",
-                     "message": "The global cluster is not in a state to switch over"],
-              code: "promotion-refused"),
+        Fault(
+            name: "refused: 400 InvalidDBClusterStateFault",
+            rule: [
+                "action": "error", "status": "400", "code": "InvalidDBClusterStateFault",
+                "message": "The global cluster is not in a state to switch over",
+            ],
+            code: "promotion-refused"),
         Fault(name: "500 before acting", rule: ["action": "error", "error": "500"], code: "promotion-ambiguous"),
         Fault(name: "truncated XML", rule: ["action": "truncate"], code: "promotion-ambiguous"),
         Fault(name: "500 after acting", rule: ["action": "error", "error": "500", "when": "after"], code: "", acted: true),
     ]
 
-    @Test("apply with a promotion fault: origins, buckets and writer as they were (or, after RDS acted, the failover finished), one promotion",
-          arguments: faults)
+    @Test(
+        "apply with a promotion fault: origins, buckets and writer as they were (or, after RDS acted, the failover finished), one promotion",
+        arguments: faults)
     func promotionFault(_ fault: Fault) async throws {
         var evidence = Evidence()
         let world = try await ReliabilityWorld.make(standby: "fenced", promotion: "switchover", attemptTimeout: "10s")
@@ -63,15 +67,23 @@ struct PromotionFaultTests {
         }
         // Sent once: the proxy took it (and answered with the fault), and RDS saw it only if the fault came after.
         evidence.check(try await world.proxy.injected("promotion-fault") == 1, "try await world.proxy.injected(\"promotion-fault\") == 1")
-        evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == (fault.acted ? 1 : 0),
-                "the promotion was never re-sent")
+        evidence.check(
+            try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == (fault.acted ? 1 : 0),
+            "the promotion was never re-sent")
 
         try await world.proxy.clear()
         let second = try await world.switchyard(world.applyArguments)
         evidence.check(second.status == 0, "\(second.stderr)")
-        evidence.check(try await world.live()[app.name] == world.converged(app, to: "us-west-1"), "try await world.live()[app.name] == world.converged(app, to: \"us-west-1\")")
-        evidence.check(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == 1,
-                "after the fault clears, the same commit converges with exactly one promotion")
-        ResultsLog.record(fault: "promotion fault: \(fault.name)", scenario: "apply of a fenced failover", evidence: evidence, outcome: fault.acted ? "re-read, waited for the promotion RDS made, converged; one promotion" : "nothing moved, exit 1, \(fault.code); converged after, one promotion")
+        evidence.check(
+            try await world.live()[app.name] == world.converged(app, to: "us-west-1"),
+            "try await world.live()[app.name] == world.converged(app, to: \"us-west-1\")")
+        evidence.check(
+            try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == 1,
+            "after the fault clears, the same commit converges with exactly one promotion")
+        ResultsLog.record(
+            fault: "promotion fault: \(fault.name)", scenario: "apply of a fenced failover", evidence: evidence,
+            outcome: fault.acted
+                ? "re-read, waited for the promotion RDS made, converged; one promotion"
+                : "nothing moved, exit 1, \(fault.code); converged after, one promotion")
     }
 }

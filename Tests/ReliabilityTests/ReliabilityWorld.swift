@@ -28,8 +28,10 @@ final class ReliabilityWorld: @unchecked Sendable {
     /// Commands run with `SWITCHYARD_LOCK_TABLE` (a table the world creates in the emulator) when true.
     let lockTable: Bool
 
-    init(apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-         attemptTimeout: String = "2s", lockTable: Bool = false) throws {
+    init(
+        apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
+        attemptTimeout: String = "2s", lockTable: Bool = false
+    ) throws {
         self.lockTable = lockTable
         awsArguments = ["--connect-timeout", "1s", "--attempt-timeout", attemptTimeout]
         emulator = try Emulator(failoverSeconds: failoverSeconds)
@@ -73,8 +75,10 @@ final class ReliabilityWorld: @unchecked Sendable {
 
     /// `switchyard run` arguments with this world's state folder.
     func runArguments(once: Bool, interval: String = "1s") -> [String] {
-        ["run", "--repo", repo, "--cache-dir", git.path("cache"), "--state-dir", stateDir, "--listen", "127.0.0.1:0",
-         "--interval", interval, "--retry-interval", "500ms", "--poll-interval", "200ms"] + (once ? ["--once"] : []) + awsArguments
+        [
+            "run", "--repo", repo, "--cache-dir", git.path("cache"), "--state-dir", stateDir, "--listen", "127.0.0.1:0",
+            "--interval", interval, "--retry-interval", "500ms", "--poll-interval", "200ms",
+        ] + (once ? ["--once"] : []) + awsArguments
     }
 
     /// Everything a Switchyard process needs to reach AWS through the proxy, and this world's state folder.
@@ -92,11 +96,14 @@ final class ReliabilityWorld: @unchecked Sendable {
     }
 
     /// Sets up a world off the cooperative pool (topology.py and git block for seconds).
-    static func make(apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-                     attemptTimeout: String = "2s", lockTable: Bool = false) async throws -> ReliabilityWorld {
+    static func make(
+        apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
+        attemptTimeout: String = "2s", lockTable: Bool = false
+    ) async throws -> ReliabilityWorld {
         try await offPool {
-            try ReliabilityWorld(apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
-                                 lockTable: lockTable)
+            try ReliabilityWorld(
+                apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
+                lockTable: lockTable)
         }
     }
 
@@ -125,15 +132,17 @@ final class ReliabilityWorld: @unchecked Sendable {
     }
 
     private func readLive() throws -> [String: Live] {
-        let state = try emulator.inspect(buckets: apps.flatMap { [("us-east-1", $0.primaryBucket), ("us-west-1", $0.secondaryBucket)] },
-                                         distributions: apps.map(\.distributionID), globalClusters: apps.map(\.globalClusterID))
+        let state = try emulator.inspect(
+            buckets: apps.flatMap { [("us-east-1", $0.primaryBucket), ("us-west-1", $0.secondaryBucket)] },
+            distributions: apps.map(\.distributionID), globalClusters: apps.map(\.globalClusterID))
         let origins = state["origins"] as? [String: [String]] ?? [:]
         let buckets = state["buckets"] as? [String: String] ?? [:]
         let globals = state["global_clusters"] as? [String: [String: Any]] ?? [:]
         var result: [String: Live] = [:]
         for app in apps {
-            result[app.name] = Live(writer: globals[app.globalClusterID]?["writer"] as? String, origins: origins[app.originGroupID] ?? [],
-                                    primaryBucket: buckets[app.primaryBucket], secondaryBucket: buckets[app.secondaryBucket])
+            result[app.name] = Live(
+                writer: globals[app.globalClusterID]?["writer"] as? String, origins: origins[app.originGroupID] ?? [],
+                primaryBucket: buckets[app.primaryBucket], secondaryBucket: buckets[app.secondaryBucket])
         }
         return result
     }
@@ -142,9 +151,10 @@ final class ReliabilityWorld: @unchecked Sendable {
     func converged(_ app: Emulator.Topology, to region: String) -> Live {
         let west = region == "us-west-1"
         let fenced = standby == "fenced"
-        return Live(writer: west ? app.secondaryClusterARN : app.primaryClusterARN,
-                    origins: west ? [app.secondaryOrigin, app.primaryOrigin] : [app.primaryOrigin, app.secondaryOrigin],
-                    primaryBucket: west && fenced ? "blocked" : "open", secondaryBucket: !west && fenced ? "blocked" : "open")
+        return Live(
+            writer: west ? app.secondaryClusterARN : app.primaryClusterARN,
+            origins: west ? [app.secondaryOrigin, app.primaryOrigin] : [app.primaryOrigin, app.secondaryOrigin],
+            primaryBucket: west && fenced ? "blocked" : "open", secondaryBucket: !west && fenced ? "blocked" : "open")
     }
 
     func close() {
@@ -189,8 +199,10 @@ struct Evidence {
 enum ResultsLog {
     static func record(fault: String, scenario: String, evidence: Evidence, outcome: String, figures: [String: Any] = [:]) {
         guard let path = ProcessInfo.processInfo.environment["SWITCHYARD_RELIABILITY_RESULTS"], !path.isEmpty else { return }
-        var row: [String: Any] = ["fault": fault, "case": scenario, "passed": evidence.passed, "profile": Profile.name,
-                                  "outcome": evidence.passed ? outcome : "FAILED: " + evidence.failures.joined(separator: "; ")]
+        var row: [String: Any] = [
+            "fault": fault, "case": scenario, "passed": evidence.passed, "profile": Profile.name,
+            "outcome": evidence.passed ? outcome : "FAILED: " + evidence.failures.joined(separator: "; "),
+        ]
         row["figures"] = figures
         guard var line = try? JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) else { return }
         line.append(UInt8(ascii: "\n"))

@@ -66,14 +66,18 @@ final class TwoHostWorld: @unchecked Sendable {
     }
 
     func switchyard(_ host: String, _ command: [String]) async throws -> CLI.Result {
-        let (args, env, dir) = (command + arguments(host, command: command[0]) + (command.first == "apply" || command.first == "run" ? ["--poll-interval", "200ms"] : []),
-                                environment(host), git.root.path)
+        let (args, env, dir) = (
+            command + arguments(host, command: command[0])
+                + (command.first == "apply" || command.first == "run" ? ["--poll-interval", "200ms"] : []),
+            environment(host), git.root.path
+        )
         return try await offPool { try CLI.run(args, in: dir, environment: env) }
     }
 
     func start(_ host: String, _ extra: [String] = []) throws -> ServiceProcess {
-        try ServiceProcess(["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--retry-interval", "500ms", "--poll-interval", "200ms"]
-                           + extra + arguments(host), in: git.root.path, environment: environment(host))
+        try ServiceProcess(
+            ["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--retry-interval", "500ms", "--poll-interval", "200ms"]
+                + extra + arguments(host), in: git.root.path, environment: environment(host))
     }
 
     func journal(_ host: String) throws -> Journal? {
@@ -130,7 +134,9 @@ struct TwoHostTests {
         let caughtUp = try await world.switchyard("b", ["apply"])
         evidence.check(caughtUp.status == 0, "\(caughtUp.stderr)")
         evidence.check(try world.mutations() == mutations, "in sync: nothing to do")
-        ResultsLog.record(fault: "two hosts, one lock table", scenario: "a host one commit behind runs apply and run --once", evidence: evidence, outcome: "stale: exit 1, no AWS mutation; caught up, in sync")
+        ResultsLog.record(
+            fault: "two hosts, one lock table", scenario: "a host one commit behind runs apply and run --once", evidence: evidence,
+            outcome: "stale: exit 1, no AWS mutation; caught up, in sync")
     }
 
     @Test("both hosts apply the same flip at the same moment: exactly one promotion, neither fails with an AWS state fault")
@@ -147,7 +153,9 @@ struct TwoHostTests {
         let results = try await [a, b]
         for result in results {
             evidence.check(result.status == 0, "converged, or another host is converging it: \(result.stdout)\(result.stderr)")
-            evidence.check(!(result.stdout + result.stderr).contains("InvalidDBClusterStateFault"), "!(result.stdout + result.stderr).contains(\"InvalidDBClusterStateFault\")")
+            evidence.check(
+                !(result.stdout + result.stderr).contains("InvalidDBClusterStateFault"),
+                "!(result.stdout + result.stderr).contains(\"InvalidDBClusterStateFault\")")
         }
         evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
         try await waitFor("the failover to finish") { try world.live().origins[world.app.originGroupID]?.first == world.app.secondaryOrigin }
@@ -155,7 +163,9 @@ struct TwoHostTests {
         evidence.check(again.status == 0, "\(again.stderr)")
         evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
         evidence.check(try world.live().writer == world.app.secondaryClusterARN, "try world.live().writer == world.app.secondaryClusterARN")
-        ResultsLog.record(fault: "two hosts, one lock table", scenario: "both hosts apply the same flip at once", evidence: evidence, outcome: "one promotion; both exit 0; no AWS state fault")
+        ResultsLog.record(
+            fault: "two hosts, one lock table", scenario: "both hosts apply the same flip at once", evidence: evidence,
+            outcome: "one promotion; both exit 0; no AWS state fault")
     }
 
     @Test("two run daemons (--lease-duration 8s): one promotion; SIGKILL the holder while it waits, the other finishes with no second promotion")
@@ -173,7 +183,8 @@ struct TwoHostTests {
 
         var holder = ""
         try await waitFor("a promotion call", timeout: 90) {
-            for host in ["a", "b"] where try world.journal(host)?.calls().contains(where: { $0.action == "promoteAurora" && $0.phase == "called" }) == true {
+            for host in ["a", "b"]
+            where try world.journal(host)?.calls().contains(where: { $0.action == "promoteAurora" && $0.phase == "called" }) == true {
                 holder = host
             }
             return !holder.isEmpty
@@ -192,7 +203,9 @@ struct TwoHostTests {
         let calls = try world.journal(other)?.calls() ?? []
         evidence.check(calls.contains { $0.action == "reorderOriginGroup" && $0.phase == "called" }, "the survivor \(other) put the new origin first")
         evidence.check(!calls.contains { $0.action == "promoteAurora" && $0.phase == "calling" }, "the survivor never promoted")
-        ResultsLog.record(fault: "two hosts, one lock table", scenario: "two `run` daemons, the lease holder SIGKILLed while the promotion is waited on", evidence: evidence, outcome: "the other host finished the failover; one promotion")
+        ResultsLog.record(
+            fault: "two hosts, one lock table", scenario: "two `run` daemons, the lease holder SIGKILLed while the promotion is waited on",
+            evidence: evidence, outcome: "the other host finished the failover; one promotion")
     }
 
     @Test("suspend stops both daemons from acting on a pushed flip; status shows who and why; resume lets it converge")
@@ -227,8 +240,9 @@ struct TwoHostTests {
             }
         }
         let status = try await world.switchyard("b", ["status"])
-        evidence.check(status.stdout.contains("suspended") && status.stdout.contains("alice") && status.stdout.contains("manual DNS change under way"),
-                "\(status.stdout)")
+        evidence.check(
+            status.stdout.contains("suspended") && status.stdout.contains("alice") && status.stdout.contains("manual DNS change under way"),
+            "\(status.stdout)")
 
         let resumed = try await world.switchyard("b", ["resume", world.app.name])
         evidence.check(resumed.status == 0, "\(resumed.stderr)")
@@ -237,6 +251,8 @@ struct TwoHostTests {
             return live.writer == world.app.secondaryClusterARN && live.origins[world.app.originGroupID]?.first == world.app.secondaryOrigin
         }
         evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
-        ResultsLog.record(fault: "two hosts, one lock table", scenario: "suspend, push a flip, resume", evidence: evidence, outcome: "no host acted while suspended; /readyz, /api/status and status say who and why; converged after resume")
+        ResultsLog.record(
+            fault: "two hosts, one lock table", scenario: "suspend, push a flip, resume", evidence: evidence,
+            outcome: "no host acted while suspended; /readyz, /api/status and status say who and why; converged after resume")
     }
 }

@@ -20,8 +20,10 @@ struct CanarySecretTests {
         let dir = world.fixture.path("secrets")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let state = world.fixture.path("state"), cache = world.fixture.path("cache")
-        try world.fixture.write("[canary]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = \(c["profileSecret"]!)\n", to: "\(dir)/credentials")
-        try world.fixture.write("""
+        try world.fixture.write(
+            "[canary]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = \(c["profileSecret"]!)\n", to: "\(dir)/credentials")
+        try world.fixture.write(
+            """
             #!/bin/sh
             echo '{"Version": 1, "AccessKeyId": "AKIDPROCESS", "SecretAccessKey": "\(c["processSecret"]!)", "SessionToken": "\(c["processToken"]!)"}'
             """, to: "\(dir)/process.sh")
@@ -29,8 +31,10 @@ struct CanarySecretTests {
         try world.fixture.write("[profile proc]\ncredential_process = \(dir)/process.sh\n", to: "\(dir)/config")
         try world.fixture.write(c["webhookSecret"]! + "\n", to: "\(dir)/webhook-secret")
 
-        let common = ["SWITCHYARD_GIT_TOKEN": c["gitToken"]!, "SWITCHYARD_SSH_KEY_PASSPHRASE": c["passphrase"]!, "AWS_EC2_METADATA_DISABLED": "true",
-                      "AWS_CONFIG_FILE": "\(dir)/config", "AWS_SHARED_CREDENTIALS_FILE": "\(dir)/credentials"]
+        let common = [
+            "SWITCHYARD_GIT_TOKEN": c["gitToken"]!, "SWITCHYARD_SSH_KEY_PASSPHRASE": c["passphrase"]!, "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": "\(dir)/config", "AWS_SHARED_CREDENTIALS_FILE": "\(dir)/credentials",
+        ]
         let keys = world.emulator.awsEnvironment.merging(common) { $1 }
             .merging(["AWS_SECRET_ACCESS_KEY": c["secretKey"]!, "AWS_SESSION_TOKEN": c["sessionToken"]!]) { $1 }
         let profile = keys.merging(["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "canary"]) { $1 }
@@ -55,8 +59,9 @@ struct CanarySecretTests {
         try await run(["run", "--once", "--repo", "https://x-access-token:\(c["urlToken"]!)@127.0.0.1:9/o/r.git"] + paths, keys)
 
         // The daemon, its endpoints and a webhook with a wrong signature.
-        let service = try ServiceProcess(["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths,
-                                         in: world.repo, environment: process)
+        let service = try ServiceProcess(
+            ["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--webhook-secret-file", "\(dir)/webhook-secret"] + paths,
+            in: world.repo, environment: process)
         defer { service.cleanUp() }
         let url = try await service.waitForListener()
         try await service.waitUntil("a finished pass") { service.log.contains("pass finished") }

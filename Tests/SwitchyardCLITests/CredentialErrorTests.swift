@@ -13,11 +13,14 @@ struct CredentialErrorTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "AWS_PROFILE names a missing profile", profile: "nope",
-             says: ["profile nope is not in the shared config or credentials file"]),
-        Case(name: "credential_process fails with its own message", profile: "helper",
-             says: ["profile helper: credential_process exited with status 3: login expired: run `corp-login` first"]),
-        Case(name: "an SSO profile", profile: "sso", says: ["profile sso is an IAM Identity Center (SSO) profile; SSO profiles are not supported yet"]),
+        Case(
+            name: "AWS_PROFILE names a missing profile", profile: "nope",
+            says: ["profile nope is not in the shared config or credentials file"]),
+        Case(
+            name: "credential_process fails with its own message", profile: "helper",
+            says: ["profile helper: credential_process exited with status 3: login expired: run `corp-login` first"]),
+        Case(
+            name: "an SSO profile", profile: "sso", says: ["profile sso is an IAM Identity Center (SSO) profile; SSO profiles are not supported yet"]),
     ]
 
     /// A repository, and an AWS config whose helper prints a secret-looking document before failing.
@@ -25,7 +28,8 @@ struct CredentialErrorTests {
         let dir = try fixture.makeRepository()
         try fixture.commitRegion("us-west-1", in: dir)
         let config = fixture.path("aws-config")
-        try fixture.write("""
+        try fixture.write(
+            """
             [profile helper]
             credential_process = sh -c 'echo "{\\"Version\\": 1, \\"AccessKeyId\\": \\"AKIDLEAK\\", \\"SecretAccessKey\\": \\"sekrit-value\\"}"; echo "login expired: run \\`corp-login\\` first" >&2; exit 3'
 

@@ -12,8 +12,10 @@ struct FailoverTests {
         let repo: String
         let apps: [[String: Any]]
 
-        init(count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
-             active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover") throws {
+        init(
+            count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
+            active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover"
+        ) throws {
             emulator = try Emulator(failoverSeconds: failoverSeconds)
             apps = try emulator.createTopologyJSON(count: count, parts: parts)
             try emulator.resetCalls()
@@ -22,7 +24,8 @@ struct FailoverTests {
             try FileManager.default.createDirectory(atPath: repo + "/desired-state", withIntermediateDirectories: true)
             try fixture.git("init", "-q", in: repo)
             for app in apps {
-                try fixture.write(Self.yaml(app, active: active, standby: standby, promotion: promotion), to: "\(repo)/desired-state/\(app["name"]!).yaml")
+                try fixture.write(
+                    Self.yaml(app, active: active, standby: standby, promotion: promotion), to: "\(repo)/desired-state/\(app["name"]!).yaml")
             }
             try fixture.git("add", "-A", in: repo)
             try fixture.git("commit", "-q", "-m", "Describe the apps", in: repo)
@@ -86,8 +89,9 @@ struct FailoverTests {
             let distribution = (app["distribution"] as? [String: String])?["id"]
             let aurora = app["aurora"] as? [String: Any]
             let clusters = ["primary", "secondary"].compactMap { ((aurora?[$0]) as? [String: String])?["arn"] }
-            let state = try emulator.inspect(buckets: buckets, distributions: distribution.map { [$0] } ?? [],
-                                             globalClusters: (aurora?["global_cluster_id"] as? String).map { [$0] } ?? [], clusters: clusters)
+            let state = try emulator.inspect(
+                buckets: buckets, distributions: distribution.map { [$0] } ?? [],
+                globalClusters: (aurora?["global_cluster_id"] as? String).map { [$0] } ?? [], clusters: clusters)
             let origins = (state["origins"] as? [String: [String]])?.values.first ?? []
             let writer = ((state["global_clusters"] as? [String: [String: Any]])?.values.first?["writer"]) as? String
             return (state["buckets"] as? [String: String] ?? [:], origins, writer, state["clusters"] as? [String: [String: Any]] ?? [:])
@@ -123,7 +127,9 @@ struct FailoverTests {
             #expect(live.writer == world.cluster("secondary"))
         }
         let counts = try world.emulator.callCounts()
-        let promotions = ["switchover": "rds:SwitchoverGlobalCluster", "failover": "rds:FailoverGlobalCluster", "detach": "rds:RemoveFromGlobalCluster"]
+        let promotions = [
+            "switchover": "rds:SwitchoverGlobalCluster", "failover": "rds:FailoverGlobalCluster", "detach": "rds:RemoveFromGlobalCluster",
+        ]
         #expect(counts[promotions[promotion]!] == 1)
         #expect(counts["cloudfront:UpdateDistribution"] == 1)
     }
@@ -175,8 +181,9 @@ struct FailoverTests {
     func simulatedOutage() throws {
         let world = try World()
         defer { world.close() }
-        try world.fixture.write(World.yaml(world.apps[0], active: "us-east-1", standby: "hot", promotion: "switchover", override: "us-east-1"),
-                                to: world.repo + "/desired-state/hot.yaml")
+        try world.fixture.write(
+            World.yaml(world.apps[0], active: "us-east-1", standby: "hot", promotion: "switchover", override: "us-east-1"),
+            to: world.repo + "/desired-state/hot.yaml")
         try world.fixture.git("commit", "-q", "-am", "Drill: block the primary bucket", in: world.repo)
         let plan = try world.switchyard("plan")
         #expect(plan.stdout.contains("block public access to bucket hot-primary-uibucket-example"))
@@ -218,7 +225,8 @@ struct FailoverTests {
         let world = try World()
         defer { world.close() }
         let path = world.repo + "/desired-state/hot.yaml"
-        try world.fixture.write(try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "standby: hot", with: "standby: lukewarm"), to: path)
+        try world.fixture.write(
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "standby: hot", with: "standby: lukewarm"), to: path)
         try world.fixture.git("commit", "-q", "-am", "Typo", in: world.repo)
         for command in ["plan", "apply"] {
             let result = try world.switchyard(command)

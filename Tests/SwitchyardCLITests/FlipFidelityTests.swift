@@ -85,8 +85,10 @@ struct FlipFidelityTests {
             let result = try CLI.run(["flip", "unishop", "us-west-1"], in: dir)
             #expect(result.status == 0, "\(file): \(result.stderr)")
             let after = String(decoding: try blob(fixture, "HEAD", "desired-state/\(file)", in: dir), as: UTF8.self)
-            #expect(after == text.replacingOccurrences(of: "activeRegion\": \"us-east-1\"", with: "activeRegion\": \"us-west-1\"")
-                .replacingOccurrences(of: "activeRegion: us-east-1,", with: "activeRegion: us-west-1,"), "\(file)")
+            #expect(
+                after
+                    == text.replacingOccurrences(of: "activeRegion\": \"us-east-1\"", with: "activeRegion\": \"us-west-1\"")
+                    .replacingOccurrences(of: "activeRegion: us-east-1,", with: "activeRegion: us-west-1,"), "\(file)")
             if file.contains("json") {
                 let object = try JSONSerialization.jsonObject(with: Data(after.utf8)) as? [String: Any]
                 #expect((object?["spec"] as? [String: Any])?["activeRegion"] as? String == "us-west-1")
@@ -105,8 +107,9 @@ struct FlipFidelityTests {
         ]
         var result = try CLI.run(["flip", "unishop", "us-west-1"], in: dir, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try fixture.git("log", "-1", "--format=%an <%ae> %ad|%cn <%ce> %cd", "--date=raw", in: dir)
-            == "Ada Oncall <ada@example.com> 1700000000 +0100|Bo Robot <bo@example.com> 1704164645 +0000")
+        #expect(
+            try fixture.git("log", "-1", "--format=%an <%ae> %ad|%cn <%ce> %cd", "--date=raw", in: dir)
+                == "Ada Oncall <ada@example.com> 1700000000 +0100|Bo Robot <bo@example.com> 1704164645 +0000")
         // --author still wins over the environment for the author, as `git commit --author` does.
         result = try CLI.run(["flip", "unishop", "us-east-1", "--author", "Cy Lead <cy@example.com>"], in: dir, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -128,14 +131,17 @@ struct FlipFidelityTests {
         #expect(try fixture.commitObject("HEAD", in: dir).contains("gpgsig -----BEGIN SSH SIGNATURE-----"))
         let verified = try fixture.gitArgs(["-c", "gpg.ssh.allowedSignersFile=\(allowed)", "verify-commit", "HEAD"], in: dir)
         _ = verified  // exits 0 only for a good signature by an allowed key
-        let plan = try CLI.run(["plan", "--allowed-signers", allowed] + SignedCommitCommandTests.offline, in: dir,
-                               environment: SignedCommitCommandTests.environment)
+        let plan = try CLI.run(
+            ["plan", "--allowed-signers", allowed] + SignedCommitCommandTests.offline, in: dir,
+            environment: SignedCommitCommandTests.environment)
         #expect(plan.stderr.contains("accepted, signed by alice@example.com (\(key.fingerprint))"), "\(plan.stderr)")
     }
 
-    @Test("a signing key flip cannot use in-process is refused before committing, saying how to commit signed", arguments: [
-        "passphrase", "rsa", "openpgp",
-    ])
+    @Test(
+        "a signing key flip cannot use in-process is refused before committing, saying how to commit signed",
+        arguments: [
+            "passphrase", "rsa", "openpgp",
+        ])
     func signingRefused(_ kind: String) throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
@@ -185,7 +191,8 @@ struct FlipFidelityTests {
         #expect(history.stdout.contains("us-east-1 -> us-west-1"), "\(history.stdout)")
     }
 
-    @Test("a link that leads outside the repository is an error saying so, for validate and flip", arguments: ["/etc/hostname", "../../elsewhere.yaml"])
+    @Test(
+        "a link that leads outside the repository is an error saying so, for validate and flip", arguments: ["/etc/hostname", "../../elsewhere.yaml"])
     func linkOutside(_ target: String) throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
@@ -196,7 +203,8 @@ struct FlipFidelityTests {
         for args in [["validate"], ["flip", "unishop", "us-west-1"]] {
             let result = try CLI.run(args, in: dir)
             #expect(result.status == 1)
-            #expect(result.stderr.contains("desired-state/other.yaml: it is a symbolic link to `\(target)`, outside the repository"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("desired-state/other.yaml: it is a symbolic link to `\(target)`, outside the repository"), "\(result.stderr)")
             #expect(!result.stderr.contains("expected a mapping"))
         }
     }

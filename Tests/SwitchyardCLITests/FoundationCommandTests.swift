@@ -53,7 +53,8 @@ struct FoundationCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let diff = try fixture.git("diff", "--unified=0", "HEAD~1", "HEAD", in: dir)
         let changed = diff.split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
-        #expect(changed == ["-  activeRegion: us-east-1   # the line a failover changes", "+  activeRegion: us-west-1   # the line a failover changes"])
+        #expect(
+            changed == ["-  activeRegion: us-east-1   # the line a failover changes", "+  activeRegion: us-west-1   # the line a failover changes"])
         #expect(try fixture.git("log", "-1", "--format=%an|%s", in: dir) == "On Call|Fail over unishop to us-west-1")
         #expect(try fixture.git("status", "--porcelain", in: dir) == "")
     }
@@ -66,12 +67,14 @@ struct FoundationCommandTests {
         var testDescription: String { name }
     }
 
-    @Test("flip refusals leave the repository untouched", arguments: [
-        Refusal(name: "unknown region", args: ["flip", "unishop", "eu-west-1"], message: "`eu-west-1` is not a region of unishop"),
-        Refusal(name: "already active", args: ["flip", "unishop", "us-east-1"], message: "already the active region"),
-        Refusal(name: "unknown app", args: ["flip", "nope", "us-west-1"], message: "no application named `nope`"),
-        Refusal(name: "staged changes", args: ["flip", "unishop", "us-west-1"], staged: true, message: "other changes are staged"),
-    ])
+    @Test(
+        "flip refusals leave the repository untouched",
+        arguments: [
+            Refusal(name: "unknown region", args: ["flip", "unishop", "eu-west-1"], message: "`eu-west-1` is not a region of unishop"),
+            Refusal(name: "already active", args: ["flip", "unishop", "us-east-1"], message: "already the active region"),
+            Refusal(name: "unknown app", args: ["flip", "nope", "us-west-1"], message: "no application named `nope`"),
+            Refusal(name: "staged changes", args: ["flip", "unishop", "us-west-1"], staged: true, message: "other changes are staged"),
+        ])
     func refusals(_ refusal: Refusal) throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }

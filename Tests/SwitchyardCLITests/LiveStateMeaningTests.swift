@@ -23,8 +23,9 @@ struct LiveStateMeaningTests {
             """
         let output = try Emulator.python(["-c", script, world.emulator.endpoint, bucket, region])
         let read = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Bool] ?? [:]
-        return Dictionary(uniqueKeysWithValues: ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
-            .map { ($0, read[$0] ?? false) })
+        return Dictionary(
+            uniqueKeysWithValues: ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
+                .map { ($0, read[$0] ?? false) })
     }
 
     /// Gives the bucket a public-read bucket policy (how a website bucket serves) and the given flags, with boto3.
@@ -111,8 +112,9 @@ struct LiveStateMeaningTests {
         for command in ["validate", "iam-policy", "apply"] {
             let result = try world.switchyard(command)
             #expect(result.status == 1, "\(command): \(result.stdout)\n\(result.stderr)")
-            #expect(result.stderr.contains("auroraCluster: found cluster identifier `Hot-secondary`; expected `hot-secondary`"),
-                    "\(command): \(result.stderr)")
+            #expect(
+                result.stderr.contains("auroraCluster: found cluster identifier `Hot-secondary`; expected `hot-secondary`"),
+                "\(command): \(result.stderr)")
             #expect(result.stderr.contains("RDS stores DB cluster identifiers in lower case"))
             #expect(!result.stdout.contains("Hot-"), "iam-policy prints no policy with the mixed-case ARN")
         }
@@ -132,8 +134,10 @@ struct LiveStateMeaningTests {
 
         let validate = try world.switchyard("validate")
         #expect(validate.status == 1)
-        for field in ["spec.regions.us-east-1.bucket", "spec.regions.us-west-1.bucket", "spec.cloudfront.originGroupId",
-                      "spec.aurora.globalClusterId", "spec.regions.us-west-1.auroraCluster"] {
+        for field in [
+            "spec.regions.us-east-1.bucket", "spec.regions.us-west-1.bucket", "spec.cloudfront.originGroupId",
+            "spec.aurora.globalClusterId", "spec.regions.us-west-1.auroraCluster",
+        ] {
             #expect(validate.stderr.contains(field), "\(field): \(validate.stderr)")
         }
         #expect(validate.stderr.contains("desired-state/\(name).yaml:"), "\(validate.stderr)")

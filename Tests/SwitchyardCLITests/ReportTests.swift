@@ -138,8 +138,9 @@ struct ReportTests {
         let alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: world.fixture.path(""))
         let allowed = world.fixture.path("allowed_signers")
         try world.fixture.write(alice.allowedSignersLine(principal: "alice@example.com") + "\n", to: allowed)
-        try world.fixture.write(FailoverTests.World.yaml(world.apps[0], active: "us-west-1", standby: "hot", promotion: "switchover"),
-                                to: "\(world.repo)/desired-state/hot.yaml")
+        try world.fixture.write(
+            FailoverTests.World.yaml(world.apps[0], active: "us-west-1", standby: "hot", promotion: "switchover"),
+            to: "\(world.repo)/desired-state/hot.yaml")
         try world.fixture.git("add", "-A", in: world.repo)
         try world.fixture.signedCommit("Fail over hot to us-west-1", key: alice, in: world.repo)
         #expect(try Failover.run(["apply", "--poll-interval", "200ms"], world: world, stateDir: stateDir).status == 0)

@@ -18,7 +18,9 @@ struct SafetyGateTests {
     }
 
     func putLag(_ world: World, cluster: String, milliseconds: Double, secondsAgo: Double) throws {
-        _ = try Emulator.python(["-c", """
+        _ = try Emulator.python([
+            "-c",
+            """
             import boto3, datetime, sys
             cw = boto3.client("cloudwatch", endpoint_url=sys.argv[1], region_name="us-west-1",
                               aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -26,7 +28,8 @@ struct SafetyGateTests {
             cw.put_metric_data(Namespace="AWS/RDS", MetricData=[{"MetricName": "AuroraGlobalDBReplicationLag",
                 "Dimensions": [{"Name": "DBClusterIdentifier", "Value": sys.argv[2]}], "Timestamp": when,
                 "Value": float(sys.argv[3]), "Unit": "Milliseconds"}])
-            """, world.emulator.endpoint, cluster, "\(milliseconds)", "\(secondsAgo)"])
+            """, world.emulator.endpoint, cluster, "\(milliseconds)", "\(secondsAgo)",
+        ])
     }
 
     @Test("replication lag: no datapoint and a high lag block the promotion; a low lag allows it; the other app proceeds")
@@ -84,11 +87,14 @@ struct SafetyGateTests {
         let world = try World(count: 2)
         defer { world.close() }
         let bucket = ((world.apps[0]["buckets"] as? [String: [String: String]])?["secondary"]?["name"])!
-        _ = try Emulator.python(["-c", """
+        _ = try Emulator.python([
+            "-c",
+            """
             import boto3, sys
             s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
             s3.delete_bucket_website(Bucket=sys.argv[2])
-            """, world.emulator.endpoint, bucket])
+            """, world.emulator.endpoint, bucket,
+        ])
         try world.flip(to: "us-west-1")
         let plan = try world.switchyard("plan")
         #expect(plan.stdout.contains("target-bucket: bucket \(bucket) has no website hosting configured"), "\(plan.stdout)")
@@ -105,7 +111,9 @@ struct SafetyGateTests {
         let path = world.repo + "/desired-state/hot.yaml"
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "standby: hot", with: "standby: fenced")
-            .replacingOccurrences(of: "      bucket: hot-primary-uibucket-example\n", with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true\n")
+            .replacingOccurrences(
+                of: "      bucket: hot-primary-uibucket-example\n",
+                with: "      bucket: hot-primary-uibucket-example\n      blockPublicAccess: true\n")
         try world.fixture.write(text, to: path)
         try world.fixture.git("commit", "-q", "-am", "Block everything", in: world.repo)
         for command in ["validate", "plan"] {

@@ -14,8 +14,9 @@ struct SignaturePolicyAttackTests {
         try s.fixture.write(text, to: s.dir + "/desired-state/unishop.yaml")
     }
 
-    @Test("a stale approval does not count: bob signed a harmless commit, alice alone signs a merge whose tree she chose",
-          arguments: ["plan", "apply", "run"])
+    @Test(
+        "a stale approval does not count: bob signed a harmless commit, alice alone signs a merge whose tree she chose",
+        arguments: ["plan", "apply", "run"])
     func staleApproval(command: String) throws {
         let s = try Setup()
         defer { s.fixture.remove() }
@@ -68,12 +69,16 @@ struct SignaturePolicyAttackTests {
     func retiredKey() throws {
         let s = try Setup()
         defer { s.fixture.remove() }
-        let retired = try s.fixture.writeAllowedSigners([s.alice.allowedSignersLine(principal: "alice@example.com", options: "valid-before=\"20200101Z\"")])
+        let retired = try s.fixture.writeAllowedSigners([
+            s.alice.allowedSignersLine(principal: "alice@example.com", options: "valid-before=\"20200101Z\"")
+        ])
         try s.fixture.write(s.fixture.app(region: "us-west-1"), to: s.dir + "/desired-state/unishop.yaml")
         try s.fixture.git("add", "-A", in: s.dir)
-        _ = try runTool("env", ["GIT_COMMITTER_DATE=2019-06-01T12:00:00Z", "GIT_AUTHOR_DATE=2019-06-01T12:00:00Z", "git"]
-                        + ["-c", "user.name=Test Author", "-c", "user.email=author@example.com"] + s.alice.gitSigningConfig
-                        + ["commit", "-q", "-S", "-m", "Fail over, backdated"], in: s.dir)
+        _ = try runTool(
+            "env",
+            ["GIT_COMMITTER_DATE=2019-06-01T12:00:00Z", "GIT_AUTHOR_DATE=2019-06-01T12:00:00Z", "git"]
+                + ["-c", "user.name=Test Author", "-c", "user.email=author@example.com"] + s.alice.gitSigningConfig
+                + ["commit", "-q", "-S", "-m", "Fail over, backdated"], in: s.dir)
         let result = try s.run("plan", ["--allowed-signers", retired])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("retired"), "\(result.stderr)")
@@ -84,8 +89,11 @@ struct SignaturePolicyAttackTests {
         let s = try Setup()
         defer { s.fixture.remove() }
         let file = try s.fixture.keysFolder() + "/allowed_signers_crlf"
-        try s.fixture.write(["# operators, edited on Windows", s.alice.allowedSignersLine(principal: "alice@example.com"),
-                             s.bob.allowedSignersLine(principal: "bob@example.com")].joined(separator: "\r\n") + "\r\n", to: file)
+        try s.fixture.write(
+            [
+                "# operators, edited on Windows", s.alice.allowedSignersLine(principal: "alice@example.com"),
+                s.bob.allowedSignersLine(principal: "bob@example.com"),
+            ].joined(separator: "\r\n") + "\r\n", to: file)
         try s.fixture.write(s.fixture.app(region: "us-west-1"), to: s.dir + "/desired-state/unishop.yaml")
         try s.fixture.git("add", "-A", in: s.dir)
         try s.fixture.signedCommit("Fail over", key: s.bob, in: s.dir)  // bob is on the last line

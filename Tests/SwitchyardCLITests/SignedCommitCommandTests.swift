@@ -6,8 +6,10 @@ import Testing
 struct SignedCommitCommandTests {
     /// No AWS is reachable: a refusal must come before any call, and an accepted commit gets past the check.
     static let offline = ["--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1"]
-    static let environment = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                              "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1"]
+    static let environment = [
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
+    ]
 
     struct Setup {
         let fixture: GitFixture
@@ -22,8 +24,10 @@ struct SignedCommitCommandTests {
             let keys = try fixture.keysFolder()
             alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: keys)
             bob = try SSHKeyFixture.generate(.rsa, named: "bob", in: keys)
-            allowedSigners = try fixture.writeAllowedSigners(["# operators", alice.allowedSignersLine(principal: "alice@example.com"),
-                                                              bob.allowedSignersLine(principal: "bob@example.com")])
+            allowedSigners = try fixture.writeAllowedSigners([
+                "# operators", alice.allowedSignersLine(principal: "alice@example.com"),
+                bob.allowedSignersLine(principal: "bob@example.com"),
+            ])
         }
 
         func head() throws -> String { String(try fixture.git("rev-parse", "HEAD", in: dir).prefix(12)) }
@@ -55,7 +59,8 @@ struct SignedCommitCommandTests {
         try s.fixture.git("add", "-A", in: s.dir)
         try s.fixture.signedCommit("Fail over to us-west-1", key: s.alice, in: s.dir)
         let result = try s.run("plan", ["--allowed-signers", s.allowedSigners])
-        #expect(result.stderr.contains("signatures: \(try s.head()) accepted, signed by alice@example.com (\(s.alice.fingerprint))"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("signatures: \(try s.head()) accepted, signed by alice@example.com (\(s.alice.fingerprint))"), "\(result.stderr)")
         #expect(!result.stderr.contains("refusing"))
     }
 

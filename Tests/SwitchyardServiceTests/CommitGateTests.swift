@@ -40,8 +40,9 @@ struct CommitGateTests {
         let seen = Locked<[(String?, String)]>([])
         let refuse = Locked(false)
         let loop = ReconcileLoop(
-            configuration: ServiceConfiguration(pass: PassConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache"))),
-                                                stateDirectory: stateDir),
+            configuration: ServiceConfiguration(
+                pass: PassConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache"))),
+                stateDirectory: stateDir),
             cloud: OpenBuckets(), journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
             gate: { _, lastApplied, candidate in
                 seen.withLock { $0.append((lastApplied?.id.hex, candidate.id.hex)) }

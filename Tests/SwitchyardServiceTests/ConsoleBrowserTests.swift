@@ -71,8 +71,9 @@ struct ConsoleBrowserTests {
         #expect(!served.contains("data-verdict=\"suspended\""))
 
         // The verdict changes: break glass on this host.
-        let suspend = try CLI.run(["suspend", "hot", "--reason", "console drill", "--by", "alice", "--state-dir", harness.stateDir],
-                                  in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
+        let suspend = try CLI.run(
+            ["suspend", "hot", "--reason", "console drill", "--by", "alice", "--state-dir", harness.stateDir],
+            in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
         #expect(suspend.status == 0, "\(suspend.stderr)")
         try await service.waitUntil("the suspended verdict in /api/status") {
             let (body, _) = try await HTTPTestClient.get("\(url)/api/status")
@@ -84,7 +85,8 @@ struct ConsoleBrowserTests {
         let folder = try Chromium.outputFolder("console-update-\(UUID().uuidString.prefix(8))")
         let saved = "\(folder)/served-before.html"
         try served.replacingOccurrences(of: "<head>", with: "<head><base href=\"\(url)/\">").write(toFile: saved, atomically: true, encoding: .utf8)
-        let dom = try Chromium.dumpDOM("file://\(saved)", virtualMilliseconds: 5000, extra: ["--disable-web-security", "--allow-file-access-from-files"])
+        let dom = try Chromium.dumpDOM(
+            "file://\(saved)", virtualMilliseconds: 5000, extra: ["--disable-web-security", "--allow-file-access-from-files"])
         #expect(dom.contains("data-verdict=\"suspended\""), "the script fetched the live part and swapped it in")
         #expect(!dom.contains("data-verdict=\"in sync\""))
         #expect(dom.contains("console drill"), "the suspension's reason is shown")

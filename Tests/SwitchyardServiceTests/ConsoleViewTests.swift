@@ -20,16 +20,20 @@ struct ConsoleViewTests {
     func document() throws -> PlanDocument { try JSONDecoder().decode(PlanDocument.self, from: Data(Self.planJSON.utf8)) }
 
     func timeline(at time: Date) -> FailoverTimeline {
-        Journal.timeline(app: "hot", commit: nil, calls: [
-            CallRecord(passID: 2, time: time, app: "hot", commit: "new0000000000000", activeRegion: "us-west-1", action: "promoteAurora",
-                       resource: "arn:aws:rds:us-west-1:1:cluster:b", region: "us-west-1", phase: "calling"),
-        ], events: [])!
+        Journal.timeline(
+            app: "hot", commit: nil,
+            calls: [
+                CallRecord(
+                    passID: 2, time: time, app: "hot", commit: "new0000000000000", activeRegion: "us-west-1", action: "promoteAurora",
+                    resource: "arn:aws:rds:us-west-1:1:cluster:b", region: "us-west-1", phase: "calling")
+            ], events: [])!
     }
 
     @Test("a pending flip reads failover pending; every value is escaped for HTML")
     func wordsAndEscaping() throws {
-        let view = ConsoleView(document: try document(), commit: nil, ready: false, reason: "last pass not-converged", refusal: nil,
-                               timelines: [:], lastPassAt: nil)
+        let view = ConsoleView(
+            document: try document(), commit: nil, ready: false, reason: "last pass not-converged", refusal: nil,
+            timelines: [:], lastPassAt: nil)
         let html = view.page()
         #expect(html.contains(">failover pending<"))
         #expect(html.contains("data-verdict=\"drifted\""))
@@ -41,12 +45,16 @@ struct ConsoleViewTests {
     @Test("calls after the last finished pass, for a newer commit, read \"under way\"; older ones do not")
     func underWay() throws {
         let lastPass = Date(timeIntervalSince1970: 1_800_000_000)
-        let running = ConsoleView(document: try document(), commit: nil, ready: true, reason: "converged", refusal: nil,
-                                  timelines: ["hot": timeline(at: lastPass + 5)], lastPassAt: lastPass, now: lastPass + 6).fragment()
+        let running = ConsoleView(
+            document: try document(), commit: nil, ready: true, reason: "converged", refusal: nil,
+            timelines: ["hot": timeline(at: lastPass + 5)], lastPassAt: lastPass, now: lastPass + 6
+        ).fragment()
         #expect(running.contains("failover to us-west-1 under way"))
         #expect(running.contains("data-step=\"promoteAurora\""))
-        let abandoned = ConsoleView(document: try document(), commit: nil, ready: true, reason: "converged", refusal: nil,
-                                    timelines: ["hot": timeline(at: lastPass - 60)], lastPassAt: lastPass, now: lastPass + 6).fragment()
+        let abandoned = ConsoleView(
+            document: try document(), commit: nil, ready: true, reason: "converged", refusal: nil,
+            timelines: ["hot": timeline(at: lastPass - 60)], lastPassAt: lastPass, now: lastPass + 6
+        ).fragment()
         #expect(!abandoned.contains("under way"))
         #expect(abandoned.contains(">failover pending<"))
     }

@@ -7,9 +7,10 @@ struct FailoverTimelineTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     func call(_ offset: Double, _ action: String, _ phase: String, commit: String = "c2", requestID: String? = nil) -> CallRecord {
-        CallRecord(passID: 1, time: t0 + offset, app: "hot", commit: commit, activeRegion: "us-west-1", action: action,
-                   resource: action == "reorderOriginGroup" ? "E1" : "arn:cluster", region: action == "reorderOriginGroup" ? "us-east-1" : "us-west-1",
-                   phase: phase, requestID: requestID)
+        CallRecord(
+            passID: 1, time: t0 + offset, app: "hot", commit: commit, activeRegion: "us-west-1", action: action,
+            resource: action == "reorderOriginGroup" ? "E1" : "arn:cluster", region: action == "reorderOriginGroup" ? "us-east-1" : "us-west-1",
+            phase: phase, requestID: requestID)
     }
 
     func event(_ offset: Double, _ verdict: String, converged: Bool, commit: String = "c2") -> AppEvent {

@@ -21,8 +21,9 @@ struct HTTPEndpointTests {
         init() throws { journal = try Journal(stateDirectory: dir) }
 
         func app() -> some ApplicationProtocol {
-            let endpoints = HTTPEndpoints(status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: signature,
-                                          logger: Logger(label: "test"))
+            let endpoints = HTTPEndpoints(
+                status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: signature,
+                logger: Logger(label: "test"))
             return Application(router: endpoints.router())
         }
     }
@@ -42,27 +43,35 @@ struct HTTPEndpointTests {
             let missing = try await client.execute(uri: "/hooks/github", method: .post, headers: json, body: ByteBuffer(bytes: Self.push))
             #expect(missing.status == .unauthorized)
             // Headers are checked before the body is read: no event, or another content type, is refused at once.
-            let noEvent = try await client.execute(uri: "/hooks/github", method: .post, headers: [.contentType: "application/json"],
-                                                   body: ByteBuffer(bytes: Self.push))
+            let noEvent = try await client.execute(
+                uri: "/hooks/github", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(bytes: Self.push))
             #expect(noEvent.status == .badRequest)
-            let form = try await client.execute(uri: "/hooks/github", method: .post,
-                                                headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-GitHub-Event")!: "push"],
-                                                body: ByteBuffer(bytes: Self.push))
+            let form = try await client.execute(
+                uri: "/hooks/github", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-GitHub-Event")!: "push"],
+                body: ByteBuffer(bytes: Self.push))
             #expect(form.status == .unsupportedMediaType)
             #expect(await fixture.trigger.wait(for: .milliseconds(10)) == .timer, "no pass after a refused webhook")
 
-            let good = try await client.execute(uri: "/hooks/github", method: .post,
-                                                headers: [HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: Self.push),
-                                                          HTTPField.Name("X-GitHub-Event")!: "push", .contentType: "application/json"],
-                                                body: ByteBuffer(bytes: Self.push))
+            let good = try await client.execute(
+                uri: "/hooks/github", method: .post,
+                headers: [
+                    HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: Self.push),
+                    HTTPField.Name("X-GitHub-Event")!: "push", .contentType: "application/json",
+                ],
+                body: ByteBuffer(bytes: Self.push))
             #expect(good.status == .accepted)
             #expect(await fixture.trigger.wait(for: .seconds(5)) == .triggered("webhook refs/heads/main 0123456789ab"))
 
             let ping = Data(#"{"zen":"Keep it logically awesome."}"#.utf8)
-            let pong = try await client.execute(uri: "/hooks/github", method: .post,
-                                                headers: [HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: ping),
-                                                          HTTPField.Name("X-GitHub-Event")!: "ping", .contentType: "application/json"],
-                                                body: ByteBuffer(bytes: ping))
+            let pong = try await client.execute(
+                uri: "/hooks/github", method: .post,
+                headers: [
+                    HTTPField.Name("X-Hub-Signature-256")!: fixture.signature.header(for: ping),
+                    HTTPField.Name("X-GitHub-Event")!: "ping", .contentType: "application/json",
+                ],
+                body: ByteBuffer(bytes: ping))
             #expect(pong.status == .ok)
             #expect(await fixture.trigger.wait(for: .milliseconds(10)) == .timer, "a ping starts no pass")
         }
@@ -79,16 +88,20 @@ struct HTTPEndpointTests {
             #expect(String(buffer: ready.body).contains("not read yet"))
 
             await fixture.status.fetched(at: Date())
-            await fixture.status.finished(PassReport(id: nil, trigger: "start", startedAt: Date(), finishedAt: Date(), commit: "abc",
-                                                     outcome: .invalid, error: "desired-state/a.yaml:6:17: spec.activeRegion: found `x`"),
-                                          document: nil, refusal: nil)
+            await fixture.status.finished(
+                PassReport(
+                    id: nil, trigger: "start", startedAt: Date(), finishedAt: Date(), commit: "abc",
+                    outcome: .invalid, error: "desired-state/a.yaml:6:17: spec.activeRegion: found `x`"),
+                document: nil, refusal: nil)
             ready = try await client.execute(uri: "/readyz", method: .get, headers: [.accept: "application/json"])
             #expect(ready.status == .serviceUnavailable)
             let readiness = try JSONDecoder().decode(Readiness.self, from: Data(String(buffer: ready.body).utf8))
             #expect(readiness.reason.contains("desired-state/a.yaml:6:17"))
 
-            await fixture.status.finished(PassReport(id: nil, trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",
-                                                     outcome: .converged, error: nil), document: nil, refusal: nil)
+            await fixture.status.finished(
+                PassReport(
+                    id: nil, trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",
+                    outcome: .converged, error: nil), document: nil, refusal: nil)
             ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)
         }

@@ -18,17 +18,25 @@ struct JournalTests {
         do {
             let journal = try Journal(stateDirectory: dir)
             let pass = try journal.beginPass(trigger: "start")
-            try journal.record(CallRecord(passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", action: "promoteAurora",
-                                          resource: "arn:aws:rds:us-west-1:123456789012:cluster:b", region: "us-west-1", phase: "calling"))
-            try journal.record(CallRecord(passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", action: "promoteAurora",
-                                          resource: "arn:aws:rds:us-west-1:123456789012:cluster:b", region: "us-west-1", phase: "called",
-                                          requestID: "req-1"))
-            try journal.recordApp(AppEvent(passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", verdict: "in sync",
-                                           converged: true, specHash: "h1"))
+            try journal.record(
+                CallRecord(
+                    passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", action: "promoteAurora",
+                    resource: "arn:aws:rds:us-west-1:123456789012:cluster:b", region: "us-west-1", phase: "calling"))
+            try journal.record(
+                CallRecord(
+                    passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", action: "promoteAurora",
+                    resource: "arn:aws:rds:us-west-1:123456789012:cluster:b", region: "us-west-1", phase: "called",
+                    requestID: "req-1"))
+            try journal.recordApp(
+                AppEvent(
+                    passID: pass, app: "unishop", commit: "c1", activeRegion: "us-west-1", verdict: "in sync",
+                    converged: true, specHash: "h1"))
             try journal.finishPass(pass, commit: "c1", outcome: .converged, error: nil)
             let second = try journal.beginPass(trigger: "interval")
-            try journal.recordApp(AppEvent(passID: second, app: "unishop", commit: "c2", activeRegion: "us-east-1", verdict: "failed",
-                                           converged: false, specHash: "h2"))
+            try journal.recordApp(
+                AppEvent(
+                    passID: second, app: "unishop", commit: "c2", activeRegion: "us-east-1", verdict: "failed",
+                    converged: false, specHash: "h2"))
             try journal.finishPass(second, commit: "c2", outcome: .notConverged, error: "unishop failed")
         }
         let reopened = try Journal(stateDirectory: dir, readOnly: true)
@@ -51,10 +59,14 @@ struct JournalTests {
         let journal = try Journal(stateDirectory: dir)
         func conclude(_ commit: String, _ region: String, _ verdict: String, converged: Bool, at seconds: Double) throws {
             let pass = try journal.beginPass(trigger: "interval")
-            try journal.recordApp(AppEvent(passID: pass, time: Date(timeIntervalSince1970: seconds), app: "unishop", commit: commit,
-                                           activeRegion: region, verdict: verdict, converged: converged))
-            try journal.recordApp(AppEvent(passID: pass, time: Date(timeIntervalSince1970: seconds), app: "other", commit: commit,
-                                           activeRegion: "us-east-1", verdict: "in sync", converged: true))
+            try journal.recordApp(
+                AppEvent(
+                    passID: pass, time: Date(timeIntervalSince1970: seconds), app: "unishop", commit: commit,
+                    activeRegion: region, verdict: verdict, converged: converged))
+            try journal.recordApp(
+                AppEvent(
+                    passID: pass, time: Date(timeIntervalSince1970: seconds), app: "other", commit: commit,
+                    activeRegion: "us-east-1", verdict: "in sync", converged: true))
         }
         try conclude("c1", "us-east-1", "in sync", converged: true, at: 100)
         try conclude("c1", "us-east-1", "in sync", converged: true, at: 130)  // idle: nothing new
@@ -115,8 +127,10 @@ struct JournalTests {
             let journal = try Journal(stateDirectory: dir)
             let pass = try journal.beginPass(trigger: "test")
             for index in 0..<400 {
-                try journal.record(CallRecord(passID: pass, app: "app\(index)", commit: String(repeating: "a", count: 40), activeRegion: "us-west-1",
-                                              action: "openBucket", resource: "bucket-\(index)", region: "us-west-1", phase: "calling"))
+                try journal.record(
+                    CallRecord(
+                        passID: pass, app: "app\(index)", commit: String(repeating: "a", count: 40), activeRegion: "us-west-1",
+                        action: "openBucket", resource: "bucket-\(index)", region: "us-west-1", phase: "calling"))
             }
             // Checkpoint the WAL into the file, so the pages overwritten below are the journal's.
             _ = try journal.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
@@ -148,8 +162,9 @@ struct JournalTests {
 
     @Test("backoff doubles from the retry interval up to the interval; jitter stays within ±10%")
     func delays() {
-        let config = ServiceConfiguration(pass: PassConfiguration(source: GitSource(location: .local(path: "."), cacheRoot: "/tmp")),
-                                          interval: .seconds(60), retryInterval: .seconds(5), stateDirectory: "/tmp")
+        let config = ServiceConfiguration(
+            pass: PassConfiguration(source: GitSource(location: .local(path: "."), cacheRoot: "/tmp")),
+            interval: .seconds(60), retryInterval: .seconds(5), stateDirectory: "/tmp")
         #expect((1...6).map { config.retryDelay(afterFailures: $0) } == [5, 10, 20, 40, 60, 60].map { Duration.seconds($0) })
         for _ in 0..<50 {
             let next = config.nextInterval()

@@ -100,7 +100,10 @@ struct ListenerAbuseTests {
         defer { harness.tearDown() }
         let blocker = Process()
         blocker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        blocker.arguments = ["python3", "-c", "import socket,time,sys; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(120)"]
+        blocker.arguments = [
+            "python3", "-c",
+            "import socket,time,sys; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(120)",
+        ]
         let out = Pipe()
         blocker.standardOutput = out
         try blocker.run()
@@ -129,8 +132,13 @@ struct ListenerAbuseTests {
         try handle.seek(toOffset: UInt64(4096))
         handle.write(Data(repeating: 0x5A, count: size - 4096))
         try handle.close()
-        for command in [harness.arguments(["--once"]), ["apply", "--repo", "file://\(harness.bare)", "--cache-dir", harness.git.path("cache"),
-                                                        "--state-dir", harness.stateDir]] {
+        for command in [
+            harness.arguments(["--once"]),
+            [
+                "apply", "--repo", "file://\(harness.bare)", "--cache-dir", harness.git.path("cache"),
+                "--state-dir", harness.stateDir,
+            ],
+        ] {
             let (dir, env) = (harness.git.root.path, harness.emulator.awsEnvironment)
             let result = try await offCooperativePool { try CLI.run(command, in: dir, environment: env) }
             #expect(result.status == 1, "\(command[0]): \(result.stderr)")

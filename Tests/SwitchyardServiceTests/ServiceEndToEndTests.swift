@@ -51,8 +51,10 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     func arguments(_ extra: [String] = [], interval: String = "1s") -> [String] {
-        ["run", "--repo", "file://\(bare)", "--cache-dir", git.path("cache"), "--state-dir", stateDir, "--interval", interval,
-         "--retry-interval", "1s", "--poll-interval", "200ms", "--listen", "127.0.0.1:0", "--webhook-secret-file", secretFile] + extra
+        [
+            "run", "--repo", "file://\(bare)", "--cache-dir", git.path("cache"), "--state-dir", stateDir, "--interval", interval,
+            "--retry-interval", "1s", "--poll-interval", "200ms", "--listen", "127.0.0.1:0", "--webhook-secret-file", secretFile,
+        ] + extra
     }
 
     /// Starts `switchyard run`; returns the process and its base URL.
@@ -117,7 +119,10 @@ struct ServiceEndToEndTests {
         #expect(families["switchyard_seconds_since_last_fetch"]?["type"] as? String == "gauge")
         #expect(families["switchyard_last_applied_commit_timestamp_seconds"] != nil)
         let samples = families["switchyard_aws_calls"]?["samples"] as? [[String: Any]] ?? []
-        #expect(samples.contains { ($0["labels"] as? [String: String]) == ["service": "rds", "operation": "SwitchoverGlobalCluster", "outcome": "success"] })
+        #expect(
+            samples.contains {
+                ($0["labels"] as? [String: String]) == ["service": "rds", "operation": "SwitchoverGlobalCluster", "outcome": "success"]
+            })
         let inSync = families["switchyard_app_in_sync"]?["samples"] as? [[String: Any]] ?? []
         #expect(inSync.contains { ($0["labels"] as? [String: String])?["app"] == "hot" && $0["value"] as? Double == 1 })
 
@@ -152,19 +157,26 @@ struct ServiceEndToEndTests {
         let flip = try harness.push(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot")
         let body = Data(#"{"ref":"refs/heads/main","after":"\#(flip)"}"#.utf8)
 
-        let (_, refused) = try await HTTPTestClient.send("POST", "\(url)/hooks/github",
-                                                         headers: ["X-Hub-Signature-256": WebhookSignature(secret: Data("wrong".utf8)).header(for: body),
-                                                                   "X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
+        let (_, refused) = try await HTTPTestClient.send(
+            "POST", "\(url)/hooks/github",
+            headers: [
+                "X-Hub-Signature-256": WebhookSignature(secret: Data("wrong".utf8)).header(for: body),
+                "X-GitHub-Event": "push", "Content-Type": "application/json",
+            ], body: body)
         #expect(refused == 401)
-        let (_, unsigned) = try await HTTPTestClient.send("POST", "\(url)/hooks/github", headers: ["X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
+        let (_, unsigned) = try await HTTPTestClient.send(
+            "POST", "\(url)/hooks/github", headers: ["X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
         #expect(unsigned == 401)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try harness.journal().passes().count == 1, "a refused webhook starts no pass")
 
         let sentAt = Date()
-        let (_, accepted) = try await HTTPTestClient.send("POST", "\(url)/hooks/github",
-                                                          headers: ["X-Hub-Signature-256": WebhookSignature(secret: Data(ServiceHarness.secret.utf8)).header(for: body),
-                                                                    "X-GitHub-Event": "push", "Content-Type": "application/json"], body: body)
+        let (_, accepted) = try await HTTPTestClient.send(
+            "POST", "\(url)/hooks/github",
+            headers: [
+                "X-Hub-Signature-256": WebhookSignature(secret: Data(ServiceHarness.secret.utf8)).header(for: body),
+                "X-GitHub-Event": "push", "Content-Type": "application/json",
+            ], body: body)
         #expect(accepted == 202)
         try await harness.waitConverged(service, at: flip)
         let passes = try harness.journal().passes()
@@ -245,8 +257,9 @@ struct ServiceEndToEndTests {
         let second = try CLI.run(harness.arguments(["--once"]), in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
         #expect(second.status != 0)
         #expect(second.stderr.contains("process \(service.pid) holds \(harness.stateDir)/lock"), "\(second.stderr)")
-        let apply = try CLI.run(["apply", "--repo", "file://\(harness.bare)", "--cache-dir", harness.git.path("cache2"), "--state-dir", harness.stateDir],
-                                in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
+        let apply = try CLI.run(
+            ["apply", "--repo", "file://\(harness.bare)", "--cache-dir", harness.git.path("cache2"), "--state-dir", harness.stateDir],
+            in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
         #expect(apply.status != 0)
         #expect(apply.stderr.contains("process \(service.pid) holds"), "\(apply.stderr)")
 
@@ -265,13 +278,16 @@ struct ServiceEndToEndTests {
         defer { harness.tearDown() }
         let (service, url) = try await harness.start(interval: "1s", ["--drift", "report"])
         try await harness.waitConverged(service, at: try harness.head())
-        _ = try Emulator.python(["-c", """
+        _ = try Emulator.python([
+            "-c",
+            """
             import boto3
             s3 = boto3.client("s3", region_name="us-east-1", endpoint_url="\(harness.emulator.endpoint)",
                               aws_access_key_id="testing", aws_secret_access_key="testing")
             s3.put_public_access_block(Bucket="\(harness.topology.primaryBucket)", PublicAccessBlockConfiguration={
                 "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-            """])
+            """,
+        ])
         try await service.waitUntil("the drift report") {
             try harness.journal().passes().last { $0.finishedAt != nil }?.outcome == .driftReported
         }

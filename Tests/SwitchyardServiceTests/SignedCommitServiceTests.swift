@@ -17,8 +17,10 @@ struct Operators {
         alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: keys)
         bob = try SSHKeyFixture.generate(.ecdsa, named: "bob", in: keys)
         carol = try SSHKeyFixture.generate(.ed25519, named: "carol", in: keys)
-        allowedSigners = try git.writeAllowedSigners([alice.allowedSignersLine(principal: "alice@example.com"),
-                                                      bob.allowedSignersLine(principal: "bob@example.com")])
+        allowedSigners = try git.writeAllowedSigners([
+            alice.allowedSignersLine(principal: "alice@example.com"),
+            bob.allowedSignersLine(principal: "bob@example.com"),
+        ])
     }
 }
 
@@ -86,16 +88,19 @@ struct SignedCommitServiceTests {
         #expect(app?["lastAppliedCommit"] as? String == baseline)
 
         // A signature by a key the host does not list counts for nothing.
-        let untrusted = try harness.commitSigned(harness.topology.yaml(activeRegion: "us-west-1") + "# reviewed by Carol\n",
-                                                 message: "Fail over hot, signed by Carol", key: keys.carol)
+        let untrusted = try harness.commitSigned(
+            harness.topology.yaml(activeRegion: "us-west-1") + "# reviewed by Carol\n",
+            message: "Fail over hot, signed by Carol", key: keys.carol)
         try harness.pushHead()
         try await service.waitUntil("the untrusted commit's pass") {
             try harness.journal().passes().last { $0.finishedAt != nil }?.commit == untrusted
         }
         let carolPass = try #require(try harness.journal().passes().last { $0.finishedAt != nil })
         #expect(carolPass.outcome == .refused)
-        #expect(carolPass.error?.contains("commit \(untrusted.prefix(12)) is signed by \(keys.carol.fingerprint), which is not in the allowed signers file") == true,
-                "\(carolPass.error ?? "")")
+        #expect(
+            carolPass.error?.contains(
+                "commit \(untrusted.prefix(12)) is signed by \(keys.carol.fingerprint), which is not in the allowed signers file") == true,
+            "\(carolPass.error ?? "")")
 
         service.signal(SIGTERM)
         #expect(try await service.waitForExit() == 0)
@@ -128,7 +133,8 @@ struct SignedCommitServiceTests {
 
         // Alice's signed flip on a pull-request branch reaches main without review.
         try harness.git.git("checkout", "-q", "-b", "pr", in: harness.work)
-        let authored = try harness.commitSigned(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot to us-west-1", key: keys.alice)
+        let authored = try harness.commitSigned(
+            harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot to us-west-1", key: keys.alice)
         try harness.pushHead()
         result = try harness.once(policy)
         #expect(result.status == 1)
@@ -146,8 +152,9 @@ struct SignedCommitServiceTests {
 
         // Bob reviews and merges the pull request with a signed merge (a fast-forward of main from Alice's commit).
         try harness.git.git("checkout", "-q", mainBranch, in: harness.work)
-        try harness.git.gitArgs(keys.bob.gitSigningConfig + ["merge", "-q", "--no-ff", "-S", "-m", "Merge pull request #1 from alice/pr", "pr"],
-                                in: harness.work)
+        try harness.git.gitArgs(
+            keys.bob.gitSigningConfig + ["merge", "-q", "--no-ff", "-S", "-m", "Merge pull request #1 from alice/pr", "pr"],
+            in: harness.work)
         let merge = try harness.head()
         try harness.pushHead()
         result = try harness.once(policy)

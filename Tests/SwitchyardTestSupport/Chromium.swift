@@ -25,8 +25,11 @@ public enum Chromium {
         defer { try? FileManager.default.removeItem(atPath: profile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                             "--user-data-dir=\(profile)"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+                "--user-data-dir=\(profile)",
+            ] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -42,7 +45,8 @@ public enum Chromium {
 
     /// A test's output folder: `$SWITCHYARD_TEST_OUTPUT`, or a folder under the temporary directory. Kept after the test.
     public static func outputFolder(_ name: String) throws -> String {
-        let base = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_OUTPUT"]
+        let base =
+            ProcessInfo.processInfo.environment["SWITCHYARD_TEST_OUTPUT"]
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-test-output").path
         let folder = "\(base)/\(name)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -1,12 +1,13 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The AWS emulator (moto + Switchyard's extensions) as a subprocess on loopback, for end-to-end tests.
 public final class Emulator: @unchecked Sendable {
     /// The repository's root, where `emulator/` lives.
-    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     public let port: Int
     private let process: Process
@@ -16,14 +17,17 @@ public final class Emulator: @unchecked Sendable {
 
     /// The environment a Switchyard process needs to reach the emulator with dummy credentials.
     public var awsEnvironment: [String: String] {
-        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": endpoint,
-         "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
+        [
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": endpoint,
+            "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+        ]
     }
 
     /// Starts the emulator and waits for its `READY <port>` line.
     public init(failoverSeconds: Double = 1) throws {
-        (process, port) = try startReadyProcess(["emulator/switchyard_emulator.py", "--port", "0", "--failover-seconds", "\(failoverSeconds)"],
-                                                what: "the emulator")
+        (process, port) = try startReadyProcess(
+            ["emulator/switchyard_emulator.py", "--port", "0", "--failover-seconds", "\(failoverSeconds)"],
+            what: "the emulator")
     }
 
     /// Stops the emulator (SIGTERM, then SIGKILL after 5 s) and waits for it.
@@ -77,7 +81,8 @@ public final class Emulator: @unchecked Sendable {
     public func createTopologyJSON(prefix: String = "hot", count: Int = 1, parts: String = "all") throws -> [[String: Any]] {
         let output = try Self.python(["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-              let apps = json["apps"] as? [[String: Any]] else { throw TestSupportError("unexpected topology output: \(output)") }
+            let apps = json["apps"] as? [[String: Any]]
+        else { throw TestSupportError("unexpected topology output: \(output)") }
         return apps
     }
 
@@ -85,18 +90,19 @@ public final class Emulator: @unchecked Sendable {
     public func createTopology(prefix: String = "hot", count: Int = 1) throws -> [Topology] {
         return try createTopologyJSON(prefix: prefix, count: count).map { app in
             guard let name = app["name"] as? String, let buckets = app["buckets"] as? [String: Any],
-                  let distribution = app["distribution"] as? [String: Any], let aurora = app["aurora"] as? [String: Any],
-                  let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
+                let distribution = app["distribution"] as? [String: Any], let aurora = app["aurora"] as? [String: Any],
+                let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
             else { throw TestSupportError("unexpected topology output: \(app)") }
             func string(_ dict: [String: Any], _ key: String) -> String { dict[key] as? String ?? "" }
             func bucket(_ key: String) -> String { (buckets[key] as? [String: Any]).map { string($0, "name") } ?? "" }
             let prefix = name
-            return Topology(name: name, distributionID: string(distribution, "id"),
-                            originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
-                            primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
-                            primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
-                            globalClusterID: string(aurora, "global_cluster_id"),
-                            primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"))
+            return Topology(
+                name: name, distributionID: string(distribution, "id"),
+                originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
+                primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
+                primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
+                globalClusterID: string(aurora, "global_cluster_id"),
+                primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"))
         }
     }
 
@@ -148,18 +154,23 @@ public final class Emulator: @unchecked Sendable {
 
     /// Creates a lock table as docs/OPERATIONS.md does (string partition key `LockID`), with boto3, in us-east-1.
     public func createLockTable(_ name: String) throws {
-        _ = try Self.python(["-c", """
+        _ = try Self.python([
+            "-c",
+            """
             import boto3
             ddb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="\(endpoint)",
                                aws_access_key_id="testing", aws_secret_access_key="testing")
             ddb.create_table(TableName="\(name)", KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
                              AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
-            """])
+            """,
+        ])
     }
 
     /// Every part of the live state boto3 reads (`emulator/inspect_state.py`), as JSON.
-    public func inspect(buckets: [(region: String, bucket: String)] = [], distributions: [String] = [],
-                        globalClusters: [String] = [], clusters: [String] = []) throws -> [String: Any] {
+    public func inspect(
+        buckets: [(region: String, bucket: String)] = [], distributions: [String] = [],
+        globalClusters: [String] = [], clusters: [String] = []
+    ) throws -> [String: Any] {
         var args = ["emulator/inspect_state.py", "--endpoint", endpoint]
         for b in buckets { args += ["--bucket", "\(b.region):\(b.bucket)"] }
         for d in distributions { args += ["--distribution", d] }
@@ -178,9 +189,11 @@ public final class Emulator: @unchecked Sendable {
 
     /// Reads `topology`'s writer, origin order and bucket blocks with boto3.
     public func inspect(_ topology: Topology) throws -> State {
-        let output = try Self.python(["emulator/inspect_state.py", "--endpoint", endpoint, "--global-cluster", topology.globalClusterID,
-                                      "--distribution", topology.distributionID, "--bucket", "us-east-1:\(topology.primaryBucket)",
-                                      "--bucket", "us-west-1:\(topology.secondaryBucket)"])
+        let output = try Self.python([
+            "emulator/inspect_state.py", "--endpoint", endpoint, "--global-cluster", topology.globalClusterID,
+            "--distribution", topology.distributionID, "--bucket", "us-east-1:\(topology.primaryBucket)",
+            "--bucket", "us-west-1:\(topology.secondaryBucket)",
+        ])
         return try JSONDecoder().decode(State.self, from: Data(output.utf8))
     }
 

@@ -13,8 +13,9 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Starts the proxy in front of `upstream` (the emulator's endpoint) and waits for its `READY <port>` line.
     public init(upstream: String, seed: Int = 0) throws {
-        (process, port) = try startReadyProcess(["emulator/fault_proxy.py", "--upstream", upstream, "--port", "0", "--seed", "\(seed)"],
-                                                what: "the fault proxy")
+        (process, port) = try startReadyProcess(
+            ["emulator/fault_proxy.py", "--upstream", upstream, "--port", "0", "--seed", "\(seed)"],
+            what: "the fault proxy")
     }
 
     /// Starts a proxy in front of `emulator`.
@@ -55,9 +56,11 @@ public final class FaultProxy: @unchecked Sendable {
         public var seed: Int?
         public var when: When?
 
-        public init(_ action: Action, id: String? = nil, region: String? = nil, service: String? = nil, operation: String? = nil,
-                    error: String? = nil, latencyMilliseconds: Int? = nil, stallMilliseconds: Int? = nil, count: Int? = nil,
-                    rate: Double? = nil, seed: Int? = nil, when: When? = nil) {
+        public init(
+            _ action: Action, id: String? = nil, region: String? = nil, service: String? = nil, operation: String? = nil,
+            error: String? = nil, latencyMilliseconds: Int? = nil, stallMilliseconds: Int? = nil, count: Int? = nil,
+            rate: Double? = nil, seed: Int? = nil, when: When? = nil
+        ) {
             self.id = id
             self.action = action
             self.region = region
@@ -152,8 +155,11 @@ public final class FaultProxy: @unchecked Sendable {
 
     private func control(_ method: String, _ path: String, body: Any?) async throws -> [String: Any] {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        let (answer, status) = try await HTTPTestClient.send(method, "\(endpoint)/_fault/\(path)", headers: ["Content-Type": "application/json"], body: data)
-        guard status == 200 else { throw TestSupportError("fault proxy \(method) /_fault/\(path): \(status) \(String(decoding: answer, as: UTF8.self))") }
+        let (answer, status) = try await HTTPTestClient.send(
+            method, "\(endpoint)/_fault/\(path)", headers: ["Content-Type": "application/json"], body: data)
+        guard status == 200 else {
+            throw TestSupportError("fault proxy \(method) /_fault/\(path): \(status) \(String(decoding: answer, as: UTF8.self))")
+        }
         return try JSONSerialization.jsonObject(with: answer) as? [String: Any] ?? [:]
     }
 }

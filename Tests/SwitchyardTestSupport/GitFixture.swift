@@ -17,8 +17,11 @@ public struct GitFixture {
     public func git(_ args: String..., in dir: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-c", "user.name=Test Author", "-c", "user.email=author@example.com",
-                             "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "safe.directory=*"] + args
+        process.arguments =
+            [
+                "git", "-c", "user.name=Test Author", "-c", "user.email=author@example.com",
+                "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "safe.directory=*",
+            ] + args
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -28,8 +31,9 @@ public struct GitFixture {
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw NSError(domain: "git", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "git \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))"])
+            throw NSError(
+                domain: "git", code: Int(process.terminationStatus),
+                userInfo: [NSLocalizedDescriptionKey: "git \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))"])
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -29,8 +29,9 @@ public struct SSHKeyFixture: Sendable {
         try runTool("ssh-keygen", ["-q"] + type.arguments + ["-N", "", "-C", "\(name)@example.com", "-f", path])
         let line = try String(contentsOfFile: path + ".pub", encoding: .utf8).split(separator: " ")
         let listed = try runTool("ssh-keygen", ["-lf", path + ".pub"]).split(separator: " ")
-        return SSHKeyFixture(privateKeyPath: path, publicKeyPath: path + ".pub",
-                             publicKey: "\(line[0]) \(line[1])", fingerprint: String(listed[1]))
+        return SSHKeyFixture(
+            privateKeyPath: path, publicKeyPath: path + ".pub",
+            publicKey: "\(line[0]) \(line[1])", fingerprint: String(listed[1]))
     }
 
     /// A line of an allowed signers file for this key.
@@ -76,8 +77,9 @@ public func runToolData(_ tool: String, _ args: [String], in dir: String? = nil,
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw NSError(domain: tool, code: Int(process.terminationStatus),
-                      userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))"])
+        throw NSError(
+            domain: tool, code: Int(process.terminationStatus),
+            userInfo: [NSLocalizedDescriptionKey: "\(tool) \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))"])
     }
     return data
 }
@@ -118,6 +120,8 @@ extension GitFixture {
         try runTool("git", Self.settings + ["hash-object", "-w", "-t", "commit", "--stdin"], in: dir, stdin: Data(text.utf8))
     }
 
-    static let settings = ["-c", "user.name=Test Author", "-c", "user.email=author@example.com",
-                           "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "safe.directory=*"]
+    static let settings = [
+        "-c", "user.name=Test Author", "-c", "user.email=author@example.com",
+        "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "safe.directory=*",
+    ]
 }

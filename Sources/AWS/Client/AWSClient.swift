@@ -132,8 +132,9 @@ public struct AWSClient: AWSRequestSending {
     /// The unsigned request for an operation: URL, Host, User-Agent, and Content-Type for form bodies.
     func buildRequest(_ operation: AWSOperation) throws -> (HTTPRequest, signingRegion: String) {
         let endpoint = try endpoints.resolve(operation)
-        var request = HTTPRequest(method: operation.method, url: endpoint.url, headers: [], body: operation.body,
-                                  maxResponseBytes: operation.maxResponseBytes)
+        var request = HTTPRequest(
+            method: operation.method, url: endpoint.url, headers: [], body: operation.body,
+            maxResponseBytes: operation.maxResponseBytes)
         if let host = endpoint.url.host() {
             let port = endpoint.url.port
             let defaultPort = endpoint.url.scheme == "http" ? 80 : 443

@@ -6,7 +6,8 @@ public enum FallbackErrorDecoder {
     /// Decodes what it can; the code is `HTTP<status>` when the body has no `<Code>`.
     public static func decode(_ operation: AWSOperation, _ response: HTTPResponse) -> AWSError {
         let body = String(decoding: response.body.prefix(64 * 1024), as: UTF8.self)
-        let requestID = element("RequestId", in: body) ?? element("RequestID", in: body)
+        let requestID =
+            element("RequestId", in: body) ?? element("RequestID", in: body)
             ?? response.header("x-amzn-RequestId") ?? response.header("x-amz-request-id")
         return AWSError(
             kind: .service, service: operation.service.rawValue, operation: operation.name,

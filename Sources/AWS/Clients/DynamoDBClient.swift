@@ -32,7 +32,9 @@ public struct DynamoDBClient: Sendable {
 
         init?(json: Any) {
             guard let object = json as? [String: Any] else { return nil }
-            if let value = object["S"] as? String { self = .string(value) } else if let value = object["N"] as? String {
+            if let value = object["S"] as? String {
+                self = .string(value)
+            } else if let value = object["N"] as? String {
                 self = .number(value)
             } else {
                 return nil
@@ -108,8 +110,9 @@ public struct DynamoDBClient: Sendable {
     }
 
     private func malformed(_ operation: String, _ why: String) -> AWSError {
-        AWSError(kind: .malformedResponse, service: AWSService.dynamodb.rawValue, operation: operation, code: "MalformedResponse",
-                 message: "DynamoDB answered with \(why)")
+        AWSError(
+            kind: .malformedResponse, service: AWSService.dynamodb.rawValue, operation: operation, code: "MalformedResponse",
+            message: "DynamoDB answered with \(why)")
     }
 
     private func call(_ name: String, _ body: [String: Any], region: String, idempotent: Bool) async throws -> [String: Any] {

@@ -131,12 +131,13 @@ public struct GlobalCluster: Sendable, Hashable {
         engineVersion = xml.text("EngineVersion", in: e)
         var members: [GlobalClusterMember] = []
         for member in e.element(at: "GlobalClusterMembers")?.children(named: "GlobalClusterMember") ?? [] {
-            members.append(GlobalClusterMember(
-                dbClusterArn: try xml.requiredText("DBClusterArn", in: member),
-                isWriter: try xml.bool("IsWriter", in: member) ?? false,
-                readerDBClusterArns: xml.texts("Readers", in: member),
-                globalWriteForwardingStatus: xml.text("GlobalWriteForwardingStatus", in: member),
-                synchronizationStatus: xml.text("SynchronizationStatus", in: member)))
+            members.append(
+                GlobalClusterMember(
+                    dbClusterArn: try xml.requiredText("DBClusterArn", in: member),
+                    isWriter: try xml.bool("IsWriter", in: member) ?? false,
+                    readerDBClusterArns: xml.texts("Readers", in: member),
+                    globalWriteForwardingStatus: xml.text("GlobalWriteForwardingStatus", in: member),
+                    synchronizationStatus: xml.text("SynchronizationStatus", in: member)))
         }
         self.members = members
         if let state = e.child(named: "FailoverState") {

@@ -57,7 +57,8 @@ public struct S3Client: Sendable {
     /// Removes the bucket's public access block.
     /// - Throws: `AWSError`.
     public func deletePublicAccessBlock(bucket: String, region: String) async throws {
-        let operation = Self.bucketOperation("DeletePublicAccessBlock", method: "DELETE", bucket: bucket, region: region, subresource: "publicAccessBlock")
+        let operation = Self.bucketOperation(
+            "DeletePublicAccessBlock", method: "DELETE", bucket: bucket, region: region, subresource: "publicAccessBlock")
         _ = try await sender.send(operation)
     }
 
@@ -94,12 +95,13 @@ public struct S3Client: Sendable {
         var rules: [BucketWebsite.RoutingRule] = []
         for rule in root.element(at: "RoutingRules")?.children(named: "RoutingRule") ?? [] {
             let r = try xml.required("Redirect", in: rule)
-            rules.append(BucketWebsite.RoutingRule(
-                httpErrorCodeReturnedEquals: xml.text("Condition/HttpErrorCodeReturnedEquals", in: rule),
-                keyPrefixEquals: xml.text("Condition/KeyPrefixEquals", in: rule),
-                redirectHostName: xml.text("HostName", in: r), redirectHttpCode: xml.text("HttpRedirectCode", in: r),
-                redirectProtocol: xml.text("Protocol", in: r), replaceKeyPrefixWith: xml.text("ReplaceKeyPrefixWith", in: r),
-                replaceKeyWith: xml.text("ReplaceKeyWith", in: r)))
+            rules.append(
+                BucketWebsite.RoutingRule(
+                    httpErrorCodeReturnedEquals: xml.text("Condition/HttpErrorCodeReturnedEquals", in: rule),
+                    keyPrefixEquals: xml.text("Condition/KeyPrefixEquals", in: rule),
+                    redirectHostName: xml.text("HostName", in: r), redirectHttpCode: xml.text("HttpRedirectCode", in: r),
+                    redirectProtocol: xml.text("Protocol", in: r), replaceKeyPrefixWith: xml.text("ReplaceKeyPrefixWith", in: r),
+                    replaceKeyWith: xml.text("ReplaceKeyWith", in: r)))
         }
         return BucketWebsite(
             indexDocumentSuffix: xml.text("IndexDocument/Suffix", in: root), errorDocumentKey: xml.text("ErrorDocument/Key", in: root),
@@ -138,9 +140,11 @@ public struct PublicAccessBlock: Sendable, Hashable {
     }
 
     /// Every flag set: nothing in the bucket can be made public.
-    public static let blockAll = PublicAccessBlock(blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true)
+    public static let blockAll = PublicAccessBlock(
+        blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true)
     /// No flag set.
-    public static let blockNone = PublicAccessBlock(blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false)
+    public static let blockNone = PublicAccessBlock(
+        blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false)
 
     /// The `PublicAccessBlockConfiguration` request document, flags in the model's order.
     public var xml: XMLElement {

@@ -13,8 +13,10 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The most the response body may hold; a longer one fails the call (`ResponseTooLarge`) without being kept.
     public var maxResponseBytes: Int
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
+    public init(
+        method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -35,7 +35,9 @@ public actor CachingCredentialProvider: CredentialProvider {
         do {
             let fresh = try await task.value
             cached = fresh
-            logger.debug("credentials refreshed", metadata: ["aws.access_key_id": "\(fresh.accessKeyID)", "aws.expiration": "\(fresh.expiration.map { "\($0)" } ?? "none")"])
+            logger.debug(
+                "credentials refreshed",
+                metadata: ["aws.access_key_id": "\(fresh.accessKeyID)", "aws.expiration": "\(fresh.expiration.map { "\($0)" } ?? "none")"])
             return fresh
         } catch {
             // A failed refresh inside the refresh window still leaves working credentials: use them.

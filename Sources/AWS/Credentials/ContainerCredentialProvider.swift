@@ -55,7 +55,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
             throw AWSError.credentials(source, AWSError.CredentialsCode.fetchFailed, "container credentials endpoint: \(error.message)")
         }
         guard response.status == 200 else {
-            throw AWSError.credentials(source, AWSError.CredentialsCode.fetchFailed, "container credentials endpoint answered HTTP \(response.status)")
+            throw AWSError.credentials(
+                source, AWSError.CredentialsCode.fetchFailed, "container credentials endpoint answered HTTP \(response.status)")
         }
         return try CredentialDocuments.jsonCredentials(response.body, source: source)
     }

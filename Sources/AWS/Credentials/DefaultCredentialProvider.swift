@@ -42,7 +42,8 @@ public actor DefaultCredentialProvider: CredentialProvider {
         for (name, provider) in links() {
             do {
                 let credentials = try await provider.credentials()
-                logger.debug("credentials resolved", metadata: ["aws.credential_source": "\(name)", "aws.access_key_id": "\(credentials.accessKeyID)"])
+                logger.debug(
+                    "credentials resolved", metadata: ["aws.credential_source": "\(name)", "aws.access_key_id": "\(credentials.accessKeyID)"])
                 chosen = (name, provider)
                 return credentials
             } catch let error as AWSError where error.isCredentialsNotConfigured {
@@ -69,17 +70,19 @@ public actor DefaultCredentialProvider: CredentialProvider {
         }
         links.append(("Profile", profile))
         if ContainerCredentialProvider.isConfigured(environment) {
-            links.append((
-                "Container",
-                CachingCredentialProvider(
-                    ContainerCredentialProvider(environment: environment, transport: metadataTransport, relativeBaseURL: containerBaseURL),
-                    now: now, logger: logger)
-            ))
+            links.append(
+                (
+                    "Container",
+                    CachingCredentialProvider(
+                        ContainerCredentialProvider(environment: environment, transport: metadataTransport, relativeBaseURL: containerBaseURL),
+                        now: now, logger: logger)
+                ))
         }
-        links.append((
-            "IMDS",
-            CachingCredentialProvider(IMDSCredentialProvider(environment: environment, transport: metadataTransport), now: now, logger: logger)
-        ))
+        links.append(
+            (
+                "IMDS",
+                CachingCredentialProvider(IMDSCredentialProvider(environment: environment, transport: metadataTransport), now: now, logger: logger)
+            ))
         return links
     }
 }

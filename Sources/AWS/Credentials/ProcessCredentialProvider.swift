@@ -24,8 +24,9 @@ public struct ProcessCredentialProvider: CredentialProvider {
                 do {
                     try process.run()
                 } catch {
-                    continuation.resume(throwing: AWSError.credentials(
-                        "Process", AWSError.CredentialsCode.fetchFailed, "cannot start credential_process: \(error.localizedDescription)"))
+                    continuation.resume(
+                        throwing: AWSError.credentials(
+                            "Process", AWSError.CredentialsCode.fetchFailed, "cannot start credential_process: \(error.localizedDescription)"))
                     return
                 }
                 // Both pipes drain at once, so a helper that writes much to one never blocks on the other.
@@ -42,8 +43,9 @@ public struct ProcessCredentialProvider: CredentialProvider {
             // The helper's own words say what is wrong (expired login, missing tool); its stdout, which would
             // hold the secret on success, is never shown.
             let said = Self.oneLine(errors)
-            throw AWSError.credentials("Process", AWSError.CredentialsCode.fetchFailed,
-                                       "credential_process exited with status \(status)" + (said.isEmpty ? "" : ": \(said)"))
+            throw AWSError.credentials(
+                "Process", AWSError.CredentialsCode.fetchFailed,
+                "credential_process exited with status \(status)" + (said.isEmpty ? "" : ": \(said)"))
         }
         return try CredentialDocuments.jsonCredentials(Array(output), source: "Process", requireVersion1: true)
     }

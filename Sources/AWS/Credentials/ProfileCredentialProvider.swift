@@ -71,9 +71,10 @@ public struct ProfileCredentialProvider: CredentialProvider {
             return CachingCredentialProvider(ProcessCredentialProvider(command: command), now: now, logger: logger)
         }
         if keys["sso_session"] != nil || keys["sso_start_url"] != nil || keys["sso_account_id"] != nil {
-            throw invalid("profile \(name) is an IAM Identity Center (SSO) profile; SSO profiles are not supported yet: "
-                + "export credentials (`aws configure export-credentials --profile \(name) --format env`) or use a profile with "
-                + "credential_process or role_arn")
+            throw invalid(
+                "profile \(name) is an IAM Identity Center (SSO) profile; SSO profiles are not supported yet: "
+                    + "export credentials (`aws configure export-credentials --profile \(name) --format env`) or use a profile with "
+                    + "credential_process or role_arn")
         }
         return nil
     }

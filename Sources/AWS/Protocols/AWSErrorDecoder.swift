@@ -62,8 +62,10 @@ public enum AWSErrorDecoder {
     }
 
     /// A JSON-protocol error: the code is `__type` after its `#` (botocore's rule), the message `message` or `Message`.
-    private static func jsonError(operation: AWSOperation, response: HTTPResponse, requestID: String?,
-                                  malformed: (String) -> AWSError) -> AWSError {
+    private static func jsonError(
+        operation: AWSOperation, response: HTTPResponse, requestID: String?,
+        malformed: (String) -> AWSError
+    ) -> AWSError {
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             return malformed("an error body that is not a JSON object")
         }

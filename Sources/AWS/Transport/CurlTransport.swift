@@ -68,7 +68,11 @@ public struct CurlTransport: HTTPTransport {
         }
         switch result {
         case .success(let response):
-            logger.debug("HTTP response", metadata: ["http.request": "\(request.method) \(safeURL)", "http.status": "\(response.status)", "http.body_bytes": "\(response.body.count)"])
+            logger.debug(
+                "HTTP response",
+                metadata: [
+                    "http.request": "\(request.method) \(safeURL)", "http.status": "\(response.status)", "http.body_bytes": "\(response.body.count)",
+                ])
             if logger.logLevel <= .trace {
                 for (name, value) in response.headers {
                     logger.trace("HTTP response header", metadata: ["http.header": "\(name): \(Redaction.header(name, value))"])
@@ -148,9 +152,11 @@ public struct CurlTransport: HTTPTransport {
         }
         if code == CURLE_ABORTED_BY_CALLBACK && exchange.isCancelled { return .failure(CancellationError()) }
         if exchange.tooLarge {
-            return .failure(AWSError(kind: .malformedResponse, service: request.url.host() ?? "http", operation: request.method,
-                                     code: "ResponseTooLarge",
-                                     message: "the response went past \(request.maxResponseBytes) bytes and was not read; nothing was taken from it"))
+            return .failure(
+                AWSError(
+                    kind: .malformedResponse, service: request.url.host() ?? "http", operation: request.method,
+                    code: "ResponseTooLarge",
+                    message: "the response went past \(request.maxResponseBytes) bytes and was not read; nothing was taken from it"))
         }
         // A transfer on a reused keep-alive connection never connects, so its connect time stays 0: judge by the
         // request bytes sent too, or a response timeout there reads as "could not connect" and a non-idempotent

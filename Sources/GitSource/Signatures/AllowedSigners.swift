@@ -36,7 +36,8 @@ public struct AllowedSigners: Sendable, Hashable {
                 return "\(location) allows this key only from \(Self.format(validAfter)); it is not valid yet"
             }
             if let validBefore, time > validBefore {
-                return "\(location) allowed this key only until \(Self.format(validBefore)) (valid-before): it is retired, whatever date its commits carry"
+                return
+                    "\(location) allowed this key only until \(Self.format(validBefore)) (valid-before): it is retired, whatever date its commits carry"
             }
             if let validAfter, committedAt < validAfter {
                 return "\(location) allows this key only from \(Self.format(validAfter)); the commit is dated \(Self.format(committedAt))"
@@ -87,7 +88,9 @@ public struct AllowedSigners: Sendable, Hashable {
 
             var scanner = FieldScanner(line)
             guard let principals = scanner.next(), !principals.isEmpty else { throw fail("missing the principals field") }
-            guard var word = scanner.next() else { throw fail("missing the key after the principals; expected `principals [options] keytype base64-key`") }
+            guard var word = scanner.next() else {
+                throw fail("missing the key after the principals; expected `principals [options] keytype base64-key`")
+            }
             var options: [String: String] = [:]
             var isCertificateAuthority = false
             if !SSHPublicKey.isKnownKeyType(word) {
@@ -98,7 +101,8 @@ public struct AllowedSigners: Sendable, Hashable {
             let keyType = word
             guard let base64 = scanner.next() else { throw fail("missing the base64 key after \(keyType)") }
             if isCertificateAuthority {
-                result.notes.append("\(file):\(number): skipped: cert-authority lines are not supported (Switchyard verifies plain keys); list each signer's key")
+                result.notes.append(
+                    "\(file):\(number): skipped: cert-authority lines are not supported (Switchyard verifies plain keys); list each signer's key")
                 continue
             }
             guard SSHPublicKey.Algorithm(rawValue: keyType) != nil else {
@@ -108,8 +112,9 @@ public struct AllowedSigners: Sendable, Hashable {
             let key: SSHPublicKey
             do throws(SSHKeyError) { key = try SSHPublicKey(type: keyType, base64: base64) } catch { throw fail("key: \(error.message)") }
 
-            var entry = Entry(principals: principals.split(separator: ",").map(String.init), key: key,
-                              namespaces: options["namespaces"], location: "\(file):\(number)")
+            var entry = Entry(
+                principals: principals.split(separator: ",").map(String.init), key: key,
+                namespaces: options["namespaces"], location: "\(file):\(number)")
             if let value = options["valid-after"] {
                 guard let date = parseTimestamp(value) else { throw fail("valid-after: '\(value)' is not YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]") }
                 entry.validAfter = date
@@ -142,7 +147,9 @@ public struct AllowedSigners: Sendable, Hashable {
                 ca = true
             case "namespaces", "valid-after", "valid-before":
                 guard values[name] == nil else { throw OptionError(message: "\(name) is given twice") }
-                guard rest.hasPrefix("=\"") else { throw OptionError(message: "\(name) needs a quoted value, e.g. \(name)=\"\(name == "namespaces" ? "git" : "20250101")\"") }
+                guard rest.hasPrefix("=\"") else {
+                    throw OptionError(message: "\(name) needs a quoted value, e.g. \(name)=\"\(name == "namespaces" ? "git" : "20250101")\"")
+                }
                 rest = rest.dropFirst(2)
                 guard let close = rest.firstIndex(of: "\"") else { throw OptionError(message: "\(name): missing the closing quote") }
                 values[name] = String(rest[..<close])
@@ -150,7 +157,10 @@ public struct AllowedSigners: Sendable, Hashable {
             case "":
                 throw OptionError(message: "empty option in '\(text)'")
             default:
-                throw OptionError(message: "unknown option '\(name)'; allowed signers lines accept namespaces, valid-after, valid-before and cert-authority (or the key type is misspelt)")
+                throw OptionError(
+                    message:
+                        "unknown option '\(name)'; allowed signers lines accept namespaces, valid-after, valid-before and cert-authority (or the key type is misspelt)"
+                )
             }
             if rest.isEmpty { break }
             guard rest.first == "," else { throw OptionError(message: "expected ',' between options, found '\(rest.prefix(20))'") }

@@ -85,8 +85,9 @@ extension Repository {
     public func verifySignature(of id: CommitID, allowedSigners: AllowedSigners, now: Date = Date()) throws(GitError) -> SignatureVerdict {
         let info = try commit(id)
         let signed = try signature(of: id)
-        return allowedSigners.verdict(armoredSignature: signed?.signature, payload: signed?.payload ?? [], at: now,
-                                      committedAt: info.committer.time)
+        return allowedSigners.verdict(
+            armoredSignature: signed?.signature, payload: signed?.payload ?? [], at: now,
+            committedAt: info.committer.time)
     }
 
     private static func bytes(of buffer: git_buf) -> [UInt8] {

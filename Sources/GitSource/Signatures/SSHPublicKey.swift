@@ -27,16 +27,18 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
         switch algorithm {
         case .ed25519:
             guard let raw = reader.readString(), raw.count == 32, reader.isAtEnd,
-                  (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil
+                (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil
             else { throw SSHKeyError("malformed ssh-ed25519 key") }
         case .ecdsaP256:
             guard reader.readText() == "nistp256", let point = reader.readString(), reader.isAtEnd,
-                  (try? P256.Signing.PublicKey(x963Representation: point)) != nil
+                (try? P256.Signing.PublicKey(x963Representation: point)) != nil
             else { throw SSHKeyError("malformed ecdsa-sha2-nistp256 key") }
         case .rsa:
             guard let e = reader.readPositiveMPInt(), let n = reader.readPositiveMPInt(), reader.isAtEnd, !e.isEmpty, !n.isEmpty
             else { throw SSHKeyError("malformed ssh-rsa key") }
-            guard n.count * 8 >= 2048 else { throw SSHKeyError("RSA key of \(n.count * 8) bits is too small; use 2048 bits or more (ed25519 preferred)") }
+            guard n.count * 8 >= 2048 else {
+                throw SSHKeyError("RSA key of \(n.count * 8) bits is too small; use 2048 bits or more (ed25519 preferred)")
+            }
         }
         self.algorithm = algorithm
         self.blob = blob

@@ -41,7 +41,9 @@ public struct SSHSignature: Sendable, Hashable {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let first = lines.first else { throw SSHSignatureError("the signature is empty") }
         guard first == begin else {
-            if first.hasPrefix("-----BEGIN PGP") { throw SSHSignatureError("this is an OpenPGP signature; only SSH signatures (gpg.format=ssh) are accepted") }
+            if first.hasPrefix("-----BEGIN PGP") {
+                throw SSHSignatureError("this is an OpenPGP signature; only SSH signatures (gpg.format=ssh) are accepted")
+            }
             if first.hasPrefix("-----BEGIN") { throw SSHSignatureError("this is not an SSH signature (\(first.prefix(40)))") }
             throw SSHSignatureError("missing the \(begin) line")
         }
@@ -60,7 +62,7 @@ public struct SSHSignature: Sendable, Hashable {
         guard let version = reader.readUInt32() else { throw SSHSignatureError("truncated before the version") }
         guard version == 1 else { throw SSHSignatureError("signature version \(version) is not supported (only 1)") }
         guard let keyBlob = reader.readString(), let namespace = reader.readText(), reader.readString() != nil,
-              let hashName = reader.readText(), let wrapped = reader.readString()
+            let hashName = reader.readText(), let wrapped = reader.readString()
         else { throw SSHSignatureError("the signature blob is truncated") }
         guard reader.isAtEnd else { throw SSHSignatureError("trailing data after the signature") }
         guard let hash = HashAlgorithm(rawValue: hashName) else {
@@ -73,17 +75,21 @@ public struct SSHSignature: Sendable, Hashable {
         guard let algorithm = inner.readText(), let bytes = inner.readString(), inner.isAtEnd else {
             throw SSHSignatureError("the inner signature is malformed")
         }
-        let allowed: Set<String> = switch key.algorithm {
-        case .ed25519: ["ssh-ed25519"]
-        case .ecdsaP256: ["ecdsa-sha2-nistp256"]
-        case .rsa: ["rsa-sha2-512", "rsa-sha2-256"]
-        }
+        let allowed: Set<String> =
+            switch key.algorithm {
+            case .ed25519: ["ssh-ed25519"]
+            case .ecdsaP256: ["ecdsa-sha2-nistp256"]
+            case .rsa: ["rsa-sha2-512", "rsa-sha2-256"]
+            }
         guard allowed.contains(algorithm) else {
-            if algorithm == "ssh-rsa" { throw SSHSignatureError("ssh-rsa signatures use SHA-1 and are refused; sign with rsa-sha2-512 (any current ssh-keygen does)") }
+            if algorithm == "ssh-rsa" {
+                throw SSHSignatureError("ssh-rsa signatures use SHA-1 and are refused; sign with rsa-sha2-512 (any current ssh-keygen does)")
+            }
             throw SSHSignatureError("signature algorithm '\(algorithm.prefix(40))' does not fit a \(key.algorithm.rawValue) key")
         }
-        return SSHSignature(publicKey: key, namespace: namespace, hashAlgorithm: hash,
-                            signatureAlgorithm: algorithm, signatureBytes: bytes)
+        return SSHSignature(
+            publicKey: key, namespace: namespace, hashAlgorithm: hash,
+            signatureAlgorithm: algorithm, signatureBytes: bytes)
     }
 
     /// The bytes the key signed for `message`: the preamble, namespace, reserved, hash algorithm and H(message).
@@ -107,11 +113,15 @@ public struct SSHSignature: Sendable, Hashable {
     /// - Throws: `SSHSignatureError` when the namespace differs or the signature does not verify.
     public func verify(message: [UInt8], namespace expected: String = "git") throws(SSHSignatureError) {
         guard namespace == expected else {
-            throw SSHSignatureError("the signature is for namespace '\(namespace.prefix(40))', not '\(expected)' (made with ssh-keygen -Y sign -n \(namespace.prefix(40)), not by git)")
+            throw SSHSignatureError(
+                "the signature is for namespace '\(namespace.prefix(40))', not '\(expected)' (made with ssh-keygen -Y sign -n \(namespace.prefix(40)), not by git)"
+            )
         }
         let data = Self.signedData(message: message, namespace: expected, hashAlgorithm: hashAlgorithm)
         guard checkSignature(over: data) else {
-            throw SSHSignatureError("the \(signatureAlgorithm) signature does not match the signed content (the commit was changed after signing, or the signature was made for another commit)")
+            throw SSHSignatureError(
+                "the \(signatureAlgorithm) signature does not match the signed content (the commit was changed after signing, or the signature was made for another commit)"
+            )
         }
     }
 
@@ -128,14 +138,14 @@ public struct SSHSignature: Sendable, Hashable {
             // SSH encodes (r, s) as two mpints; CryptoKit wants them as fixed 32-byte halves.
             var values = SSHWireReader(signatureBytes)
             guard let r = values.readPositiveMPInt(), let s = values.readPositiveMPInt(), values.isAtEnd,
-                  r.count <= 32, s.count <= 32,
-                  let signature = try? P256.Signing.ECDSASignature(rawRepresentation: Self.leftPad(r, to: 32) + Self.leftPad(s, to: 32))
+                r.count <= 32, s.count <= 32,
+                let signature = try? P256.Signing.ECDSASignature(rawRepresentation: Self.leftPad(r, to: 32) + Self.leftPad(s, to: 32))
             else { return false }
             return verifier.isValidSignature(signature, for: data)
         case .rsa:
             guard let e = key.readPositiveMPInt(), let n = key.readPositiveMPInt(),
-                  let verifier = try? _RSA.Signing.PublicKey(n: n, e: e),
-                  signatureBytes.count <= n.count
+                let verifier = try? _RSA.Signing.PublicKey(n: n, e: e),
+                signatureBytes.count <= n.count
             else { return false }
             // OpenSSH accepts a signature shorter than the modulus (leading zeros dropped); BoringSSL does not.
             let signature = _RSA.Signing.RSASignature(rawRepresentation: Self.leftPad(signatureBytes, to: n.count))

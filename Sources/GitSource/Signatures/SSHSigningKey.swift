@@ -36,22 +36,22 @@ struct SSHSigningKey {
         let magic = Array("openssh-key-v1".utf8) + [0]
         guard reader.readBytes(magic.count) == magic else { throw SSHSignatureError("\(path) is not an openssh-key-v1 key") }
         guard let cipher = reader.readText(), let kdf = reader.readText(), reader.readString() != nil,
-              let count = reader.readUInt32(), let publicBlob = reader.readString(), let section = reader.readString()
+            let count = reader.readUInt32(), let publicBlob = reader.readString(), let section = reader.readString()
         else { throw SSHSignatureError("\(path) is truncated") }
         guard cipher == "none", kdf == "none" else { throw SSHSignatureError("\(path) is protected by a passphrase") }
         guard count == 1 else { throw SSHSignatureError("\(path) holds \(count) keys; expected one") }
         var secret = SSHWireReader(section)
         guard let check1 = secret.readUInt32(), let check2 = secret.readUInt32(), check1 == check2,
-              let type = secret.readText()
+            let type = secret.readText()
         else { throw SSHSignatureError("\(path) is malformed") }
         guard type == SSHPublicKey.Algorithm.ed25519.rawValue else {
             throw SSHSignatureError("\(path) is a \(type) key; flip signs in-process with ssh-ed25519 keys only")
         }
         guard let publicRaw = secret.readString(), publicRaw.count == 32,
-              let privateRaw = secret.readString(), privateRaw.count == 64,
-              Array(privateRaw[32...]) == publicRaw,
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateRaw[..<32]),
-              Array(key.publicKey.rawRepresentation) == publicRaw
+            let privateRaw = secret.readString(), privateRaw.count == 64,
+            Array(privateRaw[32...]) == publicRaw,
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateRaw[..<32]),
+            Array(key.publicKey.rawRepresentation) == publicRaw
         else { throw SSHSignatureError("\(path) holds a malformed ssh-ed25519 key") }
         var blob = SSHWireWriter()
         blob.append(text: type)

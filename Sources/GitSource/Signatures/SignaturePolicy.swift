@@ -126,17 +126,24 @@ extension Repository {
     ///   - folder: the desired-state folder, e.g. `desired-state`.
     ///   - now: when the keys' validity is judged (`valid-after`/`valid-before`); the committer date only refuses.
     /// - Throws: `GitError` when the commits cannot be read; a refusal is a decision, not an error.
-    public func reviewSignatures(candidate: CommitID, lastApplied: CommitID?, folder: String,
-                                 policy: SignaturePolicy, now: Date = Date()) throws(GitError) -> SignatureDecision {
+    public func reviewSignatures(
+        candidate: CommitID, lastApplied: CommitID?, folder: String,
+        policy: SignaturePolicy, now: Date = Date()
+    ) throws(GitError) -> SignatureDecision {
         guard let allowed = policy.allowedSigners else {
             if policy.requiredSigners > 1 {
-                return .refused(SignatureRefusal(candidate: candidate, reason: "\(policy.requiredSigners) required signers need an allowed signers file (--allowed-signers)", checked: []))
+                return .refused(
+                    SignatureRefusal(
+                        candidate: candidate, reason: "\(policy.requiredSigners) required signers need an allowed signers file (--allowed-signers)",
+                        checked: []))
             }
             return .accepted(SignatureApproval(candidate: candidate, signers: [], checked: []))
         }
         let head = try checkedCommit(candidate, allowed, now: now)
         guard case let .valid(principal, fingerprint) = head.verdict else {
-            return .refused(SignatureRefusal(candidate: candidate, reason: Self.problem(head) + "; only commits signed by an allowed key are applied", checked: [head]))
+            return .refused(
+                SignatureRefusal(
+                    candidate: candidate, reason: Self.problem(head) + "; only commits signed by an allowed key are applied", checked: [head]))
         }
         let first = Signer(principal: principal, keyFingerprint: fingerprint, commit: candidate)
         guard policy.requiredSigners > 1 else {
@@ -147,12 +154,15 @@ extension Repository {
         }
         if let lastApplied {
             guard lastApplied != candidate else {
-                return refuse("the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
-                    + "name the revision applied before it (--last-applied)")
+                return refuse(
+                    "the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
+                        + "name the revision applied before it (--last-applied)")
             }
             switch isAncestor(lastApplied, of: candidate) {
             case nil: return refuse("the last applied revision \(lastApplied.short) is not in this repository; name one it holds (--last-applied)")
-            case false?: return refuse("the last applied revision \(lastApplied.short) is not an ancestor of \(candidate.short); the change cannot be reviewed from it")
+            case false?:
+                return refuse(
+                    "the last applied revision \(lastApplied.short) is not an ancestor of \(candidate.short); the change cannot be reviewed from it")
             case true?: break
             }
         }
@@ -191,10 +201,13 @@ extension Repository {
         let tallies = short.map { file in
             let signers = perFile[file] ?? []
             let others = everyone.filter { who in !signers.contains { $0.keyFingerprint == who.keyFingerprint } }
-            return "\(path(file)): \(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", "))) signed it as applied"
-                + (others.isEmpty ? "" : "; \(others.map(\.principal).joined(separator: ", ")) signed a different content of it, which does not count")
+            return
+                "\(path(file)): \(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", "))) signed it as applied"
+                + (others.isEmpty
+                    ? "" : "; \(others.map(\.principal).joined(separator: ", ")) signed a different content of it, which does not count")
         }
-        let hint = "; each required signer must sign a commit whose \(short.count == 1 ? "file is" : "files are") exactly as applied, e.g. the author's commit and a reviewer's signed merge"
+        let hint =
+            "; each required signer must sign a commit whose \(short.count == 1 ? "file is" : "files are") exactly as applied, e.g. the author's commit and a reviewer's signed merge"
         return refuse((problems + tallies).joined(separator: "; ") + hint, checked)
     }
 
@@ -206,8 +219,9 @@ extension Repository {
 
     private func checkedCommit(_ id: CommitID, _ allowed: AllowedSigners, now: Date) throws(GitError) -> CheckedCommit {
         let info = try commit(id)
-        return CheckedCommit(id: id, subject: info.subject, isMerge: info.parents.count > 1,
-                             verdict: try verifySignature(of: id, allowedSigners: allowed, now: now))
+        return CheckedCommit(
+            id: id, subject: info.subject, isMerge: info.parents.count > 1,
+            verdict: try verifySignature(of: id, allowedSigners: allowed, now: now))
     }
 
     private static func problem(_ commit: CheckedCommit) -> String {

@@ -55,9 +55,10 @@ public struct DynamoDBLockTable: CoordinationStore {
         var item: DynamoDBClient.Item = attributes.mapValues { .string($0) }
         item["LockID"] = .string(key)
         item["Version"] = .number(String(version))
-        let condition = expected.map {
-            DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String($0))])
-        } ?? DynamoDBClient.Condition("attribute_not_exists(LockID)")
+        let condition =
+            expected.map {
+                DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String($0))])
+            } ?? DynamoDBClient.Condition("attribute_not_exists(LockID)")
         do {
             try await client.putItem(table: table, item: item, condition: condition, region: region)
             return version
@@ -68,9 +69,10 @@ public struct DynamoDBLockTable: CoordinationStore {
 
     public func delete(_ key: String, expected: Int) async throws -> Bool {
         do {
-            try await client.deleteItem(table: table, key: ["LockID": .string(key)],
-                                        condition: DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))]),
-                                        region: region)
+            try await client.deleteItem(
+                table: table, key: ["LockID": .string(key)],
+                condition: DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))]),
+                region: region)
             return true
         } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
             return false
@@ -117,7 +119,8 @@ public struct StateFolderStore: CoordinationStore {
     public func delete(_ key: String, expected: Int) async throws -> Bool {
         try locked {
             guard let data = FileManager.default.contents(atPath: path(key)),
-                  try JSONDecoder().decode(File.self, from: data).version == expected else { return false }
+                try JSONDecoder().decode(File.self, from: data).version == expected
+            else { return false }
             try FileManager.default.removeItem(atPath: path(key))
             return true
         }

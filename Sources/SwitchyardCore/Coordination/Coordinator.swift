@@ -35,8 +35,9 @@ public struct Coordinator: Sendable {
     /// A suspension in force, from the store.
     public func suspension(of app: String) async throws -> Suspension? {
         guard let record = try await store.read(Self.key(app, "suspend")) else { return nil }
-        return Suspension(app: app, by: record["by"] ?? "?", at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
-                          reason: record["reason"] ?? "")
+        return Suspension(
+            app: app, by: record["by"] ?? "?", at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
+            reason: record["reason"] ?? "")
     }
 
     /// Records a suspension of `app` (replacing any earlier one).
@@ -110,7 +111,8 @@ public struct Coordinator: Sendable {
         for _ in 0..<5 {
             let current = try await store.read(key)
             if let current, let holder = current["holder"], holder != host,
-               let expires = current["expiresAt"].flatMap(Double.init), expires > now.timeIntervalSince1970 {
+                let expires = current["expiresAt"].flatMap(Double.init), expires > now.timeIntervalSince1970
+            {
                 return .held(holder, Date(timeIntervalSince1970: expires))
             }
             let token = (current?["token"].flatMap(Int.init) ?? 0) + 1
@@ -136,8 +138,10 @@ public struct Coordinator: Sendable {
                 return nil  // this commit is already the fence
             }
             let generation = (current?["generation"].flatMap(Int.init) ?? 0) + 1
-            let attributes = ["commit": commit.id.hex, "committedAt": String(commit.committer.time.timeIntervalSince1970),
-                              "host": host, "generation": String(generation)]
+            let attributes = [
+                "commit": commit.id.hex, "committedAt": String(commit.committer.time.timeIntervalSince1970),
+                "host": host, "generation": String(generation),
+            ]
             if try await store.write(key, attributes, replacing: current?.version) != nil { return nil }
         }
         throw CoordinationError("the commit fence of \(app) kept changing under this host")

@@ -28,8 +28,10 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
     /// - Parameter lockTable: the lock table's name, when hosts coordinate through one: its item calls in every region
     ///   (a global table has a replica per region).
     /// - Parameter readOnly: only what `validate`, `plan` and `status` call (a pull-request check): no mutating action.
-    public static func forApplications(_ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil,
-                                       readOnly: Bool = false) throws(IAMPolicyError) -> IAMPolicy {
+    public static func forApplications(
+        _ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil,
+        readOnly: Bool = false
+    ) throws(IAMPolicyError) -> IAMPolicy {
         var buckets: [String] = []
         var distributions: [String] = []
         var globalClusters: [String] = []
@@ -55,21 +57,30 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         func sorted(_ items: [String]) -> [String] { Array(Set(items)).sorted() }
         var statements: [Statement] = []
         if !buckets.isEmpty {
-            statements.append(Statement(sid: "SwitchyardBuckets", action: [
-                "s3:GetBucketPublicAccessBlock", "s3:GetBucketWebsite", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
-            ], resource: sorted(buckets)))
+            statements.append(
+                Statement(
+                    sid: "SwitchyardBuckets",
+                    action: [
+                        "s3:GetBucketPublicAccessBlock", "s3:GetBucketWebsite", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
+                    ], resource: sorted(buckets)))
         }
         if !distributions.isEmpty {
-            statements.append(Statement(sid: "SwitchyardOriginGroups", action: [
-                "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",
-            ], resource: sorted(distributions)))
+            statements.append(
+                Statement(
+                    sid: "SwitchyardOriginGroups",
+                    action: [
+                        "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",
+                    ], resource: sorted(distributions)))
         }
         if !globalClusters.isEmpty {
             // Every promotion mode is allowed whatever the files say today: an emergency commit may switch
             // `promotion` to failover, and the policy must not be what stops it.
-            statements.append(Statement(sid: "SwitchyardAuroraGlobal", action: [
-                "rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "rds:SwitchoverGlobalCluster",
-            ], resource: sorted(globalClusters) + sorted(clusters)))
+            statements.append(
+                Statement(
+                    sid: "SwitchyardAuroraGlobal",
+                    action: [
+                        "rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "rds:SwitchoverGlobalCluster",
+                    ], resource: sorted(globalClusters) + sorted(clusters)))
             statements.append(Statement(sid: "SwitchyardAuroraClusters", action: ["rds:DescribeDBClusters"], resource: sorted(clusters)))
             // GetMetricStatistics has no resource-level permissions: `*` is the only resource it accepts.
             statements.append(Statement(sid: "SwitchyardReplicationLag", action: ["cloudwatch:GetMetricStatistics"], resource: ["*"]))
@@ -77,8 +88,10 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         if let lockTable {
             let accounts = Set(state.applications.flatMap { $0.spec.regions.compactMap(\.auroraCluster?.account) })
             let tableAccount = account ?? (accounts.count == 1 ? accounts.first! : "*")
-            statements.append(Statement(sid: "SwitchyardLockTable", action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-                                        resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
+            statements.append(
+                Statement(
+                    sid: "SwitchyardLockTable", action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                    resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
         }
         if readOnly {
             statements = statements.compactMap { statement in

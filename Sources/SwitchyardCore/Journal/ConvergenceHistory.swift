@@ -28,13 +28,16 @@ extension Journal {
         changes.map { change in
             guard let region = change.to else { return nil }
             let start = change.commit.committer.time
-            let next = changes
+            let next =
+                changes
                 .filter { $0.app == change.app && $0.commit.committer.time > start }
                 .map(\.commit.committer.time).min() ?? .distantFuture
-            let acted = calls
+            let acted =
+                calls
                 .filter { $0.app == change.app && $0.activeRegion == region && $0.time >= start && $0.time < next }
                 .map(\.time).min()
-            let converged = events
+            let converged =
+                events
                 .filter { $0.app == change.app && $0.activeRegion == region && $0.converged && $0.time >= start && $0.time < next }
                 .map(\.time).min()
             return Convergence(firstActedAt: acted, convergedAt: converged)

@@ -35,8 +35,9 @@ public struct FailoverReport: Sendable, Encodable {
     public let timeline: FailoverTimeline
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, signature, activeRegion, firstActedAt, convergedAt,
-             inSyncAt, secondsToFirstAction, secondsToConverge, lastVerdict, steps, pending
+        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, signature, activeRegion, firstActedAt,
+            convergedAt,
+            inSyncAt, secondsToFirstAction, secondsToConverge, lastVerdict, steps, pending
     }
 
     public init(timeline: FailoverTimeline, commit: CommitInfo, signed: Bool, signature: String? = nil) {
@@ -66,7 +67,9 @@ public struct FailoverReport: Sendable, Encodable {
             default: "\(step.action) \(step.resource) in \(step.region): \(step.outcome)\(step.message.map { ": \($0)" } ?? "")"
             }
         }
-        if timeline.convergedAt == nil { pending.append("the app has not converged at this commit (last verdict: \(timeline.lastVerdict ?? "none"))") }
+        if timeline.convergedAt == nil {
+            pending.append("the app has not converged at this commit (last verdict: \(timeline.lastVerdict ?? "none"))")
+        }
     }
 }
 
@@ -83,7 +86,8 @@ public enum FailoverReportRenderer {
         out += "\n  step                     region      start                 duration  request id / outcome\n"
         for step in report.steps {
             let name = "\(step.kind == "wait" ? "  wait: " : "")\(step.action)"
-            out += "  \(pad(name, 24)) \(pad(step.region, 11)) \(Timestamp.format(step.startedAt))  \(pad(step.seconds.map(seconds) ?? "-", 8))  "
+            out +=
+                "  \(pad(name, 24)) \(pad(step.region, 11)) \(Timestamp.format(step.startedAt))  \(pad(step.seconds.map(seconds) ?? "-", 8))  "
                 + "\(step.requestID ?? "") \(step.outcome)\n"
         }
         for item in report.pending { out += "  PENDING  \(item)\n" }
@@ -101,7 +105,8 @@ public enum FailoverReportRenderer {
         out += "| step | region | start | duration | AWS request id | outcome |\n|---|---|---|---|---|---|\n"
         for step in report.steps {
             let name = step.kind == "wait" ? "_wait: \(step.action)_" : "`\(step.action)` \(escape(step.resource))"
-            out += "| \(name) | \(step.region) | \(Timestamp.format(step.startedAt)) | \(step.seconds.map(seconds) ?? "—") | "
+            out +=
+                "| \(name) | \(step.region) | \(Timestamp.format(step.startedAt)) | \(step.seconds.map(seconds) ?? "—") | "
                 + "\(step.requestID.map { "`\($0)`" } ?? "") | \(step.outcome) |\n"
         }
         if !report.pending.isEmpty {

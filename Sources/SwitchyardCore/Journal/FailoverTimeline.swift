@@ -78,8 +78,10 @@ extension Journal {
             switch call.phase {
             case "calling":
                 open[key] = steps.count
-                steps.append(.init(kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
-                                   outcome: "unanswered", message: call.message))
+                steps.append(
+                    .init(
+                        kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
+                        outcome: "unanswered", message: call.message))
             default:
                 if let index = open.removeValue(forKey: key) {
                     steps[index].endedAt = call.time
@@ -89,8 +91,10 @@ extension Journal {
                     if call.message != nil { steps[index].message = call.message }
                 } else {
                     // Failed before it was announced (a re-read refused, the lease lost): a point, not a bar.
-                    steps.append(.init(kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
-                                       endedAt: call.time, seconds: 0, outcome: call.phase, requestID: call.requestID, message: call.message))
+                    steps.append(
+                        .init(
+                            kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
+                            endedAt: call.time, seconds: 0, outcome: call.phase, requestID: call.requestID, message: call.message))
                 }
             }
         }
@@ -99,9 +103,10 @@ extension Journal {
         let inSyncAt = atCommit.first { $0.verdict == "in sync" }?.time
         steps += waits(after: steps, convergedAt: convergedAt, inSyncAt: inSyncAt)
         steps.sort { $0.startedAt < $1.startedAt }
-        return FailoverTimeline(app: app, commit: commit, activeRegion: region, steps: steps,
-                                firstActedAt: ours.first { $0.phase == "calling" }?.time, convergedAt: convergedAt, inSyncAt: inSyncAt,
-                                lastVerdict: atCommit.last?.verdict)
+        return FailoverTimeline(
+            app: app, commit: commit, activeRegion: region, steps: steps,
+            firstActedAt: ours.first { $0.phase == "calling" }?.time, convergedAt: convergedAt, inSyncAt: inSyncAt,
+            lastVerdict: atCommit.last?.verdict)
     }
 
     /// What AWS did after an answered call: a promotion runs until the steps that depend on it start (they start only
@@ -122,8 +127,9 @@ extension Journal {
                 return nil
             }
             let finished = end.flatMap { $0 >= answered ? $0 : nil }
-            return .init(kind: "wait", action: action, resource: step.resource, region: step.region, startedAt: answered, endedAt: finished,
-                         seconds: finished.map { $0.timeIntervalSince(answered) }, outcome: finished == nil ? "waiting" : "finished")
+            return .init(
+                kind: "wait", action: action, resource: step.resource, region: step.region, startedAt: answered, endedAt: finished,
+                seconds: finished.map { $0.timeIntervalSince(answered) }, outcome: finished == nil ? "waiting" : "finished")
         }
     }
 }

@@ -115,8 +115,9 @@ public final class Journal: Sendable {
     /// Records the start of a pass; returns its id.
     public func beginPass(trigger: String, at time: Date = Date()) throws(JournalError) -> Int64 {
         try write { db in
-            try db.execute(sql: "INSERT INTO passes (started_at, trigger, outcome) VALUES (?, ?, 'running')",
-                           arguments: [time.timeIntervalSince1970, trigger])
+            try db.execute(
+                sql: "INSERT INTO passes (started_at, trigger, outcome) VALUES (?, ?, 'running')",
+                arguments: [time.timeIntervalSince1970, trigger])
             return db.lastInsertedRowID
         }
     }
@@ -124,19 +125,24 @@ public final class Journal: Sendable {
     /// Fills in the end of a pass: the commit it read (when it got that far), its outcome and any error.
     public func finishPass(_ id: Int64, commit: String?, outcome: PassOutcome, error: String?, at time: Date = Date()) throws(JournalError) {
         try write { db in
-            try db.execute(sql: "UPDATE passes SET finished_at = ?, \"commit\" = ?, outcome = ?, error = ? WHERE id = ?",
-                           arguments: [time.timeIntervalSince1970, commit, outcome.rawValue, error, id])
+            try db.execute(
+                sql: "UPDATE passes SET finished_at = ?, \"commit\" = ?, outcome = ?, error = ? WHERE id = ?",
+                arguments: [time.timeIntervalSince1970, commit, outcome.rawValue, error, id])
         }
     }
 
     /// Appends one mutating call's record (before it is made, after it answered, or its failure).
     public func record(_ call: CallRecord) throws(JournalError) {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO calls (pass_id, time, app, "commit", active_region, action, resource, region, phase, aws_request_id, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion,
-                                 call.action, call.resource, call.region, call.phase, call.requestID, call.message])
+            try db.execute(
+                sql: """
+                    INSERT INTO calls (pass_id, time, app, "commit", active_region, action, resource, region, phase, aws_request_id, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion,
+                    call.action, call.resource, call.region, call.phase, call.requestID, call.message,
+                ])
         }
     }
 
@@ -155,26 +161,34 @@ public final class Journal: Sendable {
         try write { db in
             for event in events {
                 let now = event.time.timeIntervalSince1970
-                let previous = try Row.fetchOne(db, sql: """
-                    SELECT "commit", active_region, verdict, applied FROM app_events WHERE app = ? ORDER BY time DESC, id DESC LIMIT 1
-                    """, arguments: [event.app])
-                let unchanged = previous.map { row in
-                    row["commit"] == event.commit && row["active_region"] == event.activeRegion && row["verdict"] == event.verdict
-                        && row["applied"] == event.converged
-                } ?? false
+                let previous = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT "commit", active_region, verdict, applied FROM app_events WHERE app = ? ORDER BY time DESC, id DESC LIMIT 1
+                        """, arguments: [event.app])
+                let unchanged =
+                    previous.map { row in
+                        row["commit"] == event.commit && row["active_region"] == event.activeRegion && row["verdict"] == event.verdict
+                            && row["applied"] == event.converged
+                    } ?? false
                 if !unchanged {
-                    try db.execute(sql: """
-                        INSERT INTO app_events (pass_id, time, app, "commit", active_region, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [event.passID, now, event.app, event.commit, event.activeRegion, event.verdict, event.converged])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO app_events (pass_id, time, app, "commit", active_region, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [event.passID, now, event.app, event.commit, event.activeRegion, event.verdict, event.converged])
                 }
-                try db.execute(sql: """
-                    INSERT INTO app_state (app, last_attempted_commit, last_applied_commit, applied_spec_hash, updated_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(app) DO UPDATE SET last_attempted_commit = excluded.last_attempted_commit,
-                        last_applied_commit = COALESCE(excluded.last_applied_commit, app_state.last_applied_commit),
-                        applied_spec_hash = COALESCE(excluded.applied_spec_hash, app_state.applied_spec_hash),
-                        updated_at = excluded.updated_at
-                    """, arguments: [event.app, event.commit, event.converged ? event.commit : nil,
-                                     event.converged ? event.specHash : nil, now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO app_state (app, last_attempted_commit, last_applied_commit, applied_spec_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(app) DO UPDATE SET last_attempted_commit = excluded.last_attempted_commit,
+                            last_applied_commit = COALESCE(excluded.last_applied_commit, app_state.last_applied_commit),
+                            applied_spec_hash = COALESCE(excluded.applied_spec_hash, app_state.applied_spec_hash),
+                            updated_at = excluded.updated_at
+                        """,
+                    arguments: [
+                        event.app, event.commit, event.converged ? event.commit : nil,
+                        event.converged ? event.specHash : nil, now,
+                    ])
             }
         }
     }
@@ -188,8 +202,9 @@ public final class Journal: Sendable {
             var states: [String: AppState] = [:]
             for row in rows {
                 let app: String = row["app"]
-                states[app] = AppState(app: app, lastAttemptedCommit: row["last_attempted_commit"], lastAppliedCommit: row["last_applied_commit"],
-                                       appliedSpecHash: row["applied_spec_hash"], updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+                states[app] = AppState(
+                    app: app, lastAttemptedCommit: row["last_attempted_commit"], lastAppliedCommit: row["last_applied_commit"],
+                    appliedSpecHash: row["applied_spec_hash"], updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
             }
             return states
         }
@@ -200,10 +215,11 @@ public final class Journal: Sendable {
         try read { db in
             let sql = "SELECT * FROM (SELECT * FROM passes ORDER BY id DESC LIMIT ?) ORDER BY id"
             return try Row.fetchAll(db, sql: sql, arguments: [limit ?? -1]).map { row in
-                PassRecord(id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                           finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                           trigger: row["trigger"], commit: row["commit"],
-                           outcome: PassOutcome(rawValue: row["outcome"]) ?? .failed, error: row["error"])
+                PassRecord(
+                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    trigger: row["trigger"], commit: row["commit"],
+                    outcome: PassOutcome(rawValue: row["outcome"]) ?? .failed, error: row["error"])
             }
         }
     }
@@ -213,9 +229,10 @@ public final class Journal: Sendable {
         try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
             return rows.map { row in
-                CallRecord(passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
-                           activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
-                           phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
+                CallRecord(
+                    passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+                    activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
+                    phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
             }
         }
     }
@@ -225,8 +242,9 @@ public final class Journal: Sendable {
         try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM app_events WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
             return rows.map { row in
-                AppEvent(passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
-                         activeRegion: row["active_region"], verdict: row["verdict"], converged: row["applied"])
+                AppEvent(
+                    passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+                    activeRegion: row["active_region"], verdict: row["verdict"], converged: row["applied"])
             }
         }
     }
@@ -293,8 +311,10 @@ public struct CallRecord: Sendable, Codable, Equatable {
     public var requestID: String?
     public var message: String?
 
-    public init(passID: Int64?, time: Date = Date(), app: String, commit: String?, activeRegion: String?, action: String,
-                resource: String, region: String, phase: String, requestID: String? = nil, message: String? = nil) {
+    public init(
+        passID: Int64?, time: Date = Date(), app: String, commit: String?, activeRegion: String?, action: String,
+        resource: String, region: String, phase: String, requestID: String? = nil, message: String? = nil
+    ) {
         self.passID = passID
         self.time = time
         self.app = app
@@ -322,8 +342,10 @@ public struct AppEvent: Sendable, Codable, Equatable {
     /// The hash of the app's file at `commit` (not kept in `app_events`).
     public var specHash: String?
 
-    public init(passID: Int64?, time: Date = Date(), app: String, commit: String, activeRegion: String, verdict: String, converged: Bool,
-                specHash: String? = nil) {
+    public init(
+        passID: Int64?, time: Date = Date(), app: String, commit: String, activeRegion: String, verdict: String, converged: Bool,
+        specHash: String? = nil
+    ) {
         self.passID = passID
         self.time = time
         self.app = app
@@ -362,6 +384,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var message: String
 
     public var description: String {
-        "journal \(path): \(message)" + (message.contains("nothing was changed") ? "" : "; check the state folder's permissions and free space (--state-dir)")
+        "journal \(path): \(message)"
+            + (message.contains("nothing was changed") ? "" : "; check the state folder's permissions and free space (--state-dir)")
     }
 }

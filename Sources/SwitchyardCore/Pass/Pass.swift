@@ -27,8 +27,10 @@ public struct Pass: Sendable {
     ///   - journal: required to apply; optional to plan (the dwell gate then reads Git).
     ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
     ///   - coordinator: the lock table (or the state folder's suspensions).
-    public init(configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, gate: CommitGate? = nil,
-                coordinator: Coordinator? = nil, hooks: PassHooks = PassHooks()) {
+    public init(
+        configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, gate: CommitGate? = nil,
+        coordinator: Coordinator? = nil, hooks: PassHooks = PassHooks()
+    ) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -131,11 +133,13 @@ public struct Pass: Sendable {
             }
             do {
                 let state = try snapshot.desiredState().selecting(configuration.apps)
-                let safety = SafetyContexts.build(repository: opened.repository, snapshot: snapshot, state: state,
-                                                  folder: configuration.folder, journal: journal)
+                let safety = SafetyContexts.build(
+                    repository: opened.repository, snapshot: snapshot, state: state,
+                    folder: configuration.folder, journal: journal)
                 var changed: Set<String> = []
                 if let previous, previous.id != snapshot.commit.id,
-                   let before = try? opened.repository.snapshot(ref: previous.id.hex, folder: configuration.folder) {
+                    let before = try? opened.repository.snapshot(ref: previous.id.hex, folder: configuration.folder)
+                {
                     let old = Dictionary(before.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
                     changed = Set(snapshot.files.filter { old[$0.path] != $0.content }.map(\.path))
                 }
@@ -161,17 +165,21 @@ public struct Pass: Sendable {
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let hooks = hooks
         let leases = Locked<[String: Lease]>([:])
-        let applier = Applier(cloud: guarded, options: configuration.applyOptions, progress: hooks.progress, journal: { event in
-            if event.phase == .calling, let lease = leases.withLock({ $0[event.app] }), !lease.isValid {
-                throw ReconcileError("this host's lease on \(event.app) expired or was taken over; not calling", code: StepCode.leaseLost)
-            }
-            let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
-            // Journal before call: when this throws for `calling`, the Applier does not make the call.
-            try journal.record(CallRecord(passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
-                                          action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
-                                          phase: event.phase.rawValue, requestID: event.requestID, message: message))
-            hooks.journaled(event)
-        })
+        let applier = Applier(
+            cloud: guarded, options: configuration.applyOptions, progress: hooks.progress,
+            journal: { event in
+                if event.phase == .calling, let lease = leases.withLock({ $0[event.app] }), !lease.isValid {
+                    throw ReconcileError("this host's lease on \(event.app) expired or was taken over; not calling", code: StepCode.leaseLost)
+                }
+                let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
+                // Journal before call: when this throws for `calling`, the Applier does not make the call.
+                try journal.record(
+                    CallRecord(
+                        passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
+                        action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
+                        phase: event.phase.rawValue, requestID: event.requestID, message: message))
+                hooks.journaled(event)
+            })
         let drift = configuration.drift
         let appStates = candidate.appStates
         let safety = candidate.safety
@@ -220,13 +228,16 @@ public struct Pass: Sendable {
                             switch await coordinator.begin(app: app.name, commit: snapshot.commit, ancestry: ancestry) {
                             case let .proceed(granted): lease = granted
                             case let .stale(recorded, host, yours):
-                                plan.blockers.append(Blocker(BlockerCode.stale,
-                                    "stale: host \(host) already began to apply \(recorded.prefix(12)), which is not an ancestor of this host's \(yours); "
-                                        + "nothing changed. Fetch or merge that commit, or push a newer one"))
+                                plan.blockers.append(
+                                    Blocker(
+                                        BlockerCode.stale,
+                                        "stale: host \(host) already began to apply \(recorded.prefix(12)), which is not an ancestor of this host's \(yours); "
+                                            + "nothing changed. Fetch or merge that commit, or push a newer one"))
                                 log.error("\(app.name): \(plan.blockers.last!.reason)")
                                 return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .stale), false)
                             case let .leaseHeld(holder, until):
-                                plan.inProgress.append("host \(holder) holds the lease on \(app.name) until \(Timestamp.format(until)): it is acting; this host waits")
+                                plan.inProgress.append(
+                                    "host \(holder) holds the lease on \(app.name) until \(Timestamp.format(until)): it is acting; this host waits")
                                 var result = Reconciler.AppResult(plan: plan, outcomes: [], verdict: .converging)
                                 result.code = StepCode.leaseHeld
                                 return (result, false)
@@ -269,10 +280,12 @@ public struct Pass: Sendable {
             return
         }
         do {
-            try journal.recordApps(result.results.map { app in
-                AppEvent(passID: passID, app: app.plan.app, commit: commit, activeRegion: app.plan.activeRegion,
-                         verdict: app.verdict.rawValue, converged: app.verdict.isConverged, specHash: specHashes[app.plan.app] ?? nil)
-            })
+            try journal.recordApps(
+                result.results.map { app in
+                    AppEvent(
+                        passID: passID, app: app.plan.app, commit: commit, activeRegion: app.plan.activeRegion,
+                        verdict: app.verdict.rawValue, converged: app.verdict.isConverged, specHash: specHashes[app.plan.app] ?? nil)
+                })
         } catch {
             log.error("\(error)")
         }
@@ -325,8 +338,10 @@ public struct PassConfiguration: Sendable {
     /// Waits and time limits of each step.
     public var applyOptions: ApplyOptions
 
-    public init(source: GitSource, ref: String? = nil, folder: String = "desired-state", apps: [String] = [],
-                drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()) {
+    public init(
+        source: GitSource, ref: String? = nil, folder: String = "desired-state", apps: [String] = [],
+        drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()
+    ) {
         self.source = source
         self.ref = ref
         self.folder = folder
@@ -345,10 +360,12 @@ public struct PassHooks: Sendable {
     /// Once the pass knows the commit it works on (the loop watches for a newer one).
     public var commitRead: @Sendable (CommitID) -> Void
 
-    public init(logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
-                progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
-                journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
-                commitRead: @escaping @Sendable (CommitID) -> Void = { _ in }) {
+    public init(
+        logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
+        progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
+        journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
+        commitRead: @escaping @Sendable (CommitID) -> Void = { _ in }
+    ) {
         self.logger = logger
         self.progress = progress
         self.journaled = journaled
@@ -398,7 +415,8 @@ public struct PassResult: Sendable {
     public var problems: [String] {
         results.filter { !$0.verdict.isConverged }.map { result in
             let reported = reportedOnly.contains(result.plan.app)
-            let detail = result.outcomes.filter { $0.status == .failed || $0.status == .pending }.map { "\($0.step.summary): \($0.message)" }
+            let detail =
+                result.outcomes.filter { $0.status == .failed || $0.status == .pending }.map { "\($0.step.summary): \($0.message)" }
                 + result.plan.blockers.map(\.reason) + result.plan.unobserved
                 + (reported ? result.plan.steps.filter(\.isMutating).map { "drift: \($0.summary) (\($0.reason))" } : [])
             let code = result.code.map { " [\($0)]" } ?? ""

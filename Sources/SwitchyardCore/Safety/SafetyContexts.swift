@@ -8,10 +8,13 @@ public enum SafetyContexts {
     /// - Parameters:
     ///   - journal: when present, the last flip is when it converged; otherwise when it was committed (from Git).
     /// - Returns: contexts by application name, for the apps that set `spec.safety.minDwell`.
-    public static func build(repository: Repository, snapshot: Snapshot, state: DesiredStateSet, folder: String,
-                             journal: Journal?, now: Date = Date()) -> [String: SafetyContext] {
-        let overrides = Set(snapshot.commit.trailer("Switchyard-Override")
-            .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    public static func build(
+        repository: Repository, snapshot: Snapshot, state: DesiredStateSet, folder: String,
+        journal: Journal?, now: Date = Date()
+    ) -> [String: SafetyContext] {
+        let overrides = Set(
+            snapshot.commit.trailer("Switchyard-Override")
+                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         let apps = state.applications.filter { $0.spec.safety.minDwell != nil }
         guard !apps.isEmpty else { return [:] }
         // Walking Git history is the fallback: done at most once, and only for an app the journal cannot answer for.
@@ -27,8 +30,9 @@ public enum SafetyContexts {
             if let converged = events.flatMap({ lastConvergedFlip(in: $0[app.name] ?? []) }) {
                 contexts[app.name] = SafetyContext(now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides)
             } else {
-                contexts[app.name] = SafetyContext(now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes()),
-                                                   lastFlipSource: "git", overrides: overrides)
+                contexts[app.name] = SafetyContext(
+                    now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes()),
+                    lastFlipSource: "git", overrides: overrides)
             }
         }
         return contexts

@@ -23,12 +23,14 @@ extension HTTPEndpoints {
             timelines[app.name] = try? journal.failoverTimeline(app: app.name)
         }
         let readiness = await status.readiness()
-        return ConsoleView(document: document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
-                           refusal: await status.refusal, timelines: timelines, lastPassAt: await status.lastPass?.finishedAt)
+        return ConsoleView(
+            document: document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
+            refusal: await status.refusal, timelines: timelines, lastPassAt: await status.lastPass?.finishedAt)
     }
 
     static func html(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -19,8 +19,10 @@ public struct HTTPEndpoints: Sendable {
     let logger: Logger
 
     /// - Parameter webhook: verifies `X-Hub-Signature-256`; nil disables `/hooks/github` (404).
-    public init(status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
-                webhook: WebhookSignature?, limits: ListenerLimits = ListenerLimits(), logger: Logger) {
+    public init(
+        status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
+        webhook: WebhookSignature?, limits: ListenerLimits = ListenerLimits(), logger: Logger
+    ) {
         self.status = status
         self.metrics = metrics
         self.journal = journal
@@ -44,8 +46,9 @@ public struct HTTPEndpoints: Sendable {
             return Self.text(code, "\(readiness.ready ? "ready" : "not ready"): \(readiness.reason)\n")
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         router.get("/api/status") { _, _ in
             let states = (try? journal.appStates()) ?? [:]
@@ -71,7 +74,8 @@ public struct HTTPEndpoints: Sendable {
             return Self.text(.unsupportedMediaType, "the webhook must send application/json (GitHub: Content type application/json)\n")
         }
         guard let signature = header("X-Hub-Signature-256"), let check = webhook.check(header: signature) else {
-            logger.warning("webhook refused: \(header("X-Hub-Signature-256") == nil ? "no" : "malformed") X-Hub-Signature-256; no pass started, body not read")
+            logger.warning(
+                "webhook refused: \(header("X-Hub-Signature-256") == nil ? "no" : "malformed") X-Hub-Signature-256; no pass started, body not read")
             return Self.text(.unauthorized, "missing or malformed X-Hub-Signature-256\n")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxWebhookBody {
@@ -105,8 +109,9 @@ public struct HTTPEndpoints: Sendable {
         } catch WebhookRefusal.tooLarge {
             return Self.text(.contentTooLarge, "body over \(limits.maxWebhookBody) bytes\n")
         } catch WebhookRefusal.busy {
-            return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "5"],
-                            body: .init(byteBuffer: ByteBuffer(string: "too many webhook bodies in flight; retry\n")))
+            return Response(
+                status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "5"],
+                body: .init(byteBuffer: ByteBuffer(string: "too many webhook bodies in flight; retry\n")))
         } catch let error as ReconcileError {
             return Self.text(.requestTimeout, "\(error)\n")
         }

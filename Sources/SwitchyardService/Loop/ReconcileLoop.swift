@@ -24,9 +24,11 @@ public struct ReconcileLoop: Service {
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
     ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
-    public init(configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-                status: ServiceStatus, trigger: PassTrigger, gate: CommitGate? = nil, coordinator: Coordinator? = nil, once: Bool = false,
-                logger: Logger) {
+    public init(
+        configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
+        status: ServiceStatus, trigger: PassTrigger, gate: CommitGate? = nil, coordinator: Coordinator? = nil, once: Bool = false,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
@@ -85,9 +87,11 @@ public struct ReconcileLoop: Service {
         let safePoint = SafePoint()
         let reading = Locked<CommitID?>(nil)
         let progressLog = log
-        let hooks = PassHooks(logger: log, progress: { event in
-            progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
-        }, commitRead: { commit in reading.withLock { $0 = commit } })
+        let hooks = PassHooks(
+            logger: log,
+            progress: { event in
+                progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
+            }, commitRead: { commit in reading.withLock { $0 = commit } })
         let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, gate: gate, coordinator: coordinator, hooks: hooks)
         let work = Task { await pass.run(trigger: reason, mode: .apply, stop: safePoint) }
         // Meanwhile, watch for a newer commit or a shutdown: either stops the pass at the next safe point.
@@ -127,10 +131,16 @@ public struct ReconcileLoop: Service {
             verdicts[app.plan.app] = Verdictish(converged: app.verdict.isConverged, inSync: app.verdict == .inSync)
         }
         if result.outcome == .converged, let commit = result.commit { metrics.applied(commitTime: commit.committer.time) }
-        if verdicts.isEmpty { metrics.passFailed(duration: clock.now - start) } else { metrics.passFinished(duration: clock.now - start, apps: verdicts) }
-        await status.finished(result.report, document: result.results.isEmpty ? nil : result.document, refusal: result.refusal,
-                              commit: result.commit)
-        passLog.info("pass finished: \(result.outcome.rawValue)\(result.commit.map { " at \($0.id.short)" } ?? "")\(result.error.map { ": \($0)" } ?? "")")
+        if verdicts.isEmpty {
+            metrics.passFailed(duration: clock.now - start)
+        } else {
+            metrics.passFinished(duration: clock.now - start, apps: verdicts)
+        }
+        await status.finished(
+            result.report, document: result.results.isEmpty ? nil : result.document, refusal: result.refusal,
+            commit: result.commit)
+        passLog.info(
+            "pass finished: \(result.outcome.rawValue)\(result.commit.map { " at \($0.id.short)" } ?? "")\(result.error.map { ": \($0)" } ?? "")")
         ProcessMemory.releaseFreePagesSoon()
         return result.outcome
     }

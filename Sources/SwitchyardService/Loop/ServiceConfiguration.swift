@@ -16,8 +16,10 @@ public struct ServiceConfiguration: Sendable {
     /// The state folder (journal, lock).
     public var stateDirectory: String
 
-    public init(pass: PassConfiguration, interval: Duration = .seconds(30), jitter: Double = 0.1, retryInterval: Duration = .seconds(5),
-                stateDirectory: String) {
+    public init(
+        pass: PassConfiguration, interval: Duration = .seconds(30), jitter: Double = 0.1, retryInterval: Duration = .seconds(5),
+        stateDirectory: String
+    ) {
         self.pass = pass
         self.interval = interval
         self.jitter = min(max(jitter, 0), 0.5)
@@ -37,4 +39,3 @@ public struct ServiceConfiguration: Sendable {
         return min(doubled, max(interval, retryInterval))
     }
 }
-

@@ -30,7 +30,8 @@ public actor ServiceStatus {
     /// 200 when the repository was fetched and the last pass converged; otherwise why not.
     public func readiness() -> Readiness {
         guard fetchedAt != nil else {
-            return Readiness(ready: false, reason: lastPass?.error.map { "the repository was never read: \($0)" } ?? "the repository was not read yet")
+            return Readiness(
+                ready: false, reason: lastPass?.error.map { "the repository was never read: \($0)" } ?? "the repository was not read yet")
         }
         guard let lastPass else { return Readiness(ready: false, reason: "no pass has finished yet") }
         if lastPass.outcome.isReady { return Readiness(ready: true, reason: "converged to \(lastPass.commit ?? "?")") }

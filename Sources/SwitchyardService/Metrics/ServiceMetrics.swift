@@ -19,8 +19,10 @@ public final class ServiceMetrics: Sendable {
         factory = PrometheusMetricsFactory(registry: registry)
         passDuration = registry.makeDurationHistogram(
             descriptor: Self.passDuration,
-            buckets: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(30),
-                      .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800)])
+            buckets: [
+                .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(30),
+                .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800),
+            ])
         lastAppliedCommitTime = registry.makeGauge(descriptor: Self.lastApplied)
         secondsSinceFetch = registry.makeGauge(descriptor: Self.sinceFetch)
         secondsSinceFetch.set(to: -1)
@@ -64,9 +66,11 @@ public final class ServiceMetrics: Sendable {
         case .timeout: outcome = "timeout"
         case .clientError: outcome = "client-error"
         }
-        Metrics.Counter(label: "switchyard_aws_calls_total",
-                        dimensions: [("service", record.service.rawValue), ("operation", record.operation), ("outcome", outcome)],
-                        factory: factory).increment()
+        Metrics.Counter(
+            label: "switchyard_aws_calls_total",
+            dimensions: [("service", record.service.rawValue), ("operation", record.operation), ("outcome", outcome)],
+            factory: factory
+        ).increment()
     }
 
     static var passDuration: MetricNameDescriptor {

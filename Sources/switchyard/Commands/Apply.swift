@@ -56,15 +56,21 @@ struct Apply: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             let crashPoint = TestCrashPoint.fromEnvironment()
-            let hooks = PassHooks(logger: aws.logger, progress: { event in
-                Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
-            }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") })
+            let hooks = PassHooks(
+                logger: aws.logger,
+                progress: { event in
+                    Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
+                }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") })
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
-            let pass = Pass(configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
-                            cloud: LiveCloud(sender: client), journal: journal, gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: hooks)
+            let pass = Pass(
+                configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
+                cloud: LiveCloud(sender: client), journal: journal, gate: try signing.gate(folder: global.path), coordinator: coordinator,
+                hooks: hooks)
             let limit = timeout.value
-            let result = try await withTimeLimit(limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`") {
+            let result = try await withTimeLimit(
+                limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`"
+            ) {
                 await pass.run(trigger: "apply", mode: .apply)
             }
             try result.requirePlanned()

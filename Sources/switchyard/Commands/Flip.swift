@@ -48,7 +48,7 @@ struct Flip: AsyncParsableCommand {
             let snapshot = try repository.snapshot(ref: "HEAD", folder: global.path)
             let state = try snapshot.desiredState()
             guard let application = state.applications.first(where: { $0.name == app }),
-                  let file = snapshot.files.first(where: { $0.path == application.source.path })
+                let file = snapshot.files.first(where: { $0.path == application.source.path })
             else {
                 throw SelectionError(unknown: [app], known: state.applications.map(\.name))
             }
@@ -58,8 +58,9 @@ struct Flip: AsyncParsableCommand {
             _ = try after.desiredState()
             let from = application.spec.activeRegion
             let commitMessage = message ?? "Fail over \(app) to \(region)\n\nactiveRegion: \(from) -> \(region)\n"
-            let id = try repository.commitFile(path: file.path, content: edited, message: commitMessage,
-                                               author: author.flatMap(Identity.init(parsing:)))
+            let id = try repository.commitFile(
+                path: file.path, content: edited, message: commitMessage,
+                author: author.flatMap(Identity.init(parsing:)))
             print("committed \(id.short) on \(repository.currentBranch() ?? "HEAD"): \(app) activeRegion \(from) -> \(region)")
             Terminal.note("next: push this commit (or open a pull request); `switchyard plan` shows what applying it will do")
         }

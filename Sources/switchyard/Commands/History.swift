@@ -49,14 +49,20 @@ struct History: AsyncParsableCommand {
             print(app)
             for (index, change) in changes.enumerated() where change.app == app {
                 let move = "\(change.from ?? "(new)") -> \(change.to ?? "(removed)")"
-                print("  \(formatter.string(from: change.commit.committer.time))  \(change.commit.id.short)  "
-                      + "\(move.padding(toLength: 24, withPad: " ", startingAt: 0))  \(change.commit.author.name)  \(change.commit.subject)")
+                print(
+                    "  \(formatter.string(from: change.commit.committer.time))  \(change.commit.id.short)  "
+                        + "\(move.padding(toLength: 24, withPad: " ", startingAt: 0))  \(change.commit.author.name)  \(change.commit.subject)")
                 if let convergence, let entry = convergence[index] {
                     let committed = change.commit.committer.time
-                    let acted = entry.firstActedAt.map { "first acted \(formatter.string(from: $0)) (+\(Self.seconds($0.timeIntervalSince(committed))))" } ?? "no call needed"
+                    let acted =
+                        entry.firstActedAt.map { "first acted \(formatter.string(from: $0)) (+\(Self.seconds($0.timeIntervalSince(committed))))" }
+                        ?? "no call needed"
                     // A file added with nothing to do (the first commit, before this journal) converged by being read.
                     let nothingNeeded = change.from == nil && entry.firstActedAt == nil
-                    let converged = entry.convergedAt.map { "converged \(formatter.string(from: $0)) (time to converge \(Self.seconds($0.timeIntervalSince(committed))))" }
+                    let converged =
+                        entry.convergedAt.map {
+                            "converged \(formatter.string(from: $0)) (time to converge \(Self.seconds($0.timeIntervalSince(committed))))"
+                        }
                         ?? (nothingNeeded ? "nothing to converge" : "not converged")
                     print("      \(acted); \(converged)")
                 }
@@ -98,11 +104,12 @@ struct HistoryDocument: Encodable {
         self.head = head
         self.changes = changes.enumerated().map { index, change in
             let entry = convergence?[index]
-            return Entry(app: change.app, path: change.path, commit: change.commit.id.hex, committedAt: change.commit.committer.time,
-                         author: change.commit.author.name, authorEmail: change.commit.author.email, committer: change.commit.committer.name,
-                         from: change.from, to: change.to, subject: change.commit.subject,
-                         firstActedAt: entry?.firstActedAt, convergedAt: entry?.convergedAt,
-                         secondsToConverge: entry?.timeToConverge(committedAt: change.commit.committer.time))
+            return Entry(
+                app: change.app, path: change.path, commit: change.commit.id.hex, committedAt: change.commit.committer.time,
+                author: change.commit.author.name, authorEmail: change.commit.author.email, committer: change.commit.committer.name,
+                from: change.from, to: change.to, subject: change.commit.subject,
+                firstActedAt: entry?.firstActedAt, convergedAt: entry?.convergedAt,
+                secondsToConverge: entry?.timeToConverge(committedAt: change.commit.committer.time))
         }
     }
 }

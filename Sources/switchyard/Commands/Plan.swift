@@ -36,8 +36,9 @@ struct Plan: AsyncParsableCommand {
         try await reportingErrors {
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
-            let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
-                            gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
+            let pass = Pass(
+                configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "plan", mode: .plan)
             try result.requirePlanned()
             let plans = result.results.map(\.plan)

@@ -47,9 +47,11 @@ struct Report: AsyncParsableCommand {
                 (wanted == nil || call.commit == wanted) && (global.apps.isEmpty || global.apps.contains(call.app))
             }
             guard let app = candidates.last?.app,
-                  let timeline = try journal.failoverTimeline(app: app, commit: wanted ?? candidates.last?.commit) else {
-                throw ValidationError("the journal in \(stateDirectory) records no AWS call\(wanted.map { " for commit \($0.prefix(12))" } ?? ""): "
-                                      + "nothing was done for it on this host")
+                let timeline = try journal.failoverTimeline(app: app, commit: wanted ?? candidates.last?.commit)
+            else {
+                throw ValidationError(
+                    "the journal in \(stateDirectory) records no AWS call\(wanted.map { " for commit \($0.prefix(12))" } ?? ""): "
+                        + "nothing was done for it on this host")
             }
             let id = CommitID(hex: timeline.commit)
             let info = try opened.repository.commit(id)

@@ -107,21 +107,25 @@ struct Run: AsyncParsableCommand {
             limits.bodyTimeout = bodyTimeout.value
             let client = try await aws.client(onCall: { metrics.awsCall($0) })
             let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
-            let daemon = SwitchyardDaemon(configuration: configuration, cloud: LiveCloud(sender: client),
-                                          journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
-                                          coordinator: coordinator, webhook: webhook, limits: limits, logger: logger)
+            let daemon = SwitchyardDaemon(
+                configuration: configuration, cloud: LiveCloud(sender: client),
+                journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
+                coordinator: coordinator, webhook: webhook, limits: limits, logger: logger)
             if coordinator.shared {
                 logger.notice("coordinating with other hosts through \(coordinator.store.name) as \(coordinator.host)")
             } else {
-                logger.notice("no --lock-table: acting as the only host. Running more than one host (one per region) needs a shared lock table; see docs/OPERATIONS.md")
+                logger.notice(
+                    "no --lock-table: acting as the only host. Running more than one host (one per region) needs a shared lock table; see docs/OPERATIONS.md"
+                )
             }
-            logger.notice("switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))")
+            logger.notice(
+                "switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))"
+            )
             return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
         }
         if once, outcome != .converged { throw ExitCode.failure }
     }
 }
-
 
 /// `--drift correct|report`.
 struct DriftArgument: ExpressibleByArgument {

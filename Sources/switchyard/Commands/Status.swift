@@ -8,7 +8,8 @@ import SwitchyardCore
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show each application's desired commit, live state and verdict.",
-        discussion: "Verdicts: in sync, drifted (\"failover pending\" in text when it moves the writer), converging, degraded, blocked, stale, suspended. Exit 0 unless an error occurs."
+        discussion:
+            "Verdicts: in sync, drifted (\"failover pending\" in text when it moves the writer), converging, degraded, blocked, stale, suspended. Exit 0 unless an error occurs."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -23,8 +24,9 @@ struct Status: AsyncParsableCommand {
         try await reportingErrors {
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
-            let pass = Pass(configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
-                            coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
+            let pass = Pass(
+                configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "status", mode: .plan)
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
@@ -33,12 +35,18 @@ struct Status: AsyncParsableCommand {
             case .text:
                 if let commit = result.commit { print("desired commit \(commit.id.short): \(commit.subject)") }
                 for plan in plans {
-                    print("\(plan.app): \(Verdict.of(plan).words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)), active \(plan.activeRegion)")
+                    print(
+                        "\(plan.app): \(Verdict.of(plan).words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)), active \(plan.activeRegion)"
+                    )
                     let live = plan.live
                     var parts: [String] = []
                     if let writer = live.writerRegion { parts.append("writer \(writer)") }
-                    if let order = live.originOrder { parts.append("origins \(order.joined(separator: " > "))\(live.distributionStatus.map { " (\($0))" } ?? "")") }
-                    if !live.buckets.isEmpty { parts.append("buckets " + live.buckets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+                    if let order = live.originOrder {
+                        parts.append("origins \(order.joined(separator: " > "))\(live.distributionStatus.map { " (\($0))" } ?? "")")
+                    }
+                    if !live.buckets.isEmpty {
+                        parts.append("buckets " + live.buckets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                    }
                     if !parts.isEmpty { print("  live: \(parts.joined(separator: "; "))") }
                     for step in plan.steps { print("  pending: \(step.summary)") }
                     for blocker in plan.blockers { print("  blocked [\(blocker.code)]: \(blocker.reason)") }

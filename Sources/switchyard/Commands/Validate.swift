@@ -29,7 +29,8 @@ struct Validate: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             let names = state.applications.map(\.name).joined(separator: ", ")
-            print("valid: \(state.applications.count) application\(state.applications.count == 1 ? "" : "s") at \(snapshot.commit.id.short) (\(names))")
+            print(
+                "valid: \(state.applications.count) application\(state.applications.count == 1 ? "" : "s") at \(snapshot.commit.id.short) (\(names))")
         }
     }
 }

@@ -43,8 +43,11 @@ struct AWSClientTests {
         service: .rds, region: "eu-west-1", name: "SwitchoverGlobalCluster", method: "POST",
         body: Array("Action=SwitchoverGlobalCluster&Version=2014-10-31".utf8), idempotent: false)
 
-    static let unavailable = LoopbackServer.Response(status: 503, body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error><RequestId>r-1</RequestId></ErrorResponse>")
-    static let throttled = LoopbackServer.Response(status: 400, body: "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>")
+    static let unavailable = LoopbackServer.Response(
+        status: 503,
+        body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error><RequestId>r-1</RequestId></ErrorResponse>")
+    static let throttled = LoopbackServer.Response(
+        status: 400, body: "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>")
 
     /// Answers `failure` for the first `failures` requests, then 200.
     static func failing(_ failures: Int, with failure: LoopbackServer.Response) -> LoopbackServer.Handler {
@@ -78,7 +81,8 @@ struct AWSClientTests {
     func s3PayloadHash() async throws {
         let server = try LoopbackServer { _ in .respond(.init(status: 200)) }
         defer { server.stop() }
-        let op = AWSOperation(service: .s3, region: "eu-west-1", name: "GetPublicAccessBlock", query: [("publicAccessBlock", "")], bucket: "bkt", idempotent: true)
+        let op = AWSOperation(
+            service: .s3, region: "eu-west-1", name: "GetPublicAccessBlock", query: [("publicAccessBlock", "")], bucket: "bkt", idempotent: true)
         _ = try await Self.client(server).send(op)
         let request = try #require(server.requests.first)
         #expect(request.target == "/bkt?publicAccessBlock=")
@@ -163,12 +167,17 @@ struct AWSClientTests {
     @Test("a 4xx other than throttling is not retried")
     func clientErrorNotRetried() async throws {
         let server = try LoopbackServer { _ in
-            .respond(.init(status: 404, headers: [("x-amz-request-id", "abc")], body: "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>"))
+            .respond(
+                .init(status: 404, headers: [("x-amz-request-id", "abc")], body: "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>"))
         }
         defer { server.stop() }
         let error = await #expect(throws: AWSError.self) { _ = try await Self.client(server).send(Self.describe) }
         #expect(server.requests.count == 1)
-        #expect(error == AWSError(kind: .service, service: "rds", operation: "DescribeGlobalClusters", code: "NoSuchBucket", message: "gone", requestID: "abc", httpStatus: 404))
+        #expect(
+            error
+                == AWSError(
+                    kind: .service, service: "rds", operation: "DescribeGlobalClusters", code: "NoSuchBucket", message: "gone", requestID: "abc",
+                    httpStatus: 404))
     }
 
     @Test("trace logs of signed calls never show the secret key, session token or signature")
@@ -202,9 +211,10 @@ struct AWSClientStandardTests {
                 "HOME": home.path, "AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "AKIASTD",
                 "AWS_SECRET_ACCESS_KEY": "stdsecret", "AWS_ENDPOINT_URL_CLOUDWATCH": server.baseURL,
             ], logger: Logger(label: "test"))
-        _ = try await client.send(AWSOperation(
-            service: .cloudwatch, region: "eu-west-1", name: "GetMetricData", method: "POST",
-            body: Array("Action=GetMetricData&Version=2010-08-01".utf8), idempotent: true))
+        _ = try await client.send(
+            AWSOperation(
+                service: .cloudwatch, region: "eu-west-1", name: "GetMetricData", method: "POST",
+                body: Array("Action=GetMetricData&Version=2010-08-01".utf8), idempotent: true))
         #expect(server.requests.first?.header("authorization")?.contains("AKIASTD/") == true)
         #expect(server.requests.first?.header("authorization")?.contains("/eu-west-1/monitoring/aws4_request") == true)
     }

@@ -17,7 +17,8 @@ final class CountingProvider: CredentialProvider {
             c += 1
             return c
         }
-        return AWSCredentials(accessKeyID: "ASIA\(n)", secretAccessKey: "s\(n)", sessionToken: "t\(n)", expiration: clock.now.addingTimeInterval(3600))
+        return AWSCredentials(
+            accessKeyID: "ASIA\(n)", secretAccessKey: "s\(n)", sessionToken: "t\(n)", expiration: clock.now.addingTimeInterval(3600))
     }
 }
 

@@ -9,9 +9,11 @@ struct CredentialChainTests {
     @Test("environment keys and session token")
     func environment() async throws {
         let home = try TemporaryDirectory()
-        let env = CredentialFixtures.isolatedEnvironment(home, [
-            "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_SESSION_TOKEN": "envtoken",
-        ])
+        let env = CredentialFixtures.isolatedEnvironment(
+            home,
+            [
+                "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_SESSION_TOKEN": "envtoken",
+            ])
         let chain = CredentialFixtures.chain(env)
         #expect(try await chain.credentials() == AWSCredentials(accessKeyID: "AKIAENV", secretAccessKey: "envsecret", sessionToken: "envtoken"))
         #expect(await chain.sourceName == "Environment")
@@ -38,7 +40,9 @@ struct CredentialChainTests {
     @Test("static keys from ~/.aws/credentials, the default profile")
     func sharedCredentialsFile() async throws {
         let home = try TemporaryDirectory()
-        try home.write(".aws/credentials", """
+        try home.write(
+            ".aws/credentials",
+            """
             # comment
             [default]
             aws_access_key_id = AKIAFILE
@@ -55,7 +59,9 @@ struct CredentialChainTests {
     @Test("AWS_PROFILE selects a [profile x] of AWS_CONFIG_FILE; the credentials file wins on conflicts")
     func configFileProfile() async throws {
         let home = try TemporaryDirectory()
-        let config = try home.write("conf", """
+        let config = try home.write(
+            "conf",
+            """
             [profile ops]
             aws_access_key_id = AKIACONFIG
             aws_secret_access_key = configsecret
@@ -65,13 +71,17 @@ struct CredentialChainTests {
             [ops]
             aws_access_key_id = IGNORED
             """)
-        let credentials = try home.write("creds", """
+        let credentials = try home.write(
+            "creds",
+            """
             [ops]
             aws_secret_access_key = credsecret
             """)
-        let env = CredentialFixtures.isolatedEnvironment(home, [
-            "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops",
-        ])
+        let env = CredentialFixtures.isolatedEnvironment(
+            home,
+            [
+                "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ops",
+            ])
         let creds = try await CredentialFixtures.chain(env).credentials()
         #expect(creds == AWSCredentials(accessKeyID: "AKIACONFIG", secretAccessKey: "credsecret"))
     }
@@ -91,7 +101,9 @@ struct CredentialChainTests {
         }
         defer { server.stop() }
         let home = try TemporaryDirectory()
-        try home.write(".aws/config", """
+        try home.write(
+            ".aws/config",
+            """
             [profile deploy]
             role_arn = arn:aws:iam::123456789012:role/switchyard
             source_profile = base
@@ -99,7 +111,9 @@ struct CredentialChainTests {
             external_id = ext-1
             region = eu-west-2
             """)
-        try home.write(".aws/credentials", """
+        try home.write(
+            ".aws/credentials",
+            """
             [base]
             aws_access_key_id = AKIABASE
             aws_secret_access_key = basesecret
@@ -123,11 +137,14 @@ struct CredentialChainTests {
     @Test("a failed AssumeRole is a credentials error without secrets")
     func assumeRoleDenied() async throws {
         let server = try LoopbackServer { _ in
-            .respond(.init(status: 403, body: "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not allowed</Message></Error></ErrorResponse>"))
+            .respond(
+                .init(status: 403, body: "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not allowed</Message></Error></ErrorResponse>"))
         }
         defer { server.stop() }
         let home = try TemporaryDirectory()
-        try home.write(".aws/config", """
+        try home.write(
+            ".aws/config",
+            """
             [default]
             role_arn = arn:aws:iam::123456789012:role/switchyard
             source_profile = default
@@ -145,11 +162,15 @@ struct CredentialChainTests {
     @Test("credential_process output (JSON Version 1)")
     func credentialProcess() async throws {
         let home = try TemporaryDirectory()
-        let script = try home.write("helper.sh", """
+        let script = try home.write(
+            "helper.sh",
+            """
             #!/bin/sh
             echo '{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "procsecret", "SessionToken": "proctoken", "Expiration": "2030-01-01T00:00:00.000Z"}'
             """, executable: true)
-        try home.write(".aws/config", """
+        try home.write(
+            ".aws/config",
+            """
             [default]
             credential_process = \(script) --some-arg
             """)
@@ -178,10 +199,12 @@ struct CredentialChainTests {
         let home = try TemporaryDirectory()
         let tokenFile = try home.write("token", "eyJ.oidc.token\n")
         try home.write(".aws/credentials", "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = filesecret\n")
-        let env = CredentialFixtures.isolatedEnvironment(home, [
-            "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/web",
-            "AWS_ROLE_SESSION_NAME": "pod-1", "AWS_REGION": "ap-southeast-2", "AWS_ENDPOINT_URL_STS": server.baseURL,
-        ])
+        let env = CredentialFixtures.isolatedEnvironment(
+            home,
+            [
+                "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/web",
+                "AWS_ROLE_SESSION_NAME": "pod-1", "AWS_REGION": "ap-southeast-2", "AWS_ENDPOINT_URL_STS": server.baseURL,
+            ])
         let chain = CredentialFixtures.chain(env)
         let creds = try await chain.credentials()
         #expect(creds.accessKeyID == "ASIAWEB")
@@ -201,7 +224,11 @@ struct CredentialChainTests {
         let env = CredentialFixtures.isolatedEnvironment(home, ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"])
         let chain = CredentialFixtures.chain(env, containerBaseURL: server.baseURL)
         let creds = try await chain.credentials()
-        #expect(creds == AWSCredentials(accessKeyID: "ASIAECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken", expiration: Timestamp.parse(CredentialFixtures.expiration)))
+        #expect(
+            creds
+                == AWSCredentials(
+                    accessKeyID: "ASIAECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken",
+                    expiration: Timestamp.parse(CredentialFixtures.expiration)))
         #expect(await chain.sourceName == "Container")
         #expect(server.requests.first?.target == "/v2/credentials/abc")
     }
@@ -212,10 +239,12 @@ struct CredentialChainTests {
         defer { server.stop() }
         let home = try TemporaryDirectory()
         let tokenFile = try home.write("eks-token", "pod-identity-token\n")
-        let env = CredentialFixtures.isolatedEnvironment(home, [
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/get-credentials",
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored",
-        ])
+        let env = CredentialFixtures.isolatedEnvironment(
+            home,
+            [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/get-credentials",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored",
+            ])
         #expect(try await CredentialFixtures.chain(env).credentials().accessKeyID == "ASIAEKS")
         #expect(server.requests.first?.header("authorization") == "pod-identity-token")
     }
@@ -233,12 +262,15 @@ struct CredentialChainTests {
         let server = try LoopbackServer { request in
             switch (request.method, request.path) {
             case ("PUT", "/latest/api/token"):
-                return .respond(.init(status: request.header("x-aws-ec2-metadata-token-ttl-seconds") == "21600" ? 200 : 400, body: "imds-session-token"))
+                return .respond(
+                    .init(status: request.header("x-aws-ec2-metadata-token-ttl-seconds") == "21600" ? 200 : 400, body: "imds-session-token"))
             case ("GET", "/latest/meta-data/iam/security-credentials/"):
-                return .respond(.init(status: request.header("x-aws-ec2-metadata-token") == "imds-session-token" ? 200 : 401, body: "switchyard-role\n"))
+                return .respond(
+                    .init(status: request.header("x-aws-ec2-metadata-token") == "imds-session-token" ? 200 : 401, body: "switchyard-role\n"))
             case ("GET", "/latest/meta-data/iam/security-credentials/switchyard-role"):
-                return .respond(request.header("x-aws-ec2-metadata-token") == "imds-session-token"
-                    ? CredentialFixtures.json(id: "ASIAEC2", secret: "ec2secret", token: "ec2token") : .init(status: 401))
+                return .respond(
+                    request.header("x-aws-ec2-metadata-token") == "imds-session-token"
+                        ? CredentialFixtures.json(id: "ASIAEC2", secret: "ec2secret", token: "ec2token") : .init(status: 401))
             default:
                 return .respond(.init(status: 404))
             }
@@ -275,10 +307,12 @@ struct CredentialChainTests {
         defer { server.stop() }
         let home = try TemporaryDirectory()
         try home.write(".aws/config", "[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n")
-        let env = CredentialFixtures.isolatedEnvironment(home, [
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-auth-token",
-            "AWS_ENDPOINT_URL_STS": server.baseURL,
-        ])
+        let env = CredentialFixtures.isolatedEnvironment(
+            home,
+            [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-auth-token",
+                "AWS_ENDPOINT_URL_STS": server.baseURL,
+            ])
         let capture = LogCapture()
         let creds = try await CredentialFixtures.chain(env, logger: capture.logger()).credentials()
         #expect(creds.accessKeyID == "ASIAROLE")

@@ -9,8 +9,11 @@ import Testing
 struct AWSLineEndingAndRedactionTests {
     @Test("~/.aws/credentials and config with CRLF line endings and comments", arguments: ["\n", "\r\n"])
     func sharedFiles(newline: String) {
-        let credentials = ["; keys", "[default]", "aws_access_key_id = AKIDEXAMPLE", "aws_secret_access_key = secret", "",
-                           "[other]", "aws_access_key_id = AKIDOTHER"].joined(separator: newline) + newline
+        let credentials =
+            [
+                "; keys", "[default]", "aws_access_key_id = AKIDEXAMPLE", "aws_secret_access_key = secret", "",
+                "[other]", "aws_access_key_id = AKIDOTHER",
+            ].joined(separator: newline) + newline
         let profiles = SharedConfigFiles.parse(credentials, isConfigFile: false)
         #expect(profiles["default"] == ["aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "secret"])
         #expect(profiles["other"] == ["aws_access_key_id": "AKIDOTHER"], "the last section too, with no carriage return in a value")
@@ -20,15 +23,20 @@ struct AWSLineEndingAndRedactionTests {
 
     @Test("providers, the client and the transport keep only AWS_ variables, and show none in a description or a dump")
     func redacted() throws {
-        let environment = ["AWS_SECRET_ACCESS_KEY": "CANARY_SECRET", "AWS_SESSION_TOKEN": "CANARY_TOKEN", "AWS_ACCESS_KEY_ID": "AKIDCANARY",
-                           "SWITCHYARD_GIT_TOKEN": "CANARY_GIT", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"]
+        let environment = [
+            "AWS_SECRET_ACCESS_KEY": "CANARY_SECRET", "AWS_SESSION_TOKEN": "CANARY_TOKEN", "AWS_ACCESS_KEY_ID": "AKIDCANARY",
+            "SWITCHYARD_GIT_TOKEN": "CANARY_GIT", "HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+        ]
         let logger = Logger(label: "test")
         let transport = CurlTransport(configuration: .init(environment: environment), logger: logger)
         let provider = DefaultCredentialProvider(environment: environment, transport: transport, logger: logger)
-        let client = AWSClient(credentials: provider, transport: transport, endpoints: EndpointResolver(environment: environment),
-                               retryPolicy: RetryPolicy(maxAttempts: 1), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger)
-        let values: [Any] = [provider, client, transport, EndpointResolver(environment: environment), EnvironmentCredentialProvider(environment: environment),
-                             AWSCredentials(accessKeyID: "AKIDCANARY", secretAccessKey: "CANARY_SECRET", sessionToken: "CANARY_TOKEN")]
+        let client = AWSClient(
+            credentials: provider, transport: transport, endpoints: EndpointResolver(environment: environment),
+            retryPolicy: RetryPolicy(maxAttempts: 1), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger)
+        let values: [Any] = [
+            provider, client, transport, EndpointResolver(environment: environment), EnvironmentCredentialProvider(environment: environment),
+            AWSCredentials(accessKeyID: "AKIDCANARY", secretAccessKey: "CANARY_SECRET", sessionToken: "CANARY_TOKEN"),
+        ]
         for value in values {
             var dumped = ""
             dump(value, to: &dumped)
@@ -36,6 +44,9 @@ struct AWSLineEndingAndRedactionTests {
                 #expect(!text.contains("CANARY_SECRET") && !text.contains("CANARY_TOKEN") && !text.contains("CANARY_GIT"), "\(text)")
             }
         }
-        #expect(environment.awsRelevant.keys.sorted() == ["AWS_ACCESS_KEY_ID", "AWS_EC2_METADATA_DISABLED", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME"])
+        #expect(
+            environment.awsRelevant.keys.sorted() == [
+                "AWS_ACCESS_KEY_ID", "AWS_EC2_METADATA_DISABLED", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "HOME",
+            ])
     }
 }

@@ -13,8 +13,11 @@ struct EndpointResolverTests {
     func defaults() throws {
         #expect(try url(AWSOperation(service: .rds, region: "eu-west-1", name: "X", idempotent: true)) == "https://rds.eu-west-1.amazonaws.com/")
         #expect(try url(AWSOperation(service: .sts, region: "us-west-2", name: "X", idempotent: true)) == "https://sts.us-west-2.amazonaws.com/")
-        #expect(try url(AWSOperation(service: .cloudwatch, region: "us-east-2", name: "X", idempotent: true)) == "https://monitoring.us-east-2.amazonaws.com/")
-        let cf = AWSOperation(service: .cloudfront, region: "eu-central-1", name: "GetDistributionConfig", path: "/2020-05-31/distribution/E1/config", idempotent: true)
+        #expect(
+            try url(AWSOperation(service: .cloudwatch, region: "us-east-2", name: "X", idempotent: true))
+                == "https://monitoring.us-east-2.amazonaws.com/")
+        let cf = AWSOperation(
+            service: .cloudfront, region: "eu-central-1", name: "GetDistributionConfig", path: "/2020-05-31/distribution/E1/config", idempotent: true)
         let resolved = try EndpointResolver(environment: [:]).resolve(cf)
         #expect(resolved.url.absoluteString == "https://cloudfront.amazonaws.com/2020-05-31/distribution/E1/config")
         #expect(resolved.signingRegion == "us-east-1")
@@ -22,7 +25,9 @@ struct EndpointResolverTests {
 
     @Test("S3 is virtual-hosted on AWS, path-style for dotted buckets")
     func s3Addressing() throws {
-        let op = AWSOperation(service: .s3, region: "eu-west-1", name: "GetPublicAccessBlock", query: [("publicAccessBlock", "")], bucket: "my-bucket", idempotent: true)
+        let op = AWSOperation(
+            service: .s3, region: "eu-west-1", name: "GetPublicAccessBlock", query: [("publicAccessBlock", "")], bucket: "my-bucket", idempotent: true
+        )
         #expect(try url(op) == "https://my-bucket.s3.eu-west-1.amazonaws.com/?publicAccessBlock=")
         var dotted = op
         dotted.bucket = "my.bucket"

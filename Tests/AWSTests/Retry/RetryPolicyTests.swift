@@ -29,23 +29,25 @@ struct RetryPolicyTests {
         #expect(RetryClassifier.isRetryable(Self.service(code, 400), idempotent: false))
     }
 
-    @Test("verdicts", arguments: [
-        (service("InternalError", 500), RetryClassifier.Verdict.ambiguous),
-        (service("BadGateway", 502), .ambiguous),
-        (service("ServiceUnavailable", 503), .ambiguous),
-        (service("GatewayTimeout", 504), .ambiguous),
-        (service("RequestTimeout", 400), .ambiguous),
-        (service("SlowDown", 503), .throttled),
-        (service("AccessDenied", 403), .permanent),
-        (service("InvalidParameterValue", 400), .permanent),
-        (service("NotImplemented", 501), .permanent),
-        (transport(.transport, AWSError.TransportCode.connectionFailed), .notSent),
-        (transport(.timeout, AWSError.TransportCode.connectTimedOut), .notSent),
-        (transport(.timeout, AWSError.TransportCode.timedOut), .ambiguous),
-        (transport(.transport, AWSError.TransportCode.connectionLost), .ambiguous),
-        (transport(.transport, AWSError.TransportCode.tlsFailure), .permanent),
-        (transport(.credentials, "NoCredentials"), .permanent),
-    ])
+    @Test(
+        "verdicts",
+        arguments: [
+            (service("InternalError", 500), RetryClassifier.Verdict.ambiguous),
+            (service("BadGateway", 502), .ambiguous),
+            (service("ServiceUnavailable", 503), .ambiguous),
+            (service("GatewayTimeout", 504), .ambiguous),
+            (service("RequestTimeout", 400), .ambiguous),
+            (service("SlowDown", 503), .throttled),
+            (service("AccessDenied", 403), .permanent),
+            (service("InvalidParameterValue", 400), .permanent),
+            (service("NotImplemented", 501), .permanent),
+            (transport(.transport, AWSError.TransportCode.connectionFailed), .notSent),
+            (transport(.timeout, AWSError.TransportCode.connectTimedOut), .notSent),
+            (transport(.timeout, AWSError.TransportCode.timedOut), .ambiguous),
+            (transport(.transport, AWSError.TransportCode.connectionLost), .ambiguous),
+            (transport(.transport, AWSError.TransportCode.tlsFailure), .permanent),
+            (transport(.credentials, "NoCredentials"), .permanent),
+        ])
     func verdicts(error: AWSError, verdict: RetryClassifier.Verdict) {
         #expect(RetryClassifier.verdict(for: error) == verdict)
         #expect(RetryClassifier.isRetryable(error, idempotent: true) == (verdict != .permanent))

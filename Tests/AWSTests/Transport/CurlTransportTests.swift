@@ -144,7 +144,9 @@ struct CurlTransportTests {
         #expect(Redaction.header("Authorization", "Bearer secret") == "<redacted>")
         #expect(Redaction.header("X-Amz-Security-Token", "tok") == "<redacted>")
         #expect(Redaction.header("x-aws-ec2-metadata-token", "tok") == "<redacted>")
-        #expect(Redaction.url("https://h/p?a=1&X-Amz-Signature=abc&X-Amz-Security-Token=t") == "https://h/p?a=1&X-Amz-Signature=<redacted>&X-Amz-Security-Token=<redacted>")
+        #expect(
+            Redaction.url("https://h/p?a=1&X-Amz-Signature=abc&X-Amz-Security-Token=t")
+                == "https://h/p?a=1&X-Amz-Signature=<redacted>&X-Amz-Security-Token=<redacted>")
     }
 }
 

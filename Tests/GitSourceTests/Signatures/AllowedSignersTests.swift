@@ -45,17 +45,22 @@ struct AllowedSignersTests {
         #expect(!entry.matches(identity: "alice@example.org"))
     }
 
-    @Test("malformed lines are errors naming file:line", arguments: [
-        ("alice@example.com", "f:1: missing the key after the principals"),
-        ("alice@example.com ssh-ed25519", "f:1: missing the base64 key after ssh-ed25519"),
-        ("alice@example.com ssh-ed25519 !!!notbase64", "f:1: key: the key is not valid base64"),
-        ("alice@example.com ecdsa-sha2-nistp256 AAAAC3NzaC1lZDI1NTE5AAAAINNhTKQtGZYHla2B3Bc87p877vCA86LP7yZN7QabLItO", "f:1: key: the line says ecdsa-sha2-nistp256 but the key is ssh-ed25519"),
-        ("alice@example.com namespaces=git \(ed25519)", "f:1: namespaces needs a quoted value"),
-        ("alice@example.com valid-before=\"2024\" \(ed25519)", "f:1: valid-before: '2024' is not YYYYMMDD"),
-        ("alice@example.com valid-before=\"20241340\" \(ed25519)", "f:1: valid-before: '20241340' is not YYYYMMDD"),
-        ("alice@example.com no-touch-required \(ed25519)", "f:1: unknown option 'no-touch-required'"),
-        ("alice@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", "f:1: key: malformed ssh-ed25519 key"),
-    ])
+    @Test(
+        "malformed lines are errors naming file:line",
+        arguments: [
+            ("alice@example.com", "f:1: missing the key after the principals"),
+            ("alice@example.com ssh-ed25519", "f:1: missing the base64 key after ssh-ed25519"),
+            ("alice@example.com ssh-ed25519 !!!notbase64", "f:1: key: the key is not valid base64"),
+            (
+                "alice@example.com ecdsa-sha2-nistp256 AAAAC3NzaC1lZDI1NTE5AAAAINNhTKQtGZYHla2B3Bc87p877vCA86LP7yZN7QabLItO",
+                "f:1: key: the line says ecdsa-sha2-nistp256 but the key is ssh-ed25519"
+            ),
+            ("alice@example.com namespaces=git \(ed25519)", "f:1: namespaces needs a quoted value"),
+            ("alice@example.com valid-before=\"2024\" \(ed25519)", "f:1: valid-before: '2024' is not YYYYMMDD"),
+            ("alice@example.com valid-before=\"20241340\" \(ed25519)", "f:1: valid-before: '20241340' is not YYYYMMDD"),
+            ("alice@example.com no-touch-required \(ed25519)", "f:1: unknown option 'no-touch-required'"),
+            ("alice@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==", "f:1: key: malformed ssh-ed25519 key"),
+        ])
     func malformed(line: String, expected: String) {
         #expect {
             _ = try AllowedSigners.parse("# header\n".replacingOccurrences(of: "# header\n", with: "") + line, file: "f")
@@ -67,7 +72,8 @@ struct AllowedSignersTests {
     @Test("an error on a later line names that line; a missing file names the file")
     func locations() throws {
         #expect {
-            try AllowedSigners.parse("# ok\n\nalice@example.com \(Self.ed25519)\nbob@example.com ssh-ed25519\n", file: "/etc/switchyard/allowed_signers")
+            try AllowedSigners.parse(
+                "# ok\n\nalice@example.com \(Self.ed25519)\nbob@example.com ssh-ed25519\n", file: "/etc/switchyard/allowed_signers")
         } throws: { "\($0)".hasPrefix("/etc/switchyard/allowed_signers:4: ") }
         #expect {
             try AllowedSigners.load(contentsOf: "/nonexistent/allowed_signers")

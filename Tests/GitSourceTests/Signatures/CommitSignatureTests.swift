@@ -42,7 +42,8 @@ struct CommitSignatureTests {
         let id = try repo.commitRegion("us-west-1", signedBy: alice, message: "Fail over to us-west-1")
         let object = try repo.fixture.commitObject(id.hex, in: repo.dir)
         #expect(object.contains("gpgsig -----BEGIN SSH SIGNATURE-----"))
-        let forged = try repo.fixture.writeCommitObject(object.replacingOccurrences(of: "Fail over to us-west-1", with: "Harmless docs change"), in: repo.dir)
+        let forged = try repo.fixture.writeCommitObject(
+            object.replacingOccurrences(of: "Fail over to us-west-1", with: "Harmless docs change"), in: repo.dir)
 
         let verdict = try repo.repository.verifySignature(of: CommitID(hex: forged), allowedSigners: allowed)
         guard case let .invalid(reason) = verdict else { Issue.record("expected invalid, got \(verdict)"); return }
@@ -122,7 +123,9 @@ struct CommitSignatureTests {
 
         let future = try repo.allowedSigners([alice.allowedSignersLine(principal: "alice@example.com", options: #"valid-after="29990101""#)])
         #expect(try !repo.repository.verifySignature(of: id, allowedSigners: future).isValid)
-        let current = try repo.allowedSigners([alice.allowedSignersLine(principal: "alice@example.com", options: #"valid-after="20200101",valid-before="29990101Z""#)])
+        let current = try repo.allowedSigners([
+            alice.allowedSignersLine(principal: "alice@example.com", options: #"valid-after="20200101",valid-before="29990101Z""#)
+        ])
         #expect(try repo.repository.verifySignature(of: id, allowedSigners: current).isValid)
     }
 }

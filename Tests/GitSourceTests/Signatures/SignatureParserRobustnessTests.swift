@@ -18,7 +18,9 @@ struct SignatureParserRobustnessTests {
             seeds.append(Array(try key.sign(file: folder + "/message", namespace: "git").utf8))
         }
         // Mutate the decoded blob too, so mutations reach the binary parser and not only the base64 check.
-        let blobs = seeds.map { Array(Data(base64Encoded: String(decoding: $0, as: UTF8.self).split(separator: "\n").dropFirst().dropLast().joined())!) }
+        let blobs = seeds.map {
+            Array(Data(base64Encoded: String(decoding: $0, as: UTF8.self).split(separator: "\n").dropFirst().dropLast().joined())!)
+        }
 
         var random = SplitMix64(state: 0x5357_4954_4348)
         var parsed = 0
@@ -54,18 +56,21 @@ struct SignatureParserRobustnessTests {
         #expect(throws: SSHSignatureError.self) { try SSHSignature.parse(blob: blob + [0]) }
     }
 
-    @Test("non-SSH armor is named", arguments: [
-        ("-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n", "OpenPGP"),
-        ("", "empty"),
-        ("-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n", "missing the -----END SSH SIGNATURE----- line"),
-        ("-----BEGIN SSH SIGNATURE-----\n%%%%\n-----END SSH SIGNATURE-----\n", "not valid base64"),
-    ])
+    @Test(
+        "non-SSH armor is named",
+        arguments: [
+            ("-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n", "OpenPGP"),
+            ("", "empty"),
+            ("-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n", "missing the -----END SSH SIGNATURE----- line"),
+            ("-----BEGIN SSH SIGNATURE-----\n%%%%\n-----END SSH SIGNATURE-----\n", "not valid base64"),
+        ])
     func armor(text: String, expected: String) {
         #expect { try SSHSignature.parse(armored: text) } throws: { "\($0)".contains(expected) }
     }
 
     static func armor(_ blob: [UInt8]) -> [UInt8] {
-        Array("-----BEGIN SSH SIGNATURE-----\n\(Data(blob).base64EncodedString(options: .lineLength64Characters))\n-----END SSH SIGNATURE-----\n".utf8)
+        Array(
+            "-----BEGIN SSH SIGNATURE-----\n\(Data(blob).base64EncodedString(options: .lineLength64Characters))\n-----END SSH SIGNATURE-----\n".utf8)
     }
 
     static func mutate(_ bytes: inout [UInt8], using random: inout SplitMix64) {
@@ -79,7 +84,8 @@ struct SignatureParserRobustnessTests {
         case 4: bytes = Array(bytes.prefix(at))
         default:
             // Lengths are where parsers die: set four bytes to an extreme length prefix.
-            let value: [UInt8] = [[0xff, 0xff, 0xff, 0xff], [0x7f, 0xff, 0xff, 0xff], [0, 0, 0, 0], [0x80, 0, 0, 0]][Int.random(in: 0..<4, using: &random)]
+            let value: [UInt8] = [[0xff, 0xff, 0xff, 0xff], [0x7f, 0xff, 0xff, 0xff], [0, 0, 0, 0], [0x80, 0, 0, 0]][
+                Int.random(in: 0..<4, using: &random)]
             for (i, b) in value.enumerated() where at + i < bytes.count { bytes[at + i] = b }
         }
     }

@@ -49,8 +49,9 @@ struct SignaturePolicyDAGTests {
             default:
                 if random.next() % 3 == 0 { contents.append("eu-west-\(step)") }
                 let region = Self.pick(contents, &random) ?? contents[0]
-                try repo.fixture.write(repo.fixture.app(region: region) + (random.next() % 3 == 0 ? "# note \(step)\n" : ""),
-                                       to: "\(repo.dir)/desired-state/unishop.yaml")
+                try repo.fixture.write(
+                    repo.fixture.app(region: region) + (random.next() % 3 == 0 ? "# note \(step)\n" : ""),
+                    to: "\(repo.dir)/desired-state/unishop.yaml")
                 try repo.fixture.git("add", "-A", in: repo.dir)
                 if let signer = Self.pick(people + [stranger], &random) {
                     try repo.fixture.signedCommit("change \(step)", key: signer, in: repo.dir, allowEmpty: true)
@@ -65,12 +66,14 @@ struct SignaturePolicyDAGTests {
         let candidate = try repo.head()
 
         for required in 1...3 {
-            let decision = try repo.repository.reviewSignatures(candidate: candidate, lastApplied: base, folder: "desired-state",
-                                                                policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: required))
+            let decision = try repo.repository.reviewSignatures(
+                candidate: candidate, lastApplied: base, folder: "desired-state",
+                policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: required))
             let oracle = try Self.oracle(repo, allowedSignersFile: file, base: base, candidate: candidate, required: required)
             switch decision {
             case .accepted:
-                #expect(oracle, "seed \(seed), N=\(required): accepted, but git's own verdicts do not show \(required) signers of the applied content")
+                #expect(
+                    oracle, "seed \(seed), N=\(required): accepted, but git's own verdicts do not show \(required) signers of the applied content")
             case let .refused(refusal):
                 #expect(!oracle, "seed \(seed), N=\(required): refused (\(refusal.reason)), but git's verdicts show enough signers")
             }
@@ -85,7 +88,9 @@ struct SignaturePolicyDAGTests {
     /// The rule computed from git alone: for the file, the distinct signers (by git verify-commit's "Good ... for
     /// PRINCIPAL") of commits in `base..candidate` whose blob equals the candidate's; N of them, or no change.
     static func oracle(_ repo: SignedRepository, allowedSignersFile: String, base: CommitID, candidate: CommitID, required: Int) throws -> Bool {
-        let git = { (args: [String]) throws -> String in try repo.fixture.gitArgs(["-c", "gpg.ssh.allowedSignersFile=\(allowedSignersFile)"] + args, in: repo.dir) }
+        let git = { (args: [String]) throws -> String in
+            try repo.fixture.gitArgs(["-c", "gpg.ssh.allowedSignersFile=\(allowedSignersFile)"] + args, in: repo.dir)
+        }
         let path = "desired-state/unishop.yaml"
         let target = try git(["rev-parse", "\(candidate.hex):\(path)"])
         let before = try git(["rev-parse", "\(base.hex):\(path)"])
@@ -127,8 +132,10 @@ struct SignatureRuleTests {
     @Test("a stale approval (another content of the file) does not count; one key counts once; untouched files need nobody")
     func rule() {
         let tally = SignatureRule.tally(
-            votes: [Vote(signer: "bob", files: ["app.yaml": "harmless"]), Vote(signer: "alice", files: ["app.yaml": "failover", "other.yaml": "x"]),
-                    Vote(signer: "alice", files: ["app.yaml": "failover"])],
+            votes: [
+                Vote(signer: "bob", files: ["app.yaml": "harmless"]), Vote(signer: "alice", files: ["app.yaml": "failover", "other.yaml": "x"]),
+                Vote(signer: "alice", files: ["app.yaml": "failover"]),
+            ],
             target: ["app.yaml": "failover", "other.yaml": "x"], before: ["app.yaml": "primary", "other.yaml": "x"])
         #expect(tally.touched == ["app.yaml"])
         #expect(tally.signers["app.yaml"] == ["alice"])
@@ -138,8 +145,9 @@ struct SignatureRuleTests {
 
     @Test("a removed file needs its removal signed by N keys")
     func removal() {
-        let tally = SignatureRule.tally(votes: [Vote(signer: "alice", files: [:]), Vote(signer: "bob", files: ["gone.yaml": "old"])],
-                                        target: [:], before: ["gone.yaml": "old"])
+        let tally = SignatureRule.tally(
+            votes: [Vote(signer: "alice", files: [:]), Vote(signer: "bob", files: ["gone.yaml": "old"])],
+            target: [:], before: ["gone.yaml": "old"])
         #expect(tally.touched == ["gone.yaml"])
         #expect(tally.signers["gone.yaml"] == ["alice"])
     }

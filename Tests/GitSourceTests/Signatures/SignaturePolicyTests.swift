@@ -37,8 +37,9 @@ struct SignaturePolicyTests {
         }
 
         func review(_ candidate: CommitID, since last: CommitID?, required: Int) throws -> SignatureDecision {
-            try repo.repository.reviewSignatures(candidate: candidate, lastApplied: last, folder: "desired-state",
-                                                 policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: required))
+            try repo.repository.reviewSignatures(
+                candidate: candidate, lastApplied: last, folder: "desired-state",
+                policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: required))
         }
     }
 
@@ -77,8 +78,9 @@ struct SignaturePolicyTests {
         defer { t.repo.remove() }
         let id = try t.repo.commitRegion("us-west-1", signedBy: t.alice)
         let allowed = try t.repo.allowedSigners([t.alice.allowedSignersLine(principal: "alice@example.com", options: #"valid-before="20240101""#)])
-        let decision = try t.repo.repository.reviewSignatures(candidate: id, lastApplied: nil, folder: "desired-state",
-                                                              policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: 1))
+        let decision = try t.repo.repository.reviewSignatures(
+            candidate: id, lastApplied: nil, folder: "desired-state",
+            policy: SignaturePolicy(allowedSigners: allowed, requiredSigners: 1))
         let reason = try #require(Self.refusal(decision))
         #expect(reason.contains("commit \(id.short) has an invalid signature"))
         #expect(reason.contains("(valid-before)"))
@@ -92,7 +94,9 @@ struct SignaturePolicyTests {
         let id = try t.repo.commitRegion("us-west-1", signedBy: t.alice)
         let reason = try #require(Self.refusal(try t.review(id, since: base, required: 2)))
         #expect(reason.hasPrefix("desired-state/unishop.yaml: 1 of 2 required distinct signers (alice@example.com) signed it as applied"))
-        #expect(reason.hasSuffix("; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge"))
+        #expect(
+            reason.hasSuffix(
+                "; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge"))
     }
 
     @Test("two required signers: the author's signed commit and the reviewer's signed merge are accepted")
@@ -127,7 +131,10 @@ struct SignaturePolicyTests {
         let merge = try t.pullRequest(author: nil, merger: t.bob)
         let author = CommitID(hex: try t.repo.fixture.git("rev-parse", "pr", in: t.repo.dir))
         let reason = try #require(Self.refusal(try t.review(merge, since: base, required: 2)))
-        #expect(reason == "commit \(author.short) is unsigned; desired-state/unishop.yaml: 1 of 2 required distinct signers (bob@example.com) signed it as applied; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge")
+        #expect(
+            reason
+                == "commit \(author.short) is unsigned; desired-state/unishop.yaml: 1 of 2 required distinct signers (bob@example.com) signed it as applied; each required signer must sign a commit whose file is exactly as applied, e.g. the author's commit and a reviewer's signed merge"
+        )
     }
 
     @Test("a signer counts for a file only when they signed it as applied; the range starts after the last applied revision")
