@@ -126,6 +126,10 @@ struct ListenerAbuseTests {
         service.signal(SIGTERM)
         _ = try await service.waitForExit()
         let path = "\(harness.stateDir)/\(Journal.fileName)"
+        // Everything into the database file first (the WAL may still hold the latest pages), then damage its pages.
+        _ = try await offCooperativePool {
+            try Emulator.python(["-c", "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')", path])
+        }
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         try #require(size > 8192)
         let handle = try #require(FileHandle(forUpdatingAtPath: path))

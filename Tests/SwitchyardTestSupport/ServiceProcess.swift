@@ -28,14 +28,17 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Everything written to stderr so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Polls until `condition` holds (checked every 100 ms), or fails after `timeout` seconds.
+    /// Polls until `condition` holds (checked every 100 ms), or fails after `timeout` seconds of checking.
+    ///
+    /// The budget counts checks, not wall time: tests share one cooperative thread per core, and a neighbour that
+    /// blocks them for a while must delay this wait, not fail it.
     public func waitUntil(_ what: String, timeout: Double = 60, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        for _ in 0..<max(1, Int(timeout * 10)) {
             if try await condition() { return }
             if !process.isRunning { throw TestSupportError("switchyard exited (\(process.terminationStatus)) before \(what):\n\(log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
+        if try await condition() { return }
         throw TestSupportError("timed out waiting for \(what):\n\(log)")
     }
 
