@@ -184,7 +184,7 @@ struct TwoHostTests {
         var holder = ""
         try await waitFor("a promotion call", timeout: 90) {
             for host in ["a", "b"]
-            where try world.journal(host)?.calls().contains(where: { $0.action == "promoteAurora" && $0.phase == "called" }) == true {
+            where (try? world.journal(host)?.calls())?.contains(where: { $0.action == "promoteAurora" && $0.phase == "called" }) == true {
                 holder = host
             }
             return !holder.isEmpty
