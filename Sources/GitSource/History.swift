@@ -90,54 +90,48 @@ extension Repository {
         return blobID(of: folder, in: commit)
     }
 
+    /// Runs `body` with the tree of `folder` in `commit` (the root tree when `folder` is empty); nil when the folder is
+    /// absent or not a folder. The one walk to a folder's tree that the history, the policy and the unread entries share.
+    func withFolderTree<T>(_ folder: String, in commit: OpaquePointer, _ body: (OpaquePointer?) -> T) -> T? {
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commit) == 0 else { return nil }
+        defer { git_tree_free(root) }
+        if folder.isEmpty { return body(root) }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return nil }
+        defer { git_tree_entry_free(entry) }
+        var sub: OpaquePointer?
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return nil }
+        defer { git_tree_free(sub) }
+        return body(sub)
+    }
+
     /// The files directly in the folder that `matching` accepts: name -> blob id.
     func fileEntries(_ folder: String, _ commit: OpaquePointer, matching: (String) -> Bool) -> [String: git_oid] {
-        var root: OpaquePointer?
-        guard git_commit_tree(&root, commit) == 0 else { return [:] }
-        defer { git_tree_free(root) }
-        var tree = root
-        var sub: OpaquePointer?
-        if !folder.isEmpty {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [:] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return [:] }
-            tree = sub
-        }
-        defer { if let sub { git_tree_free(sub) } }
-        var result: [String: git_oid] = [:]
-        for i in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
-            let name = String(cString: git_tree_entry_name(entry))
-            guard matching(name) else { continue }
-            if git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK {
-                // A link counts as the file it names; one that leads nowhere readable counts as absent.
-                let path = folder.isEmpty ? name : "\(folder)/\(name)"
-                if let resolved = try? resolvedEntry(path, in: commit) { result[name] = resolved.blob }
-            } else {
-                result[name] = git_tree_entry_id(entry).pointee
+        withFolderTree(folder, in: commit) { tree in
+            var result: [String: git_oid] = [:]
+            for i in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { continue }
+                let name = String(cString: git_tree_entry_name(entry))
+                guard matching(name) else { continue }
+                if git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK {
+                    // A link counts as the file it names; one that leads nowhere readable counts as absent.
+                    let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                    if let resolved = try? resolvedEntry(path, in: commit) { result[name] = resolved.blob }
+                } else {
+                    result[name] = git_tree_entry_id(entry).pointee
+                }
             }
-        }
-        return result
+            return result
+        } ?? [:]
     }
 
     /// Whether the folder holds a desired-state file that is a symbolic link.
     private func folderHasLinks(_ folder: String, _ commit: OpaquePointer) -> Bool {
-        var root: OpaquePointer?
-        guard git_commit_tree(&root, commit) == 0 else { return false }
-        defer { git_tree_free(root) }
-        var tree = root
-        var sub: OpaquePointer?
-        if !folder.isEmpty {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return false }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else { return false }
-            tree = sub
-        }
-        defer { if let sub { git_tree_free(sub) } }
-        return (0..<git_tree_entrycount(tree)).contains { i in
-            git_tree_entry_byindex(tree, i).map { git_tree_entry_filemode($0) == GIT_FILEMODE_LINK } ?? false
-        }
+        withFolderTree(folder, in: commit) { tree in
+            (0..<git_tree_entrycount(tree)).contains { i in
+                git_tree_entry_byindex(tree, i).map { git_tree_entry_filemode($0) == GIT_FILEMODE_LINK } ?? false
+            }
+        } ?? false
     }
 }

@@ -190,36 +190,23 @@ public final class Repository {
         let folder = normalize(folder)
         return
             (try? withCommit(id) { commit throws(GitError) -> [String] in
-                var root: OpaquePointer?
-                guard git_commit_tree(&root, commit) == 0 else { return [] }
-                defer { git_tree_free(root) }
-                var tree = root
-                var sub: OpaquePointer?
-                if !folder.isEmpty {
-                    var entry: OpaquePointer?
-                    guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else { return [] }
-                    defer { git_tree_entry_free(entry) }
-                    guard git_tree_entry_type(entry) == GIT_OBJECT_TREE, git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0 else {
-                        return []
-                    }
-                    tree = sub
-                }
-                defer { if let sub { git_tree_free(sub) } }
-                var unread: [String] = []
-                for index in 0..<git_tree_entrycount(tree) {
-                    guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-                    let name = String(cString: git_tree_entry_name(entry))
-                    let path = folder.isEmpty ? name : "\(folder)/\(name)"
-                    switch git_tree_entry_type(entry) {
-                    case GIT_OBJECT_TREE: unread.append("\(path)/: a subfolder; only the files directly in the folder are read")
-                    case GIT_OBJECT_COMMIT: unread.append("\(path): a submodule; its files are not read")
-                    default:
-                        if !matching(name), !name.hasPrefix(".") {
-                            unread.append("\(path): not read; desired-state files are named *.yaml or *.yml (lower case)")
+                withFolderTree(folder, in: commit) { tree in
+                    var unread: [String] = []
+                    for index in 0..<git_tree_entrycount(tree) {
+                        guard let entry = git_tree_entry_byindex(tree, index) else { continue }
+                        let name = String(cString: git_tree_entry_name(entry))
+                        let path = folder.isEmpty ? name : "\(folder)/\(name)"
+                        switch git_tree_entry_type(entry) {
+                        case GIT_OBJECT_TREE: unread.append("\(path)/: a subfolder; only the files directly in the folder are read")
+                        case GIT_OBJECT_COMMIT: unread.append("\(path): a submodule; its files are not read")
+                        default:
+                            if !matching(name), !name.hasPrefix(".") {
+                                unread.append("\(path): not read; desired-state files are named *.yaml or *.yml (lower case)")
+                            }
                         }
                     }
-                }
-                return unread
+                    return unread
+                } ?? []
             }) ?? []
     }
 
