@@ -172,7 +172,8 @@ extension Repository {
         var signatureText: String?
         if let signingKey {
             do {
-                signatureText = try signingKey.armoredSignature(of: Array(buffer.utf8))
+                // Without its final newline: libgit2 ends the header field with one, as git writes it.
+                signatureText = String(try signingKey.armoredSignature(of: Array(buffer.utf8)).dropLast())
             } catch {
                 throw GitError(.other, context: "signing the commit", message: "\(error)")
             }

@@ -45,7 +45,8 @@ public struct GitSource: Sendable {
             return Opened(repository: try Repository.open(containing: path), defaultRef: "HEAD", fetched: false)
         case let .remote(url):
             let sync = try RemoteMirror(url: url, cacheRoot: cacheRoot, credentials: credentials).sync()
-            return Opened(repository: sync.repository, defaultRef: sync.defaultBranch ?? "main", fetched: sync.fetched)
+            // The remote's default branch is always followed as a branch, never a tag of the same name.
+            return Opened(repository: sync.repository, defaultRef: "refs/heads/\(sync.defaultBranch ?? "main")", fetched: sync.fetched)
         }
     }
 }

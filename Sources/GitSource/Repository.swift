@@ -53,7 +53,23 @@ public final class Repository {
     /// Resolves a branch, tag, `HEAD`, remote-tracking branch or (abbreviated) commit id to a commit.
     /// - Throws: `GitError` `.notFound` naming the ref and what exists.
     public func resolve(_ ref: String) throws(GitError) -> CommitID {
-        for candidate in [ref, "refs/remotes/origin/\(ref)", "refs/tags/\(ref)"] {
+        var candidates = [ref]
+        if Self.isPlainName(ref) {
+            // A short name is looked up as a branch and as a tag; one that names both is refused (git warns and
+            // takes the tag, so a pushed tag could stand in for the branch people review).
+            let branch = ["refs/heads/\(ref)", "refs/remotes/origin/\(ref)"].first(where: referenceExists)
+            let tag = referenceExists("refs/tags/\(ref)") ? "refs/tags/\(ref)" : nil
+            if let branch, let tag {
+                throw GitError(
+                    .refused, context: "resolving ref '\(ref)'",
+                    message: "it names both the branch \(branch) and the tag \(tag); name one in full (--ref refs/heads/\(ref) or --ref \(tag))")
+            }
+            candidates = [branch ?? tag ?? ref]
+        } else if ref.hasPrefix("refs/heads/") {
+            // A remote's branches are kept as remote-tracking branches in the cache.
+            candidates.append("refs/remotes/origin/" + ref.dropFirst("refs/heads/".count))
+        }
+        for candidate in candidates {
             var object: OpaquePointer?
             guard git_revparse_single(&object, handle, candidate) == 0, let object else { continue }
             defer { git_object_free(object) }
@@ -67,6 +83,17 @@ public final class Repository {
             .notFound, context: "resolving ref '\(ref)'",
             message: "no branch, tag or commit of that name"
                 + (branches.isEmpty ? "" : "; branches: \(branches.joined(separator: ", "))"))
+    }
+
+    /// A name that could be a branch or a tag: not a full ref, `HEAD`, a commit id or a revision expression.
+    static func isPlainName(_ ref: String) -> Bool {
+        guard !ref.hasPrefix("refs/"), ref != "HEAD", !ref.contains(where: { "~^@:{}".contains($0) }) else { return false }
+        return !(ref.count >= 4 && ref.count <= 40 && ref.allSatisfy(\.isHexDigit))
+    }
+
+    func referenceExists(_ name: String) -> Bool {
+        var oid = git_oid()
+        return git_reference_name_to_id(&oid, handle, name) == 0
     }
 
     /// Local and remote-tracking branch names.

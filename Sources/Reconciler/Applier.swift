@@ -191,6 +191,13 @@ public struct Applier: Sendable {
             return StepOutcome(step: step, status: .alreadyDone, message: "\(target.clusterID) is already the writer")
         } else {
             guard let mode = step.promotion, step.action == .promoteAurora else {
+                if step.action == .awaitPromotion, step.promotion == nil {
+                    // Planned while the writer could not be read: it is not in the target, so traffic stays.
+                    return StepOutcome(
+                        step: step, status: .pending,
+                        message: "the writer is not \(target.clusterID); the next pass plans the promotion with its safety checks",
+                        code: StepCode.writerUnknown)
+                }
                 throw StepFailure(
                     code: StepCode.promotionEnded,
                     message: "no promotion is under way any more, and \(target.clusterID) is not the writer; plan again")
@@ -398,6 +405,8 @@ public enum StepCode {
     public static let promotionEnded = "promotion-ended"
     /// The control plane did not answer; retried on the next pass.
     public static let awsUnavailable = "aws-unavailable"
+    /// The writer could not be read when the plan was made: traffic and fencing wait for the next pass.
+    public static let writerUnknown = "writer-unknown"
     /// AWS refused the call.
     public static let awsRefused = "aws-refused"
     /// A step this one depends on has not finished.

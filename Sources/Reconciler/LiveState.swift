@@ -5,6 +5,17 @@ import DesiredState
 public enum Observed<Value: Sendable>: Sendable {
     case value(Value)
     case unavailable(String)
+    /// AWS answered that the declared resource does not exist (a 404, `…NotFound…`): the file names something that
+    /// is not there, which no retry fixes.
+    case missing(String)
+
+    /// Why it could not be read, whether unavailable or missing.
+    public var problem: String? {
+        switch self {
+        case .value: nil
+        case let .unavailable(why), let .missing(why): why
+        }
+    }
 
     public var value: Value? {
         if case let .value(v) = self { return v }

@@ -66,7 +66,19 @@ public struct Observer: Sendable {
     }
 
     func observing<T: Sendable>(_ what: String, _ body: () async throws -> T) async -> Observed<T> {
-        do { return .value(try await body()) } catch { return .unavailable("\(what): \(error)") }
+        do { return .value(try await body()) } catch {
+            return Self.isNotFound(error) ? .missing("\(what): \(error)") : .unavailable("\(what): \(error)")
+        }
+    }
+
+    /// The error codes by which AWS says a named resource does not exist.
+    static let notFoundCodes: Set<String> = [
+        "GlobalClusterNotFoundFault", "DBClusterNotFoundFault", "NoSuchDistribution", "NoSuchBucket", "NotFound", "NoSuchOriginGroup",
+    ]
+
+    static func isNotFound(_ error: any Error) -> Bool {
+        guard let error = error as? AWSError, error.kind == .service else { return false }
+        return notFoundCodes.contains(error.code)
     }
 
     func observeBucket(_ bucket: String, region: String) async -> Observed<BucketAccess> {
@@ -87,6 +99,7 @@ public struct Observer: Sendable {
         guard let aurora = spec.aurora else { return nil }
         let order = [spec.activeRegion] + spec.regions.map(\.name).filter { $0 != spec.activeRegion }
         var problems: [String] = []
+        var missing = false
         for region in order {
             do {
                 let global = try await cloud.globalCluster(id: aurora.globalClusterID, region: region)
@@ -101,9 +114,15 @@ public struct Observer: Sendable {
                 return .value(AuroraLive(global: global, detached: detached))
             } catch {
                 problems.append("\(region): \(error)")
+                // A global cluster is one resource across regions: one region saying it does not exist is enough.
+                if Self.isNotFound(error) {
+                    missing = true
+                    break
+                }
             }
         }
-        return .unavailable("cannot read global cluster \(aurora.globalClusterID) (\(problems.joined(separator: "; ")))")
+        let why = "cannot read global cluster \(aurora.globalClusterID) (\(problems.joined(separator: "; ")))"
+        return missing ? .missing(why) : .unavailable(why)
     }
 }
 

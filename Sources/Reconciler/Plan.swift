@@ -71,7 +71,8 @@ public struct Step: Sendable, Equatable, Codable {
     public var summary: String {
         switch action {
         case .promoteAurora: "promote \(resource) by \(promotion?.rawValue ?? "switchover")"
-        case .awaitPromotion: "wait for the promotion of \(resource) under way"
+        case .awaitPromotion:
+            promotion == nil ? "wait until the writer is seen in \(resource)" : "wait for the promotion of \(resource) under way"
         case .openBucket: "open bucket \(resource)"
         case .blockBucket: "block public access to bucket \(resource)"
         case .reorderOriginGroup: "put \(originOrder?.first ?? "?") first in the origin group of \(resource)"
@@ -127,6 +128,8 @@ public struct Blocker: Sendable, Equatable, Codable {
 
 /// Blocker codes set above the planner (the pass): the other codes are the planner's and the safety checks'.
 public enum BlockerCode {
+    /// A declared resource does not exist (AWS answered 404 / not found): the file names the wrong thing.
+    public static let resourceMissing = "resource-missing"
     /// Suspended by `switchyard suspend` or `spec.suspend: true`.
     public static let suspended = "suspended"
     /// The commit fence records a commit another host began that is not an ancestor of this host's.

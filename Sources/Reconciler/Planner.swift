@@ -10,6 +10,7 @@ public enum Planner {
     public static func plan(_ app: Application, live: LiveState, safety: SafetyContext = SafetyContext()) -> AppPlan {
         let spec = app.spec
         var plan = AppPlan(app: app.name, activeRegion: spec.activeRegion)
+        plan.blockers += missing(app, live)
         planAurora(spec, live.aurora, into: &plan)
         planBuckets(spec, live.buckets, opening: true, into: &plan)
         planOrigins(spec, live.distribution, into: &plan)
@@ -43,6 +44,23 @@ public enum Planner {
         }
     }
 
+    /// A declared resource AWS says does not exist blocks the app, naming the file's field: acting on the rest (traffic
+    /// without its database, a promotion without its traffic) would split the application.
+    static func missing(_ app: Application, _ live: LiveState) -> [Blocker] {
+        var found: [(field: String, why: String)] = []
+        if case let .missing(why)? = live.aurora { found.append(("spec.aurora.globalClusterId", why)) }
+        if case let .missing(why)? = live.distribution { found.append(("spec.cloudfront.distributionId", why)) }
+        for (region, access) in live.buckets.sorted(by: { $0.key < $1.key }) {
+            if case let .missing(why) = access { found.append(("spec.regions.\(region).bucket", why)) }
+        }
+        return found.map { field, why in
+            Blocker(
+                BlockerCode.resourceMissing,
+                "\(app.source.location(of: field)): \(field) names a resource that does not exist (\(why)); "
+                    + "nothing is done for \(app.name) until the file names an existing resource")
+        }
+    }
+
     static func summary(_ spec: ApplicationSpec, _ live: LiveState) -> LiveSummary {
         var summary = LiveSummary()
         if let aurora = live.aurora?.value {
@@ -63,7 +81,15 @@ public enum Planner {
             let target = spec.region(spec.activeRegion)?.auroraCluster
         else { return }
         guard let live = observed.value else {
-            if case let .unavailable(why) = observed { plan.unobserved.append(why) }
+            if case let .unavailable(why) = observed {
+                // The writer is unknown: never "nothing to do". Traffic and fencing wait on this step until the writer
+                // is seen in the active region; the next pass that reads it plans the promotion with its checks.
+                plan.unobserved.append(why)
+                plan.steps.append(
+                    Step(
+                        action: .awaitPromotion, resource: target.description, region: spec.activeRegion,
+                        reason: "the writer could not be read; traffic and fencing wait until it is seen in \(spec.activeRegion)"))
+            }
             return
         }
         let global = live.global
@@ -148,6 +174,8 @@ public enum Planner {
                     Step(
                         action: wantBlocked ? .blockBucket : .openBucket, resource: bucket, region: region.name,
                         reason: "it is \(access.phrase); \(why)"))
+            case .missing?:
+                continue  // a blocker names it
             case nil:
                 plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
             }

@@ -110,7 +110,7 @@ enum SafetyChecks {
         case let .value(value):
             let (passed, detail) = judge(value)
             return Check(name, passed: passed, detail)
-        case let .unavailable(why):
+        case let .unavailable(why), let .missing(why):
             return Check(name, passed: false, why)
         }
     }

@@ -66,7 +66,7 @@ public struct SwitchyardDaemon: Sendable {
     public let metrics: ServiceMetrics
     public let status: ServiceStatus
     public let trigger: PassTrigger
-    public let gate: CommitGate?
+    public let policy: CommitPolicy?
     public let coordinator: Coordinator?
     public let webhook: WebhookSignature?
     public let limits: ListenerLimits
@@ -74,7 +74,7 @@ public struct SwitchyardDaemon: Sendable {
 
     public init(
         configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-        gate: CommitGate? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
+        policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
         limits: ListenerLimits = ListenerLimits(), logger: Logger
     ) {
         self.configuration = configuration
@@ -83,7 +83,7 @@ public struct SwitchyardDaemon: Sendable {
         self.metrics = metrics
         self.status = ServiceStatus()
         self.trigger = PassTrigger()
-        self.gate = gate
+        self.policy = policy
         self.coordinator = coordinator
         self.webhook = webhook
         self.limits = limits
@@ -95,7 +95,7 @@ public struct SwitchyardDaemon: Sendable {
     public func run(listen: Listen?, once: Bool) async throws -> PassOutcome? {
         let loop = ReconcileLoop(
             configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
-            trigger: trigger, gate: gate, coordinator: coordinator, once: once, logger: logger)
+            trigger: trigger, policy: policy, coordinator: coordinator, once: once, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         ]

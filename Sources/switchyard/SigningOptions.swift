@@ -40,18 +40,12 @@ struct SignerPolicyOptions: ParsableArguments {
         return SignaturePolicy(allowedSigners: signers, requiredSigners: requiredSigners)
     }
 
-    /// The daemon's commit gate: a commit the policy refuses is not applied, and the refusal is reported.
-    /// The daemon passes its own last applied revision, from the journal.
-    func gate(folder: String) throws -> CommitGate? {
+    /// The host's commit policy; nil when signatures are off. `run` takes each app's trust base from its journal,
+    /// the lock table's fence or a recorded base (`switchyard trust-base`).
+    func commitPolicy(folder: String, stateDirectory: String, lastApplied: String? = nil) throws -> CommitPolicy? {
         let policy = try policy()
         guard policy.allowedSigners != nil else { return nil }
-        return { repository, lastApplied, candidate in
-            // The commit this host last applied was accepted when it was applied: a pass that finds it again
-            // has nothing new to review (the policy would refuse a range of nothing).
-            if lastApplied?.id == candidate.id { return }
-            _ = try repository.reviewSignatures(candidate: candidate.id, lastApplied: lastApplied?.id, folder: folder, policy: policy)
-                .requireAccepted()
-        }
+        return CommitPolicy(signatures: policy, folder: folder, lastApplied: lastApplied, stateDirectory: stateDirectory)
     }
 }
 
@@ -62,7 +56,9 @@ struct SigningOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The revision last applied on this host: --required-signers counts the commits after it that change the desired state, and merges.",
-            discussion: "Default: what the commit brings over its first parent (for a merged pull request, its commits and the merge).",
+            discussion:
+                "Default: per app, the commit this host last applied (its journal), the lock table's fence, or the base recorded by "
+                + "`switchyard trust-base COMMIT`; with none of them a rule of more than one signer refuses the commit.",
             valueName: "ref"))
     var lastApplied: String?
 
@@ -72,18 +68,21 @@ struct SigningOptions: ParsableArguments {
         }
     }
 
-    /// The pass's commit gate for `plan` and `apply`: the change starts at `--last-applied` (or, without it, at what
-    /// the commit brings over its first parent); who signed is told on stderr.
-    func gate(folder: String) throws -> CommitGate? {
-        let policy = try signers.policy()
-        guard policy.allowedSigners != nil else { return nil }
-        let lastApplied = lastApplied
-        return { repository, _, candidate in
-            let last = try lastApplied.map { try repository.resolve($0) }
-            let approval = try repository.reviewSignatures(candidate: candidate.id, lastApplied: last, folder: folder, policy: policy)
-                .requireAccepted()
-            let who = approval.signers.map { "\($0.principal) (\($0.keyFingerprint))" }.joined(separator: ", ")
-            Terminal.note("signatures: \(candidate.id.short) accepted, signed by \(who)")
+    /// The commit policy of `plan` and `apply`: the same rule as `run`'s, the change counted from `--last-applied`
+    /// when given.
+    func commitPolicy(folder: String, stateDirectory: String) throws -> CommitPolicy? {
+        try signers.commitPolicy(folder: folder, stateDirectory: stateDirectory, lastApplied: lastApplied)
+    }
+}
+
+extension Terminal {
+    /// Says on stderr who signed the commit a pass accepted.
+    @Sendable static func signatures(_ approval: SignatureApproval) {
+        guard !approval.signers.isEmpty else {
+            note("signatures: \(approval.candidate.short) accepted: already applied on this host")
+            return
         }
+        let who = approval.signers.map { "\($0.principal) (\($0.keyFingerprint))" }.joined(separator: ", ")
+        note("signatures: \(approval.candidate.short) accepted, signed by \(who)")
     }
 }

@@ -137,7 +137,7 @@ struct RemoteTests {
         let source = GitSource(location: .init(parsing: "file://\(bare)"), cacheRoot: fixture.path("cache"), credentials: GitCredentials())
 
         var opened = try source.open()
-        #expect(opened.defaultRef == "main")
+        #expect(opened.defaultRef == "refs/heads/main", "the default branch is followed as a branch, never a tag of that name")
         #expect(opened.fetched)
         #expect(
             try opened.repository.snapshot(ref: opened.defaultRef, folder: "desired-state").desiredState()

@@ -13,6 +13,8 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     var standalone: [String: AuroraCluster] = [:]
     /// Regions whose control plane does not answer.
     var unreachable: Set<String> = []
+    /// Resource names (bucket, distribution, global cluster ids) AWS answers as not existing.
+    var missing: Set<String> = []
     private(set) var calls: [String] = []
     /// How long `distribution(id:)` takes, and how many such reads were in flight at most (the observation window).
     var distributionDelay: Duration = .zero
@@ -29,14 +31,19 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
 
     func locked<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
 
-    private func reach(_ region: String, _ service: String, _ op: String) throws {
+    private func reach(_ region: String, _ service: String, _ op: String, _ resource: String? = nil) throws {
         if locked({ unreachable.contains(region) }) {
             throw AWSError(kind: .transport, service: service, operation: op, code: "ConnectionFailed", message: "unreachable")
+        }
+        if let resource, locked({ missing.contains(resource) }) {
+            let code = ["s3": "NoSuchBucket", "cloudfront": "NoSuchDistribution", "rds": "GlobalClusterNotFoundFault"][service] ?? "NotFound"
+            throw AWSError(
+                kind: .service, service: service, operation: op, code: code, message: "\(resource) not found", requestID: "req-404", httpStatus: 404)
         }
     }
 
     func bucketAccess(bucket: String, region: String) async throws -> BucketAccess {
-        try reach(region, "s3", "GetPublicAccessBlock")
+        try reach(region, "s3", "GetPublicAccessBlock", bucket)
         return locked { buckets[bucket] ?? .open }
     }
 
@@ -49,7 +56,7 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     }
 
     func distribution(id: String) async throws -> DistributionState {
-        try reach("us-east-1", "cloudfront", "GetDistribution")
+        try reach("us-east-1", "cloudfront", "GetDistribution", id)
         let delay = locked {
             distributionsInFlight += 1
             mostDistributionsInFlight = max(mostDistributionsInFlight, distributionsInFlight)
@@ -87,7 +94,7 @@ final class FakeCloud: CloudControl, @unchecked Sendable {
     }
 
     func globalCluster(id: String, region: String) async throws -> GlobalDatabase {
-        try reach(region, "rds", "DescribeGlobalClusters")
+        try reach(region, "rds", "DescribeGlobalClusters", id)
         return locked { global }
     }
 

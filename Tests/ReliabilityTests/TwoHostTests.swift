@@ -54,7 +54,7 @@ final class TwoHostWorld: @unchecked Sendable {
     /// Host `host`'s view: its remote, state folder, cache, credentials and the shared lock table.
     func arguments(_ host: String, command: String = "apply") -> [String] {
         let repository = ["--repo", "file://\(git.path("\(host).git"))", "--cache-dir", git.path("cache-\(host)")]
-        return (command == "suspend" || command == "resume" ? [] : repository)
+        return repository
             + ["--state-dir", stateDir(host), "--host-id", "host-\(host)", "--connect-timeout", "1s", "--attempt-timeout", "5s"]
     }
 

@@ -32,6 +32,11 @@ struct SignaturePolicyAttackTests {
         try s.fixture.signedCommit("Merge branch 'harmless'", key: s.alice, in: s.dir)
 
         let policy = ["--allowed-signers", s.allowedSigners, "--required-signers", "2"]
+        if command == "run" {
+            // A new host knows no base: a person records the reviewed one first.
+            let recorded = try CLI.run(["trust-base", base, "--state-dir", s.fixture.path("state"), "--by", "carol"], in: s.dir)
+            #expect(recorded.status == 0, "\(recorded.stderr)")
+        }
         let args = command == "run" ? policy + ["--once", "--state-dir", s.fixture.path("state")] : policy + ["--last-applied", base]
         let result = try s.run(command, args)
         #expect(result.status == 1, "\(result.stderr)")

@@ -23,49 +23,39 @@ struct OpenBuckets: CloudControl {
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? { throw Unexpected() }
 }
 
-@Suite("the commit gate: a refused commit is not applied, and says why")
+@Suite("the commit policy: a refused commit is not applied, and says why")
 struct CommitGateTests {
-    struct Unsigned: Error, CustomStringConvertible {
-        var commit: String
-        var description: String { "commit \(commit) carries no signature by an allowed key" }
-    }
-
-    @Test("a gate refusal is the pass outcome, in the journal, /readyz and status; the gate sees the last applied commit")
+    @Test("a refusal is the pass outcome, in the journal, /readyz and status; the last applied state stands")
     func refusal() async throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
         let dir = try fixture.makeRepository()
+        let alice = try SSHKeyFixture.generate(.ed25519, named: "alice", in: try fixture.keysFolder())
+        let allowed = try AllowedSigners.load(contentsOf: try fixture.writeAllowedSigners([alice.allowedSignersLine(principal: "alice@example.com")]))
+        try fixture.signedCommit("Signed by Alice", key: alice, in: dir, allowEmpty: true)
         let stateDir = fixture.path("state")
         let journal = try Journal(stateDirectory: stateDir)
-        let seen = Locked<[(String?, String)]>([])
-        let refuse = Locked(false)
         let loop = ReconcileLoop(
             configuration: ServiceConfiguration(
                 pass: PassConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache"))),
                 stateDirectory: stateDir),
             cloud: OpenBuckets(), journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
-            gate: { _, lastApplied, candidate in
-                seen.withLock { $0.append((lastApplied?.id.hex, candidate.id.hex)) }
-                if refuse.withLock({ $0 }) { throw Unsigned(commit: candidate.id.short) }
-            },
+            policy: CommitPolicy(signatures: SignaturePolicy(allowedSigners: allowed), folder: "desired-state", stateDirectory: stateDir),
             logger: Logger(label: "test"))
 
         let first = try fixture.git("rev-parse", "HEAD", in: dir)
         #expect(await loop.pass(trigger: "start") == .converged)
-        refuse.withLock { $0 = true }
         try fixture.commitRegion("us-west-1", in: dir)
         let second = try fixture.git("rev-parse", "HEAD", in: dir)
         #expect(await loop.pass(trigger: "interval") == .refused)
 
-        #expect(seen.withLock { $0.map(\.0) } == [nil, first])
-        #expect(seen.withLock { $0.map(\.1) } == [first, second])
         let pass = try #require(try journal.passes().last)
         #expect(pass.outcome == .refused)
         #expect(pass.commit == second)
-        #expect(pass.error == "commit \(second.prefix(12)) carries no signature by an allowed key")
+        #expect(pass.error?.hasPrefix("refusing \(second.prefix(12)): commit \(second.prefix(12)) is unsigned") == true, "\(pass.error ?? "")")
         let readiness = await loop.status.readiness()
         #expect(!readiness.ready)
-        #expect(readiness.reason.contains("no signature by an allowed key"))
+        #expect(readiness.reason.contains("is unsigned"))
         #expect(await loop.status.refusal == Refusal(commit: second, kind: .refused, reason: pass.error ?? ""))
         #expect(try journal.appStates()["unishop"]?.lastAppliedCommit == first, "the last applied state stands")
     }

@@ -73,7 +73,7 @@ struct ConsoleBrowserTests {
 
         // The verdict changes: break glass on this host.
         let suspend = try CLI.run(
-            ["suspend", "hot", "--reason", "console drill", "--by", "alice", "--state-dir", harness.stateDir],
+            ["suspend", "hot", "--reason", "console drill", "--by", "alice", "--state-dir", harness.stateDir, "--repo", harness.work],
             in: harness.git.root.path, environment: harness.emulator.awsEnvironment)
         #expect(suspend.status == 0, "\(suspend.stderr)")
         try await service.waitUntil("the suspended verdict in /api/status") {

@@ -11,15 +11,19 @@ public struct DynamoDBClient: Sendable {
     /// An item: attribute name to value.
     public typealias Item = [String: AttributeValue]
 
-    /// The attribute values Switchyard stores: strings and numbers.
+    /// The attribute values Switchyard stores: strings and numbers; any other type is read as `other` (a person may
+    /// annotate an item by hand) and never written.
     public enum AttributeValue: Sendable, Hashable {
         case string(String)
         case number(String)
+        /// Another type (`BOOL`, `M`, `L`, `SS`, …), by its type name.
+        case other(String)
 
-        /// The string of an `S`, or the digits of an `N`.
-        public var text: String {
+        /// The string of an `S`, or the digits of an `N`; nil for another type.
+        public var text: String? {
             switch self {
             case let .string(value), let .number(value): value
+            case .other: nil
             }
         }
 
@@ -27,6 +31,7 @@ public struct DynamoDBClient: Sendable {
             switch self {
             case let .string(value): ["S": value]
             case let .number(value): ["N": value]
+            case .other: [:]
             }
         }
 
@@ -36,6 +41,8 @@ public struct DynamoDBClient: Sendable {
                 self = .string(value)
             } else if let value = object["N"] as? String {
                 self = .number(value)
+            } else if object.count == 1, let type = object.keys.first {
+                self = .other(type)
             } else {
                 return nil
             }
@@ -103,7 +110,7 @@ public struct DynamoDBClient: Sendable {
         guard let object = json as? [String: Any] else { throw malformed(operation, "an Item that is not an object") }
         var item: Item = [:]
         for (name, value) in object {
-            guard let attribute = AttributeValue(json: value) else { throw malformed(operation, "attribute \(name) is neither S nor N") }
+            guard let attribute = AttributeValue(json: value) else { throw malformed(operation, "attribute \(name) that is not a typed value") }
             item[name] = attribute
         }
         return item

@@ -62,20 +62,41 @@ extension AllowedSigners {
 extension Repository {
     /// The commit's `gpgsig` signature and the bytes it signs (the commit object without that header),
     /// or nil when the commit is unsigned.
+    ///
+    /// Read from the commit object's own header block, as git reads it (never from the message: libgit2's
+    /// `git_commit_extract_signature` also finds a `gpgsig` line placed in the message).
     /// - Throws: `GitError` when the commit cannot be read.
     public func signature(of id: CommitID) throws(GitError) -> (signature: [UInt8], payload: [UInt8])? {
-        _ = try commit(id)  // a missing commit is an error, not "unsigned"
-        var signature = git_buf()
-        var payload = git_buf()
-        defer {
-            git_buf_dispose(&signature)
-            git_buf_dispose(&payload)
+        switch try signedParts(of: id) {
+        case .unsigned: return nil
+        case let .signed(signature, payload): return (signature, payload)
+        case let .malformed(signature, payload, _): return (signature, payload)
         }
+    }
+
+    /// The commit object as stored: its header block and message, byte for byte.
+    /// - Throws: `GitError` when the object cannot be read or is not a commit.
+    func rawCommitObject(_ id: CommitID) throws(GitError) -> [UInt8] {
+        var odb: OpaquePointer?
+        try check("opening the object database") { git_repository_odb(&odb, handle) }
+        defer { git_odb_free(odb) }
+        var object: OpaquePointer?
         var oid = id.oid
-        let result = git_commit_extract_signature(&signature, &payload, handle, &oid, "gpgsig")
-        if result == GIT_ENOTFOUND.rawValue { return nil }
-        if result < 0 { throw GitError.last(result, "reading the signature of \(id.short)") }
-        return (Self.bytes(of: signature), Self.bytes(of: payload))
+        try check("reading commit \(id.short)") { git_odb_read(&object, odb, &oid) }
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
+            throw GitError(.notFound, context: "reading commit \(id.short)", message: "the object is not a commit")
+        }
+        let size = git_odb_object_size(object)
+        guard size > 0, let data = git_odb_object_data(object) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: data, count: size))
+    }
+
+    /// The signature header of a commit, parsed as git does: header lines up to the first empty line; a field's
+    /// continuation lines start with one space.
+    func signedParts(of id: CommitID) throws(GitError) -> SignedParts {
+        _ = try commit(id)  // a missing commit is an error, not "unsigned"
+        return SignedParts(object: try rawCommitObject(id))
     }
 
     /// Verifies the commit's SSH signature in-process and matches its key against `allowedSigners`, judging the
@@ -84,14 +105,91 @@ extension Repository {
     /// - Throws: `GitError` when the commit cannot be read; a bad signature is a verdict, not an error.
     public func verifySignature(of id: CommitID, allowedSigners: AllowedSigners, now: Date = Date()) throws(GitError) -> SignatureVerdict {
         let info = try commit(id)
-        let signed = try signature(of: id)
-        return allowedSigners.verdict(
-            armoredSignature: signed?.signature, payload: signed?.payload ?? [], at: now,
-            committedAt: info.committer.time)
+        switch SignedParts(object: try rawCommitObject(id)) {
+        case .unsigned:
+            return .unsigned
+        case let .malformed(_, _, problem):
+            return .invalid(problem)
+        case let .signed(signature, payload):
+            return allowedSigners.verdict(armoredSignature: signature, payload: payload, at: now, committedAt: info.committer.time)
+        }
+    }
+}
+
+/// A commit object split as git splits it for verification: the `gpgsig` header's value and every other byte.
+enum SignedParts: Equatable {
+    /// No `gpgsig` field in the header block.
+    case unsigned
+    /// One `gpgsig` field, written as git writes it: the last header field, its armor exactly as `ssh-keygen` makes it.
+    case signed(signature: [UInt8], payload: [UInt8])
+    /// A `gpgsig` field that git would not have written so (several of them, re-wrapped or padded armor, another
+    /// position): the same signed payload could then stand in commits with other ids, so it counts for none.
+    case malformed(signature: [UInt8], payload: [UInt8], problem: String)
+
+    static let field = Array("gpgsig ".utf8)
+
+    init(object: [UInt8]) {
+        // The header ends at the first empty line; a message line never counts, whatever it looks like.
+        var lines: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        while index < object.count {
+            if object[index] == UInt8(ascii: "\n") {
+                if index == start { break }
+                lines.append(start..<(index + 1))
+                start = index + 1
+            }
+            index += 1
+        }
+        var fields: [(range: Range<Int>, value: [UInt8])] = []
+        var lineIndex = 0
+        var lastFieldIsSignature = false
+        while lineIndex < lines.count {
+            let line = lines[lineIndex]
+            lineIndex += 1
+            guard object[line].starts(with: Self.field) else {
+                if object[line.lowerBound] != UInt8(ascii: " ") { lastFieldIsSignature = false }
+                continue
+            }
+            var value = Array(object[(line.lowerBound + Self.field.count)..<line.upperBound])
+            var end = line.upperBound
+            while lineIndex < lines.count, object[lines[lineIndex].lowerBound] == UInt8(ascii: " ") {
+                value += object[(lines[lineIndex].lowerBound + 1)..<lines[lineIndex].upperBound]
+                end = lines[lineIndex].upperBound
+                lineIndex += 1
+            }
+            fields.append((line.lowerBound..<end, value))
+            lastFieldIsSignature = true
+        }
+        guard let first = fields.first else {
+            self = .unsigned
+            return
+        }
+        var payload = object
+        for field in fields.reversed() { payload.removeSubrange(field.range) }
+        if fields.count > 1 {
+            self = .malformed(signature: first.value, payload: payload, problem: "the commit carries \(fields.count) gpgsig headers; git writes one")
+        } else if !lastFieldIsSignature {
+            self = .malformed(
+                signature: first.value, payload: payload, problem: "the gpgsig header is not the last header field, where git writes it")
+        } else if let canonical = Self.canonicalArmor(first.value), canonical != first.value, canonical + [UInt8(ascii: "\n")] != first.value {
+            // (libgit2's `git_commit_create_with_signature` writes the armor's final newline as one more line.)
+            self = .malformed(
+                signature: first.value, payload: payload,
+                problem: "the signature's armor is not as ssh-keygen writes it (re-wrapped or padded): the same signature in another commit id")
+        } else {
+            self = .signed(signature: first.value, payload: payload)
+        }
     }
 
-    private static func bytes(of buffer: git_buf) -> [UInt8] {
-        guard let pointer = buffer.ptr, buffer.size > 0 else { return [] }
-        return pointer.withMemoryRebound(to: UInt8.self, capacity: buffer.size) { Array(UnsafeBufferPointer(start: $0, count: buffer.size)) }
+    /// The armor `ssh-keygen -Y sign` writes for the same signature (70 base64 columns, one final newline); nil when
+    /// the text is not an SSH signature at all (then verification says what is wrong with it).
+    static func canonicalArmor(_ armored: [UInt8]) -> [UInt8]? {
+        let text = String(decoding: armored, as: UTF8.self)
+        guard text.hasPrefix(SSHSignature.begin) else { return nil }
+        let body = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && $0 != SSHSignature.begin && $0 != SSHSignature.end }.joined()
+        guard let blob = Data(base64Encoded: body) else { return nil }
+        return Array(SSHSignature.armor(blob: Array(blob)).utf8)
     }
 }

@@ -25,6 +25,19 @@ public struct SSHSignature: Sendable, Hashable {
     /// Far above any real signature (an RSA-16384 one is under 5 KiB); bounds the work on hostile input.
     static let maximumArmoredSize = 256 * 1024
 
+    /// The armor `ssh-keygen -Y sign` writes around a signature blob: its base64 wrapped at 70 columns.
+    static func armor(blob: [UInt8]) -> String {
+        let base64 = Data(blob).base64EncodedString()
+        var lines = [begin]
+        var rest = Substring(base64)
+        while !rest.isEmpty {
+            lines.append(String(rest.prefix(70)))
+            rest = rest.dropFirst(70)
+        }
+        lines.append(end)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Parses an armored signature (`-----BEGIN SSH SIGNATURE-----` … `-----END SSH SIGNATURE-----`).
     ///
     /// Total on arbitrary input: anything malformed is a thrown `SSHSignatureError`, never a crash.

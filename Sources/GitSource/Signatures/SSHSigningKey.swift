@@ -80,15 +80,6 @@ struct SSHSigningKey {
         blob.append(string: [UInt8]())
         blob.append(text: SSHSignature.HashAlgorithm.sha512.rawValue)
         blob.append(string: signature.bytes)
-        // ssh-keygen wraps the base64 body at 70 columns.
-        let base64 = Data(blob.bytes).base64EncodedString()
-        var lines = [SSHSignature.begin]
-        var rest = Substring(base64)
-        while !rest.isEmpty {
-            lines.append(String(rest.prefix(70)))
-            rest = rest.dropFirst(70)
-        }
-        lines.append(SSHSignature.end)
-        return lines.joined(separator: "\n") + "\n"
+        return SSHSignature.armor(blob: blob.bytes)
     }
 }

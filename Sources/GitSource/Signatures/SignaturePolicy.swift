@@ -109,34 +109,94 @@ public struct SignatureRefusal: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String { "refusing \(candidate.short): \(reason)" }
 }
 
+/// A commit from which a change is reviewed: state already applied (or approved by a person), and where it came from.
+public struct TrustBase: Sendable, Hashable {
+    public var commit: CommitID
+    /// For refusals: e.g. `--last-applied`, `the journal (app hot)`, `the lock table's fence`.
+    public var origin: String
+
+    public init(commit: CommitID, origin: String) {
+        self.commit = commit
+        self.origin = origin
+    }
+}
+
+/// Where the review of each desired-state file starts: its own base (its app's last applied commit), or the base of
+/// every other file. A file with neither has no known base, and a two-person rule refuses its change.
+public struct SignatureBases: Sendable, Hashable {
+    /// By file name inside the folder.
+    public var files: [String: TrustBase]
+    public var others: TrustBase?
+    /// Files known to have no base (an app never applied on this host), whatever `others` is.
+    public var unknown: Set<String>
+
+    public init(files: [String: TrustBase] = [:], others: TrustBase? = nil, unknown: Set<String> = []) {
+        self.files = files
+        self.others = others
+        self.unknown = unknown
+    }
+
+    func base(of file: String) -> TrustBase? { unknown.contains(file) ? nil : files[file] ?? others }
+}
+
 extension Repository {
+    /// Decides whether `candidate` may be applied under `policy`, its change counted from `lastApplied` (one base for
+    /// every file; nil: no base known).
+    /// - Throws: `GitError` when the commits cannot be read; a refusal is a decision, not an error.
+    public func reviewSignatures(
+        candidate: CommitID, lastApplied: CommitID?, folder: String,
+        policy: SignaturePolicy, now: Date = Date()
+    ) throws(GitError) -> SignatureDecision {
+        if policy.requiredSigners > 1, let lastApplied, lastApplied == candidate {
+            return .refused(
+                SignatureRefusal(
+                    candidate: candidate,
+                    reason:
+                        "the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
+                        + "name the revision applied before it (--last-applied)",
+                    checked: []))
+        }
+        let base = policy.requiredSigners > 1 ? lastApplied.map { TrustBase(commit: $0, origin: "the last applied revision") } : nil
+        let bases = SignatureBases(others: base)
+        return try reviewSignatures(candidate: candidate, bases: bases, folder: folder, policy: policy, now: now)
+    }
+
     /// Decides whether `candidate` may be applied under `policy`.
     ///
-    /// The candidate itself must carry a valid signature by an allowed key. With `requiredSigners` N > 1, each file
-    /// of `folder` the change touches (its content at the candidate differs from the last applied revision's) must
-    /// have been signed, as it is at the candidate, by N distinct allowed keys: a key counts for a file only when it
-    /// signed a commit between the last applied revision and the candidate (every parent followed, as
-    /// `git rev-list last..candidate`) in which that file is byte-identical to the candidate's. A signature on a
-    /// commit whose file differs (another branch, an earlier draft) approves nothing that is applied.
-    /// Without a last applied revision, the change is what the candidate brings over its first parent.
-    /// A last applied revision that is the candidate itself, not its ancestor, or unknown is refused with N > 1:
-    /// the rule never counts fewer than N.
+    /// The candidate itself must carry a valid signature by an allowed key (its own `gpgsig` header, exactly as git
+    /// writes it). With `requiredSigners` N > 1, each file of `folder` the change touches (its content at the
+    /// candidate differs from its content at its trust base) must have been signed, as it is at the candidate, by N
+    /// distinct allowed keys: a key counts for a file only when it signed a commit that descends from the file's base
+    /// and is reachable from the candidate (every parent followed), in which that file is byte-identical to the
+    /// candidate's. A signature on a commit whose file differs (another branch, an earlier draft), or on a commit
+    /// outside the change (an old approval re-hashed into a new commit object), approves nothing that is applied.
+    ///
+    /// Where the review cannot know, it refuses: a touched file with no base, a base that is no longer in the
+    /// repository, or one that is not an ancestor of the candidate. A file whose base is the candidate itself is the
+    /// state already applied.
     /// - Parameters:
-    ///   - lastApplied: the revision this host last applied, or nil.
+    ///   - bases: where each file's change starts.
     ///   - folder: the desired-state folder, e.g. `desired-state`.
     ///   - now: when the keys' validity is judged (`valid-after`/`valid-before`); the committer date only refuses.
     /// - Throws: `GitError` when the commits cannot be read; a refusal is a decision, not an error.
     public func reviewSignatures(
-        candidate: CommitID, lastApplied: CommitID?, folder: String,
+        candidate: CommitID, bases: SignatureBases, folder: String,
         policy: SignaturePolicy, now: Date = Date()
     ) throws(GitError) -> SignatureDecision {
         guard let allowed = policy.allowedSigners else {
             if policy.requiredSigners > 1 {
                 return .refused(
                     SignatureRefusal(
-                        candidate: candidate, reason: "\(policy.requiredSigners) required signers need an allowed signers file (--allowed-signers)",
+                        candidate: candidate, reason: "\(policy.requiredSigners) required signers need an allowed signers file",
                         checked: []))
             }
+            return .accepted(SignatureApproval(candidate: candidate, signers: [], checked: []))
+        }
+        let folder = normalize(folder)
+        func path(_ file: String) -> String { folder.isEmpty ? file : "\(folder)/\(file)" }
+        let distinctBases = Set(bases.files.values.map(\.commit) + [bases.others?.commit].compactMap { $0 })
+        if distinctBases == [candidate], folderBlobs(folder, at: candidate).keys.allSatisfy({ bases.base(of: $0)?.commit == candidate }) {
+            // Every file's base is the candidate: the state applied is the one already approved.
             return .accepted(SignatureApproval(candidate: candidate, signers: [], checked: []))
         }
         let head = try checkedCommit(candidate, allowed, now: now)
@@ -152,63 +212,104 @@ extension Repository {
         func refuse(_ reason: String, _ checked: [CheckedCommit] = [head]) -> SignatureDecision {
             .refused(SignatureRefusal(candidate: candidate, reason: reason, checked: checked))
         }
-        if let lastApplied {
-            guard lastApplied != candidate else {
+        let remedy = "name a reviewed revision with --last-applied REV, or record one after checking it: switchyard trust-base COMMIT"
+        for base in Set(bases.files.values + [bases.others].compactMap { $0 }) where base.commit != candidate {
+            switch isAncestor(base.commit, of: candidate) {
+            case nil:
                 return refuse(
-                    "the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
-                        + "name the revision applied before it (--last-applied)")
-            }
-            switch isAncestor(lastApplied, of: candidate) {
-            case nil: return refuse("the last applied revision \(lastApplied.short) is not in this repository; name one it holds (--last-applied)")
+                    "the trust base \(base.commit.short) (\(base.origin)) is no longer in this repository (history rewritten?): "
+                        + "the change cannot be reviewed from it; \(remedy)")
             case false?:
                 return refuse(
-                    "the last applied revision \(lastApplied.short) is not an ancestor of \(candidate.short); the change cannot be reviewed from it")
+                    "the trust base \(base.commit.short) (\(base.origin)) is not an ancestor of \(candidate.short): the change cannot be reviewed from it; "
+                        + remedy)
             case true?: break
             }
         }
 
-        let folder = normalize(folder)
-        let range = try changeRange(candidate: candidate, lastApplied: lastApplied)
-        let firstParent = try commit(candidate).parents.first
-        let boundary = lastApplied ?? firstParent
+        // Each file is judged from its own base: its content there, and the votes of the commits after it.
         let target = folderBlobs(folder, at: candidate)
-        let before = boundary.map { folderBlobs(folder, at: $0) } ?? [:]
-        func path(_ file: String) -> String { folder.isEmpty ? file : "\(folder)/\(file)" }
-        var checked: [CheckedCommit] = []
-        var votes: [SignatureRule.Vote] = []
-        var signers: [String: Signer] = [:]
-        for id in range {
-            let commit = id == candidate ? head : try checkedCommit(id, allowed, now: now)
-            checked.append(commit)
-            guard case let .valid(principal, fingerprint) = commit.verdict else { continue }
-            signers[fingerprint] = signers[fingerprint] ?? Signer(principal: principal, keyFingerprint: fingerprint, commit: id)
-            votes.append(SignatureRule.Vote(signer: fingerprint, files: id == candidate ? target : folderBlobs(folder, at: id)))
+        var baseFiles: [CommitID: [String: String]] = [:]
+        var files = Set(target.keys)
+        for base in distinctBases {
+            let blobs = folderBlobs(folder, at: base)
+            baseFiles[base] = blobs
+            files.formUnion(blobs.keys)
         }
-        let tally = SignatureRule.tally(votes: votes, target: target, before: before)
-        let everyone = votes.map(\.signer).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.compactMap { signers[$0] }
-        let perFile = tally.signers.mapValues { $0.compactMap { signers[$0] } }
-        let touched = tally.touched
+        let touched = files.filter { file in
+            guard let base = bases.base(of: file) else { return true }
+            return baseFiles[base.commit]?[file] != target[file]
+        }.sorted()
         if touched.isEmpty {
             // Nothing of the desired state changes: the state applied is the one already approved.
-            return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: checked))
+            return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: [head]))
         }
-        let short = tally.short(of: policy.requiredSigners)
+        let baseless = touched.filter { bases.base(of: $0) == nil }
+        if !baseless.isEmpty {
+            return refuse(
+                "no trust base is known for \(Self.listed(baseless.map(path))) (never applied on this host), so the change cannot be counted "
+                    + "\(policy.requiredSigners) signers over; \(remedy)")
+        }
+        var checkedByID: [CommitID: CheckedCommit] = [candidate: head]
+        var checked: [CheckedCommit] = []
+        var signers: [String: Signer] = [:]
+        var everyone: [String] = []
+        var perFile: [String: [String]] = [:]
+        for (base, group) in Dictionary(grouping: touched, by: { bases.base(of: $0)!.commit }) {
+            var votes: [SignatureRule.Vote] = []
+            for id in try changeRange(candidate: candidate, base: base) {
+                let commit: CheckedCommit
+                if let known = checkedByID[id] {
+                    commit = known
+                } else {
+                    commit = try checkedCommit(id, allowed, now: now)
+                    checkedByID[id] = commit
+                }
+                if !checked.contains(where: { $0.id == id }) { checked.append(commit) }
+                guard case let .valid(principal, fingerprint) = commit.verdict else { continue }
+                signers[fingerprint] = signers[fingerprint] ?? Signer(principal: principal, keyFingerprint: fingerprint, commit: id)
+                if !everyone.contains(fingerprint) { everyone.append(fingerprint) }
+                votes.append(SignatureRule.Vote(signer: fingerprint, files: id == candidate ? target : folderBlobs(folder, at: id)))
+            }
+            let before = baseFiles[base] ?? [:]
+            let tally = SignatureRule.tally(
+                votes: votes, target: target.filter { group.contains($0.key) }, before: before.filter { group.contains($0.key) })
+            perFile.merge(tally.signers) { a, _ in a }
+        }
+        let short = touched.filter { (perFile[$0] ?? []).count < policy.requiredSigners }
         if short.isEmpty {
-            let approving = everyone.filter { signer in touched.allSatisfy { tally.signers[$0]!.contains(signer.keyFingerprint) } }
+            let approving = everyone.filter { signer in touched.allSatisfy { perFile[$0]!.contains(signer) } }.compactMap { signers[$0] }
             return .accepted(SignatureApproval(candidate: candidate, signers: approving.isEmpty ? [first] : approving, checked: checked))
         }
-        let problems = checked.filter { !$0.verdict.isValid }.map(Self.problem)
+        let problems = checked.filter { !$0.verdict.isValid }
+        let shown =
+            problems.prefix(Self.namedAtMost).map(Self.problem)
+            + (problems.count > Self.namedAtMost ? ["and \(problems.count - Self.namedAtMost) more commits that are not validly signed"] : [])
         let tallies = short.map { file in
-            let signers = perFile[file] ?? []
-            let others = everyone.filter { who in !signers.contains { $0.keyFingerprint == who.keyFingerprint } }
+            let fileSigners = (perFile[file] ?? []).compactMap { signers[$0] }
+            let others = everyone.filter { who in !fileSigners.contains { $0.keyFingerprint == who } }.compactMap { signers[$0] }
             return
-                "\(path(file)): \(signers.count) of \(policy.requiredSigners) required distinct signers (\(signers.map(\.principal).joined(separator: ", "))) signed it as applied"
+                "\(path(file)): \(fileSigners.count) of \(policy.requiredSigners) required distinct signers (\(fileSigners.map(\.principal).joined(separator: ", "))) signed it as applied"
                 + (others.isEmpty
                     ? "" : "; \(others.map(\.principal).joined(separator: ", ")) signed a different content of it, which does not count")
         }
         let hint =
-            "; each required signer must sign a commit whose \(short.count == 1 ? "file is" : "files are") exactly as applied, e.g. the author's commit and a reviewer's signed merge"
-        return refuse((problems + tallies).joined(separator: "; ") + hint, checked)
+            "; each required signer must sign a commit whose \(short.count == 1 ? "file is" : "files are") exactly as applied, "
+            + "e.g. the author's commit and a reviewer's signed merge"
+        return refuse((shown + tallies).joined(separator: "; ") + hint, checked)
+    }
+
+    /// How many commits a refusal names; the rest are counted.
+    static let namedAtMost = 5
+
+    static func listed(_ names: [String]) -> String {
+        names.count <= namedAtMost
+            ? names.joined(separator: ", ") : names.prefix(namedAtMost).joined(separator: ", ") + " and \(names.count - namedAtMost) more"
+    }
+
+    /// The names of the files directly in `folder` at a commit (empty when it cannot be read).
+    public func fileNames(in folder: String, at id: CommitID) -> Set<String> {
+        Set(folderBlobs(normalize(folder), at: id).keys)
     }
 
     /// The blob id (hex) of each file directly in `folder` at a commit, a symbolic link read through to its target;
@@ -234,24 +335,24 @@ extension Repository {
         }
     }
 
-    /// Commits reachable from the candidate and not from the last applied revision, newest first.
-    private func changeRange(candidate: CommitID, lastApplied: CommitID?) throws(GitError) -> [CommitID] {
+    /// Commits reachable from the candidate and not from `base` that descend from `base`, newest first. A commit
+    /// object made from an older one (same payload, new id: a replayed approval) does not descend from a newer base.
+    private func changeRange(candidate: CommitID, base: CommitID) throws(GitError) -> [CommitID] {
+        guard base != candidate else { return [] }
         var walk: OpaquePointer?
         try check("walking history from \(candidate.short)") { git_revwalk_new(&walk, handle) }
         defer { git_revwalk_free(walk) }
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
         var start = candidate.oid
         try check("walking history from \(candidate.short)") { git_revwalk_push(walk, &start) }
-        // A last applied revision that is gone (history rewritten and collected) leaves the candidate's own change.
-        var boundary = lastApplied.flatMap { (try? commit($0)) != nil ? $0 : nil }
-        if boundary == nil { boundary = try commit(candidate).parents.first }
-        if let boundary {
-            var hide = boundary.oid
-            try check("walking history from \(candidate.short) back to \(boundary.short)") { git_revwalk_hide(walk, &hide) }
-        }
+        var hide = base.oid
+        try check("walking history from \(candidate.short) back to \(base.short)") { git_revwalk_hide(walk, &hide) }
         var ids: [CommitID] = []
         var oid = git_oid()
-        while git_revwalk_next(&oid, walk) == 0 { ids.append(CommitID(oid)) }
+        while git_revwalk_next(&oid, walk) == 0 {
+            var ancestor = base.oid
+            if git_graph_descendant_of(handle, &oid, &ancestor) == 1 { ids.append(CommitID(oid)) }
+        }
         return ids
     }
 }

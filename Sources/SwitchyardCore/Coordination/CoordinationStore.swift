@@ -12,6 +12,9 @@ public struct LockRecord: Sendable, Equatable {
     }
 
     public subscript(_ name: String) -> String? { attributes[name] }
+
+    /// The version of a record whose `Version` cannot be read: a delete of it is unconditional (a person's `resume`).
+    public static let unreadableVersion = -1
 }
 
 /// Where hosts record what they do to each app (the commit fence, the lease, a suspension): compare-and-swap
@@ -46,8 +49,10 @@ public struct DynamoDBLockTable: CoordinationStore {
     public func read(_ key: String) async throws -> LockRecord? {
         guard let item = try await client.getItem(table: table, key: ["LockID": .string(key)], region: region) else { return nil }
         var attributes: [String: String] = [:]
+        // Attributes of other types (a person's annotation) are not Switchyard's: left out, never fatal. Switchyard's
+        // own attributes are then read strictly by the coordinator.
         for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
-        return LockRecord(attributes: attributes, version: item["Version"].flatMap { Int($0.text) } ?? 0)
+        return LockRecord(attributes: attributes, version: item["Version"]?.text.flatMap { Int($0) } ?? LockRecord.unreadableVersion)
     }
 
     public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {
@@ -68,11 +73,12 @@ public struct DynamoDBLockTable: CoordinationStore {
     }
 
     public func delete(_ key: String, expected: Int) async throws -> Bool {
+        let condition =
+            expected == LockRecord.unreadableVersion
+            ? DynamoDBClient.Condition("attribute_exists(LockID)")
+            : DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))])
         do {
-            try await client.deleteItem(
-                table: table, key: ["LockID": .string(key)],
-                condition: DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))]),
-                region: region)
+            try await client.deleteItem(table: table, key: ["LockID": .string(key)], condition: condition, region: region)
             return true
         } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
             return false
@@ -102,13 +108,20 @@ public struct StateFolderStore: CoordinationStore {
 
     public func read(_ key: String) async throws -> LockRecord? {
         guard let data = FileManager.default.contents(atPath: path(key)) else { return nil }
-        let file = try JSONDecoder().decode(File.self, from: data)
-        return LockRecord(attributes: file.attributes, version: file.version)
+        return Self.record(data)
+    }
+
+    /// A file read leniently: a file that exists is a record, whatever a person wrote in it; only string attributes
+    /// are Switchyard's, and an unreadable version makes a delete unconditional.
+    static func record(_ data: Data) -> LockRecord {
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        let attributes = ((object?["attributes"] as? [String: Any]) ?? [:]).compactMapValues { $0 as? String }
+        return LockRecord(attributes: attributes, version: (object?["version"] as? Int) ?? LockRecord.unreadableVersion)
     }
 
     public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {
         try locked {
-            let current = try FileManager.default.contents(atPath: path(key)).map { try JSONDecoder().decode(File.self, from: $0) }
+            let current = FileManager.default.contents(atPath: path(key)).map(Self.record)
             guard current?.version == expected else { return nil }
             let version = (expected ?? 0) + 1
             try JSONEncoder().encode(File(version: version, attributes: attributes)).write(to: URL(fileURLWithPath: path(key)), options: .atomic)
@@ -118,9 +131,9 @@ public struct StateFolderStore: CoordinationStore {
 
     public func delete(_ key: String, expected: Int) async throws -> Bool {
         try locked {
-            guard let data = FileManager.default.contents(atPath: path(key)),
-                try JSONDecoder().decode(File.self, from: data).version == expected
-            else { return false }
+            guard let data = FileManager.default.contents(atPath: path(key)) else { return false }
+            let version = Self.record(data).version
+            guard version == expected || expected == LockRecord.unreadableVersion else { return false }
             try FileManager.default.removeItem(atPath: path(key))
             return true
         }

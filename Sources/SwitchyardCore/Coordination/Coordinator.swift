@@ -32,12 +32,20 @@ public struct Coordinator: Sendable {
 
     // MARK: Suspensions
 
-    /// A suspension in force, from the store.
+    /// A suspension in force, from the store. An item that exists is a suspension, however it was written: a field
+    /// that cannot be read is said as such, never taken as "not suspended".
     public func suspension(of app: String) async throws -> Suspension? {
         guard let record = try await store.read(Self.key(app, "suspend")) else { return nil }
         return Suspension(
-            app: app, by: record["by"] ?? "?", at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
-            reason: record["reason"] ?? "")
+            app: app, by: record["by"] ?? "someone (the item's `by` cannot be read)",
+            at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
+            reason: record["reason"] ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")
+    }
+
+    /// The commit the fence records for `app` (the last commit any host began to apply), nil when none.
+    public func fence(of app: String) async throws -> String? {
+        guard shared, let commit = try await store.read(Self.key(app, "fence"))?["commit"] else { return nil }
+        return commit.count == 40 && commit.allSatisfy(\.isHexDigit) ? commit : nil
     }
 
     /// Records a suspension of `app` (replacing any earlier one).
@@ -93,6 +101,7 @@ public struct Coordinator: Sendable {
             switch try await acquireLease(app) {
             case let .acquired(acquired): lease = acquired
             case let .held(by, until): return .leaseHeld(by: by, until: until)
+            case let .unreadable(why): return .unavailable(why)
             }
             if let refusal = try await moveFence(app, to: commit, ancestry: ancestry) {
                 await lease.release()
@@ -104,16 +113,23 @@ public struct Coordinator: Sendable {
         }
     }
 
-    enum LeaseAttempt { case acquired(Lease), held(String, Date) }
+    enum LeaseAttempt { case acquired(Lease), held(String, Date), unreadable(String) }
 
     func acquireLease(_ app: String, now: Date = Date()) async throws -> LeaseAttempt {
         let key = Self.key(app, "lease")
         for _ in 0..<5 {
             let current = try await store.read(key)
-            if let current, let holder = current["holder"], holder != host,
-                let expires = current["expiresAt"].flatMap(Double.init), expires > now.timeIntervalSince1970
-            {
-                return .held(holder, Date(timeIntervalSince1970: expires))
+            if let current, current["holder"] != host {
+                // Read strictly: a lease whose holder or expiry cannot be read is held by someone else, never expired.
+                guard let holder = current["holder"], let expires = current["expiresAt"].flatMap(Double.init),
+                    current.version != LockRecord.unreadableVersion
+                else {
+                    return .unreadable(
+                        "the lease item of \(app) in \(store.name) cannot be read (holder \(current["holder"] ?? "unreadable"), "
+                            + "expiresAt \(current["expiresAt"] ?? "unreadable")); counted as held by another host. "
+                            + "Delete the item once no host acts on \(app)")
+                }
+                if expires > now.timeIntervalSince1970 { return .held(holder, Date(timeIntervalSince1970: expires)) }
             }
             let token = (current?["token"].flatMap(Int.init) ?? 0) + 1
             let expires = now.addingTimeInterval(leaseDuration.seconds)

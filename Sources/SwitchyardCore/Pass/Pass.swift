@@ -18,23 +18,24 @@ public struct Pass: Sendable {
     public let cloud: any CloudControl
     /// Written in `.apply` mode (every mutating call is committed here before it is made); read for the dwell gate.
     public let journal: Journal?
-    public let gate: CommitGate?
+    /// Which commits may be applied (signatures, and where a change's review starts); nil accepts every valid commit.
+    public let policy: CommitPolicy?
     /// The hosts' agreement (commit fence, lease, suspensions); nil: none is kept (tests of a lone pass).
     public let coordinator: Coordinator?
     public let hooks: PassHooks
 
     /// - Parameters:
     ///   - journal: required to apply; optional to plan (the dwell gate then reads Git).
-    ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
+    ///   - policy: refuses candidate commits (signatures); nil accepts every valid commit.
     ///   - coordinator: the lock table (or the state folder's suspensions).
     public init(
-        configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, gate: CommitGate? = nil,
+        configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, policy: CommitPolicy? = nil,
         coordinator: Coordinator? = nil, hooks: PassHooks = PassHooks()
     ) {
         self.configuration = configuration
         self.cloud = cloud
         self.journal = journal
-        self.gate = gate
+        self.policy = policy
         self.coordinator = coordinator
         self.hooks = hooks
     }
@@ -107,46 +108,65 @@ public struct Pass: Sendable {
         var changedFiles: Set<String> = []
     }
 
-    /// Opens or fetches the repository, reads the ref's snapshot, asks the gate, validates. Blocking libgit2 work runs
-    /// off the cooperative pool.
+    /// Opens or fetches the repository, reads the ref's snapshot, validates, asks the commit policy. Blocking libgit2
+    /// work runs off the cooperative pool.
     func read() async throws -> Candidate {
         let configuration = configuration
-        let gate = gate
+        let policy = policy
         let journal = journal
         let appStates = (try? journal?.appStates()) ?? [:]
-        let lastApplied = appStates.values.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
-        return try await offPool {
-            let opened: GitSource.Opened
-            let snapshot: Snapshot
+        let lastApplied = appStates.values.filter { $0.lastAppliedCommit != nil }.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
+        let (opened, snapshot) = try await offPool { () throws -> (HandedOver<Repository>, Snapshot) in
             do {
-                opened = try configuration.source.open()
-                snapshot = try opened.repository.snapshot(ref: configuration.ref ?? opened.defaultRef, folder: configuration.folder)
+                let opened = try configuration.source.open()
+                let snapshot = try opened.repository.snapshot(ref: configuration.ref ?? opened.defaultRef, folder: configuration.folder)
+                return (HandedOver(opened.repository), snapshot)
             } catch {
                 throw PassFailure(outcome: .fetchFailed, message: "cannot read the repository: \(error)")
             }
-            let hex = snapshot.commit.id.hex
-            let previous = lastApplied.flatMap { try? opened.repository.commit(CommitID(hex: $0)) }
-            if let gate {
-                do { try gate(opened.repository, previous, snapshot.commit) } catch {
-                    return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
+        }
+        let hex = snapshot.commit.id.hex
+        let state: DesiredStateSet
+        do {
+            state = try snapshot.desiredState().selecting(configuration.apps)
+        } catch {
+            return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
+        }
+        if let policy {
+            // Where each app's review starts; a base that cannot be read is no base (refused when one is needed).
+            var history = CommitPolicy.History(appStates: appStates)
+            if policy.needsBases {
+                if let directory = policy.stateDirectory {
+                    do { history.recorded = try RecordedTrustBase.load(stateDirectory: directory) } catch {
+                        return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
+                    }
+                }
+                if let coordinator, coordinator.shared {
+                    for app in state.applications where appStates[app.name]?.lastAppliedCommit == nil {
+                        if let fence = try? await coordinator.fence(of: app.name) { history.fences[app.name] = fence }
+                    }
                 }
             }
+            let reviewing = history
             do {
-                let state = try snapshot.desiredState().selecting(configuration.apps)
-                let safety = SafetyContexts.build(
-                    repository: opened.repository, snapshot: snapshot, state: state,
-                    folder: configuration.folder, journal: journal)
-                var changed: Set<String> = []
-                if let previous, previous.id != snapshot.commit.id,
-                    let before = try? opened.repository.snapshot(ref: previous.id.hex, folder: configuration.folder)
-                {
-                    let old = Dictionary(before.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
-                    changed = Set(snapshot.files.filter { old[$0.path] != $0.content }.map(\.path))
-                }
-                return Candidate(snapshot: snapshot, state: state, safety: safety, appStates: appStates, changedFiles: changed)
+                let approval = try await offPool { try policy.review(opened.value, candidate: snapshot.commit, state: state, history: reviewing) }
+                hooks.approved(approval)
             } catch {
-                return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
+                return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
             }
+        }
+        return try await offPool {
+            let safety = SafetyContexts.build(
+                repository: opened.value, snapshot: snapshot, state: state,
+                folder: configuration.folder, journal: journal)
+            var changed: Set<String> = []
+            if let lastApplied, lastApplied != hex,
+                let before = try? opened.value.snapshot(ref: lastApplied, folder: configuration.folder)
+            {
+                let old = Dictionary(before.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
+                changed = Set(snapshot.files.filter { old[$0.path] != $0.content }.map(\.path))
+            }
+            return Candidate(snapshot: snapshot, state: state, safety: safety, appStates: appStates, changedFiles: changed)
         }
     }
 
@@ -172,12 +192,14 @@ public struct Pass: Sendable {
                     throw ReconcileError("this host's lease on \(event.app) expired or was taken over; not calling", code: StepCode.leaseLost)
                 }
                 let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
+                // A step a shutdown or a newer commit stopped between calls did not fail: it is `stopped`.
+                let phase = stop.reason != nil && event.phase == .failed ? "stopped" : event.phase.rawValue
                 // Journal before call: when this throws for `calling`, the Applier does not make the call.
                 try journal.record(
                     CallRecord(
                         passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
                         action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
-                        phase: event.phase.rawValue, requestID: event.requestID, message: message))
+                        phase: phase, requestID: event.requestID, message: message))
                 hooks.journaled(event)
             })
         let drift = configuration.drift
@@ -255,7 +277,8 @@ public struct Pass: Sendable {
                         let renewing = lease.keepRenewed()
                         let result = await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext())
                         renewing.cancel()
-                        await lease.release()
+                        // Released even when the pass is cancelled (SIGTERM): another host may act at once.
+                        await Task.detached { await lease.release() }.value
                         leases.withLock { $0[app.name] = nil }
                         return (result, false)
                     }
@@ -284,13 +307,13 @@ public struct Pass: Sendable {
                 result.results.map { app in
                     AppEvent(
                         passID: passID, app: app.plan.app, commit: commit, activeRegion: app.plan.activeRegion,
-                        verdict: app.verdict.rawValue, converged: app.verdict.isConverged, specHash: specHashes[app.plan.app] ?? nil)
+                        verdict: app.verdict.rawValue, converged: app.isConverged, specHash: specHashes[app.plan.app] ?? nil)
                 })
         } catch {
             log.error("\(error)")
         }
         let problems = result.problems
-        let allReported = applied.allSatisfy { $0.0.verdict.isConverged || $0.1 }
+        let allReported = applied.allSatisfy { $0.0.isConverged || $0.1 }
         result.outcome = problems.isEmpty ? .converged : (!result.reportedOnly.isEmpty && allReported ? .driftReported : .notConverged)
         if result.results.contains(where: { $0.verdict == .stale }) { result.outcome = .stale }
         if result.outcome != .converged {
@@ -299,21 +322,30 @@ public struct Pass: Sendable {
     }
 
     /// The app's suspension: `spec.suspend: true`, or one recorded in the coordinator's store. A store that cannot
-    /// be read suspends nothing here; acting still needs it (the lease).
+    /// be read counts as a suspension: where Switchyard cannot know whether a person pulled the break glass, it does
+    /// not act.
     func suspension(of app: Application) async -> Suspension? {
         if app.spec.suspend {
             return Suspension(app: app.name, by: "the desired-state file", at: nil, reason: "\(app.source.path) sets spec.suspend: true")
         }
         guard let coordinator else { return nil }
         do { return try await coordinator.suspension(of: app.name) } catch {
-            hooks.logger.warning("\(app.name): cannot read suspensions from \(coordinator.store.name): \(error)")
-            return nil
+            hooks.logger.error("\(app.name): cannot read its suspension from \(coordinator.store.name): \(error); not acting")
+            return Suspension(
+                app: app.name, by: "unknown", at: nil,
+                reason: "whether \(app.name) is suspended cannot be read from \(coordinator.store.name) (\(error)); counted as suspended")
         }
     }
 
     static func hash(_ text: String) -> String {
         hexEncoded(SHA256.hash(data: Data(text.utf8)))
     }
+}
+
+extension Reconciler.AppResult {
+    /// Whether the app converged on this host: a host that waited on another host's lease did not (it recorded
+    /// nothing as applied, so whichever host holds the lease next finishes the commit).
+    public var isConverged: Bool { verdict.isConverged && code != StepCode.leaseHeld }
 }
 
 extension AppPlan {
@@ -359,17 +391,21 @@ public struct PassHooks: Sendable {
     public var journaled: @Sendable (JournalEvent) -> Void
     /// Once the pass knows the commit it works on (the loop watches for a newer one).
     public var commitRead: @Sendable (CommitID) -> Void
+    /// When the commit policy accepted the commit: who signed it.
+    public var approved: @Sendable (SignatureApproval) -> Void
 
     public init(
         logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
         progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
         journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
-        commitRead: @escaping @Sendable (CommitID) -> Void = { _ in }
+        commitRead: @escaping @Sendable (CommitID) -> Void = { _ in },
+        approved: @escaping @Sendable (SignatureApproval) -> Void = { _ in }
     ) {
         self.logger = logger
         self.progress = progress
         self.journaled = journaled
         self.commitRead = commitRead
+        self.approved = approved
     }
 }
 
@@ -413,7 +449,7 @@ public struct PassResult: Sendable {
 
     /// One line per app that is not converged: its verdict, code and what stands in the way.
     public var problems: [String] {
-        results.filter { !$0.verdict.isConverged }.map { result in
+        results.filter { !$0.isConverged }.map { result in
             let reported = reportedOnly.contains(result.plan.app)
             let detail =
                 result.outcomes.filter { $0.status == .failed || $0.status == .pending }.map { "\($0.step.summary): \($0.message)" }
@@ -465,19 +501,19 @@ public struct Refusal: Sendable, Codable, Equatable {
     }
 }
 
-/// A check a candidate commit must pass before anything is applied, e.g. a signature policy.
-///
-/// Called with the repository, the commit every app last converged to (nil at first start, or when it is no longer
-/// in the repository) and the candidate. Throwing refuses the candidate: nothing is applied, the error's
-/// description is the reason shown by status, `/readyz` and the journal.
-public typealias CommitGate = @Sendable (_ repository: Repository, _ lastApplied: CommitInfo?, _ candidate: CommitInfo) throws -> Void
-
 /// What a pass does when live state differs from a commit that already converged.
 public enum DriftPolicy: String, Sendable, CaseIterable {
     /// Change AWS back to the commit (the default).
     case correct
     /// Only report it (status, /readyz, metrics, journal); a new commit is still applied.
     case report
+}
+
+/// A value that is not `Sendable` (a libgit2 handle) handed from one step of a pass to the next: the steps run one
+/// after another, never at once.
+struct HandedOver<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// A pass that stopped before planning: the repository could not be read.

@@ -16,17 +16,17 @@ public struct ReconcileLoop: Service {
     let metrics: ServiceMetrics
     let status: ServiceStatus
     let trigger: PassTrigger
-    let gate: CommitGate?
+    let policy: CommitPolicy?
     let coordinator: Coordinator?
     let once: Bool
     let logger: Logger
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
-    ///   - gate: refuses candidate commits (signatures); nil accepts every valid commit.
+    ///   - policy: refuses candidate commits (signatures); nil accepts every valid commit.
     public init(
         configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-        status: ServiceStatus, trigger: PassTrigger, gate: CommitGate? = nil, coordinator: Coordinator? = nil, once: Bool = false,
+        status: ServiceStatus, trigger: PassTrigger, policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, once: Bool = false,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -35,7 +35,7 @@ public struct ReconcileLoop: Service {
         self.metrics = metrics
         self.status = status
         self.trigger = trigger
-        self.gate = gate
+        self.policy = policy
         self.coordinator = coordinator
         self.once = once
         self.logger = logger
@@ -92,7 +92,7 @@ public struct ReconcileLoop: Service {
             progress: { event in
                 progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
             }, commitRead: { commit in reading.withLock { $0 = commit } })
-        let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, gate: gate, coordinator: coordinator, hooks: hooks)
+        let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, policy: policy, coordinator: coordinator, hooks: hooks)
         let work = Task { await pass.run(trigger: reason, mode: .apply, stop: safePoint) }
         // Meanwhile, watch for a newer commit or a shutdown: either stops the pass at the next safe point.
         let watcher = Task {
@@ -128,7 +128,7 @@ public struct ReconcileLoop: Service {
         }
         var verdicts: [String: Verdictish] = [:]
         for app in result.results {
-            verdicts[app.plan.app] = Verdictish(converged: app.verdict.isConverged, inSync: app.verdict == .inSync)
+            verdicts[app.plan.app] = Verdictish(converged: app.isConverged, inSync: app.verdict == .inSync)
         }
         if result.outcome == .converged, let commit = result.commit { metrics.applied(commitTime: commit.committer.time) }
         if verdicts.isEmpty {

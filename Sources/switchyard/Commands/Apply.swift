@@ -60,12 +60,14 @@ struct Apply: AsyncParsableCommand {
                 logger: aws.logger,
                 progress: { event in
                     Terminal.note(String(format: "[%6.1fs] ", event.elapsed.seconds) + "\(event.app): \(event.message)")
-                }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") })
+                }, journaled: { crashPoint?.check($0) }, commitRead: { Terminal.note("applying \($0.short)") },
+                approved: Terminal.signatures)
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
                 configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
-                cloud: LiveCloud(sender: client), journal: journal, gate: try signing.gate(folder: global.path), coordinator: coordinator,
+                cloud: LiveCloud(sender: client), journal: journal,
+                policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
                 hooks: hooks)
             let limit = timeout.value
             let result = try await withTimeLimit(

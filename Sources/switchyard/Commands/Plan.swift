@@ -16,7 +16,8 @@ struct Plan: AsyncParsableCommand {
             With --allowed-signers, a commit not signed as the host requires is refused (exit 1) \
             before AWS is called, so a plan never shows changes that apply would not make.
 
-            Exit codes: 0 in sync, 2 changes pending (or blocked), 1 error or refused commit.
+            Exit codes: 0 in sync, 2 changes pending, 3 blocked (a change that cannot be carried out as it \
+            stands: a declared resource missing, a safety check failing), 1 error or refused commit.
             Use --format markdown for a pull-request comment, json for scripts (schema in docs/OUTPUT.md).
             """
     )
@@ -38,7 +39,8 @@ struct Plan: AsyncParsableCommand {
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
                 configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
-                gate: try signing.gate(folder: global.path), coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
+                policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
+                hooks: PassHooks(logger: aws.logger, approved: Terminal.signatures))
             let result = await pass.run(trigger: "plan", mode: .plan)
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
@@ -48,6 +50,7 @@ struct Plan: AsyncParsableCommand {
             case .markdown: print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
             case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
             }
+            if result.results.contains(where: { $0.verdict == .blocked }) { throw ExitCode(3) }
             if plans.contains(where: { !$0.inSync }) { throw ExitCode(2) }
         }
     }

@@ -109,7 +109,7 @@ struct Run: AsyncParsableCommand {
             let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
             let daemon = SwitchyardDaemon(
                 configuration: configuration, cloud: LiveCloud(sender: client),
-                journal: journal, metrics: metrics, gate: try signing.gate(folder: global.path),
+                journal: journal, metrics: metrics, policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory),
                 coordinator: coordinator, webhook: webhook, limits: limits, logger: logger)
             if coordinator.shared {
                 logger.notice("coordinating with other hosts through \(coordinator.store.name) as \(coordinator.host)")

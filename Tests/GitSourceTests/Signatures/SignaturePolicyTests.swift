@@ -109,8 +109,10 @@ struct SignaturePolicyTests {
         #expect(Set(approval.signers.map(\.principal)) == ["alice@example.com", "bob@example.com"])
         #expect(approval.checked.count == 2)
         #expect(approval.checked.first?.isMerge == true)
-        // With no last applied revision the change is what the merge brings over its first parent: the same.
-        #expect(try t.review(merge, since: nil, required: 2).requireAccepted().signers.count == 2)
+        // With no last applied revision nothing tells where the change starts: refused, saying how to name one.
+        let reason = try #require(Self.refusal(try t.review(merge, since: nil, required: 2)))
+        #expect(reason.contains("no trust base is known for desired-state/unishop.yaml"), "\(reason)")
+        #expect(reason.contains("switchyard trust-base COMMIT"), "\(reason)")
     }
 
     @Test("two required signers: the same key on the commit and the merge counts once")
