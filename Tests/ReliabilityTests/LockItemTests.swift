@@ -1,0 +1,105 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardTestSupport
+import Testing
+
+/// Lock-table items are read strictly and fail closed: a suspension that cannot be read whole is a suspension, a lease
+/// that cannot be read is held, a host that waited on another's lease records nothing as applied.
+@Suite("Lock-table items people wrote or damaged", .serialized)
+struct LockItemTests {
+    /// Writes `item` (DynamoDB JSON attribute values) at `key` with boto3, as a person would in the console.
+    static func put(_ world: ReliabilityWorld, _ key: String, _ item: String) throws {
+        _ = try Emulator.python([
+            "-c",
+            """
+            import boto3, json, sys
+            ddb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="\(world.emulator.endpoint)",
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            item = json.loads(sys.argv[1]); item["LockID"] = {"S": "\(key)"}
+            ddb.put_item(TableName="\(ReliabilityWorld.lockTableName)", Item=item)
+            """,
+            item,
+        ])
+    }
+
+    static let annotations = [
+        #"{"by": {"S": "alice"}, "reason": {"S": "DNS change"}, "at": {"N": "1800000000"}, "Version": {"N": "1"}, "note": {"BOOL": true}}"#,
+        #"{"by": {"S": "alice"}, "reason": {"S": "DNS change"}, "Version": {"N": "1"}, "ticket": {"M": {"id": {"S": "INC-1"}}}}"#,
+        #"{"by": {"N": "7"}, "reason": {"L": []}, "tags": {"SS": ["a", "b"]}}"#,
+        #"{"Version": {"S": "one"}}"#,
+    ]
+
+    @Test("a suspension item annotated or written by hand still suspends; resume clears it", arguments: annotations)
+    func annotatedSuspension(item: String) async throws {
+        let world = try await ReliabilityWorld.make(lockTable: true)
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        try Self.put(world, "switchyard/\(app.name)/suspend", item)
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try world.emulator.resetCalls()
+
+        let apply = try await world.switchyard(world.applyArguments)
+        #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(apply.stdout.contains("suspended"), "\(apply.stdout)")
+        let calls = try world.emulator.callCounts().filter { !$0.key.hasPrefix("dynamodb:") }
+        #expect(calls.isEmpty, "no host acts on a suspended app: \(calls)")
+        let resume = try await world.switchyard(["resume", app.name, "--state-dir", world.stateDir] + world.awsArguments)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let again = try await world.switchyard(world.applyArguments)
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
+    }
+
+    @Test("a lease whose holder or expiry cannot be read is held by someone else: nothing is done, nothing recorded as applied")
+    func unreadableLease() async throws {
+        let world = try await ReliabilityWorld.make(lockTable: true)
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        let applied = try world.journal().appStates()[app.name]?.lastAppliedCommit
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try world.emulator.resetCalls()
+        for item in [
+            #"{"holder": {"S": "other-host"}, "expiresAt": {"S": "2026-12-05T10:00:00Z"}, "token": {"N": "3"}, "Version": {"N": "2"}}"#,
+            #"{"holder": {"BOOL": true}, "expiresAt": {"N": "1"}, "Version": {"N": "2"}}"#,
+        ] {
+            try Self.put(world, "switchyard/\(app.name)/lease", item)
+            let apply = try await world.switchyard(world.applyArguments)
+            #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
+            #expect(apply.stdout.contains("lease item") || apply.stderr.contains("lease item"), "\(apply.stdout)\n\(apply.stderr)")
+            let calls = try world.emulator.callCounts().filter { !$0.key.hasPrefix("dynamodb:") }
+            #expect(calls.isEmpty, "\(calls)")
+        }
+        #expect(try world.journal().appStates()[app.name]?.lastAppliedCommit == applied)
+    }
+
+    @Test("a host that found the lease held records nothing as applied; when the lease frees, it finishes the failover")
+    func leaseHeldIsNotApplied() async throws {
+        let world = try await ReliabilityWorld.make(lockTable: true)
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        let applied = try world.journal().appStates()[app.name]?.lastAppliedCommit
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        let future = Int(Date().timeIntervalSince1970) + 3600
+        try Self.put(
+            world, "switchyard/\(app.name)/lease",
+            #"{"holder": {"S": "other-host"}, "expiresAt": {"N": "\#(future)"}, "token": {"N": "3"}, "Version": {"N": "2"}}"#)
+        let waiting = try await world.switchyard(world.applyArguments)
+        #expect(waiting.status == 1, "\(waiting.stdout)\n\(waiting.stderr)")
+        #expect(waiting.stdout.contains("[lease-held]"), "\(waiting.stdout)")
+        #expect(try world.journal().appStates()[app.name]?.lastAppliedCommit == applied, "nothing recorded as applied")
+
+        // The holder died and its lease expired: this host, in report-only drift mode too, finishes the commit.
+        try Self.put(
+            world, "switchyard/\(app.name)/lease",
+            #"{"holder": {"S": "other-host"}, "expiresAt": {"N": "1"}, "token": {"N": "3"}, "Version": {"N": "3"}}"#)
+        let run = try await world.switchyard(world.runArguments(once: true) + ["--drift", "report"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
+    }
+}
