@@ -49,6 +49,9 @@ say "switchyard validate: every desired-state file, read from the commit through
 say "switchyard plan: live state already matches the file (exit code 0 = in sync)"
 "$bin" plan
 
+say "switchyard apply: the host converges the starting state once, as a running host has; its journal now knows Unishop was applied in us-east-1 (a host that knows nothing holds any difference as a failover made by hand)"
+"$bin" apply
+
 say "It is the worst night of the year: us-east-1 is in trouble. The failover is a one-line commit:"
 "$bin" flip unishop us-west-1 --author "On-call Engineer <oncall@example.com>"
 git --no-pager show --format='    commit %h by %an: %s' --unified=0 HEAD -- desired-state | sed 's/^/    /'

@@ -16,20 +16,43 @@ public struct LiveCloud: CloudControl {
         BucketAccess(try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region))
     }
 
+    /// The bucket tag in which a fence keeps the Block Public Access settings it replaced (`none`: there were none,
+    /// else their four flags as bits), so that any host undoes the fence exactly.
+    public static let fenceTag = "switchyard:fenced-from"
+
     public func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
         let capture = RequestIDCapture(sender)
         let client = S3Client(sender: capture)
-        var configuration = PublicAccessBlock.blockAll
-        if !blocked {
-            // Read, modify, write: opening lifts only what stops serving, never the owner's ACL protection.
-            guard let current = try await S3Client(sender: sender).getPublicAccessBlock(bucket: bucket, region: region) else { return nil }
-            configuration = current
-            configuration.blockPublicPolicy = false
-            configuration.restrictPublicBuckets = false
-            guard configuration != current else { return nil }
+        let reader = S3Client(sender: sender)
+        let current = try await reader.getPublicAccessBlock(bucket: bucket, region: region)
+        let tags = try await reader.getBucketTagging(bucket: bucket, region: region)
+        if blocked {
+            // Recorded before the fence (a crash in between leaves the record, which the next fence keeps).
+            if tags[Self.fenceTag] == nil, current != .blockAll {
+                try await reader.putBucketTagging(
+                    tags.merging([Self.fenceTag: current?.bits ?? "none"]) { $1 }, bucket: bucket, region: region)
+            }
+            try await client.putPublicAccessBlock(.blockAll, bucket: bucket, region: region)
+            return capture.requestID
         }
-        try await client.putPublicAccessBlock(configuration, bucket: bucket, region: region)
-        return capture.requestID
+        // Opening restores what the fence replaced; a bucket Switchyard never fenced keeps its owner's flags. Either
+        // way only the two policy flags, which stop a website from serving, end up cleared.
+        var configuration = tags[Self.fenceTag].flatMap { $0 == "none" ? PublicAccessBlock.blockNone : PublicAccessBlock(bits: $0) } ?? current
+        configuration?.blockPublicPolicy = false
+        configuration?.restrictPublicBuckets = false
+        var requestID: String?
+        if let configuration, configuration != current {
+            if configuration == .blockNone, tags[Self.fenceTag] == "none" {
+                try await client.deletePublicAccessBlock(bucket: bucket, region: region)
+            } else {
+                try await client.putPublicAccessBlock(configuration, bucket: bucket, region: region)
+            }
+            requestID = capture.requestID
+        }
+        if tags[Self.fenceTag] != nil {
+            try await reader.putBucketTagging(tags.filter { $0.key != Self.fenceTag }, bucket: bucket, region: region)
+        }
+        return requestID
     }
 
     public func distribution(id: String) async throws -> DistributionState {

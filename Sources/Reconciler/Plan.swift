@@ -128,6 +128,8 @@ public struct Blocker: Sendable, Equatable, Codable {
 
 /// Blocker codes set above the planner (the pass): the other codes are the planner's and the safety checks'.
 public enum BlockerCode {
+    /// The writer or traffic was moved outside Git and no commit asked for it: held, never reverted by the loop.
+    public static let diverged = "diverged"
     /// A declared resource does not exist (AWS answered 404 / not found): the file names the wrong thing.
     public static let resourceMissing = "resource-missing"
     /// Suspended by `switchyard suspend` or `spec.suspend: true`.

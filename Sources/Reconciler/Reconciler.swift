@@ -18,10 +18,13 @@ public enum Verdict: String, Sendable, Codable {
     case stale
     /// Suspended (`switchyard suspend`, or `spec.suspend: true`): no host acts on it.
     case suspended
+    /// The writer or traffic was moved outside Git (a person's emergency failover) and no commit asked for it: held.
+    case diverged
 
     /// The verdict of a plan, before anything is applied.
     public static func of(_ plan: AppPlan) -> Verdict {
         if plan.blockers.contains(where: { $0.code == BlockerCode.suspended }) { return .suspended }
+        if plan.blockers.contains(where: { $0.code == BlockerCode.diverged }) { return .diverged }
         if plan.blockers.contains(where: { $0.code == BlockerCode.stale }) { return .stale }
         if !plan.blockers.isEmpty { return .blocked }
         if !plan.unobserved.isEmpty { return .degraded }

@@ -78,7 +78,7 @@ public struct ConsoleView {
             let verdictClass =
                 switch app.verdict {
                 case .inSync: "good"
-                case .blocked, .failed, .degraded, .stale: "bad"
+                case .blocked, .failed, .degraded, .stale, .diverged: "bad"
                 default: ""
                 }
             // The plan document is the last finished pass's; calls journaled since for a newer commit mean a pass is

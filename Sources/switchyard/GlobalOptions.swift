@@ -45,8 +45,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// What a pass reads, with how it acts.
-    func passConfiguration(drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()) -> PassConfiguration {
-        PassConfiguration(source: source, ref: ref, folder: path, apps: apps, drift: drift, applyOptions: applyOptions)
+    func passConfiguration(
+        drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions(), reassert: Set<String> = []
+    ) -> PassConfiguration {
+        PassConfiguration(source: source, ref: ref, folder: path, apps: apps, drift: drift, applyOptions: applyOptions, reassert: reassert)
     }
 }
 

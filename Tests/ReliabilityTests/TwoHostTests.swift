@@ -152,7 +152,11 @@ struct TwoHostTests {
         async let b = world.switchyard("b", ["apply"])
         let results = try await [a, b]
         for result in results {
-            evidence.check(result.status == 0, "converged, or another host is converging it: \(result.stdout)\(result.stderr)")
+            // One host converges; the other converges too, or exits 1 saying another host holds the lease (it recorded
+            // nothing as applied), or holds a difference it cannot attribute (it never applied this app).
+            let held = ["[lease-held]", "diverged"].contains { result.stdout.contains($0) }
+            evidence.check(
+                result.status == 0 || (result.status == 1 && held), "converged, or waiting on the other host: \(result.stdout)\(result.stderr)")
             evidence.check(
                 !(result.stdout + result.stderr).contains("InvalidDBClusterStateFault"),
                 "!(result.stdout + result.stderr).contains(\"InvalidDBClusterStateFault\")")
@@ -160,12 +164,12 @@ struct TwoHostTests {
         evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
         try await waitFor("the failover to finish") { try world.live().origins[world.app.originGroupID]?.first == world.app.secondaryOrigin }
         let again = try await world.switchyard("b", ["apply"])
-        evidence.check(again.status == 0, "\(again.stderr)")
+        evidence.check(again.status == 0, "\(again.stdout)\(again.stderr)")
         evidence.check(try world.promotions() == 1, "try world.promotions() == 1")
         evidence.check(try world.live().writer == world.app.secondaryClusterARN, "try world.live().writer == world.app.secondaryClusterARN")
         ResultsLog.record(
             fault: "two hosts, one lock table", scenario: "both hosts apply the same flip at once", evidence: evidence,
-            outcome: "one promotion; both exit 0; no AWS state fault")
+            outcome: "one promotion; no AWS state fault; the host that waited exits 0 once converged")
     }
 
     @Test("two run daemons (--lease-duration 8s): one promotion; SIGKILL the holder while it waits, the other finishes with no second promotion")

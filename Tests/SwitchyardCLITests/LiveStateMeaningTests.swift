@@ -97,6 +97,67 @@ struct LiveStateMeaningTests {
         #expect(try Self.flags(world, bucket: secondary.0, region: secondary.1) == Self.aclOnly)
     }
 
+    /// The bucket's tags, with boto3.
+    static func tags(_ world: World, bucket: String, region: String) throws -> [String: String] {
+        let script = """
+            import json, sys, boto3
+            from botocore.config import Config
+            from botocore.exceptions import ClientError
+            s3 = boto3.client("s3", region_name=sys.argv[3], endpoint_url=sys.argv[1], aws_access_key_id="testing",
+                              aws_secret_access_key="testing", config=Config(s3={"addressing_style": "path"}))
+            try:
+                print(json.dumps({t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=sys.argv[2])["TagSet"]}))
+            except ClientError:
+                print("{}")
+            """
+        let output = try Emulator.python(["-c", script, world.emulator.endpoint, bucket, region])
+        return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: String] ?? [:]
+    }
+
+    @Test("a fence is undone exactly: after fence and reopen each bucket's four flags are its owner's, and its other tags stay")
+    func fenceUndoneExactly() throws {
+        let world = try World(parts: "web")
+        defer { world.close() }
+        let app = world.apps[0]
+        let name = app["name"] as! String
+        let buckets = app["buckets"] as! [String: [String: String]]
+        let primary = (buckets["primary"]!["name"]!, "us-east-1"), secondary = (buckets["secondary"]!["name"]!, "us-west-1")
+        let primaryOwner = ["BlockPublicAcls": false, "IgnorePublicAcls": true, "BlockPublicPolicy": false, "RestrictPublicBuckets": false]
+        let secondaryOwner = ["BlockPublicAcls": true, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false]
+        try Self.setUp(world, bucket: primary.0, region: primary.1, flags: primaryOwner)
+        try Self.setUp(world, bucket: secondary.0, region: secondary.1, flags: secondaryOwner)
+        _ = try Emulator.python([
+            "-c",
+            """
+            import sys, boto3
+            from botocore.config import Config
+            s3 = boto3.client("s3", region_name="us-west-1", endpoint_url=sys.argv[1], aws_access_key_id="testing",
+                              aws_secret_access_key="testing", config=Config(s3={"addressing_style": "path"}))
+            s3.put_bucket_tagging(Bucket=sys.argv[2], Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
+            """,
+            world.emulator.endpoint, secondary.0,
+        ])
+
+        try commit(world, World.yaml(app, active: "us-east-1", standby: "fenced", promotion: "switchover"), as: name, message: "Fence the standby")
+        #expect(try world.switchyard("apply").status == 0)
+        #expect(try Self.flags(world, bucket: secondary.0, region: secondary.1) == Self.all)
+        #expect(try Self.tags(world, bucket: secondary.0, region: secondary.1) == ["team": "web", "switchyard:fenced-from": "1000"])
+
+        try world.flip(to: "us-west-1")
+        var apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try Self.flags(world, bucket: secondary.0, region: secondary.1) == secondaryOwner, "the owner's flags, exactly")
+        #expect(try Self.tags(world, bucket: secondary.0, region: secondary.1) == ["team": "web"])
+        #expect(try Self.flags(world, bucket: primary.0, region: primary.1) == Self.all)
+
+        try world.flip(to: "us-east-1")
+        apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try Self.flags(world, bucket: primary.0, region: primary.1) == primaryOwner, "the old primary gets its own flags back")
+        #expect(try Self.tags(world, bucket: primary.0, region: primary.1).isEmpty)
+        #expect(try Self.flags(world, bucket: secondary.0, region: secondary.1) == Self.all)
+    }
+
     @Test("an Aurora ARN with upper-case letters is refused by validate, iam-policy and apply, and nothing is promoted")
     func upperCaseClusterARN() throws {
         let world = try World(parts: "aurora")

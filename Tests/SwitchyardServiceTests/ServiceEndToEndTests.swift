@@ -282,9 +282,9 @@ struct ServiceEndToEndTests {
             "-c",
             """
             import boto3
-            s3 = boto3.client("s3", region_name="us-east-1", endpoint_url="\(harness.emulator.endpoint)",
+            s3 = boto3.client("s3", region_name="us-west-1", endpoint_url="\(harness.emulator.endpoint)",
                               aws_access_key_id="testing", aws_secret_access_key="testing")
-            s3.put_public_access_block(Bucket="\(harness.topology.primaryBucket)", PublicAccessBlockConfiguration={
+            s3.put_public_access_block(Bucket="\(harness.topology.secondaryBucket)", PublicAccessBlockConfiguration={
                 "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
             """,
         ])
@@ -292,8 +292,10 @@ struct ServiceEndToEndTests {
             try harness.journal().passes().last { $0.finishedAt != nil }?.outcome == .driftReported
         }
         let pass = try #require(try harness.journal().passes().last { $0.outcome == .driftReported })
-        #expect(pass.error?.contains("drift: open bucket \(harness.topology.primaryBucket)") == true, "\(pass.error ?? "")")
-        #expect(try harness.emulator.inspect(harness.topology).buckets[harness.topology.primaryBucket] == "blocked")
+        // The hot standby's bucket blocked by hand: drift that moves no traffic (a blocked active bucket would be a
+        // failover made by hand, held as `diverged`).
+        #expect(pass.error?.contains("drift: open bucket \(harness.topology.secondaryBucket)") == true, "\(pass.error ?? "")")
+        #expect(try harness.emulator.inspect(harness.topology).buckets[harness.topology.secondaryBucket] == "blocked")
         #expect(try await harness.emulator.calls(service: "s3", mutating: true)["s3:PutPublicAccessBlock"] == 1, "only the hand-made call")
         let (ready, code) = try await HTTPTestClient.get("\(url)/readyz")
         #expect(code == 503)
@@ -303,7 +305,7 @@ struct ServiceEndToEndTests {
         try await harness.waitConverged(service, at: flip)
         let state = try harness.emulator.inspect(harness.topology)
         #expect(state.writer == harness.topology.secondaryClusterARN)
-        #expect(state.buckets[harness.topology.primaryBucket] == "open", "a new commit is applied whole")
+        #expect(state.buckets[harness.topology.secondaryBucket] == "open", "a new commit is applied whole")
     }
 
     @Test("a newer commit arriving while a promotion is waited for takes over at the next safe point")

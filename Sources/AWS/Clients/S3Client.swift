@@ -108,6 +108,48 @@ public struct S3Client: Sendable {
             redirectAllRequestsTo: redirect, routingRules: rules)
     }
 
+    /// The bucket's tags (empty when it has none: `NoSuchTagSet`).
+    /// - Throws: `AWSError`.
+    public func getBucketTagging(bucket: String, region: String) async throws -> [String: String] {
+        let operation = Self.bucketOperation("GetBucketTagging", bucket: bucket, region: region, subresource: "tagging")
+        let response: HTTPResponse
+        do {
+            response = try await sender.send(operation)
+        } catch let error as AWSError where error.kind == .service && error.code == "NoSuchTagSet" {
+            return [:]
+        }
+        let xml = try XMLResponse(response, for: operation)
+        try xml.expectRoot("Tagging")
+        var tags: [String: String] = [:]
+        for tag in xml.root.element(at: "TagSet")?.children(named: "Tag") ?? [] {
+            tags[try xml.requiredText("Key", in: tag)] = xml.text("Value", in: tag) ?? ""
+        }
+        return tags
+    }
+
+    /// Replaces the bucket's tags with `tags`; an empty set deletes them (`DeleteBucketTagging`).
+    /// - Throws: `AWSError`.
+    public func putBucketTagging(_ tags: [String: String], bucket: String, region: String) async throws {
+        guard !tags.isEmpty else {
+            _ = try await sender.send(
+                Self.bucketOperation("DeleteBucketTagging", method: "DELETE", bucket: bucket, region: region, subresource: "tagging"))
+            return
+        }
+        let set = tags.sorted { $0.key < $1.key }.map { key, value in
+            XMLNode.element(
+                XMLElement(name: "Tag", children: [.element(XMLElement(name: "Key", text: key)), .element(XMLElement(name: "Value", text: value))]))
+        }
+        let body = XMLElement(
+            name: "Tagging", attributes: [XMLAttribute(name: "xmlns", value: Self.namespace)],
+            children: [.element(XMLElement(name: "TagSet", children: set))]
+        ).serializedBytes()
+        let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+        _ = try await sender.send(
+            Self.bucketOperation(
+                "PutBucketTagging", method: "PUT", bucket: bucket, region: region, subresource: "tagging", headers: [("Content-MD5", md5)],
+                body: body))
+    }
+
     private static func bucketOperation(
         _ name: String, method: String = "GET", bucket: String, region: String, subresource: String?,
         headers: [(name: String, value: String)] = [], body: [UInt8] = []
@@ -145,6 +187,18 @@ public struct PublicAccessBlock: Sendable, Hashable {
     /// No flag set.
     public static let blockNone = PublicAccessBlock(
         blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false)
+
+    /// The four flags in the model's order as `1`/`0`, e.g. `1100` (a tag value: S3 tags allow no commas).
+    public var bits: String {
+        [blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets].map { $0 ? "1" : "0" }.joined()
+    }
+
+    /// The settings `bits` describes; nil for anything else.
+    public init?(bits: String) {
+        let flags = bits.map { $0 == "1" ? true : $0 == "0" ? false : nil }
+        guard flags.count == 4, let a = flags[0], let b = flags[1], let c = flags[2], let d = flags[3] else { return nil }
+        self.init(blockPublicAcls: a, ignorePublicAcls: b, blockPublicPolicy: c, restrictPublicBuckets: d)
+    }
 
     /// The `PublicAccessBlockConfiguration` request document, flags in the model's order.
     public var xml: XMLElement {

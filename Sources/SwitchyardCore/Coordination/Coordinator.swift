@@ -42,6 +42,12 @@ public struct Coordinator: Sendable {
             reason: record["reason"] ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")
     }
 
+    /// The commit the fence records for `app` and that commit's active region, nil when none is recorded.
+    public func fenceRecord(of app: String) async throws -> (commit: String, activeRegion: String?)? {
+        guard shared, let record = try await store.read(Self.key(app, "fence")), let commit = record["commit"] else { return nil }
+        return (commit, record["activeRegion"])
+    }
+
     /// The commit the fence records for `app` (the last commit any host began to apply), nil when none.
     public func fence(of app: String) async throws -> String? {
         guard shared, let commit = try await store.read(Self.key(app, "fence"))?["commit"] else { return nil }
@@ -94,7 +100,10 @@ public struct Coordinator: Sendable {
 
     /// Takes the app's lease, then checks and moves the commit fence to `commit`.
     /// - Parameter ancestry: how a recorded commit relates to `commit` (the caller fetches once when it is unknown).
-    public func begin(app: String, commit: CommitInfo, ancestry: @Sendable (String) async -> Ancestry) async -> Permission {
+    /// - Parameter activeRegion: the app's active region at `commit`, recorded with the fence (the divergence rule).
+    public func begin(
+        app: String, commit: CommitInfo, activeRegion: String? = nil, ancestry: @Sendable (String) async -> Ancestry
+    ) async -> Permission {
         guard shared else { return .proceed(nil) }
         do {
             let lease: Lease
@@ -103,7 +112,7 @@ public struct Coordinator: Sendable {
             case let .held(by, until): return .leaseHeld(by: by, until: until)
             case let .unreadable(why): return .unavailable(why)
             }
-            if let refusal = try await moveFence(app, to: commit, ancestry: ancestry) {
+            if let refusal = try await moveFence(app, to: commit, activeRegion: activeRegion, ancestry: ancestry) {
                 await lease.release()
                 return refusal
             }
@@ -142,7 +151,9 @@ public struct Coordinator: Sendable {
         return .held(current?["holder"] ?? "another host", current?["expiresAt"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) } ?? now)
     }
 
-    func moveFence(_ app: String, to commit: CommitInfo, ancestry: @Sendable (String) async -> Ancestry) async throws -> Permission? {
+    func moveFence(
+        _ app: String, to commit: CommitInfo, activeRegion: String?, ancestry: @Sendable (String) async -> Ancestry
+    ) async throws -> Permission? {
         let key = Self.key(app, "fence")
         for _ in 0..<5 {
             let current = try await store.read(key)
@@ -154,10 +165,11 @@ public struct Coordinator: Sendable {
                 return nil  // this commit is already the fence
             }
             let generation = (current?["generation"].flatMap(Int.init) ?? 0) + 1
-            let attributes = [
+            var attributes = [
                 "commit": commit.id.hex, "committedAt": String(commit.committer.time.timeIntervalSince1970),
                 "host": host, "generation": String(generation),
             ]
+            if let activeRegion { attributes["activeRegion"] = activeRegion }
             if try await store.write(key, attributes, replacing: current?.version) != nil { return nil }
         }
         throw CoordinationError("the commit fence of \(app) kept changing under this host")

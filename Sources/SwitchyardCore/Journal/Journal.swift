@@ -210,6 +210,32 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Per app, the active region of the last commit it converged to.
+    public func lastAppliedRegions() throws(JournalError) -> [String: String] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT app, active_region FROM app_events e
+                    WHERE applied = 1 AND id = (SELECT MAX(id) FROM app_events WHERE app = e.app AND applied = 1)
+                    """)
+            return Dictionary(rows.map { ($0["app"] as String, $0["active_region"] as String) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// The active regions of the commits this host journaled calls for, for `app`, since it last converged: a live
+    /// state in one of them is Switchyard's own doing (a failover it began, superseded or interrupted).
+    public func regionsActedOn(app: String) throws(JournalError) -> Set<String> {
+        try read { db in
+            let since =
+                try Double.fetchOne(db, sql: "SELECT MAX(time) FROM app_events WHERE app = ? AND applied = 1", arguments: [app]) ?? 0
+            let regions = try String.fetchAll(
+                db, sql: "SELECT DISTINCT active_region FROM calls WHERE app = ? AND time > ? AND active_region IS NOT NULL",
+                arguments: [app, since])
+            return Set(regions)
+        }
+    }
+
     /// The passes, oldest first (or only the last `limit`).
     public func passes(limit: Int? = nil) throws(JournalError) -> [PassRecord] {
         try read { db in

@@ -68,7 +68,11 @@ public struct Pass: Sendable {
                 case .plan:
                     var plans = await Reconciler(cloud: PassCloud(base: cloud, safePoint: stop)).plan(state, safety: candidate.safety)
                     for (index, app) in state.applications.enumerated() {
-                        if let suspension = await suspension(of: app) { plans[index].suspend(suspension) }
+                        if let suspension = await suspension(of: app) {
+                            plans[index].suspend(suspension)
+                        } else if let diverged = await divergence(app, plans[index], commit: candidate.snapshot.commit.id, candidate.appliedRegions) {
+                            plans[index].blockers.insert(diverged, at: 0)
+                        }
                     }
                     result.results = plans.map { Reconciler.AppResult(plan: $0, outcomes: [], verdict: Verdict.of($0)) }
                     result.outcome = plans.allSatisfy(\.inSync) ? .converged : .notConverged
@@ -106,6 +110,8 @@ public struct Pass: Sendable {
         var appStates: [String: AppState] = [:]
         /// The desired-state files the commit changed since the last applied one (first to plan and apply).
         var changedFiles: Set<String> = []
+        /// Per app, the active region of the commit this host last applied (the divergence rule needs it).
+        var appliedRegions: [String: String] = [:]
     }
 
     /// Opens or fetches the repository, reads the ref's snapshot, validates, asks the commit policy. Blocking libgit2
@@ -115,6 +121,7 @@ public struct Pass: Sendable {
         let policy = policy
         let journal = journal
         let appStates = (try? journal?.appStates()) ?? [:]
+        let appliedRegions = (try? journal?.lastAppliedRegions()) ?? [:]
         let lastApplied = appStates.values.filter { $0.lastAppliedCommit != nil }.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
         let (opened, snapshot) = try await offPool { () throws -> (HandedOver<Repository>, Snapshot) in
             do {
@@ -166,7 +173,8 @@ public struct Pass: Sendable {
                 let old = Dictionary(before.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
                 changed = Set(snapshot.files.filter { old[$0.path] != $0.content }.map(\.path))
             }
-            return Candidate(snapshot: snapshot, state: state, safety: safety, appStates: appStates, changedFiles: changed)
+            return Candidate(
+                snapshot: snapshot, state: state, safety: safety, appStates: appStates, changedFiles: changed, appliedRegions: appliedRegions)
         }
     }
 
@@ -241,13 +249,20 @@ public struct Pass: Sendable {
                             plan.suspend(suspension)
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .suspended), false)
                         }
+                        if let diverged = await divergence(app, plan, commit: snapshot.commit.id, candidate.appliedRegions) {
+                            // A person's failover outside Git is held, never reverted: said loudly, nothing done.
+                            plan.blockers.insert(diverged, at: 0)
+                            return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .diverged), false)
+                        }
                         if drift == .report, convergedBefore, plan.steps.contains(where: \.isMutating) {
                             log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
                         }
                         var lease: Lease?
                         if plan.blockers.isEmpty, !plan.steps.isEmpty, let coordinator {
-                            switch await coordinator.begin(app: app.name, commit: snapshot.commit, ancestry: ancestry) {
+                            switch await coordinator.begin(
+                                app: app.name, commit: snapshot.commit, activeRegion: app.spec.activeRegion, ancestry: ancestry)
+                            {
                             case let .proceed(granted): lease = granted
                             case let .stale(recorded, host, yours):
                                 plan.blockers.append(
@@ -321,6 +336,24 @@ public struct Pass: Sendable {
         }
     }
 
+    /// The blocker of an app whose writer or traffic a person moved outside Git, when no commit asked for it. The
+    /// region last applied comes from this host's journal, else the lock table's fence (a fence at this very commit:
+    /// another host began carrying it out, so the commit asked); unknown counts as not asked.
+    func divergence(_ app: Application, _ plan: AppPlan, commit: CommitID, _ appliedRegions: [String: String]) async -> Blocker? {
+        let reassert = configuration.reassert.contains(app.name)
+        guard !reassert, Divergence.liveRegion(app, plan.live) != nil else { return nil }
+        // The live state is Switchyard's own doing when this host journaled calls toward it since it last converged.
+        if let region = Divergence.liveRegion(app, plan.live), (try? journal?.regionsActedOn(app: app.name))??.contains(region) == true {
+            return nil
+        }
+        var known = appliedRegions[app.name]
+        if known == nil, let coordinator, coordinator.shared, let fence = try? await coordinator.fenceRecord(of: app.name) {
+            if fence.commit == commit.hex { return nil }
+            known = fence.activeRegion
+        }
+        return Divergence.blocker(app, plan: plan, lastAppliedRegion: known, reassert: reassert)
+    }
+
     /// The app's suspension: `spec.suspend: true`, or one recorded in the coordinator's store. A store that cannot
     /// be read counts as a suspension: where Switchyard cannot know whether a person pulled the break glass, it does
     /// not act.
@@ -369,10 +402,12 @@ public struct PassConfiguration: Sendable {
     public var drift: DriftPolicy
     /// Waits and time limits of each step.
     public var applyOptions: ApplyOptions
+    /// Apps whose live state is moved back to the file even when a person moved it outside Git (`--reassert`).
+    public var reassert: Set<String>
 
     public init(
         source: GitSource, ref: String? = nil, folder: String = "desired-state", apps: [String] = [],
-        drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions()
+        drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions(), reassert: Set<String> = []
     ) {
         self.source = source
         self.ref = ref
@@ -380,6 +415,7 @@ public struct PassConfiguration: Sendable {
         self.apps = apps
         self.drift = drift
         self.applyOptions = applyOptions
+        self.reassert = reassert
     }
 }
 

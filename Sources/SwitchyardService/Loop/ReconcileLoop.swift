@@ -20,6 +20,8 @@ public struct ReconcileLoop: Service {
     let coordinator: Coordinator?
     let once: Bool
     let logger: Logger
+    /// The apps found diverged by the last pass: a divergence is logged at `notice` once, when it begins.
+    let diverged = Locked<Set<String>>([])
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
@@ -128,7 +130,17 @@ public struct ReconcileLoop: Service {
         }
         var verdicts: [String: Verdictish] = [:]
         for app in result.results {
-            verdicts[app.plan.app] = Verdictish(converged: app.isConverged, inSync: app.verdict == .inSync)
+            verdicts[app.plan.app] = Verdictish(converged: app.isConverged, inSync: app.verdict == .inSync, diverged: app.verdict == .diverged)
+        }
+        if !result.results.isEmpty {
+            let now = Set(result.results.filter { $0.verdict == .diverged }.map(\.plan.app))
+            let began = diverged.withLock { before in
+                defer { before = now }
+                return now.subtracting(before)
+            }
+            for app in result.results where began.contains(app.plan.app) {
+                passLog.notice("\(app.plan.app) diverged: \(app.plan.blockers.first { $0.code == BlockerCode.diverged }?.reason ?? "")")
+            }
         }
         if result.outcome == .converged, let commit = result.commit { metrics.applied(commitTime: commit.committer.time) }
         if verdicts.isEmpty {

@@ -37,6 +37,7 @@ public final class ServiceMetrics: Sendable {
                 registry.makeCounter(descriptor: Self.errors, labels: [("app", app)]).increment()
             }
             registry.makeGauge(descriptor: Self.inSync, labels: [("app", app)]).set(to: verdict.inSync ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: Self.diverged, labels: [("app", app)]).set(to: verdict.diverged ? 1.0 : 0.0)
         }
     }
 
@@ -87,6 +88,11 @@ public final class ServiceMetrics: Sendable {
         metric("pass_errors", "total", "Passes per app that did not converge it (app=\"*\": the pass failed before any app was planned).")
     }
     static var inSync: MetricNameDescriptor { metric("app_in_sync", "", "1 when the app's live state matches its commit, else 0.") }
+    static var diverged: MetricNameDescriptor {
+        metric(
+            "app_diverged", "", "1 when the app's writer or traffic was moved outside Git and is held there (switchyard adopt or --reassert), else 0."
+        )
+    }
 
     static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "switchyard", metricName: name, unitName: unit, helpText: help)
@@ -103,9 +109,11 @@ public final class ServiceMetrics: Sendable {
 public struct Verdictish: Sendable {
     public var converged: Bool
     public var inSync: Bool
+    public var diverged: Bool
 
-    public init(converged: Bool, inSync: Bool) {
+    public init(converged: Bool, inSync: Bool, diverged: Bool = false) {
         self.converged = converged
         self.inSync = inSync
+        self.diverged = diverged
     }
 }

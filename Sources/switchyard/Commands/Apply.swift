@@ -38,6 +38,13 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "Issue the calls without waiting for promotions to finish (steps that depend on them stay pending).")
     var noWait = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Move this app's writer and traffic back to its file even though a person moved them outside Git (repeatable).",
+            discussion: "Without it, an app diverged by hand is held and apply exits 1; `switchyard adopt APP` makes Git follow instead.",
+            valueName: "app"))
+    var reassert: [String] = []
+
     @Option(help: ArgumentHelp("The most the whole apply may take, e.g. 20m.", valueName: "duration"))
     var timeout: DurationArgument = DurationArgument(.seconds(1800))
 
@@ -65,7 +72,8 @@ struct Apply: AsyncParsableCommand {
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
-                configuration: global.passConfiguration(applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value)),
+                configuration: global.passConfiguration(
+                    applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value), reassert: Set(reassert)),
                 cloud: LiveCloud(sender: client), journal: journal,
                 policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
                 hooks: hooks)

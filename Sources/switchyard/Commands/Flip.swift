@@ -27,7 +27,7 @@ struct Flip: AsyncParsableCommand {
     @Argument(help: "The region to make active.")
     var region: String
 
-    @Option(help: "The commit message. Default: \"Fail over APP to REGION\".")
+    @Option(name: [.short, .long], help: "The commit message. Default: \"Fail over APP to REGION\".")
     var message: String?
 
     @Option(help: ArgumentHelp("The commit's author, as \"Name <email>\". Default: git config user.name and user.email.", valueName: "identity"))
@@ -41,28 +41,37 @@ struct Flip: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard case .local = global.source.location else {
-                throw ValidationError("flip commits to a local clone; pass --repo PATH (push the commit afterwards)")
-            }
-            let repository = try global.source.open().repository
-            let snapshot = try repository.snapshot(ref: "HEAD", folder: global.path)
-            let state = try snapshot.desiredState()
-            guard let application = state.applications.first(where: { $0.name == app }),
-                let file = snapshot.files.first(where: { $0.path == application.source.path })
-            else {
-                throw SelectionError(unknown: [app], known: state.applications.map(\.name))
-            }
-            let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region)
-            var after = snapshot
-            after.files = snapshot.files.filter { $0.path != file.path } + [TreeFile(path: file.path, content: edited)]
-            _ = try after.desiredState()
-            let from = application.spec.activeRegion
-            let commitMessage = message ?? "Fail over \(app) to \(region)\n\nactiveRegion: \(from) -> \(region)\n"
-            let id = try repository.commitFile(
-                path: file.path, content: edited, message: commitMessage,
-                author: author.flatMap(Identity.init(parsing:)))
-            print("committed \(id.short) on \(repository.currentBranch() ?? "HEAD"): \(app) activeRegion \(from) -> \(region)")
+            try global.commitActiveRegion(app: app, region: region, message: message, author: author)
             Terminal.note("next: push this commit (or open a pull request); `switchyard plan` shows what applying it will do")
         }
+    }
+}
+
+extension GlobalOptions {
+    /// Commits `app`'s `activeRegion` = `region` in the local clone, as `flip` does (one value rewritten, validated,
+    /// signed when git would sign), and prints the commit.
+    /// - Throws: a refusal naming why nothing was committed.
+    func commitActiveRegion(app: String, region: String, message: String?, author: String?) throws {
+        guard case .local = source.location else {
+            throw ValidationError("this commits to a local clone; pass --repo PATH (push the commit afterwards)")
+        }
+        let repository = try source.open().repository
+        let snapshot = try repository.snapshot(ref: "HEAD", folder: path)
+        let state = try snapshot.desiredState()
+        guard let application = state.applications.first(where: { $0.name == app }),
+            let file = snapshot.files.first(where: { $0.path == application.source.path })
+        else {
+            throw SelectionError(unknown: [app], known: state.applications.map(\.name))
+        }
+        let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region)
+        var after = snapshot
+        after.files = snapshot.files.filter { $0.path != file.path } + [TreeFile(path: file.path, content: edited)]
+        _ = try after.desiredState()
+        let from = application.spec.activeRegion
+        let commitMessage = message ?? "Fail over \(app) to \(region)\n\nactiveRegion: \(from) -> \(region)\n"
+        let id = try repository.commitFile(
+            path: file.path, content: edited, message: commitMessage,
+            author: author.flatMap(Identity.init(parsing:)))
+        print("committed \(id.short) on \(repository.currentBranch() ?? "HEAD"): \(app) activeRegion \(from) -> \(region)")
     }
 }
