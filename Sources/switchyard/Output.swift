@@ -6,12 +6,12 @@ import Reconciler
 enum Terminal {
     static func error(_ message: String) {
         fflush(nil)
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TerminalText.visible(message))\n".utf8))
     }
 
     static func note(_ message: String) {
         fflush(nil)  // keep results and notes in the order they happened when both go to one terminal
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(TerminalText.visible(message))\n".utf8))
     }
 
     /// Prints a Codable value as the JSON results of a command.
