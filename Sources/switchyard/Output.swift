@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reconciler
+import SwitchyardCore
 
 /// Where people read progress and errors; stdout carries only results.
 enum Terminal {

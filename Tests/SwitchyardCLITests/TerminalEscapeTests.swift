@@ -1,8 +1,7 @@
 import Foundation
+import SwitchyardCore
 import SwitchyardTestSupport
 import Testing
-
-@testable import switchyard
 
 /// Issue 24: text from outside (a commit's subject and author, a desired-state value echoed in a refusal) never
 /// reaches a terminal with its control characters: every text output shows them as visible `\u{…}` escapes.
