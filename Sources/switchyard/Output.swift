@@ -17,7 +17,7 @@ enum Terminal {
 
     /// Prints a Codable value as the JSON results of a command.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        print(String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self))
+        Swift.print(TerminalText.visible(json: String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self)))
     }
 }
 

@@ -31,6 +31,7 @@ struct TerminalEscapeTests {
     func visible() {
         let shown = TerminalText.visible("a\tb\nc\u{1B}[1m\u{9B}\u{7F}\r\u{0}\u{202E}é✓")
         #expect(shown == "a\tb\nc" + #"\u{1B}[1m\u{9B}\u{7F}\u{D}\u{0}\u{202E}"# + "é✓")
+        #expect(TerminalText.visible(json: "\"a\u{9B}\u{7F}\u{202E}\\u001b\"") == #""a\u009b\u007f\u202e\u001b""#)
         #expect(TerminalText.visible("Fail over hot to us-west-1") == "Fail over hot to us-west-1")
     }
 
@@ -74,6 +75,12 @@ struct TerminalEscapeTests {
         let json = try run("history", "--format", "json")
         Self.check(json, "history --format json")
         #expect(json.stdout.contains(#"\u001b]52;c;ZXZpbA==\u0007"#), "\(json.stdout)")
+        #expect(json.stdout.contains(#"\u0085\u007f\r Jr"#), "DEL and C1, which JSON encoders leave raw, as JSON escapes: \(json.stdout)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let change = try #require((document["changes"] as? [[String: Any]])?.first)
+        #expect(change["author"] as? String == Self.author, "the same JSON value")
+        #expect(change["subject"] as? String == Self.subject)
+        Self.check(try run("status", "--format", "json"), "status --format json")
     }
 
     @Test("a desired-state value with escapes is shown escaped in validate's and plan's refusal")

@@ -22,6 +22,22 @@ public enum TerminalText {
         return String(shown)
     }
 
+    /// JSON text with the characters above that JSON encoders leave as they are (DEL, C1, the bidirectional controls)
+    /// written as JSON's own `\uXXXX` escapes: the same JSON value, safe on a terminal. (Swift's encoder escapes C0.)
+    public static func visible(json: String) -> String {
+        guard json.unicodeScalars.contains(where: isHidden) else { return json }
+        var shown = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if isHidden(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                shown.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                shown.append(scalar)
+            }
+        }
+        return String(shown)
+    }
+
     /// Whether the scalar is shown as an escape.
     public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

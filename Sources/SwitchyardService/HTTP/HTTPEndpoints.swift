@@ -145,7 +145,7 @@ public struct HTTPEndpoints: Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
-        let data = try JSONEncoder.switchyard().encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let text = TerminalText.visible(json: String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
