@@ -42,6 +42,12 @@ extension Repository {
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 return ResolvedEntry(path: current, blob: oid, mode: mode)
             case GIT_FILEMODE_LINK:
+                let length = try blobSize(oid, path: current)
+                guard length <= Self.maximumLinkBytes else {
+                    throw GitError(
+                        .refused, context: "reading \(path)",
+                        message: "\(current) is a symbolic link whose target is \(length) bytes long; a path has at most \(Self.maximumLinkBytes)")
+                }
                 let target = try blobText(oid, path: current, maxBytes: Self.maximumLinkBytes)
                 chain.append(target)
                 guard let next = Self.join(link: current, target: target) else {
