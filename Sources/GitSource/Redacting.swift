@@ -92,9 +92,9 @@ func secrets(of url: String) -> [String] {
         }
         found.append(String(fragment))
     }
-    // Longest first, so that a secret holding another is replaced whole; a value of one or two characters is no
-    // secret worth mangling a message for.
-    return found.filter { $0.count > 2 }.sorted { $0.count > $1.count }
+    // Longest first, so that a secret holding another is replaced whole. Tokens are long: a short part (a user such as
+    // `git`, a value such as `main`) is no secret worth mangling libgit2's words for (the whole URL is still replaced).
+    return found.filter { $0.count >= 8 }.sorted { $0.count > $1.count }
 }
 
 extension GitError {

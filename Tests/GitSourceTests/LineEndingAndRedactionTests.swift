@@ -69,6 +69,9 @@ struct LineEndingAndRedactionTests {
             .hidingSecrets(of: url)
         #expect(!"\(error)".contains("CANARY"), "\(error)")
         #expect("\(error)".contains("malformed URL 'https://REDACTED@host/r.git?access_token=REDACTED&x=REDACTED#REDACTED'"), "\(error)")
+        let ssh = GitError(.network, context: "fetching git@host:r.git?t=ghp_CANARY4", message: "git-upload-pack failed").hidingSecrets(
+            of: "git@host:r.git?t=ghp_CANARY4")
+        #expect("\(ssh)" == "fetching REDACTED@host:r.git?t=REDACTED: git-upload-pack failed", "a short user is not scrubbed from libgit2's words")
     }
 
     @Test("a fetch that fails names the URL redacted, query included")
