@@ -74,4 +74,24 @@ struct UnreadEntriesTests {
         #expect(flip.stderr.contains(expected), "\(flip.stderr)")
         #expect(try fixture.git("log", "--format=%s", "-1", in: dir) == "A hostile file", "flip committed nothing")
     }
+
+    @Test("a file just over 1 MiB is refused by validate and flip with its path and size; history goes on")
+    func largeFileCommit() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let dir = try fixture.makeRepository()
+        let size = (2 << 20) + 2
+        try fixture.write("#" + String(repeating: "x", count: size - 2) + "\n", to: dir + "/desired-state/big.yaml")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.git("commit", "-q", "-m", "A large file", in: dir)
+        let expected = "desired-state/big.yaml:1:1: the file is \(size) bytes; a desired-state file may be at most 1048576 bytes (1 MiB)"
+        for args in [["validate"], ["flip", "unishop", "us-west-1"]] {
+            let result = try CLI.run(args, in: dir)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(expected), "\(args): \(result.stderr)")
+        }
+        let history = try CLI.run(["history"], in: dir)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("(new) -> us-east-1"), "\(history.stdout)")
+    }
 }
