@@ -87,7 +87,8 @@ public enum ActiveRegionEdit {
 
     /// The scalar style the file writes `spec.activeRegion` in.
     static func valueStyle(in text: String) -> Node.Scalar.Style? {
-        guard let root = try? Yams.compose(yaml: text, .basic),
+        // The same early refusal as the parser's: nothing is composed from a file beyond the limits.
+        guard DocumentLimits.check(text, path: "") == nil, let root = try? Yams.compose(yaml: text, .basic),
             let spec = root.mapping?.first(where: { $0.key.scalar?.string == "spec" })?.value,
             let value = spec.mapping?.first(where: { $0.key.scalar?.string == "activeRegion" })?.value
         else { return nil }

@@ -11,10 +11,13 @@ public struct DesiredStateSet: Sendable {
     public struct File: Sendable {
         public var path: String
         public var content: String
+        /// The file's size when it was too large to be read (`content` is then empty): refused by that size.
+        public var oversize: Int?
 
-        public init(path: String, content: String) {
+        public init(path: String, content: String, oversize: Int? = nil) {
             self.path = path
             self.content = content
+            self.oversize = oversize
         }
     }
 
@@ -29,6 +32,11 @@ public struct DesiredStateSet: Sendable {
         var applications: [Application] = []
         var diagnostics: [Diagnostic] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
+            if let size = file.oversize {
+                diagnostics.append(
+                    Diagnostic(location: SourceLocation(path: file.path, line: 1, column: 1), field: "", message: DocumentLimits.tooLarge(size)))
+                continue
+            }
             switch ApplicationParser.parse(file.content, path: file.path) {
             case let .success(app): applications.append(app)
             case let .failure(failure): diagnostics += failure.diagnostics

@@ -69,19 +69,23 @@ public struct Snapshot: Sendable {
 public struct TreeFile: Sendable, Hashable {
     public var path: String
     public var content: String
+    /// The file's size in bytes when it is larger than the reader's limit: it was not read, and `content` is empty.
+    public var oversize: Int?
 
-    public init(path: String, content: String) {
+    public init(path: String, content: String, oversize: Int? = nil) {
         self.path = path
         self.content = content
+        self.oversize = oversize
     }
 }
 
 extension Repository {
-    /// Reads the files of `folder` whose names `matching` accepts, at the commit `ref` resolves to.
-    public func snapshot(ref: String, folder: String, matching: (String) -> Bool) throws(GitError) -> Snapshot {
+    /// Reads the files of `folder` whose names `matching` accepts, at the commit `ref` resolves to; a file over
+    /// `maxBytes` is not read (its `oversize` says how large it is).
+    public func snapshot(ref: String, folder: String, matching: (String) -> Bool, maxBytes: Int) throws(GitError) -> Snapshot {
         let id = try resolve(ref)
         return Snapshot(
-            commit: try commit(id), files: try files(in: folder, at: id, matching: matching),
+            commit: try commit(id), files: try files(in: folder, at: id, matching: matching, maxBytes: maxBytes),
             unread: unreadEntries(in: folder, at: id, matching: matching))
     }
 }

@@ -15,12 +15,13 @@ public struct FileChange<Value: Sendable>: Sendable {
 
 extension Repository {
     /// Every commit reachable from `head` that changed a file of `folder` whose name `matching` accepts, newest first,
-    /// with what `read` makes of each version (called once per distinct blob).
+    /// with what `read` makes of each version (called once per distinct blob). A version larger than `maxBytes` (by its
+    /// object header) is not read: it counts as one `read` made nothing of.
     ///
     /// Like `git log -- path`, a merge is listed only when the file differs from every parent (a conflict
     /// resolution); a merged pull request is listed through the commit that made the change.
     public func fileChanges<Value: Sendable>(
-        in folder: String, from head: CommitID, matching: (String) -> Bool,
+        in folder: String, from head: CommitID, matching: (String) -> Bool, maxBytes: Int,
         read: (_ path: String, _ text: String) -> Value?
     ) throws(GitError) -> [FileChange<Value>] {
         let folder = normalize(folder)
@@ -62,7 +63,7 @@ extension Repository {
                     guard let blob else { return nil }
                     let key = CommitID(blob).hex
                     if let cached = parsed[key] { return cached }
-                    let value = (try? self.blobText(blob, path: path)).flatMap { read(path, $0) }
+                    let value = (try? self.blobText(blob, path: path, maxBytes: maxBytes)).flatMap { read(path, $0) }
                     parsed[key] = value
                     return value
                 }

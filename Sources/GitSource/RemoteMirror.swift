@@ -63,7 +63,12 @@ public struct RemoteMirror: Sendable {
     }
 
     /// Lists the remote's refs and fetches only when a branch or tag moved (force-pushes included).
+    /// - Throws: `GitError` that shows the URL only redacted, whatever libgit2 quoted of it.
     public func sync() throws(GitError) -> Sync {
+        do throws(GitError) { return try syncing() } catch { throw error.hidingSecrets(of: url) }
+    }
+
+    private func syncing() throws(GitError) -> Sync {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -149,23 +154,6 @@ extension RemoteMirror {
 
 extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
-
-/// A repository address with its user information (a user, a password, a token: `https://TOKEN@host/…`,
-/// `https://user:TOKEN@host/…`, scp-style `TOKEN@host:path`) replaced by `REDACTED`, for messages, logs, the
-/// journal, the HTTP endpoints and the cache folder's name.
-public func redacted(_ url: String) -> String {
-    if let scheme = url.range(of: "://") {
-        let authorityStart = scheme.upperBound
-        let authorityEnd = url[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
-        guard let at = url[authorityStart..<authorityEnd].lastIndex(of: "@") else { return url }
-        return String(url[..<authorityStart]) + "REDACTED" + String(url[at...])
-    }
-    // scp-style: [user@]host:path, the user before the first colon.
-    if let colon = url.firstIndex(of: ":"), let at = url[..<colon].lastIndex(of: "@") {
-        return "REDACTED" + String(url[at...])
-    }
-    return url
 }
 
 func withStrArray<T>(_ strings: [String], _ body: (inout git_strarray) -> T) -> T {

@@ -170,9 +170,10 @@ public final class Repository {
     /// The files directly in `folder` of the commit's tree (never the work tree) whose names `matching` accepts.
     ///
     /// A file that is a symbolic link is read from its target in the same tree; a link leading outside the
-    /// repository is an error naming its target.
+    /// repository is an error naming its target. A file larger than `maxBytes` is not read: its size comes from the
+    /// object's header, and it is returned empty with `oversize` set, so a 400 MB blob costs no memory.
     /// - Throws: `GitError` `.notFound` when the folder does not exist at that commit, or a link's target is missing.
-    public func files(in folder: String, at id: CommitID, matching: (String) -> Bool) throws(GitError) -> [TreeFile] {
+    public func files(in folder: String, at id: CommitID, matching: (String) -> Bool, maxBytes: Int) throws(GitError) -> [TreeFile] {
         let folder = normalize(folder)
         return try withCommit(id) { commit throws(GitError) in
             var root: OpaquePointer?
@@ -205,7 +206,12 @@ public final class Repository {
                 let blob =
                     git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK
                     ? try resolvedEntry(path, in: commit).blob : git_tree_entry_id(entry).pointee
-                files.append(.init(path: path, content: try blobText(blob, path: path)))
+                let size = try blobSize(blob, path: path)
+                if size > maxBytes {
+                    files.append(TreeFile(path: path, content: "", oversize: size))
+                } else {
+                    files.append(TreeFile(path: path, content: try blobText(blob, path: path, maxBytes: maxBytes)))
+                }
             }
             return files
         }
@@ -237,7 +243,26 @@ public final class Repository {
             }) ?? []
     }
 
-    func blobText(_ oid: git_oid, path: String) throws(GitError) -> String {
+    /// The size of a blob in bytes, from the object database's header of it: the blob itself is not loaded
+    /// (`git_blob_lookup` would inflate all of it).
+    func blobSize(_ oid: git_oid, path: String) throws(GitError) -> Int {
+        var odb: OpaquePointer?
+        try check("reading \(path)") { git_repository_odb(&odb, handle) }
+        defer { git_odb_free(odb) }
+        var oid = oid
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        try check("reading \(path)") { git_odb_read_header(&size, &type, odb, &oid) }
+        return size
+    }
+
+    /// The blob's text, read only when its header says it holds at most `maxBytes`.
+    /// - Throws: `GitError` `.refused` naming the path and its size when it is larger.
+    func blobText(_ oid: git_oid, path: String, maxBytes: Int) throws(GitError) -> String {
+        let declared = try blobSize(oid, path: path)
+        guard declared <= maxBytes else {
+            throw GitError(.refused, context: "reading \(path)", message: "the file is \(declared) bytes; at most \(maxBytes) bytes are read")
+        }
         var oid = oid
         var blob: OpaquePointer?
         try check("reading \(path)") { git_blob_lookup(&blob, handle, &oid) }

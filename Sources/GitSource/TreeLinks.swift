@@ -12,6 +12,8 @@ struct ResolvedEntry {
 extension Repository {
     /// Git stores a symbolic link as a blob holding its target; follow at most this many in a chain.
     static let maximumLinkHops = 8
+    /// A link's target is a path: one longer than Linux's PATH_MAX is not read.
+    static let maximumLinkBytes = 4096
 
     /// Reads `path` in the commit's tree, following symbolic links whose targets are inside the tree.
     ///
@@ -40,7 +42,13 @@ extension Repository {
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 return ResolvedEntry(path: current, blob: oid, mode: mode)
             case GIT_FILEMODE_LINK:
-                let target = try blobText(oid, path: current)
+                let length = try blobSize(oid, path: current)
+                guard length <= Self.maximumLinkBytes else {
+                    throw GitError(
+                        .refused, context: "reading \(path)",
+                        message: "\(current) is a symbolic link whose target is \(length) bytes long; a path has at most \(Self.maximumLinkBytes)")
+                }
+                let target = try blobText(oid, path: current, maxBytes: Self.maximumLinkBytes)
                 chain.append(target)
                 guard let next = Self.join(link: current, target: target) else {
                     throw GitError(

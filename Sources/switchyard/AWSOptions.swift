@@ -31,7 +31,7 @@ struct AWSOptions: ParsableArguments {
     }
 
     var logger: Logger {
-        var logger = Logger(label: "switchyard") { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "switchyard") { TerminalLogHandler(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         return logger
     }

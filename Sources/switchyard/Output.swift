@@ -1,22 +1,23 @@
 import ArgumentParser
 import Foundation
 import Reconciler
+import SwitchyardCore
 
 /// Where people read progress and errors; stdout carries only results.
 enum Terminal {
     static func error(_ message: String) {
         fflush(nil)
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TerminalText.visible(message))\n".utf8))
     }
 
     static func note(_ message: String) {
         fflush(nil)  // keep results and notes in the order they happened when both go to one terminal
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(TerminalText.visible(message))\n".utf8))
     }
 
     /// Prints a Codable value as the JSON results of a command.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        print(String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self))
+        Swift.print(TerminalText.visible(json: String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self)))
     }
 }
 

@@ -29,6 +29,49 @@ struct DocumentLimitTests {
         #expect(problem?.contains("desired-state/x.yaml:\(DocumentLimits.maxAliases + 1):") == true, "the line of the 17th: \(problem ?? "")")
     }
 
+    /// Alias bombs of every shape Yams would expand or hash for minutes, each 30 levels deep (90 anchors and aliases):
+    /// in flow and block style, anchored keys (hashed whole by the duplicate-key check), tabs for spaces, merge keys,
+    /// tags, and bombs behind a stray quote or a block scalar that fooled a count on the raw text.
+    static let bombs: [String: String] = {
+        func levels(_ line: (Int) -> String) -> String { (1...30).map(line).joined() }
+        let chain = "s0: &s0 [lol]\n" + levels { "s\($0): &s\($0) [*s\($0 - 1), *s\($0 - 1)]\n" }
+        return [
+            "values, flow lists": chain,
+            "anchored keys, block": "? &k0 [x]\n: 0\n" + levels { "? &k\($0) [*k\($0 - 1), *k\($0 - 1)]\n: \($0)\n" },
+            "anchored keys, flow mapping": "{&k0 [x]: 0, " + levels { "&k\($0) [*k\($0 - 1), *k\($0 - 1)]: \($0), " } + "end: 0}\n",
+            "tabs for spaces": "s0:\t&s0\t[lol]\n" + levels { "s\($0):\t&s\($0)\t[*s\($0 - 1),\t*s\($0 - 1)]\n" },
+            "block lists": "- &s0 [lol]\n" + levels { "- &s\($0)\n  - *s\($0 - 1)\n  - *s\($0 - 1)\n" },
+            "merge keys": "b0: &b0 {x: 1}\n" + levels { "b\($0): &b\($0) {<<: [*b\($0 - 1), *b\($0 - 1)]}\n" },
+            "tagged anchors": "s0: !!seq &s0 [lol]\n" + levels { "s\($0): !!seq &s\($0) [*s\($0 - 1), *s\($0 - 1)]\n" },
+            "after a stray quote in a plain scalar": "note: it 's a plain scalar\n" + chain,
+            "after a block scalar holding a quote": "text: |\n  'not a quote\n" + chain,
+            "after a double-quoted escape": "a: \"\\\\\"\nb: \"x\\\" y\"\n" + chain,
+        ]
+    }()
+
+    @Test("an alias bomb of any shape is refused before composing, at the 17th anchor or alias", arguments: bombs.keys.sorted())
+    func bomb(shape: String) throws {
+        let problem = try #require(Self.failure(Self.bombs[shape]!), "accepted")
+        #expect(problem.contains("more than \(DocumentLimits.maxAliases) YAML anchors and aliases"), "\(problem)")
+        #expect(problem.contains(/desired-state\/x\.yaml:[0-9]+:[0-9]+: more than 16 YAML anchors and aliases/), "\(problem)")
+    }
+
+    @Test("the 17th anchor or alias is named with its line and column, in flow and block style")
+    func position() throws {
+        let flow = try #require(Self.failure("a: [&x 1, " + Array(repeating: "*x", count: 16).joined(separator: ", ") + "]\n"))
+        #expect(flow.contains("desired-state/x.yaml:1:\(11 + 4 * 15):"), "\(flow)")
+        let block = try #require(Self.failure("a: &x 1\n" + (1...16).map { "k\($0):  *x\n" }.joined()))
+        #expect(block.contains("desired-state/x.yaml:17:"), "\(block)")
+        #expect(block.contains(":17:\(5 + String(16).count):"), "column of `*x` after `k16:  `: \(block)")
+    }
+
+    @Test("& and * in comments, quoted strings and plain scalars are not anchors")
+    func notAnchors() {
+        let noise = (1...20).map { "# &a\($0) *a\($0) [*a, *a]\n" }.joined()
+        let text = noise + unishopYAML.replacingOccurrences(of: "name: unishop", with: "name: \"unishop\" # & * &x *y")
+        #expect(Self.failure(text) == nil, "\(Self.failure(text) ?? "")")
+    }
+
     @Test("a billion laughs stays an error: few aliases, no expansion")
     func billionLaughs() {
         var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"

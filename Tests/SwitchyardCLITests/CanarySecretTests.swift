@@ -10,6 +10,7 @@ struct CanarySecretTests {
         "secretKey": "CANARYsecretAccessKey4f1d", "sessionToken": "CANARYsessionToken8a2c", "profileSecret": "CANARYprofileSecret91be",
         "processSecret": "CANARYprocessSecret33d0", "processToken": "CANARYprocessToken7e55", "gitToken": "CANARYgitToken0c4a",
         "passphrase": "CANARYsshPassphrase5b1e", "urlToken": "CANARYurlToken2d9f", "webhookSecret": "CANARYwebhookSecret6a70",
+        "queryToken": "CANARYqueryToken5c3b", "fragment": "CANARYfragment17e4",
     ]
 
     @Test("run --once, plan, apply, validate and the daemon's endpoints show no canary", arguments: ["trace", "debug", "info", "warning"])
@@ -57,6 +58,17 @@ struct CanarySecretTests {
         // A token in the URL's user field, as GitHub documents it: the fetch fails, and says so without it.
         try await run(["plan", "--repo", "https://\(c["urlToken"]!)@127.0.0.1:9/o/r.git", "--attempt-timeout", "2s"] + paths, keys)
         try await run(["run", "--once", "--repo", "https://x-access-token:\(c["urlToken"]!)@127.0.0.1:9/o/r.git"] + paths, keys)
+        // Issue 24: a token in the query (GitLab's `private_token`, `access_token`) or the fragment, over https, http and ssh.
+        let queried = [
+            "https://127.0.0.1:9/o/r.git?access_token=\(c["queryToken"]!)#\(c["fragment"]!)",
+            "http://127.0.0.1:9/o/r.git?ref=main&private_token=\(c["queryToken"]!)",
+            "ssh://git@127.0.0.1:9/o/r.git?token=\(c["queryToken"]!)",
+        ]
+        for url in queried {
+            try await run(["validate", "--repo", url, "--cache-dir", cache], keys)
+            try await run(["plan", "--repo", url, "--attempt-timeout", "2s"] + paths, keys)
+            try await run(["run", "--once", "--repo", url] + paths, keys)
+        }
 
         // The daemon, its endpoints and a webhook with a wrong signature.
         let service = try ServiceProcess(
@@ -82,6 +94,22 @@ struct CanarySecretTests {
         service.signal(SIGTERM)
         _ = try await service.waitForExit()
         output += service.log
+
+        // A daemon on a URL with a query token: its log, /readyz and /api/status say why the fetch failed, redacted.
+        let remote = try ServiceProcess(
+            ["run", "--listen", "127.0.0.1:0", "--interval", "1s", "--repo", queried[0]] + paths, in: world.repo, environment: keys)
+        defer { remote.cleanUp() }
+        let remoteURL = try await remote.waitForListener()
+        try await remote.waitUntil("a failed pass") { remote.log.contains("pass finished") }
+        for path in ["/readyz", "/api/status", "/"] {
+            let (body, _) = try await HTTPTestClient.get(remoteURL + path)
+            let text = String(decoding: body, as: UTF8.self)
+            output += text
+            if path != "/" { #expect(text.contains("access_token=REDACTED"), "\(path) names the URL, redacted: \(text)") }
+        }
+        remote.signal(SIGTERM)
+        _ = try await remote.waitForExit()
+        output += remote.log
 
         // Every file the state and cache folders hold, byte for byte, and every name in them.
         for root in [state, cache] {

@@ -54,4 +54,44 @@ struct UnreadEntriesTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("desired-state/bomb.yaml:"), "the daemon records why: \(run.stderr)")
     }
+
+    @Test("a 90-anchor bomb on keys is refused by validate and flip with file:line:column, before any expansion")
+    func keyBombCommit() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let dir = try fixture.makeRepository()
+        // Anchored keys that the duplicate-key check would hash whole, 2^30 leaves, behind a stray quote.
+        let bomb = "note: it 's plain\n? &k0 [x]\n: 0\n" + (1...30).map { "? &k\($0) [*k\($0 - 1), *k\($0 - 1)]\n: \($0)\n" }.joined()
+        try fixture.write(bomb, to: dir + "/desired-state/bomb.yaml")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.git("commit", "-q", "-m", "A hostile file", in: dir)
+        let expected = "desired-state/bomb.yaml:14:3: more than 16 YAML anchors and aliases"
+        let validate = try CLI.run(["validate"], in: dir)
+        #expect(validate.status == 1)
+        #expect(validate.stderr.contains(expected), "\(validate.stderr)")
+        let flip = try CLI.run(["flip", "unishop", "us-west-1"], in: dir)
+        #expect(flip.status == 1)
+        #expect(flip.stderr.contains(expected), "\(flip.stderr)")
+        #expect(try fixture.git("log", "--format=%s", "-1", in: dir) == "A hostile file", "flip committed nothing")
+    }
+
+    @Test("a file just over 1 MiB is refused by validate and flip with its path and size; history goes on")
+    func largeFileCommit() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let dir = try fixture.makeRepository()
+        let size = (2 << 20) + 2
+        try fixture.write("#" + String(repeating: "x", count: size - 2) + "\n", to: dir + "/desired-state/big.yaml")
+        try fixture.git("add", "-A", in: dir)
+        try fixture.git("commit", "-q", "-m", "A large file", in: dir)
+        let expected = "desired-state/big.yaml:1:1: the file is \(size) bytes; a desired-state file may be at most 1048576 bytes (1 MiB)"
+        for args in [["validate"], ["flip", "unishop", "us-west-1"]] {
+            let result = try CLI.run(args, in: dir)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(expected), "\(args): \(result.stderr)")
+        }
+        let history = try CLI.run(["history"], in: dir)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("(new) -> us-east-1"), "\(history.stdout)")
+    }
 }

@@ -98,6 +98,16 @@ struct HTTPEndpointTests {
             let readiness = try JSONDecoder().decode(Readiness.self, from: Data(String(buffer: ready.body).utf8))
             #expect(readiness.reason.contains("desired-state/a.yaml:6:17"))
 
+            // A refusal quoting a hostile value: the text answer, read with curl on a terminal, shows its escapes.
+            await fixture.status.finished(
+                PassReport(
+                    id: nil, trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",
+                    outcome: .invalid, error: "desired-state/a.yaml:6:17: found `\u{1B}]52;c;ZXZpbA==\u{07}\u{9B}2J`"),
+                document: nil, refusal: nil)
+            let text = String(buffer: try await client.execute(uri: "/readyz", method: .get).body)
+            #expect(text.contains(#"found `\u{1B}]52;c;ZXZpbA==\u{7}\u{9B}2J`"#), "\(text)")
+            #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" })
+
             await fixture.status.finished(
                 PassReport(
                     id: nil, trigger: "interval", startedAt: Date(), finishedAt: Date(), commit: "abc",

@@ -54,7 +54,7 @@ public struct EndpointResolver: Sendable {
         let base = overrideURL ?? Self.awsEndpoint(for: operation.service, region: operation.region)
         // `encodedHost`, not `host`: the decoded host goes through IDNA (ICU), which the daemon would then keep resident.
         guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false), let host = components.encodedHost else {
-            throw invalid(operation, "endpoint \(base.absoluteString) has no host")
+            throw invalid(operation, "endpoint \(Redaction.url(base.absoluteString)) has no host")
         }
         var basePath = components.percentEncodedPath
         if basePath.hasSuffix("/") { basePath.removeLast() }

@@ -19,8 +19,14 @@ enum Redaction {
         return secretHeaders.contains(lower) ? "<redacted>" : value
     }
 
-    /// The URL with presigned-query secrets replaced.
+    /// The URL with its user information (`http://user:password@proxy`, from an endpoint override) and presigned-query
+    /// secrets replaced. (API parameters in the query stay: they name resources, and help when reading a trace.)
     static func url(_ url: String) -> String {
+        var url = url
+        if let scheme = url.range(of: "://") {
+            let end = url[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+            if let at = url[scheme.upperBound..<end].lastIndex(of: "@") { url.replaceSubrange(scheme.upperBound..<at, with: "<redacted>") }
+        }
         guard let q = url.firstIndex(of: "?") else { return url }
         let query = url[url.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { item in
             let name = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""

@@ -1,4 +1,5 @@
 import DesiredState
+import Foundation
 
 /// The least-privilege IAM policy for a desired state: only the actions Switchyard calls, on only the declared resources.
 public struct IAMPolicy: Encodable, Sendable, Equatable {
@@ -74,14 +75,16 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         }
         if !globalClusters.isEmpty {
             // Every promotion mode is allowed whatever the files say today: an emergency commit may switch
-            // `promotion` to failover, and the policy must not be what stops it.
+            // `promotion` to failover, and the policy must not be what stops it. One statement lists each ARN once:
+            // the promotions need the global cluster and its members, DescribeDBClusters the members (IAM matches an
+            // action only to the resource types it acts on, so no pair here grants more than the ARNs it names).
             statements.append(
                 Statement(
-                    sid: "SwitchyardAuroraGlobal",
+                    sid: "SwitchyardAurora",
                     action: [
-                        "rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster", "rds:SwitchoverGlobalCluster",
+                        "rds:DescribeDBClusters", "rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
+                        "rds:SwitchoverGlobalCluster",
                     ], resource: sorted(globalClusters) + sorted(clusters)))
-            statements.append(Statement(sid: "SwitchyardAuroraClusters", action: ["rds:DescribeDBClusters"], resource: sorted(clusters)))
             // GetMetricStatistics has no resource-level permissions: `*` is the only resource it accepts.
             statements.append(Statement(sid: "SwitchyardReplicationLag", action: ["cloudwatch:GetMetricStatistics"], resource: ["*"]))
         }
@@ -103,6 +106,58 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         return IAMPolicy(statement: statements)
     }
 
+    /// IAM's limit on one customer managed policy: characters of its JSON, whitespace not counted.
+    public static let managedPolicyLimit = 6_144
+
+    /// The policy's length as IAM counts it against `managedPolicyLimit`.
+    public var length: Int { Self.length(of: self) }
+
+    /// The characters of a value's JSON, whitespace not counted (ARNs hold none, so compact JSON is that count).
+    static func length(of value: some Encodable) -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "").unicodeScalars.count
+    }
+
+    /// The policy as documents of at most `limit` characters each: itself when it fits, else its statements'
+    /// resources dealt out in order, each document filled before the next is started. The union of the documents
+    /// grants exactly the action and resource pairs of the policy.
+    /// - Throws: `IAMPolicySplitError` when a statement with one resource alone is over the limit.
+    public func split(limit: Int = managedPolicyLimit) throws(IAMPolicySplitError) -> [IAMPolicy] {
+        guard length > limit else { return [self] }
+        let empty = IAMPolicy(statement: [])
+        var documents: [IAMPolicy] = []
+        var current = empty
+        var used = empty.length
+        for statement in statement {
+            var opening = statement
+            opening.resource = []
+            let bare = Self.length(of: opening)
+            var next = 0
+            while next < statement.resource.count {
+                let resource = statement.resource[next]
+                let continuing = current.statement.last?.sid == statement.sid
+                // A resource costs its quoted text and a comma; the first also its statement, and a comma before it.
+                let cost = Self.length(of: [resource]) - 2 + (continuing ? 1 : bare + (current.statement.isEmpty ? 0 : 1))
+                if used + cost > limit {
+                    guard !current.statement.isEmpty else { throw IAMPolicySplitError(sid: statement.sid, resource: resource, limit: limit) }
+                    documents.append(current)
+                    (current, used) = (empty, empty.length)
+                    continue
+                }
+                if continuing {
+                    current.statement[current.statement.count - 1].resource.append(resource)
+                } else {
+                    current.statement.append(Statement(sid: statement.sid, action: statement.action, resource: [resource]))
+                }
+                used += cost
+                next += 1
+            }
+        }
+        if !current.statement.isEmpty { documents.append(current) }
+        return documents
+    }
+
     /// The actions that change AWS: left out of the read-only policy.
     static let mutating: Set<String> = [
         "s3:PutBucketPublicAccessBlock", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
@@ -118,5 +173,40 @@ public struct IAMPolicyError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "\(path): \(app) declares no Aurora cluster ARN to take the account id from, and the \(needs) needs one; pass --account 123456789012"
+    }
+}
+
+/// A statement that no managed policy can hold, even with one resource.
+public struct IAMPolicySplitError: Error, Sendable, CustomStringConvertible {
+    public var sid: String
+    public var resource: String
+    public var limit: Int
+
+    public var description: String {
+        "statement \(sid) with the one resource \(resource) is over IAM's \(limit) characters for a managed policy"
+    }
+}
+
+/// Policies too large for one managed policy, as several named ones (`switchyard iam-policy`, docs/OUTPUT.md).
+public struct IAMPolicySet: Encodable, Sendable, Equatable {
+    /// A document with the name to create it under.
+    public struct Named: Encodable, Sendable, Equatable {
+        public var name: String
+        public var document: IAMPolicy
+
+        enum CodingKeys: String, CodingKey {
+            case name = "PolicyName", document = "PolicyDocument"
+        }
+    }
+
+    public var policies: [Named]
+
+    enum CodingKeys: String, CodingKey {
+        case policies = "Policies"
+    }
+
+    /// Names the documents `prefix-1`, `prefix-2`, ….
+    public init(_ documents: [IAMPolicy], prefix: String = "switchyard") {
+        policies = documents.enumerated().map { Named(name: "\(prefix)-\($0.offset + 1)", document: $0.element) }
     }
 }

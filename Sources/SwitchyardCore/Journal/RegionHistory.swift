@@ -18,7 +18,9 @@ extension Repository {
     /// Every commit reachable from `head` that changed the `activeRegion` of a desired-state file in `folder`, newest
     /// first: Git's walk (GitSource) read through the desired-state parser.
     public func regionChanges(in folder: String, from head: CommitID) throws(GitError) -> [RegionChange] {
-        let changes = try fileChanges(in: folder, from: head, matching: DesiredStateSet.isDesiredStateFile) { path, text in
+        let changes = try fileChanges(
+            in: folder, from: head, matching: DesiredStateSet.isDesiredStateFile, maxBytes: DocumentLimits.maxBytes
+        ) { path, text in
             if case let .success(app) = ApplicationParser.parse(text, path: path) { return Declaration(app: app.name, region: app.spec.activeRegion) }
             return nil
         }
@@ -30,9 +32,10 @@ extension Repository {
         }
     }
 
-    /// Reads the desired-state files of `folder` at the commit `ref` resolves to.
+    /// Reads the desired-state files of `folder` at the commit `ref` resolves to; one over the size limit is not read
+    /// (validation refuses it by the size its object header gives).
     public func snapshot(ref: String, folder: String) throws(GitError) -> Snapshot {
-        try snapshot(ref: ref, folder: folder, matching: DesiredStateSet.isDesiredStateFile)
+        try snapshot(ref: ref, folder: folder, matching: DesiredStateSet.isDesiredStateFile, maxBytes: DocumentLimits.maxBytes)
     }
 }
 
@@ -46,6 +49,6 @@ extension Snapshot {
     /// Parses and validates every desired-state file of the snapshot.
     /// - Throws: `ValidationFailure` listing every problem in every file.
     public func desiredState() throws(ValidationFailure) -> DesiredStateSet {
-        try DesiredStateSet.load(files.map { DesiredStateSet.File(path: $0.path, content: $0.content) })
+        try DesiredStateSet.load(files.map { DesiredStateSet.File(path: $0.path, content: $0.content, oversize: $0.oversize) })
     }
 }

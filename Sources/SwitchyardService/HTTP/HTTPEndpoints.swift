@@ -136,12 +136,16 @@ public struct HTTPEndpoints: Sendable {
 
     enum WebhookRefusal: Error { case tooLarge, busy }
 
+    /// A text/plain answer, read with `curl` on a terminal: control characters from outside (a refusal reason quoting a
+    /// commit or a file) are made visible.
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: TerminalText.visible(text))))
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
-        let data = try JSONEncoder.switchyard().encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let text = TerminalText.visible(json: String(decoding: try JSONEncoder.switchyard().encode(value), as: UTF8.self))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

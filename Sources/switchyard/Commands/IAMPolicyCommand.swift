@@ -12,6 +12,10 @@ struct IAMPolicyCommand: AsyncParsableCommand {
             global-cluster ARNs comes from the Aurora cluster ARNs, or --account. With --lock-table (or \
             SWITCHYARD_LOCK_TABLE), the table's item calls too. Attach the JSON to the role `switchyard run` \
             uses; regenerate it when an app is added.
+
+            A policy over IAM's 6,144 characters for one managed policy (whitespace not counted; about 17 \
+            apps) is printed as several documents, {"Policies": [{"PolicyName": "switchyard-1", \
+            "PolicyDocument": {...}}, ...]}, each within the limit; a note on stderr says so. Attach them all.
             """
     )
 
@@ -34,7 +38,24 @@ struct IAMPolicyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (_, state, _) = try global.load()
-            try Terminal.printJSON(try IAMPolicy.forApplications(state, account: account, lockTable: hosts.table, readOnly: readOnly))
+            let policy = try IAMPolicy.forApplications(state, account: account, lockTable: hosts.table, readOnly: readOnly)
+            let documents = try policy.split()
+            guard documents.count > 1 else { return try Terminal.printJSON(policy) }
+            let set = IAMPolicySet(documents)
+            let names =
+                set.policies.count <= 3
+                ? set.policies.map(\.name).joined(separator: ", ") : "\(set.policies[0].name) … \(set.policies[set.policies.count - 1].name)"
+            Terminal.note(
+                "note: the policy is \(policy.length) characters, over IAM's \(IAMPolicy.managedPolicyLimit) for one managed policy: "
+                    + "printed as \(documents.count) documents (\(names)); attach them all to the role")
+            if documents.count > 20 {
+                Terminal.note(
+                    "warning: a role holds at most 20 managed policies: \(documents.count) cannot all be attached to one role; "
+                        + "give the applications' hosts more than one role (--app selects the applications of each policy)")
+            } else if documents.count > 10 {
+                Terminal.note("note: a role holds 10 managed policies unless its quota is raised (to at most 20): raise it for \(documents.count)")
+            }
+            try Terminal.printJSON(set)
         }
     }
 }

@@ -94,7 +94,7 @@ struct Run: AsyncParsableCommand {
             let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
             let journal = try Journal(stateDirectory: stateDirectory)
             let metrics = ServiceMetrics()
-            var logger = Logger(label: "switchyard") { StreamLogHandler.standardError(label: $0) }
+            var logger = Logger(label: "switchyard") { TerminalLogHandler(label: $0) }
             let level = Logger.Level(rawValue: aws.logLevel) ?? .warning
             logger.logLevel = min(level, .info)
             let configuration = ServiceConfiguration(

@@ -147,6 +147,9 @@ struct CurlTransportTests {
         #expect(
             Redaction.url("https://h/p?a=1&X-Amz-Signature=abc&X-Amz-Security-Token=t")
                 == "https://h/p?a=1&X-Amz-Signature=<redacted>&X-Amz-Security-Token=<redacted>")
+        // Issue 24: an endpoint override with user information (a proxy's password).
+        #expect(Redaction.url("http://user:pa55@proxy:8080/p?X-Amz-Signature=abc") == "http://<redacted>@proxy:8080/p?X-Amz-Signature=<redacted>")
+        #expect(Redaction.url("http://proxy/p?x=a@b") == "http://proxy/p?x=a@b")
     }
 }
 
