@@ -62,7 +62,8 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
                 Statement(
                     sid: "SwitchyardBuckets",
                     action: [
-                        "s3:GetBucketPublicAccessBlock", "s3:GetBucketWebsite", "s3:ListBucket", "s3:PutBucketPublicAccessBlock",
+                        "s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:GetBucketWebsite", "s3:ListBucket",
+                        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
                     ], resource: sorted(buckets)))
         }
         if !distributions.isEmpty {
@@ -160,7 +161,7 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
 
     /// The actions that change AWS: left out of the read-only policy.
     static let mutating: Set<String> = [
-        "s3:PutBucketPublicAccessBlock", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
+        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
         "rds:SwitchoverGlobalCluster", "dynamodb:DeleteItem", "dynamodb:PutItem",
     ]
 }
