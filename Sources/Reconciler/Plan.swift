@@ -130,6 +130,8 @@ public struct Blocker: Sendable, Equatable, Codable {
 public enum BlockerCode {
     /// The writer or traffic was moved outside Git and no commit asked for it: held, never reverted by the loop.
     public static let diverged = "diverged"
+    /// The Aurora writer is a member of the global cluster that the file does not declare: never moved from here.
+    public static let undeclaredWriter = "undeclared-writer"
     /// A declared resource does not exist (AWS answered 404 / not found): the file names the wrong thing.
     public static let resourceMissing = "resource-missing"
     /// Suspended by `switchyard suspend` or `spec.suspend: true`.

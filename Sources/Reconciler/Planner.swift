@@ -134,8 +134,23 @@ public enum Planner {
             }
             return
         }
+        let declared = Set(spec.regions.compactMap { $0.auroraCluster?.description })
+        let undeclared = members.filter { !declared.contains($0) }
+        if !undeclared.isEmpty {
+            plan.warnings.append(
+                "global cluster \(aurora.globalClusterID) has members the file does not declare: \(undeclared.joined(separator: ", "))")
+        }
         guard global.writer?.dbClusterArn != targetARN else { return }
-        let from = live.writerRegion(in: spec) ?? "no writer"
+        if let writer = global.writer?.dbClusterArn, !declared.contains(writer) {
+            // A region the file does not know writes (a person added it and failed over there?): never moved from here.
+            plan.blockers.append(
+                Blocker(
+                    BlockerCode.undeclaredWriter,
+                    "the writer of global cluster \(aurora.globalClusterID) is \(writer), a member this file does not declare; "
+                        + "declare its region in the file, or move the writer by hand"))
+            return
+        }
+        let from = live.writerRegion(in: spec) ?? "no cluster (the global cluster reports no writer)"
         if aurora.promotion == .failover {
             plan.warnings.append("promotion: failover allows data loss: writes to \(from) not yet replicated to \(spec.activeRegion) are lost")
         }

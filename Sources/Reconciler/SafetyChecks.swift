@@ -9,15 +9,23 @@ public struct SafetyContext: Sendable {
     public var lastFlip: Date?
     /// Where `lastFlip` comes from, for the reading: `journal` or `git`.
     public var lastFlipSource: String
-    /// Gates the flip commit overrides with `Switchyard-Override:` trailers (`dwell`).
+    /// Gates the flip commit overrides with `Switchyard-Override:` trailers (`dwell`, `replication-lag`).
     public var overrides: Set<String>
+    /// Who overrode, for the reading: the commit, its author and time.
+    public var overriddenBy: String
 
-    public init(now: Date = Date(), lastFlip: Date? = nil, lastFlipSource: String = "git", overrides: Set<String> = []) {
+    public init(
+        now: Date = Date(), lastFlip: Date? = nil, lastFlipSource: String = "git", overrides: Set<String> = [], overriddenBy: String = "the commit"
+    ) {
         self.now = now
         self.lastFlip = lastFlip
         self.lastFlipSource = lastFlipSource
         self.overrides = overrides
+        self.overriddenBy = overriddenBy
     }
+
+    /// The gates a `Switchyard-Override:` trailer may name.
+    public static let overridable: Set<String> = ["dwell", "replication-lag"]
 }
 
 /// The gates a failover must pass (docs/SAFETY.md): preflight readiness, replication lag, dwell time.
@@ -68,25 +76,49 @@ enum SafetyChecks {
                             .joined(separator: ", ") + "; a switchover needs them connected (use promotion: failover if the primary is down)"))
             }
             if let limit = aurora.maxReplicationLag, let observed = live.lag {
-                checks.append(
-                    check("replication-lag", observed) { reading in
-                        guard let reading else {
-                            return (
-                                false,
-                                "no AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag datapoint for \(arn.clusterID) in the last 10 minutes; the lag is unknown, so the promotion waits"
-                            )
-                        }
-                        let lag = Duration.milliseconds(Int64(reading.milliseconds.rounded(.up)))
-                        let figure =
-                            "\(reading.metric) \(DurationFormat.format(lag)) at \(iso(reading.timestamp)) (limit \(DurationFormat.format(limit)))"
-                        return (lag <= limit, lag <= limit ? figure : "\(figure): above the limit")
-                    })
+                checks.append(replicationLag(limit, observed, cluster: arn, safety: safety))
             }
+        }
+        let unknown = safety.overrides.subtracting(SafetyContext.overridable).sorted()
+        if !unknown.isEmpty, flipping {
+            checks.append(
+                Check(
+                    "overrides", passed: false,
+                    "Switchyard-Override: \(unknown.joined(separator: ", ")) names no gate that can be overridden "
+                        + "(\(SafetyContext.overridable.sorted().joined(separator: ", "))); fix the trailer in a new commit"))
         }
         if let minDwell = spec.safety.minDwell, flipping {
             checks.append(dwell(minDwell, safety))
         }
         return checks
+    }
+
+    /// The lag gate. An unknown lag (no datapoint, CloudWatch unreadable or throttled) holds the promotion unless the
+    /// flip commit carries `Switchyard-Override: replication-lag`; a lag known to be above the limit is never overridden.
+    static func replicationLag(_ limit: Duration, _ observed: Observed<LagReading?>, cluster arn: ClusterARN, safety: SafetyContext) -> Check {
+        let overridden = safety.overrides.contains("replication-lag")
+        let how =
+            "to fail over with the lag unknown, add the trailer `Switchyard-Override: replication-lag` to the flip commit "
+            + "(or, with the primary down, use promotion: failover)"
+        let unknown: String
+        switch observed {
+        case let .value(reading?):
+            let lag = Duration.milliseconds(Int64(reading.milliseconds.rounded(.up)))
+            let figure = "\(reading.metric) \(DurationFormat.format(lag)) at \(iso(reading.timestamp)) (limit \(DurationFormat.format(limit)))"
+            if lag <= limit { return Check("replication-lag", passed: true, figure) }
+            return Check(
+                "replication-lag", passed: false,
+                "\(figure): above the limit"
+                    + (overridden ? "; Switchyard-Override: replication-lag applies only to an unknown lag, not to one known to be too high" : ""))
+        case .value(nil):
+            unknown = "no AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag datapoint for \(arn.clusterID) in the last 10 minutes"
+        case let .unavailable(why), let .missing(why):
+            unknown = why
+        }
+        if overridden {
+            return Check("replication-lag", passed: true, "\(unknown); the lag is unknown: overridden by \(safety.overriddenBy)")
+        }
+        return Check("replication-lag", passed: false, "\(unknown); the lag is unknown, so the promotion waits; \(how)")
     }
 
     static func dwell(_ minDwell: Duration, _ safety: SafetyContext) -> Check {
@@ -97,7 +129,7 @@ enum SafetyChecks {
         let reading = "last flip \(iso(last)) (\(safety.lastFlipSource)), minDwell \(DurationFormat.format(minDwell))"
         if safety.now >= allowedAt { return Check("dwell", passed: true, reading) }
         if safety.overrides.contains("dwell") {
-            return Check("dwell", passed: true, "\(reading); overridden by the commit's Switchyard-Override: dwell trailer")
+            return Check("dwell", passed: true, "\(reading); overridden by the Switchyard-Override: dwell trailer of \(safety.overriddenBy)")
         }
         return Check(
             "dwell", passed: false,

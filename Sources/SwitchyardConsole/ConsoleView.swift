@@ -43,6 +43,19 @@ public struct ConsoleView {
         var timeline: TimelineView?
     }
 
+    /// What a running pass is doing for an app now.
+    public struct Acting: Sendable {
+        public var commit: String
+        public var activeRegion: String
+        public var step: String
+
+        public init(commit: String, activeRegion: String, step: String) {
+            self.commit = commit
+            self.activeRegion = activeRegion
+            self.step = step
+        }
+    }
+
     struct StepRow {
         var summary: String
         var region: String
@@ -58,7 +71,7 @@ public struct ConsoleView {
     ///   - lastPassAt: when the last pass finished: calls journaled after it belong to a pass still running.
     public init(
         document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
-        timelines: [String: FailoverTimeline], lastPassAt: Date?, now: Date = Date()
+        timelines: [String: FailoverTimeline], lastPassAt: Date?, acting: [String: Acting] = [:], now: Date = Date()
     ) {
         self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
         author = commit.map { "\($0.author.name) <\($0.author.email)>" }
@@ -89,14 +102,21 @@ public struct ConsoleView {
                 let running = timeline.commit != document?.commit && timeline.convergedAt == nil && latest > (lastPassAt ?? .distantPast)
                 return running ? timeline : nil
             }
-            let underWayNote = underWay.map {
-                "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass."
-            }
+            // What the pass is doing now (kept in memory as it journals) says most; the journal's timeline otherwise.
+            let doing = acting[app.name]
+            let target = doing?.activeRegion ?? underWay?.activeRegion
+            let underWayNote =
+                doing.map {
+                    "Failover to \($0.activeRegion) under way at \($0.commit.prefix(12)): \($0.step). Live state below is from the last finished pass."
+                }
+                ?? underWay.map {
+                    "A pass is applying \($0.commit.prefix(12)) now; the regions and steps below are from the last finished pass."
+                }
             return App(
-                name: app.name, activeRegion: app.activeRegion, verdict: app.verdict.rawValue,
-                verdictWords: underWay.map { "failover to \($0.activeRegion) under way" }
+                name: app.name, activeRegion: target.map { "\($0) (failover under way)" } ?? app.activeRegion, verdict: app.verdict.rawValue,
+                verdictWords: target.map { "failover to \($0) under way" }
                     ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
-                verdictClass: underWay == nil ? verdictClass : "",
+                verdictClass: target == nil ? verdictClass : "",
                 underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
                 liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
                 blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,

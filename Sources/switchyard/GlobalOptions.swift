@@ -44,6 +44,18 @@ struct GlobalOptions: ParsableArguments {
         return (snapshot, state, opened.repository)
     }
 
+    /// Warns on stderr when the work tree's desired-state files differ from HEAD, the commit a command without
+    /// `--ref` reads: an edit that is not committed is never applied, and saying nothing would suggest it was.
+    func warnAboutUncommittedEdits() {
+        guard case .local = source.location, ref == nil || ref == "HEAD", let opened = try? source.open() else { return }
+        let changed = opened.repository.uncommittedChanges(in: path)
+        guard !changed.isEmpty else { return }
+        let shown = changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? " and \(changed.count - 5) more" : "")
+        Terminal.note(
+            "warning: \(shown) in the work tree differ\(changed.count == 1 ? "s" : "") from the commit read (HEAD): uncommitted edits are "
+                + "never applied; commit them (or `switchyard flip`) and push")
+    }
+
     /// What a pass reads, with how it acts.
     func passConfiguration(
         drift: DriftPolicy = .correct, applyOptions: ApplyOptions = ApplyOptions(), reassert: Set<String> = []

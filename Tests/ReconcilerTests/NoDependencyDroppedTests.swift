@@ -116,3 +116,31 @@ struct RDSDown: CloudControl {
         return try await base.promote(mode, globalClusterID: globalClusterID, target: target)
     }
 }
+
+@Suite("A global cluster member the file does not declare")
+struct UndeclaredMemberTests {
+    static let third = "arn:aws:rds:eu-west-1:123456789012:cluster:hot-third"
+
+    @Test("is named in the plan; as the writer, it blocks the app and nothing is promoted away from it")
+    func undeclaredWriter() async {
+        let cloud = FakeCloud(
+            writer: Self.third, members: [east, west, Self.third], origins: ["primary-origin", "secondary-origin"],
+            buckets: ["primary-bucket": .open, "secondary-bucket": .open])
+        let plan = await Observer(cloud: cloud).plan(unishop(active: "us-east-1"))
+        #expect(plan.warnings.contains { $0.contains("members the file does not declare: \(Self.third)") }, "\(plan.warnings)")
+        #expect(plan.blockers.contains { $0.code == BlockerCode.undeclaredWriter && $0.reason.contains(Self.third) }, "\(plan.blockers)")
+        #expect(!plan.blockers.contains { $0.reason.contains("no writer") })
+        #expect(await Applier(cloud: cloud).apply(plan, for: unishop(active: "us-east-1")).isEmpty)
+        #expect(cloud.calls.isEmpty)
+    }
+
+    @Test("as a reader it is only named: the failover goes on")
+    func undeclaredReader() async {
+        let cloud = FakeCloud(
+            writer: east, members: [east, west, Self.third], origins: ["primary-origin", "secondary-origin"],
+            buckets: ["primary-bucket": .open, "secondary-bucket": .open])
+        let plan = await Observer(cloud: cloud).plan(unishop())
+        #expect(plan.warnings.contains { $0.contains(Self.third) })
+        #expect(plan.steps.first?.action == .promoteAurora)
+    }
+}

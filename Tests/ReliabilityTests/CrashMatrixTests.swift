@@ -12,7 +12,8 @@ struct FlipStep: Sendable, Hashable {
     var region: String?
 
     static let promote = FlipStep(action: "promoteAurora", service: "rds", operation: "SwitchoverGlobalCluster", region: "us-west-1")
-    static let openWest = FlipStep(action: "openBucket", service: "s3", operation: "PutPublicAccessBlock", region: "us-west-1")
+    /// The standby was fenced from no configuration at all (recorded in its tag), so opening it deletes the block.
+    static let openWest = FlipStep(action: "openBucket", service: "s3", operation: "DeletePublicAccessBlock", region: "us-west-1")
     static let reorder = FlipStep(action: "reorderOriginGroup", service: "cloudfront", operation: "UpdateDistribution", region: nil)
     static let blockEast = FlipStep(action: "blockBucket", service: "s3", operation: "PutPublicAccessBlock", region: "us-east-1")
     static let all = [promote, openWest, reorder, blockEast]
@@ -163,7 +164,9 @@ struct CrashMatrixTests {
         // Every mutating call was made exactly once over both processes: the restart re-observed instead of repeating.
         let counts = try world.emulator.callCounts()
         evidence.check(counts["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion: \(counts)")
-        evidence.check(counts["s3:PutPublicAccessBlock"] == 2, "one bucket opened and one blocked, nothing repeated: \(counts)")
+        evidence.check(
+            counts["s3:PutPublicAccessBlock"] == 1 && counts["s3:DeletePublicAccessBlock"] == 1,
+            "one bucket opened (its fence undone exactly) and one blocked, nothing repeated: \(counts)")
         evidence.check(counts["cloudfront:UpdateDistribution"] == 1, "one origin-group update: \(counts)")
 
         // The journal: the killed pass is open with the step's rows; the restart's pass converged.

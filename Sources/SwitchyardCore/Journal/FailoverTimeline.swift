@@ -57,7 +57,9 @@ extension Journal {
     /// The timeline of the app's failover at `commit`, or of the last commit the journal made calls for.
     /// - Returns: nil when the journal holds no call for the app (and commit).
     public func failoverTimeline(app: String, commit: String? = nil) throws(JournalError) -> FailoverTimeline? {
-        Self.timeline(app: app, commit: commit, calls: try calls(app: app), events: try appEvents(app: app))
+        // Only the rows of the one commit are read (indexed): the console asks this often, of journals of any length.
+        guard let exact = try lastCommitWithCalls(app: app, matching: commit) else { return nil }
+        return Self.timeline(app: app, commit: exact, calls: try calls(app: app, commit: exact), events: try appEvents(app: app, commit: exact))
     }
 
     /// The pure part of `failoverTimeline(app:commit:)`, for tests.

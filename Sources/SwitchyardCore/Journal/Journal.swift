@@ -107,6 +107,10 @@ public final class Journal: Sendable {
             }
             try db.create(index: "app_events_by_app", on: "app_events", columns: ["app", "time"])
         }
+        migrator.registerMigration("v2: indexes for one commit's rows") { db in
+            try db.create(index: "calls_by_app_commit", on: "calls", columns: ["app", "commit"])
+            try db.create(index: "app_events_by_app_commit", on: "app_events", columns: ["app", "commit"])
+        }
         return migrator
     }
 
@@ -253,25 +257,61 @@ public final class Journal: Sendable {
     /// The recorded calls, oldest first; only `app`'s when given.
     public func calls(app: String? = nil) throws(JournalError) -> [CallRecord] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
-            return rows.map { row in
-                CallRecord(
-                    passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
-                    activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
-                    phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
-            }
+            let rows =
+                try app.map { try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE app = ? ORDER BY id", arguments: [$0]) }
+                ?? Row.fetchAll(db, sql: "SELECT * FROM calls ORDER BY id")
+            return rows.map(Self.callRecord)
         }
+    }
+
+    /// The app's calls for one commit, oldest first.
+    public func calls(app: String, commit: String) throws(JournalError) -> [CallRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE app = ? AND \"commit\" = ? ORDER BY id", arguments: [app, commit])
+                .map(Self.callRecord)
+        }
+    }
+
+    /// The app's conclusions at one commit, oldest first.
+    public func appEvents(app: String, commit: String) throws(JournalError) -> [AppEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM app_events WHERE app = ? AND \"commit\" = ? ORDER BY id", arguments: [app, commit])
+                .map(Self.appEvent)
+        }
+    }
+
+    /// The newest commit the journal holds calls for, for `app`; with `prefix`, the newest whose id starts with it.
+    public func lastCommitWithCalls(app: String, matching prefix: String? = nil) throws(JournalError) -> String? {
+        try read { db in
+            if let prefix {
+                return try String.fetchOne(
+                    db, sql: "SELECT \"commit\" FROM calls WHERE app = ? AND substr(\"commit\", 1, ?) = ? ORDER BY id DESC LIMIT 1",
+                    arguments: [app, prefix.count, prefix])
+            }
+            return try String.fetchOne(db, sql: "SELECT \"commit\" FROM calls WHERE app = ? ORDER BY id DESC LIMIT 1", arguments: [app])
+        }
+    }
+
+    static func callRecord(_ row: Row) -> CallRecord {
+        CallRecord(
+            passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+            activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
+            phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
+    }
+
+    static func appEvent(_ row: Row) -> AppEvent {
+        AppEvent(
+            passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
+            activeRegion: row["active_region"], verdict: row["verdict"], converged: row["applied"])
     }
 
     /// What each pass concluded per app, oldest first; only `app`'s when given.
     public func appEvents(app: String? = nil) throws(JournalError) -> [AppEvent] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM app_events WHERE (? IS NULL OR app = ?) ORDER BY id", arguments: [app, app])
-            return rows.map { row in
-                AppEvent(
-                    passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
-                    activeRegion: row["active_region"], verdict: row["verdict"], converged: row["applied"])
-            }
+            let rows =
+                try app.map { try Row.fetchAll(db, sql: "SELECT * FROM app_events WHERE app = ? ORDER BY id", arguments: [$0]) }
+                ?? Row.fetchAll(db, sql: "SELECT * FROM app_events ORDER BY id")
+            return rows.map(Self.appEvent)
         }
     }
 

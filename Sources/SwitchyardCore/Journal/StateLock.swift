@@ -65,6 +65,7 @@ public struct StateLockError: Error, Sendable, CustomStringConvertible {
         if let message { return "\(path): \(message)" }
         let who = holder.map { "process \($0)" } ?? "another process"
         return "\(who) holds \(path): only one `switchyard run` or `apply` may act on a host at a time; "
-            + "wait for it to finish or stop it (e.g. systemctl stop switchyard), or use another --state-dir"
+            + "wait for it to finish, or stop it (e.g. systemctl stop switchyard) and run again. Never point a second process at "
+            + "another state folder: its journal would not know what this one did"
     }
 }

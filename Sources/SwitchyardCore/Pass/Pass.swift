@@ -209,6 +209,11 @@ public struct Pass: Sendable {
                         action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
                         phase: phase, requestID: event.requestID, message: message))
                 hooks.journaled(event)
+                hooks.recorded(
+                    CallRecord(
+                        passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
+                        action: event.step.action.rawValue, resource: event.step.summary, region: event.step.region,
+                        phase: phase, requestID: event.requestID, message: message))
             })
         let drift = configuration.drift
         let appStates = candidate.appStates
@@ -429,19 +434,23 @@ public struct PassHooks: Sendable {
     public var commitRead: @Sendable (CommitID) -> Void
     /// When the commit policy accepted the commit: who signed it.
     public var approved: @Sendable (SignatureApproval) -> Void
+    /// After a call's row is committed, as the journal keeps it (its `resource` is the step's summary, for people).
+    public var recorded: @Sendable (CallRecord) -> Void
 
     public init(
         logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
         progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
         journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
         commitRead: @escaping @Sendable (CommitID) -> Void = { _ in },
-        approved: @escaping @Sendable (SignatureApproval) -> Void = { _ in }
+        approved: @escaping @Sendable (SignatureApproval) -> Void = { _ in },
+        recorded: @escaping @Sendable (CallRecord) -> Void = { _ in }
     ) {
         self.logger = logger
         self.progress = progress
         self.journaled = journaled
         self.commitRead = commitRead
         self.approved = approved
+        self.recorded = recorded
     }
 }
 

@@ -1,3 +1,4 @@
+import AWS
 import DesiredState
 import Foundation
 import GitSource
@@ -15,8 +16,17 @@ public enum SafetyContexts {
         let overrides = Set(
             snapshot.commit.trailer("Switchyard-Override")
                 .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let commit = snapshot.commit
+        let overriddenBy =
+            "commit \(commit.id.short) by \(commit.author.name) <\(commit.author.email)> at \(Timestamp.format(commit.committer.time))"
+        var contexts: [String: SafetyContext] = [:]
+        if !overrides.isEmpty {
+            for app in state.applications {
+                contexts[app.name] = SafetyContext(now: now, overrides: overrides, overriddenBy: overriddenBy)
+            }
+        }
         let apps = state.applications.filter { $0.spec.safety.minDwell != nil }
-        guard !apps.isEmpty else { return [:] }
+        guard !apps.isEmpty else { return contexts }
         // Walking Git history is the fallback: done at most once, and only for an app the journal cannot answer for.
         var walked: [RegionChange]?
         func changes() -> [RegionChange] {
@@ -25,14 +35,14 @@ public enum SafetyContexts {
         }
         // One journal read for every app that needs it.
         let events = journal.flatMap { try? $0.appEvents() }.map { Dictionary(grouping: $0, by: \.app) }
-        var contexts: [String: SafetyContext] = [:]
         for app in apps {
             if let converged = events.flatMap({ lastConvergedFlip(in: $0[app.name] ?? []) }) {
-                contexts[app.name] = SafetyContext(now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides)
+                contexts[app.name] = SafetyContext(
+                    now: now, lastFlip: converged, lastFlipSource: "journal", overrides: overrides, overriddenBy: overriddenBy)
             } else {
                 contexts[app.name] = SafetyContext(
                     now: now, lastFlip: lastCommittedFlip(of: app.name, changes: changes()),
-                    lastFlipSource: "git", overrides: overrides)
+                    lastFlipSource: "git", overrides: overrides, overriddenBy: overriddenBy)
             }
         }
         return contexts

@@ -15,17 +15,13 @@ extension HTTPEndpoints {
     }
 
     func consoleView() async -> ConsoleView {
-        let document = await status.document
-        // Each app's current or last failover, as the journal recorded it (the calls are journaled as they happen, so
-        // the bars move during a pass, before its plan document is replaced).
-        var timelines: [String: FailoverTimeline] = [:]
-        for app in document?.apps ?? [] {
-            timelines[app.name] = try? journal.failoverTimeline(app: app.name)
-        }
+        // Everything from the state the loop keeps in memory (timelines follow the calls as they are journaled):
+        // a request never reads the journal, so browsers polling never slow a pass.
         let readiness = await status.readiness()
         return ConsoleView(
-            document: document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
-            refusal: await status.refusal, timelines: timelines, lastPassAt: await status.lastPass?.finishedAt)
+            document: await status.document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
+            refusal: await status.refusal, timelines: await status.timelines, lastPassAt: await status.lastPass?.finishedAt,
+            acting: await status.acting.mapValues { ConsoleView.Acting(commit: $0.commit, activeRegion: $0.activeRegion, step: $0.step) })
     }
 
     static func html(_ text: String) -> Response {

@@ -22,6 +22,8 @@ public struct ReconcileLoop: Service {
     let logger: Logger
     /// The apps found diverged by the last pass: a divergence is logged at `notice` once, when it begins.
     let diverged = Locked<Set<String>>([])
+    /// The apps whose timeline was read once (an app without calls has none).
+    let timelinesRead = Locked<Set<String>>([])
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
@@ -89,11 +91,21 @@ public struct ReconcileLoop: Service {
         let safePoint = SafePoint()
         let reading = Locked<CommitID?>(nil)
         let progressLog = log
+        let acted = Locked<Set<String>>([])
+        let (status, journal) = (status, journal)
         let hooks = PassHooks(
             logger: log,
             progress: { event in
                 progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
-            }, commitRead: { commit in reading.withLock { $0 = commit } })
+            }, commitRead: { commit in reading.withLock { $0 = commit } },
+            recorded: { record in
+                // The screens follow the pass as it acts, off its path: a slow console never delays it.
+                acted.withLock { _ = $0.insert(record.app) }
+                Task {
+                    await status.calling(record)
+                    await status.timeline(try? journal.failoverTimeline(app: record.app), app: record.app)
+                }
+            })
         let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, policy: policy, coordinator: coordinator, hooks: hooks)
         let work = Task { await pass.run(trigger: reason, mode: .apply, stop: safePoint) }
         // Meanwhile, watch for a newer commit or a shutdown: either stops the pass at the next safe point.
@@ -151,10 +163,24 @@ public struct ReconcileLoop: Service {
         await status.finished(
             result.report, document: result.results.isEmpty ? nil : result.document, refusal: result.refusal,
             commit: result.commit)
+        await refreshTimelines(acted: acted.withLock { $0 })
         passLog.info(
             "pass finished: \(result.outcome.rawValue)\(result.commit.map { " at \($0.id.short)" } ?? "")\(result.error.map { ": \($0)" } ?? "")")
         ProcessMemory.releaseFreePagesSoon()
         return result.outcome
+    }
+
+    /// Re-reads the timelines the console shows: of the apps this pass acted on, of those whose last failover has not
+    /// reached in sync yet (convergence is recorded at the end of a pass), and at first of every app.
+    func refreshTimelines(acted: Set<String>) async {
+        let known = await status.timelines
+        let apps = (await status.document?.apps ?? []).map(\.name).filter { app in
+            acted.contains(app) || known[app] == nil && !timelinesRead.withLock { $0.contains(app) } || known[app].map { $0.inSyncAt == nil } == true
+        }
+        for app in apps {
+            await status.timeline(try? journal.failoverTimeline(app: app), app: app)
+            timelinesRead.withLock { _ = $0.insert(app) }
+        }
     }
 
     /// Reads the commit the ref points at now (fetching when remote), for the takeover check.

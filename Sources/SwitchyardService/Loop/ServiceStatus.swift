@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 import GitSource
 import Reconciler
@@ -15,6 +16,19 @@ public actor ServiceStatus {
     public private(set) var refusal: Refusal?
     /// The commit of the last pass that read one: who made it and when, for the console.
     public private(set) var commit: CommitInfo?
+    /// Per app, what the running pass is doing in AWS now (its last journaled call); empty between passes.
+    public private(set) var acting: [String: Acting] = [:]
+    /// Each app's current or last failover, kept by the loop as the journal changes, so that the console never reads
+    /// the journal per request.
+    public private(set) var timelines: [String: FailoverTimeline] = [:]
+
+    /// A call a running pass made, for the screens: which commit, toward which region, which step, since when.
+    public struct Acting: Sendable, Equatable {
+        public var commit: String
+        public var activeRegion: String
+        public var step: String
+        public var since: Date
+    }
 
     public init() {}
 
@@ -25,10 +39,28 @@ public actor ServiceStatus {
         if let commit, document != nil { self.commit = commit }
         if let document { self.document = document }
         self.refusal = refusal
+        acting = [:]
     }
 
-    /// 200 when the repository was fetched and the last pass converged; otherwise why not.
+    func calling(_ record: CallRecord) {
+        // A row delivered after its pass finished is not work under way.
+        guard let commit = record.commit, record.passID.map({ $0 > (lastPass?.id ?? 0) }) ?? true else { return }
+        let since = acting[record.app].flatMap { $0.commit == commit ? $0.since : nil } ?? record.time
+        acting[record.app] = Acting(commit: commit, activeRegion: record.activeRegion ?? "?", step: record.resource, since: since)
+    }
+
+    func timeline(_ timeline: FailoverTimeline?, app: String) { timelines[app] = timeline }
+
+    /// 200 when the repository was fetched and the last pass converged; otherwise why not. While a pass carries out
+    /// a change, not ready: the words name the commit, the region it makes active and the step under way.
     public func readiness() -> Readiness {
+        if !acting.isEmpty {
+            let words = acting.sorted { $0.key < $1.key }.map { app, work in
+                "\(app): failover to \(work.activeRegion) under way (commit \(work.commit.prefix(12)), since \(Timestamp.format(work.since))): "
+                    + "\(work.step)"
+            }
+            return Readiness(ready: false, reason: words.joined(separator: "; "))
+        }
         guard fetchedAt != nil else {
             return Readiness(
                 ready: false, reason: lastPass?.error.map { "the repository was never read: \($0)" } ?? "the repository was not read yet")

@@ -83,6 +83,7 @@ struct Apply: AsyncParsableCommand {
             ) {
                 await pass.run(trigger: "apply", mode: .apply)
             }
+            global.warnAboutUncommittedEdits()
             try result.requirePlanned()
             switch format {
             case .json: if let document = result.document { try Terminal.printJSON(document) }
