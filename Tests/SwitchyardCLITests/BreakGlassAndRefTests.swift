@@ -69,3 +69,20 @@ struct BreakGlassAndRefTests {
         #expect(!remote.stdout.contains("us-west-1"), "\(remote.stdout)")
     }
 }
+
+@Suite("Uncommitted edits")
+struct UncommittedEditTests {
+    @Test("plan and status say when the work tree's desired-state files differ from the commit they read", arguments: ["plan", "status"])
+    func warned(command: String) throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let dir = try fixture.makeRepository()
+        try fixture.write(fixture.app(region: "us-west-1"), to: "\(dir)/desired-state/unishop.yaml")
+        try fixture.write(fixture.app(name: "shop2", region: "us-west-1"), to: "\(dir)/desired-state/shop2.yaml")
+        let result = try CLI.run([command] + SignedCommitCommandTests.offline, in: dir, environment: SignedCommitCommandTests.environment)
+        #expect(
+            result.stderr.contains("desired-state/shop2.yaml, desired-state/unishop.yaml in the work tree differ from the commit read (HEAD)"),
+            "\(result.stderr)")
+        #expect(result.stderr.contains("uncommitted edits are never applied"))
+    }
+}

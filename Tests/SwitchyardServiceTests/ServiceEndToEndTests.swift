@@ -327,3 +327,30 @@ struct ServiceEndToEndTests {
         #expect(try harness.emulator.inspect(harness.topology).writer == harness.topology.primaryClusterARN)
     }
 }
+
+@Suite("The truth on the screen during a failover", .serialized)
+struct TruthOnTheScreenTests {
+    @Test("while a pass carries out a newer commit, /readyz and the console's header and region card say so, then converged again")
+    func readinessDuringFailover() async throws {
+        let harness = try ServiceHarness(failoverSeconds: 600)
+        defer { harness.tearDown() }
+        let (service, url) = try await harness.start()
+        try await harness.waitConverged(service, at: try harness.head())
+        let flip = try harness.push(harness.topology.yaml(activeRegion: "us-west-1"), message: "Fail over hot")
+        try await service.waitUntil("the promotion call") {
+            try harness.journal().calls(app: "hot").contains { $0.action == "promoteAurora" && $0.phase == "called" }
+        }
+        let (ready, code) = try await HTTPTestClient.get("\(url)/readyz")
+        let words = String(decoding: ready, as: UTF8.self)
+        #expect(code == 503, "\(words)")
+        #expect(words.contains("hot: failover to us-west-1 under way (commit \(flip.prefix(12))"), "\(words)")
+        let (page, _) = try await HTTPTestClient.get("\(url)/console/fragment")
+        let console = String(decoding: page, as: UTF8.self)
+        #expect(console.contains("not ready: hot: failover to us-west-1 under way"), "\(console)")
+        #expect(console.contains("us-west-1 (failover under way)"), "the region card shows the target: \(console)")
+        try harness.emulator.completeFailovers()
+        try await harness.waitConverged(service, at: flip)
+        let (_, after) = try await HTTPTestClient.get("\(url)/readyz")
+        #expect(after == 200)
+    }
+}
