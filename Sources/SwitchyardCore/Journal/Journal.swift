@@ -220,8 +220,8 @@ public final class Journal: Sendable {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT app, active_region FROM app_events e
-                    WHERE applied = 1 AND id = (SELECT MAX(id) FROM app_events WHERE app = e.app AND applied = 1)
+                    SELECT app, active_region FROM app_events
+                    WHERE id IN (SELECT MAX(id) FROM app_events WHERE applied = 1 GROUP BY app)
                     """)
             return Dictionary(rows.map { ($0["app"] as String, $0["active_region"] as String) }, uniquingKeysWith: { a, _ in a })
         }
