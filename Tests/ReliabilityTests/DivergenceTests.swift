@@ -72,6 +72,10 @@ struct DivergenceTests {
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
         #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
         #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster", default: 0] == promotions, "no further promotion")
+        // The report of the adopted failover says the writer was moved by hand, not by Switchyard.
+        let report = try await world.switchyard(["report", "--state-dir", world.stateDir])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("outside Git") && report.stdout.contains("moved by hand, not by Switchyard"), "\(report.stdout)")
     }
 
     @Test("--reassert APP moves a diverged app back to its file; other drift is corrected as before")

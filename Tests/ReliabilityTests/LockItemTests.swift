@@ -103,3 +103,35 @@ struct LockItemTests {
         #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
     }
 }
+
+@Suite("SIGTERM during a failover", .serialized)
+struct ShutdownLeaseTests {
+    @Test("SIGTERM while a promotion is waited on: the lease is released at once, the step is journaled `stopped`, exit 0")
+    func sigtermReleasesLease() async throws {
+        let world = try await ReliabilityWorld.make(failoverSeconds: 600, lockTable: true)
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        let service = try world.start(world.runArguments(once: false))
+        defer { service.cleanUp() }
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        try await service.waitUntil("the wait for the promotion", timeout: 90) { service.log.contains("waiting: global cluster") }
+        service.signal(SIGTERM)
+        #expect(try await service.waitForExit() == 0)
+        let lease = try Emulator.python([
+            "-c",
+            """
+            import boto3
+            ddb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url="\(world.emulator.endpoint)",
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            print("Item" in ddb.get_item(TableName="\(ReliabilityWorld.lockTableName)", Key={"LockID": {"S": "switchyard/\(app.name)/lease"}},
+                                         ConsistentRead=True))
+            """,
+        ])
+        #expect(lease.trimmingCharacters(in: .whitespacesAndNewlines) == "False", "the lease item is gone: \(lease)")
+        let phases = try world.journal().calls(app: app.name).map(\.phase)
+        #expect(phases.contains("stopped"), "\(phases)")
+        #expect(!phases.contains("failed"), "\(phases)")
+    }
+}

@@ -118,6 +118,29 @@ struct ReportTests {
         #expect(result.stderr.contains("records no AWS call"))
     }
 
+    @Test("the RTO counts from the commit that changed activeRegion, as history does; an override trailer is named with who and when")
+    func decisionAndOverride() throws {
+        let world = try FailoverTests.World()
+        defer { world.close() }
+        try world.flip(to: "us-west-1")
+        let flip = try world.fixture.git("rev-parse", "HEAD", in: world.repo)
+        try world.fixture.git("commit", "-q", "--allow-empty", "-m", "Apply it\n\nSwitchyard-Override: dwell", in: world.repo)
+        #expect(try world.switchyard("apply").status == 0)
+        let report = try world.switchyard("report", "--format", "json")
+        #expect(report.status == 0, "\(report.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect(json["decisionCommit"] as? String == flip)
+        #expect((json["overrides"] as? [String])?.first?.hasPrefix("Switchyard-Override: dwell, by Test Author <author@example.com> at ") == true)
+        let text = try world.switchyard("report")
+        #expect(text.stdout.contains("decided") && text.stdout.contains(String(flip.prefix(12))), "\(text.stdout)")
+        let history = try world.switchyard("history", "--format", "json")
+        let seconds = try #require((json["secondsToConverge"] as? Double))
+        let changes = (try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])?["changes"] as? [[String: Any]]
+        let flipEntry = changes?.first { $0["commit"] as? String == flip }
+        let historySeconds = try #require(flipEntry?["secondsToConverge"] as? Double, "\(history.stdout)")
+        #expect(abs(historySeconds - seconds) < 0.01, "one RTO: history \(historySeconds) s, report \(seconds) s")
+    }
+
     @Test("history: the first commit, which needed nothing, does not read \"not converged\"")
     func historyFirstCommit() throws {
         let failover = try Failover()

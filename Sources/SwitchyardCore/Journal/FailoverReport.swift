@@ -20,12 +20,21 @@ public struct FailoverReport: Sendable, Encodable {
     /// `unsigned`, `untrusted key …`, `invalid: …`.
     public var signature: String?
     public var activeRegion: String
+    /// The commit that changed `activeRegion` to this region: the decision the RTO is measured from, as `history`
+    /// measures it (the same as `commit`, unless a later commit re-applied it, e.g. with an override trailer).
+    public var decisionCommit: String
+    public var decidedAt: Date
+    /// `Switchyard-Override:` trailers of the commit applied, with who made them and when (the commit's author and time).
+    public var overrides: [String]
+    /// When this host first saw the writer or traffic moved outside Git before acting (see `FailoverTimeline`).
+    public var movedOutsideGitAt: Date?
     public var firstActedAt: Date?
     public var convergedAt: Date?
     public var inSyncAt: Date?
-    /// From the commit to the first mutating call.
+    /// From the decision to the first mutating call.
     public var secondsToFirstAction: Double?
-    /// From the commit to the first pass that found the app converged: the measured RTO.
+    /// From the decision (the commit that changed `activeRegion`) to the first pass that found the app converged: the
+    /// measured RTO, the one definition `history`, `report` and the console share.
     public var secondsToConverge: Double?
     public var lastVerdict: String?
     public var steps: [FailoverTimeline.TimedStep]
@@ -35,12 +44,13 @@ public struct FailoverReport: Sendable, Encodable {
     public let timeline: FailoverTimeline
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, signature, activeRegion, firstActedAt,
-            convergedAt,
-            inSyncAt, secondsToFirstAction, secondsToConverge, lastVerdict, steps, pending
+        case schemaVersion, app, commit, subject, author, authorEmail, committer, committedAt, signed, signature, activeRegion,
+            decisionCommit, decidedAt, overrides, movedOutsideGitAt, firstActedAt, convergedAt, inSyncAt, secondsToFirstAction,
+            secondsToConverge, lastVerdict, steps, pending
     }
 
-    public init(timeline: FailoverTimeline, commit: CommitInfo, signed: Bool, signature: String? = nil) {
+    /// - Parameter decision: the commit that changed `activeRegion` to the timeline's region (default: `commit`).
+    public init(timeline: FailoverTimeline, commit: CommitInfo, signed: Bool, signature: String? = nil, decision: CommitInfo? = nil) {
         self.signature = signature
         self.timeline = timeline
         app = timeline.app
@@ -55,8 +65,15 @@ public struct FailoverReport: Sendable, Encodable {
         firstActedAt = timeline.firstActedAt
         convergedAt = timeline.convergedAt
         inSyncAt = timeline.inSyncAt
-        secondsToFirstAction = timeline.firstActedAt.map { $0.timeIntervalSince(commit.committer.time) }
-        secondsToConverge = timeline.convergedAt.map { $0.timeIntervalSince(commit.committer.time) }
+        let decided = decision ?? commit
+        decisionCommit = decided.id.hex
+        decidedAt = decided.committer.time
+        overrides = commit.trailer("Switchyard-Override").map {
+            "Switchyard-Override: \($0), by \(commit.author.name) <\(commit.author.email)> at \(Timestamp.format(commit.committer.time))"
+        }
+        movedOutsideGitAt = timeline.movedOutsideGitAt
+        secondsToFirstAction = timeline.firstActedAt.map { $0.timeIntervalSince(decided.committer.time) }
+        secondsToConverge = timeline.convergedAt.map { $0.timeIntervalSince(decided.committer.time) }
         lastVerdict = timeline.lastVerdict
         steps = timeline.steps
         pending = timeline.steps.compactMap { step in
@@ -80,6 +97,14 @@ public enum FailoverReportRenderer {
         out += "  \(report.subject)\n"
         out += "  author     \(report.author) <\(report.authorEmail)>\n"
         out += "  committed  \(Timestamp.format(report.committedAt)) by \(report.committer) (\(signatureWords(report)))\n"
+        if report.decisionCommit != report.commit {
+            out +=
+                "  decided    \(Timestamp.format(report.decidedAt)) at \(report.decisionCommit.prefix(12)) (the activeRegion change; times below count from it)\n"
+        }
+        for item in report.overrides { out += "  override   \(item)\n" }
+        if let outside = report.movedOutsideGitAt {
+            out += "  outside Git  \(Timestamp.format(outside)): the writer or traffic was moved by hand, not by Switchyard (held as diverged)\n"
+        }
         out += "  first action  \(time(report.firstActedAt, report.secondsToFirstAction))\n"
         out += "  converged     \(time(report.convergedAt, report.secondsToConverge))  <- time to converge (RTO)\n"
         if let inSync = report.inSyncAt { out += "  in sync       \(Timestamp.format(inSync))\n" }
@@ -100,6 +125,14 @@ public enum FailoverReportRenderer {
         out += "| commit | `\(report.commit.prefix(12))` \(escape(report.subject)) |\n"
         out += "| author | \(escape(report.author)) |\n"
         out += "| committed | \(Timestamp.format(report.committedAt)) by \(escape(report.committer)) (\(escape(signatureWords(report)))) |\n"
+        if report.decisionCommit != report.commit {
+            out +=
+                "| decided | \(Timestamp.format(report.decidedAt)) at `\(report.decisionCommit.prefix(12))` (the activeRegion change; times count from it) |\n"
+        }
+        for item in report.overrides { out += "| override | \(escape(item)) |\n" }
+        if let outside = report.movedOutsideGitAt {
+            out += "| outside Git | \(Timestamp.format(outside)): the writer or traffic was moved by hand, not by Switchyard |\n"
+        }
         out += "| time to first action | \(time(report.firstActedAt, report.secondsToFirstAction)) |\n"
         out += "| **time to converge (RTO)** | **\(time(report.convergedAt, report.secondsToConverge))** |\n\n"
         out += "| step | region | start | duration | AWS request id | outcome |\n|---|---|---|---|---|---|\n"

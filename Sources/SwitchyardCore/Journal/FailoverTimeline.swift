@@ -19,6 +19,9 @@ public struct FailoverTimeline: Sendable, Codable, Equatable {
     public var inSyncAt: Date?
     /// The app's last recorded verdict at the commit.
     public var lastVerdict: String?
+    /// When this host first saw the app `diverged` before this commit's first call: the writer or traffic had been
+    /// moved outside Git (a person's failover), which no call here made.
+    public var movedOutsideGitAt: Date?
 
     /// One bar of the timeline.
     public struct TimedStep: Sendable, Codable, Equatable {
@@ -59,7 +62,12 @@ extension Journal {
     public func failoverTimeline(app: String, commit: String? = nil) throws(JournalError) -> FailoverTimeline? {
         // Only the rows of the one commit are read (indexed): the console asks this often, of journals of any length.
         guard let exact = try lastCommitWithCalls(app: app, matching: commit) else { return nil }
-        return Self.timeline(app: app, commit: exact, calls: try calls(app: app, commit: exact), events: try appEvents(app: app, commit: exact))
+        var timeline = Self.timeline(
+            app: app, commit: exact, calls: try calls(app: app, commit: exact), events: try appEvents(app: app, commit: exact))
+        if let first = timeline?.startedAt, let before = try lastEvent(app: app, before: first), before.verdict == "diverged" {
+            timeline?.movedOutsideGitAt = before.time
+        }
+        return timeline
     }
 
     /// The pure part of `failoverTimeline(app:commit:)`, for tests.

@@ -280,6 +280,17 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The app's last recorded conclusion before `time` (conclusions are recorded when they change, so a `diverged`
+    /// one is when the divergence was first seen).
+    public func lastEvent(app: String, before time: Date) throws(JournalError) -> AppEvent? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM app_events WHERE app = ? AND time < ? ORDER BY time DESC, id DESC LIMIT 1",
+                arguments: [app, time.timeIntervalSince1970]
+            ).map(Self.appEvent)
+        }
+    }
+
     /// The newest commit the journal holds calls for, for `app`; with `prefix`, the newest whose id starts with it.
     public func lastCommitWithCalls(app: String, matching prefix: String? = nil) throws(JournalError) -> String? {
         try read { db in

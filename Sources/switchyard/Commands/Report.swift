@@ -65,7 +65,10 @@ struct Report: AsyncParsableCommand {
                     signature = "\(verdict)"
                 }
             }
-            let report = FailoverReport(timeline: timeline, commit: info, signed: signed, signature: signature)
+            // The RTO counts from the decision: the commit that changed activeRegion to this region, as `history` does.
+            let decision = try? opened.repository.regionChanges(in: global.path, from: id)
+                .first { $0.app == timeline.app && $0.to == timeline.activeRegion }?.commit
+            let report = FailoverReport(timeline: timeline, commit: info, signed: signed, signature: signature, decision: decision)
             switch format {
             case .text: print(FailoverReportRenderer.text(report), terminator: "")
             case .markdown: print(FailoverReportRenderer.markdown(report), terminator: "")
