@@ -86,3 +86,33 @@ struct UncommittedEditTests {
         #expect(result.stderr.contains("uncommitted edits are never applied"))
     }
 }
+
+@Suite("No trust base, no two-person rule")
+struct NoTrustBaseCommandTests {
+    typealias Setup = SignedCommitCommandTests.Setup
+
+    @Test(
+        "plan and apply on a host that never applied, without --last-applied, refuse (exit 1) saying how to name a base; trust-base does it",
+        arguments: ["plan", "apply"])
+    func refusedThenRecorded(command: String) throws {
+        let s = try Setup()
+        defer { s.fixture.remove() }
+        let base = try s.fixture.git("rev-parse", "HEAD", in: s.dir)
+        try s.fixture.write(s.fixture.app(region: "us-west-1"), to: s.dir + "/desired-state/unishop.yaml")
+        try s.fixture.git("add", "-A", in: s.dir)
+        try s.fixture.signedCommit("Fail over", key: s.alice, in: s.dir)
+        try s.fixture.signedCommit("Approve", key: s.bob, in: s.dir, allowEmpty: true)
+        let state = ["--state-dir", s.fixture.path("state")]
+        let policy = ["--allowed-signers", s.allowedSigners, "--required-signers", "2"] + state
+        let refused = try s.run(command, policy)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("no trust base is known for desired-state/unishop.yaml"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("switchyard trust-base COMMIT"), "\(refused.stderr)")
+        let recorded = try CLI.run(["trust-base", base] + state, in: s.dir)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(try CLI.run(["trust-base"] + state, in: s.dir).stdout.contains(base))
+        let accepted = try s.run(command, policy)
+        #expect(accepted.stderr.contains("accepted, signed by"), "\(accepted.stderr)")
+        #expect(!accepted.stderr.contains("refusing"), "\(accepted.stderr)")
+    }
+}
