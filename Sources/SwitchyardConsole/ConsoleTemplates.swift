@@ -21,6 +21,7 @@ enum ConsoleTemplates {
         body { font: 18px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; margin: 0; padding: 1rem; }
         header { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: baseline; border-bottom: 3px solid var(--ink); padding-bottom: .5rem; }
         header h1 { font-size: 1.6rem; margin: 0; }
+        header .fail { font-size: 1.5rem; flex-basis: 100%; }
         .muted { color: var(--muted); }
         code { font: .9em ui-monospace, "DejaVu Sans Mono", monospace; word-break: break-all; }
         .app { border: 2px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 1rem 0; }
