@@ -202,18 +202,14 @@ public struct Pass: Sendable {
                 let message = stop.reason.map { "stopped at a safe point: \($0)" } ?? event.message
                 // A step a shutdown or a newer commit stopped between calls did not fail: it is `stopped`.
                 let phase = stop.reason != nil && event.phase == .failed ? "stopped" : event.phase.rawValue
+                let record = CallRecord(
+                    passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
+                    action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
+                    phase: phase, requestID: event.requestID, message: message)
                 // Journal before call: when this throws for `calling`, the Applier does not make the call.
-                try journal.record(
-                    CallRecord(
-                        passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
-                        action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
-                        phase: phase, requestID: event.requestID, message: message))
+                try journal.record(record)
                 hooks.journaled(event)
-                hooks.recorded(
-                    CallRecord(
-                        passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
-                        action: event.step.action.rawValue, resource: event.step.summary, region: event.step.region,
-                        phase: phase, requestID: event.requestID, message: message))
+                hooks.recorded(record, event.step.summary)
             })
         let drift = configuration.drift
         let appStates = candidate.appStates
@@ -346,11 +342,9 @@ public struct Pass: Sendable {
     /// another host began carrying it out, so the commit asked); unknown counts as not asked.
     func divergence(_ app: Application, _ plan: AppPlan, commit: CommitID, _ appliedRegions: [String: String]) async -> Blocker? {
         let reassert = configuration.reassert.contains(app.name)
-        guard !reassert, Divergence.liveRegion(app, plan.live) != nil else { return nil }
+        guard !reassert, let region = Divergence.liveRegion(app, plan.live) else { return nil }
         // The live state is Switchyard's own doing when this host journaled calls toward it since it last converged.
-        if let region = Divergence.liveRegion(app, plan.live), (try? journal?.regionsActedOn(app: app.name))??.contains(region) == true {
-            return nil
-        }
+        if (try? journal?.regionsActedOn(app: app.name))?.contains(region) == true { return nil }
         var known = appliedRegions[app.name]
         if known == nil, let coordinator, coordinator.shared, let fence = try? await coordinator.fenceRecord(of: app.name) {
             if fence.commit == commit.hex { return nil }
@@ -434,8 +428,8 @@ public struct PassHooks: Sendable {
     public var commitRead: @Sendable (CommitID) -> Void
     /// When the commit policy accepted the commit: who signed it.
     public var approved: @Sendable (SignatureApproval) -> Void
-    /// After a call's row is committed, as the journal keeps it (its `resource` is the step's summary, for people).
-    public var recorded: @Sendable (CallRecord) -> Void
+    /// After a call's row is committed: the row, and the step's summary for people.
+    public var recorded: @Sendable (CallRecord, String) -> Void
 
     public init(
         logger: Logger = Logger(label: "switchyard", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -443,7 +437,7 @@ public struct PassHooks: Sendable {
         journaled: @escaping @Sendable (JournalEvent) -> Void = { _ in },
         commitRead: @escaping @Sendable (CommitID) -> Void = { _ in },
         approved: @escaping @Sendable (SignatureApproval) -> Void = { _ in },
-        recorded: @escaping @Sendable (CallRecord) -> Void = { _ in }
+        recorded: @escaping @Sendable (CallRecord, String) -> Void = { _, _ in }
     ) {
         self.logger = logger
         self.progress = progress

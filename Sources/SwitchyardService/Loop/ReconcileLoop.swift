@@ -98,11 +98,11 @@ public struct ReconcileLoop: Service {
             progress: { event in
                 progressLog.info("\(event.app): \(event.message)", metadata: ["elapsed": "\((event.elapsed.seconds * 10).rounded() / 10)s"])
             }, commitRead: { commit in reading.withLock { $0 = commit } },
-            recorded: { record in
+            recorded: { record, step in
                 // The screens follow the pass as it acts, off its path: a slow console never delays it.
                 acted.withLock { _ = $0.insert(record.app) }
                 Task {
-                    await status.calling(record)
+                    await status.calling(record, step: step)
                     await status.timeline(try? journal.failoverTimeline(app: record.app), app: record.app)
                 }
             })

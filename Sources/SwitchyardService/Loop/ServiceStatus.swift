@@ -42,11 +42,11 @@ public actor ServiceStatus {
         acting = [:]
     }
 
-    func calling(_ record: CallRecord) {
+    func calling(_ record: CallRecord, step: String) {
         // A row delivered after its pass finished is not work under way.
         guard let commit = record.commit, record.passID.map({ $0 > (lastPass?.id ?? 0) }) ?? true else { return }
         let since = acting[record.app].flatMap { $0.commit == commit ? $0.since : nil } ?? record.time
-        acting[record.app] = Acting(commit: commit, activeRegion: record.activeRegion ?? "?", step: record.resource, since: since)
+        acting[record.app] = Acting(commit: commit, activeRegion: record.activeRegion ?? "?", step: step, since: since)
     }
 
     func timeline(_ timeline: FailoverTimeline?, app: String) { timelines[app] = timeline }
