@@ -22,6 +22,17 @@ struct LockItemTests {
         ])
     }
 
+    /// A world with a lock table whose one app converged at us-east-1 (the host's journal knows it).
+    static func converged() async throws -> ReliabilityWorld {
+        let world = try await ReliabilityWorld.make(lockTable: true)
+        let setup = try await world.switchyard(world.applyArguments)
+        guard setup.status == 0 else {
+            world.close()
+            throw TestSupportError("the starting state did not converge: \(setup.stderr)")
+        }
+        return world
+    }
+
     static let annotations = [
         #"{"by": {"S": "alice"}, "reason": {"S": "DNS change"}, "at": {"N": "1800000000"}, "Version": {"N": "1"}, "note": {"BOOL": true}}"#,
         #"{"by": {"S": "alice"}, "reason": {"S": "DNS change"}, "Version": {"N": "1"}, "ticket": {"M": {"id": {"S": "INC-1"}}}}"#,
@@ -31,11 +42,9 @@ struct LockItemTests {
 
     @Test("a suspension item annotated or written by hand still suspends; resume clears it", arguments: annotations)
     func annotatedSuspension(item: String) async throws {
-        let world = try await ReliabilityWorld.make(lockTable: true)
+        let world = try await Self.converged()
         defer { world.close() }
         let app = world.apps[0]
-        let setup = try await world.switchyard(world.applyArguments)
-        try #require(setup.status == 0, "\(setup.stderr)")
         try Self.put(world, "switchyard/\(app.name)/suspend", item)
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         try world.emulator.resetCalls()
@@ -54,11 +63,9 @@ struct LockItemTests {
 
     @Test("a lease whose holder or expiry cannot be read is held by someone else: nothing is done, nothing recorded as applied")
     func unreadableLease() async throws {
-        let world = try await ReliabilityWorld.make(lockTable: true)
+        let world = try await Self.converged()
         defer { world.close() }
         let app = world.apps[0]
-        let setup = try await world.switchyard(world.applyArguments)
-        try #require(setup.status == 0, "\(setup.stderr)")
         let applied = try world.journal().appStates()[app.name]?.lastAppliedCommit
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         try world.emulator.resetCalls()
@@ -78,11 +85,9 @@ struct LockItemTests {
 
     @Test("a host that found the lease held records nothing as applied; when the lease frees, it finishes the failover")
     func leaseHeldIsNotApplied() async throws {
-        let world = try await ReliabilityWorld.make(lockTable: true)
+        let world = try await Self.converged()
         defer { world.close() }
         let app = world.apps[0]
-        let setup = try await world.switchyard(world.applyArguments)
-        try #require(setup.status == 0, "\(setup.stderr)")
         let applied = try world.journal().appStates()[app.name]?.lastAppliedCommit
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         let future = Int(Date().timeIntervalSince1970) + 3600
