@@ -85,10 +85,10 @@ public final class Repository {
                 + (branches.isEmpty ? "" : "; branches: \(branches.joined(separator: ", "))"))
     }
 
-    /// A name that could be a branch or a tag: not a full ref, `HEAD`, a commit id or a revision expression.
+    /// A name that could be a branch or a tag: not a full ref, `HEAD` or a revision expression.
     static func isPlainName(_ ref: String) -> Bool {
-        guard !ref.hasPrefix("refs/"), ref != "HEAD", !ref.contains(where: { "~^@:{}".contains($0) }) else { return false }
-        return !(ref.count >= 4 && ref.count <= 40 && ref.allSatisfy(\.isHexDigit))
+        // A hex-looking name is a name too: git takes a branch or tag named `beef` before a commit id starting so.
+        !ref.hasPrefix("refs/") && ref != "HEAD" && !ref.contains(where: { "~^@:{}".contains($0) })
     }
 
     func referenceExists(_ name: String) -> Bool {

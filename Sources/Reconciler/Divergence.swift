@@ -30,11 +30,18 @@ public enum Divergence {
         return nil
     }
 
+    /// Whether a person took the site down: every declared bucket blocked (no file asks for that: the fail-closed rule
+    /// refuses one that leaves no region to serve).
+    public static func takenDown(_ app: Application, _ live: LiveSummary) -> Bool {
+        let buckets = app.spec.regions.filter { $0.bucket != nil }.map(\.name)
+        return !buckets.isEmpty && buckets.allSatisfy { live.buckets[$0] == "blocked" }
+    }
+
     /// The blocker for a diverged app, or nil when the app is not diverged (in sync, drift that is not
     /// failover-shaped, or a change a commit asked for).
     public static func blocker(_ app: Application, plan: AppPlan, lastAppliedRegion: String?, reassert: Bool) -> Blocker? {
         guard !reassert, plan.steps.contains(where: \.isMutating) || !plan.inProgress.isEmpty,
-            let region = liveRegion(app, plan.live),
+            let region = liveRegion(app, plan.live) ?? (takenDown(app, plan.live) ? "no region (every bucket blocked)" : nil),
             !asked(activeRegion: app.spec.activeRegion, lastAppliedRegion: lastAppliedRegion)
         else { return nil }
         let known =

@@ -78,6 +78,90 @@ struct DivergenceTests {
         #expect(report.stdout.contains("outside Git") && report.stdout.contains("moved by hand, not by Switchyard"), "\(report.stdout)")
     }
 
+    @Test("adopt refuses a flip committed and not carried out yet, and a divergence of traffic alone")
+    func adoptRefusals() async throws {
+        let world = try await ReliabilityWorld.make(standby: "hot")
+        defer { world.close() }
+        let app = world.apps[0]
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stderr)")
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        let pending = try await world.switchyard(["adopt", app.name] + world.awsArguments)
+        #expect(pending.status == 1)
+        #expect(pending.stderr.contains("failover pending, not diverged"), "\(pending.stderr)")
+        #expect(try world.git.git("show", "HEAD:desired-state/\(app.name).yaml", in: world.repo).contains("activeRegion: us-west-1"))
+        // Back at us-east-1, a person puts the us-west-1 origin first, and nothing else: traffic alone moved.
+        try world.commit(activeRegion: "us-east-1", message: "Stay in us-east-1")
+        _ = try Emulator.python([
+            "-c",
+            """
+            import boto3
+            cf = boto3.client("cloudfront", region_name="us-east-1", endpoint_url="\(world.emulator.endpoint)",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+            d = cf.get_distribution_config(Id="\(app.distributionID)")
+            config = d["DistributionConfig"]
+            for group in config["OriginGroups"]["Items"]:
+                group["Members"]["Items"].reverse()
+            cf.update_distribution(Id="\(app.distributionID)", IfMatch=d["ETag"], DistributionConfig=config)
+            """,
+        ])
+        let held = try await world.switchyard(world.applyArguments)
+        #expect(held.status == 1 && held.stdout.contains("diverged"), "\(held.stdout)")
+        let trafficOnly = try await world.switchyard(["adopt", app.name] + world.awsArguments)
+        #expect(trafficOnly.status == 1)
+        #expect(trafficOnly.stderr.contains("only traffic of \(app.name) was moved outside Git"), "\(trafficOnly.stderr)")
+    }
+
+    @Test("a fresh host with the lock table holds a failover a person made after another host converged")
+    func freshHostWithLockTable() async throws {
+        let world = try await ReliabilityWorld.make(standby: "hot", lockTable: true)
+        defer { world.close() }
+        let app = world.apps[0]
+        #expect(try await world.switchyard(world.applyArguments).status == 0)
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+        #expect(try await world.switchyard(world.applyArguments).status == 0)
+        // A person fails back by hand; a replacement host with an empty state folder starts.
+        _ = try Emulator.python([
+            "-c",
+            """
+            import boto3
+            rds = boto3.client("rds", region_name="us-east-1", endpoint_url="\(world.emulator.endpoint)",
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            rds.switchover_global_cluster(GlobalClusterIdentifier="\(app.globalClusterID)",
+                                          TargetDbClusterIdentifier="\(app.primaryClusterARN)")
+            """,
+        ])
+        try world.emulator.completeFailovers()
+        let fresh = try await world.switchyard(["apply", "--state-dir", world.git.path("replacement")] + world.awsArguments)
+        #expect(fresh.status == 1, "\(fresh.stdout)\n\(fresh.stderr)")
+        #expect(fresh.stdout.contains("diverged"), "\(fresh.stdout)")
+        #expect(try await world.live()[app.name]?.writer == app.primaryClusterARN, "the person's failover stands")
+    }
+
+    @Test("every bucket blocked by hand (the site taken down) is held, not reopened")
+    func takenDown() async throws {
+        let world = try await ReliabilityWorld.make(standby: "hot")
+        defer { world.close() }
+        let app = world.apps[0]
+        #expect(try await world.switchyard(world.applyArguments).status == 0)
+        for (region, bucket) in [("us-east-1", app.primaryBucket), ("us-west-1", app.secondaryBucket)] {
+            _ = try Emulator.python([
+                "-c",
+                """
+                import boto3
+                s3 = boto3.client("s3", region_name="\(region)", endpoint_url="\(world.emulator.endpoint)",
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+                s3.put_public_access_block(Bucket="\(bucket)", PublicAccessBlockConfiguration={"BlockPublicAcls": True,
+                    "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+                """,
+            ])
+        }
+        let apply = try await world.switchyard(world.applyArguments)
+        #expect(apply.status == 1 && apply.stdout.contains("diverged"), "\(apply.stdout)")
+        let live = try await world.live()[app.name]
+        #expect(live?.primaryBucket == "blocked" && live?.secondaryBucket == "blocked")
+    }
+
     @Test("--reassert APP moves a diverged app back to its file; other drift is corrected as before")
     func reassert() async throws {
         let world = try await ReliabilityWorld.make(standby: "hot")

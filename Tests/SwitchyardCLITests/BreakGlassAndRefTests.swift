@@ -62,6 +62,11 @@ struct BreakGlassAndRefTests {
             #expect(branch.status == 0, "\(branch.stderr)")
             #expect(!branch.stdout.contains("us-west-1"), "the branch, not the tag: \(branch.stdout)")
         }
+        // A hex-looking name is a name too.
+        try fixture.git("branch", "beef", "refs/heads/main", in: dir)
+        try fixture.git("tag", "beef", "elsewhere", in: dir)
+        let hex = try CLI.run(["validate", "--repo", dir, "--ref", "beef"], in: fixture.root.path)
+        #expect(hex.status == 1 && hex.stderr.contains("names both the branch refs/heads/beef and the tag refs/tags/beef"), "\(hex.stderr)")
         // Without --ref, the remote's default branch is followed as the branch.
         let remote = try CLI.run(
             ["history", "--repo", "file://\(bare)", "--format", "json", "--cache-dir", fixture.path("cache")], in: fixture.root.path)

@@ -53,10 +53,10 @@ struct TrustBaseTests {
         }
 
         /// The policy's answer for HEAD: nil when accepted, else the refusal's reason.
-        func review(_ history: CommitPolicy.History, lastApplied: String? = nil) throws -> String? {
+        func review(_ history: CommitPolicy.History, lastApplied: String? = nil, folder: String = "desired-state") throws -> String? {
             let repository = try Repository.open(containing: dir)
-            let snapshot = try repository.snapshot(ref: "HEAD", folder: "desired-state")
-            let policy = CommitPolicy(signatures: signatures, folder: "desired-state", lastApplied: lastApplied)
+            let snapshot = try repository.snapshot(ref: "HEAD", folder: folder)
+            let policy = CommitPolicy(signatures: signatures, folder: folder, lastApplied: lastApplied)
             do {
                 _ = try policy.review(repository, candidate: snapshot.commit, state: try snapshot.desiredState(), history: history)
                 return nil
@@ -105,6 +105,34 @@ struct TrustBaseTests {
         var recorded = history
         recorded.recorded = RecordedTrustBase(commit: root, by: "carol@host")
         #expect(try w.review(recorded) == nil)
+    }
+
+    @Test(
+        "the folder spelled otherwise (./desired-state, desired-state//) finds each app's own base all the same",
+        arguments: ["./desired-state", "desired-state//", "desired-state/", "././desired-state"])
+    func folderSpellings(folder: String) throws {
+        let w = try World()
+        defer { w.fixture.remove() }
+        // An old reviewed failover (recorded as the trust base), then a reviewed fail-back this host applied.
+        let old = try w.flip("unishop", to: "us-west-1", author: w.alice, approver: w.bob)
+        let applied = try w.flip("unishop", to: "us-east-1", author: w.alice, approver: w.bob)
+        // Alice alone brings back the old content: counted from the journal's base it is a change one key signed.
+        try w.flip("unishop", to: "us-west-1", author: w.alice, approver: nil)
+        let history = CommitPolicy.History(
+            appStates: ["unishop": w.state(applied, applied: applied), "shop2": w.state(applied, app: "shop2", applied: applied)],
+            recorded: RecordedTrustBase(commit: old, by: "carol@host"))
+        let reason = try #require(try w.review(history, folder: folder), "accepted with --path \(folder)")
+        #expect(reason.contains("unishop.yaml: 1 of 2 required distinct signers"), "\(reason)")
+    }
+
+    @Test("a recorded base at the candidate does not waive the candidate's own signature")
+    func baseAtCandidate() throws {
+        let w = try World()
+        defer { w.fixture.remove() }
+        try w.flip("unishop", to: "us-west-1", author: nil, approver: nil)
+        let head = try w.head()
+        let reason = try #require(try w.review(.init(recorded: RecordedTrustBase(commit: head, by: "carol@host"))))
+        #expect(reason.contains("is unsigned"), "\(reason)")
     }
 
     @Test("a base that vanished (history rewritten) or is not an ancestor is refused, never replaced by the first parent")

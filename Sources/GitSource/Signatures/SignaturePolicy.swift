@@ -97,6 +97,11 @@ public struct SignatureApproval: Sendable, Hashable {
     public var signers: [Signer]
     /// Every commit checked, newest first.
     public var checked: [CheckedCommit]
+
+    /// An approval naming nobody: a commit this host already applied, reviewed when it was applied.
+    public static func alreadyApplied(_ candidate: CommitID) -> SignatureApproval {
+        SignatureApproval(candidate: candidate, signers: [], checked: [])
+    }
 }
 
 /// Why a commit must not be applied: a sentence naming the commits and what is missing.
@@ -195,10 +200,6 @@ extension Repository {
         let folder = normalize(folder)
         func path(_ file: String) -> String { folder.isEmpty ? file : "\(folder)/\(file)" }
         let distinctBases = Set(bases.files.values.map(\.commit) + [bases.others?.commit].compactMap { $0 })
-        if distinctBases == [candidate], folderBlobs(folder, at: candidate).keys.allSatisfy({ bases.base(of: $0)?.commit == candidate }) {
-            // Every file's base is the candidate: the state applied is the one already approved.
-            return .accepted(SignatureApproval(candidate: candidate, signers: [], checked: []))
-        }
         let head = try checkedCommit(candidate, allowed, now: now)
         guard case let .valid(principal, fingerprint) = head.verdict else {
             return .refused(

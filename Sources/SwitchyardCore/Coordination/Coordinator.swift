@@ -42,10 +42,21 @@ public struct Coordinator: Sendable {
             reason: record["reason"] ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")
     }
 
-    /// The commit the fence records for `app` and that commit's active region, nil when none is recorded.
-    public func fenceRecord(of app: String) async throws -> (commit: String, activeRegion: String?)? {
+    /// The commit the fence records for `app`, that commit's active region, and whether a host saw it converge; nil
+    /// when none is recorded.
+    public func fenceRecord(of app: String) async throws -> (commit: String, activeRegion: String?, converged: Bool)? {
         guard shared, let record = try await store.read(Self.key(app, "fence")), let commit = record["commit"] else { return nil }
-        return (commit, record["activeRegion"])
+        return (commit, record["activeRegion"], record["converged"] == "true")
+    }
+
+    /// Records on the fence that `commit` converged, so a host that finds the fence at its own commit knows the commit
+    /// was carried out (a difference then is someone's work by hand), not under way. Best effort: without it, a
+    /// fresh host takes the commit for under way.
+    public func markConverged(app: String, commit: CommitInfo) async {
+        guard shared else { return }
+        let key = Self.key(app, "fence")
+        guard let current = try? await store.read(key), current["commit"] == commit.id.hex, current["converged"] != "true" else { return }
+        _ = try? await store.write(key, current.attributes.merging(["converged": "true"]) { $1 }, replacing: current.version)
     }
 
     /// The commit the fence records for `app` (the last commit any host began to apply), nil when none.

@@ -58,13 +58,18 @@ public struct CommitPolicy: Sendable {
             return try repository.reviewSignatures(candidate: candidate.id, lastApplied: base, folder: folder, policy: signatures)
                 .requireAccepted()
         }
+        // The commit this host already applied for every app was reviewed when it was applied: a pass that finds it
+        // again has nothing new to review (a key retired since must not make an idle host unready).
+        if !state.applications.isEmpty, state.applications.allSatisfy({ history.appStates[$0.name]?.lastAppliedCommit == candidate.id.hex }) {
+            return .alreadyApplied(candidate.id)
+        }
         let bases = self.bases(repository, candidate: candidate.id, state: state, history: history)
         return try repository.reviewSignatures(candidate: candidate.id, bases: bases, folder: folder, policy: signatures).requireAccepted()
     }
 
     /// Each app file's base, and the base of the folder's other files.
     func bases(_ repository: Repository, candidate: CommitID, state: DesiredStateSet, history: History) -> SignatureBases {
-        let prefix = folder.isEmpty || folder == "." ? "" : folder.hasSuffix("/") ? folder : folder + "/"
+        let present = repository.fileNames(in: folder, at: candidate)
         let newest = history.appStates.values.filter { $0.lastAppliedCommit != nil }.max { $0.updatedAt < $1.updatedAt }
             .map { TrustBase(commit: CommitID(hex: $0.lastAppliedCommit!), origin: "the commit this host last applied, for app \($0.app)") }
         let recorded = history.recorded.map { TrustBase(commit: CommitID(hex: $0.commit), origin: $0.origin) }
@@ -72,7 +77,13 @@ public struct CommitPolicy: Sendable {
         // A file no app declares now (deleted, renamed) counts from the recorded base or the newest applied commit.
         var bases = SignatureBases(others: recorded ?? newest)
         for app in state.applications {
-            let file = app.source.path.hasPrefix(prefix) ? String(app.source.path.dropFirst(prefix.count)) : app.source.path
+            // Files are read directly in the folder: the file's name is the last part of its path, however the folder
+            // was spelled (`./desired-state`, `desired-state//`). A name the folder does not hold has no base.
+            let file = String(app.source.path.split(separator: "/").last ?? "")
+            guard present.contains(file) else {
+                bases.unknown.insert(file)
+                continue
+            }
             if let applied = history.appStates[app.name]?.lastAppliedCommit {
                 bases.files[file] = TrustBase(commit: CommitID(hex: applied), origin: "the commit this host last applied for app \(app.name)")
             } else if let fence = history.fences[app.name] {

@@ -293,6 +293,7 @@ public struct Pass: Sendable {
                         let renewing = lease.keepRenewed()
                         let result = await reconciler.apply(plan, for: app, applier: applier, safety: safety[app.name] ?? SafetyContext())
                         renewing.cancel()
+                        if result.isConverged, let coordinator { await coordinator.markConverged(app: app.name, commit: snapshot.commit) }
                         // Released even when the pass is cancelled (SIGTERM): another host may act at once.
                         await Task.detached { await lease.release() }.value
                         leases.withLock { $0[app.name] = nil }
@@ -338,16 +339,19 @@ public struct Pass: Sendable {
     }
 
     /// The blocker of an app whose writer or traffic a person moved outside Git, when no commit asked for it. The
-    /// region last applied comes from this host's journal, else the lock table's fence (a fence at this very commit:
-    /// another host began carrying it out, so the commit asked); unknown counts as not asked.
+    /// region last applied comes from this host's journal, else the lock table's fence (a fence at this very commit that
+    /// no host saw converge: another host is carrying it out, so the commit asked); unknown counts as not asked.
     func divergence(_ app: Application, _ plan: AppPlan, commit: CommitID, _ appliedRegions: [String: String]) async -> Blocker? {
         let reassert = configuration.reassert.contains(app.name)
-        guard !reassert, let region = Divergence.liveRegion(app, plan.live) else { return nil }
+        guard !reassert, let region = Divergence.liveRegion(app, plan.live) ?? (Divergence.takenDown(app, plan.live) ? "" : nil) else {
+            return nil
+        }
         // The live state is Switchyard's own doing when this host journaled calls toward it since it last converged.
         if (try? journal?.regionsActedOn(app: app.name))?.contains(region) == true { return nil }
         var known = appliedRegions[app.name]
         if known == nil, let coordinator, coordinator.shared, let fence = try? await coordinator.fenceRecord(of: app.name) {
-            if fence.commit == commit.hex { return nil }
+            // A fence at this very commit that no host saw converge: another host is carrying it out.
+            if fence.commit == commit.hex, !fence.converged { return nil }
             known = fence.activeRegion
         }
         return Divergence.blocker(app, plan: plan, lastAppliedRegion: known, reassert: reassert)

@@ -14,12 +14,16 @@ struct Adopt: AsyncParsableCommand {
             holds the app as `diverged` and never moves it back on its own. `adopt` observes where the writer \
             (or traffic) is now and commits that region as the app's activeRegion, exactly as `flip` would \
             (one value rewritten, signed when commit.gpgsign is set): push it, or open the pull request that \
-            reconciles Git with what was done. Refuses when the app is not diverged.
+            reconciles Git with what was done. Judged as a pass judges it, with this host's journal (--state-dir) and \
+            the lock table: refuses when the app is not diverged (a flip committed and not carried out yet is not a \
+            divergence), when the writer cannot be read, and when only traffic moved (the writer is where the file says).
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var aws: AWSOptions
+    @OptionGroup var state: StateOptions
+    @OptionGroup(title: "Hosts") var hosts: CoordinationOptions
 
     @Argument(help: "The application (its metadata.name).")
     var app: String
@@ -32,21 +36,40 @@ struct Adopt: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (_, state, _) = try GlobalOptions(copying: global, apps: [app]).load()
-            guard let application = state.applications.first else { throw SelectionError(unknown: [app], known: []) }
+            // The same judgement a pass makes, with this host's journal and the lock table: only a divergence is adopted,
+            // never a flip Git asked for and no host carried out yet.
             let client = try await aws.client()
-            let plan = await Observer(cloud: LiveCloud(sender: client)).plan(application)
-            guard let region = Divergence.liveRegion(application, plan.live) else {
-                let problems = plan.unobserved.isEmpty ? "" : " (could not read: \(plan.unobserved.joined(separator: "; ")))"
+            let pass = Pass(
+                configuration: GlobalOptions(copying: global, apps: [app]).passConfiguration(), cloud: LiveCloud(sender: client),
+                journal: state.existingJournal, coordinator: try hosts.coordinator(stateDirectory: state.directory, client: client),
+                hooks: PassHooks(logger: aws.logger))
+            let result = await pass.run(trigger: "adopt", mode: .plan)
+            try result.requirePlanned()
+            guard let plan = result.results.first?.plan, let verdict = result.results.first?.verdict else {
+                throw SelectionError(unknown: [app], known: [])
+            }
+            guard verdict == .diverged else {
+                let words = verdict.words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)
                 throw ValidationError(
-                    "\(app) serves from \(application.spec.activeRegion), as its file says: nothing to adopt\(problems)")
+                    "\(app) is \(words), not diverged: nothing was moved outside Git to adopt"
+                        + (words == "failover pending" ? " (the failover to \(plan.activeRegion) is committed and not carried out yet)" : ""))
+            }
+            // The writer is what a person failed over; traffic follows it once Git does. Traffic moved alone would make
+            // Git ask for a promotion nobody made.
+            guard let writer = plan.live.writerRegion else {
+                throw ValidationError("the Aurora writer of \(app) cannot be read (\(plan.unobserved.joined(separator: "; "))); adopt nothing blind")
+            }
+            guard writer != plan.activeRegion else {
+                throw ValidationError(
+                    "only traffic of \(app) was moved outside Git: the writer is in \(writer), where the file says. Adopting would ask for a "
+                        + "promotion nobody made; move traffic back with `switchyard apply --reassert \(app)`, or commit the change by hand")
             }
             try global.commitActiveRegion(
-                app: app, region: region,
+                app: app, region: writer,
                 message: message
-                    ?? "Adopt the failover of \(app) to \(region) made outside Git\n\nactiveRegion: \(application.spec.activeRegion) -> \(region)\n",
+                    ?? "Adopt the failover of \(app) to \(writer) made outside Git\n\nactiveRegion: \(plan.activeRegion) -> \(writer)\n",
                 author: author)
-            Terminal.note("next: push this commit (or open a pull request); once it is applied, \(app) is in sync with no further promotion")
+            Terminal.note("next: push this commit (or open a pull request); applying it moves what did not follow, with no further promotion")
         }
     }
 }

@@ -17,7 +17,8 @@ struct Plan: AsyncParsableCommand {
             before AWS is called, so a plan never shows changes that apply would not make.
 
             Exit codes: 0 in sync, 2 changes pending, 3 blocked (a change that cannot be carried out as it \
-            stands: a declared resource missing, a safety check failing), 1 error or refused commit.
+            stands: a declared resource missing, a safety check failing) or diverged (moved outside Git, held), \
+            1 error or refused commit.
             Use --format markdown for a pull-request comment, json for scripts (schema in docs/OUTPUT.md).
             """
     )
@@ -51,7 +52,7 @@ struct Plan: AsyncParsableCommand {
             case .markdown: print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
             case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
             }
-            if result.results.contains(where: { $0.verdict == .blocked }) { throw ExitCode(3) }
+            if result.results.contains(where: { $0.verdict == .blocked || $0.verdict == .diverged }) { throw ExitCode(3) }
             if plans.contains(where: { !$0.inSync }) { throw ExitCode(2) }
         }
     }

@@ -95,8 +95,10 @@ extension GlobalOptions {
             throw ValidationError("cannot check that \(app) is declared: \(error); --force acts on the name as given")
         }
         guard declared.contains(app) else {
+            // Non-ASCII shown as escapes: a look-alike letter or an invisible space is then plain to see.
+            let shown = app.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
             throw ValidationError(
-                "no desired-state file in \(path) declares an app named '\(app)'; declared: \(declared.sorted().joined(separator: ", ")). "
+                "no desired-state file in \(path) declares an app named '\(shown)'; declared: \(declared.sorted().joined(separator: ", ")). "
                     + "Names are exact; --force acts on a name no file declares (an app being added or removed)")
         }
     }
