@@ -161,7 +161,8 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
 
     /// The actions that change AWS: left out of the read-only policy.
     static let mutating: Set<String> = [
-        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
+        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster",
+        "rds:RemoveFromGlobalCluster",
         "rds:SwitchoverGlobalCluster", "dynamodb:DeleteItem", "dynamodb:PutItem",
     ]
 }
