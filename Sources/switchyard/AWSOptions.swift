@@ -94,6 +94,23 @@ struct LogLevelArgument: ExpressibleByArgument, Sendable {
     static var allValueStrings: [String] { names }
 }
 
+extension AWSClient {
+    /// Throws when AWS refused a call because the host clock is off: an error of the command (exit 1, one line with
+    /// the offset and AWS's `Date`), as missing credentials are, never a plan of apps whose state is unknown.
+    func requireHostClock() throws {
+        if let error = clockSkewError { throw HostClockSkewed(error: error) }
+    }
+}
+
+/// AWS refused a signature because the host clock is off its own.
+struct HostClockSkewed: Error, CustomStringConvertible {
+    var error: AWSError
+
+    var description: String {
+        "\(error.service) \(error.operation): \(error.code): \(error.message)"
+    }
+}
+
 /// No AWS credentials could be had: the command stops before observing anything.
 struct CredentialsUnavailable: Error, CustomStringConvertible {
     /// The credential source's own message (never a secret: providers keep keys out of messages).

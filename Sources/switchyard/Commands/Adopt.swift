@@ -36,6 +36,7 @@ struct Adopt: AsyncParsableCommand {
             guard let application = state.applications.first else { throw SelectionError(unknown: [app], known: []) }
             let client = try await aws.client()
             let plan = await Observer(cloud: LiveCloud(sender: client)).plan(application)
+            try client.requireHostClock()
             guard let region = Divergence.liveRegion(application, plan.live) else {
                 let problems = plan.unobserved.isEmpty ? "" : " (could not read: \(plan.unobserved.joined(separator: "; ")))"
                 throw ValidationError(

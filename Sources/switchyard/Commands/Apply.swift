@@ -107,6 +107,7 @@ struct Apply: AsyncParsableCommand {
                 Terminal.note("interrupted by \(name): the journal records the pass as `interrupted`; run `switchyard apply` again to go on")
                 throw ExitCode.failure
             }
+            try client.requireHostClock()
             try result.requirePlanned()
             switch format {
             case .json: if let document = result.document { try Terminal.printJSON(document) }

@@ -42,6 +42,7 @@ struct Plan: AsyncParsableCommand {
                 policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
                 hooks: PassHooks(logger: aws.logger, approved: Terminal.signatures))
             let result = await pass.run(trigger: "plan", mode: .plan)
+            try client.requireHostClock()
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
             let commit = result.commit?.id.hex ?? ""

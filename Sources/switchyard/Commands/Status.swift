@@ -28,6 +28,7 @@ struct Status: AsyncParsableCommand {
                 configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
                 coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "status", mode: .plan)
+            try client.requireHostClock()
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
             switch format {
