@@ -20,8 +20,8 @@ struct Run: AsyncParsableCommand {
             an older one converges takes over between two AWS calls.
 
             HTTP on --listen: GET /healthz, /readyz, /metrics (Prometheus), /api/status (JSON), and \
-            POST /hooks/github (a push event signed with the secret in --webhook-secret-file starts a \
-            pass at once).
+            POST /hooks/github, /hooks/gitlab, /hooks/gitea (or /hooks/forgejo) and /hooks/bitbucket (a push \
+            event signed with the secret in --webhook-secret-file starts a pass at once; JSON or form-encoded).
 
             With --allowed-signers (and --required-signers N), a commit not signed as this host requires \
             is refused like an invalid one: not applied, the reason in /readyz, /api/status and the journal. \
@@ -57,7 +57,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address of the HTTP listener (loopback by default).", valueName: "host:port"))
     var listen: String = "127.0.0.1:9464"
 
-    @Option(help: ArgumentHelp("File holding the GitHub webhook secret; without it POST /hooks/github is disabled.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding the webhook secret (GitHub, GitLab, Gitea/Forgejo, Bitbucket Server); without it POST /hooks/... is disabled.",
+            valueName: "file"))
     var webhookSecretFile: String?
 
     @Option(help: ArgumentHelp("Connections the listener holds open at once; more wait until one closes.", valueName: "n"))
