@@ -21,11 +21,13 @@ public struct WebhookSignature: Sendable {
         HMAC<SHA256>.isValidAuthenticationCode(tokenMAC, authenticating: Data(token.utf8), using: key)
     }
 
-    /// Reads the secret from a file, ignoring one trailing newline (as editors add).
+    /// Reads the secret from a file, ignoring one trailing newline (as editors add). The file is read as a stream:
+    /// a symbolic link (a Kubernetes secret), a FIFO or `/dev/fd/N` (`<(…)`) serves as well as a regular file.
     /// - Throws: `WebhookSecretError` naming the file (never its content).
     public init(secretFile path: String) throws(WebhookSecretError) {
-        guard var data = FileManager.default.contents(atPath: path) else {
-            throw WebhookSecretError(path: path, message: "cannot be read")
+        var data: Data
+        do { data = try SecretFile.read(path) } catch {
+            throw WebhookSecretError(path: path, message: "cannot be read (\(error.reason))")
         }
         while let last = data.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { data.removeLast() }
         guard !data.isEmpty else { throw WebhookSecretError(path: path, message: "is empty") }

@@ -60,7 +60,7 @@ struct Run: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "File holding the webhook secret (GitHub, GitLab, Gitea/Forgejo, Bitbucket Server); without it POST /hooks/... is disabled.",
-            valueName: "file"))
+            discussion: "Read as a stream: a symbolic link, a FIFO or /dev/fd/N (`<(...)`) will do.", valueName: "file"))
     var webhookSecretFile: String?
 
     @Option(help: ArgumentHelp("Connections the listener holds open at once; more wait until one closes.", valueName: "n"))
