@@ -13,7 +13,7 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `switchyard run` assembled from values: the reconcile loop and the HTTP listener in one service group that
-/// shuts down gracefully on SIGTERM and SIGINT.
+/// shuts down gracefully on SIGTERM and SIGINT; SIGHUP never stops it (`HangupListener`).
 public struct SwitchyardDaemon: Sendable {
     /// Where the listener binds.
     public struct Listen: Sendable, Equatable {
@@ -91,14 +91,19 @@ public struct SwitchyardDaemon: Sendable {
     }
 
     /// Runs until SIGTERM/SIGINT (the step in flight finishes first), or one pass with `once` (no listener).
+    /// - Parameter hangups: SIGHUP, trapped since start-up; each starts a pass (made here when not given).
     /// - Returns: the outcome of the last pass.
-    public func run(listen: Listen?, once: Bool) async throws -> PassOutcome? {
+    public func run(listen: Listen?, once: Bool, hangups: HangupSignals? = nil) async throws -> PassOutcome? {
         let loop = ReconcileLoop(
             configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
             trigger: trigger, policy: policy, coordinator: coordinator, once: once, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
+        if !once {
+            let hangups = if let hangups { hangups } else { await HangupSignals() }
+            services.append(.init(service: HangupListener(hangups: hangups, trigger: trigger, logger: logger)))
+        }
         if let listen, !once {
             let logger = logger
             let limits = self.limits
@@ -106,7 +111,7 @@ public struct SwitchyardDaemon: Sendable {
                 status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, limits: limits,
                 logger: logger)
             var httpLogger = logger
-            httpLogger.logLevel = .warning
+            httpLogger.logLevel = max(logger.logLevel, .warning)
             let app = Application(
                 router: endpoints.router(),
                 // Hummingbird's idle timeout and connection cap; the head and body deadlines are ours (it has none).

@@ -21,8 +21,11 @@ struct AWSOptions: ParsableArguments {
             discussion: "An endpoint that accepts but never answers (a region outage) costs at most this per attempt.", valueName: "duration"))
     var attemptTimeout: DurationArgument?
 
-    @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, warning, error. Secrets are always redacted.", valueName: "level"))
-    var logLevel: String = "warning"
+    @Option(
+        help: ArgumentHelp(
+            "Log level on stderr: \(LogLevelArgument.names.joined(separator: ", ")), in any case. Default: warning (`run`: info).",
+            discussion: "Secrets are always redacted.", valueName: "level"))
+    var logLevel: LogLevelArgument?
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
@@ -30,11 +33,14 @@ struct AWSOptions: ParsableArguments {
         return env
     }
 
-    var logger: Logger {
+    /// The log on stderr at `--log-level`, or at `defaultLevel` without it.
+    func logger(defaultLevel: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "switchyard") { TerminalLogHandler(label: $0) }
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        logger.logLevel = logLevel?.value ?? defaultLevel
         return logger
     }
+
+    var logger: Logger { logger() }
 
     /// The live AWS control the reconciler calls; `onCall` hears about every finished AWS call (metrics).
     ///
@@ -67,6 +73,41 @@ struct AWSOptions: ParsableArguments {
             transport: transport, endpoints: EndpointResolver(environment: env),
             retryPolicy: RetryPolicy(maxAttempts: attempts), errorDecoder: AWSErrorDecoder.errorDecoder, logger: logger,
             onCall: onCall)
+    }
+}
+
+/// `--log-level`: one of swift-log's levels, in any case (`DEBUG`, `Warning`); anything else is refused with the list,
+/// never read as the default.
+struct LogLevelArgument: ExpressibleByArgument, Sendable {
+    var value: Logger.Level
+
+    static let names = Logger.Level.allCases.map(\.rawValue)
+
+    init(_ value: Logger.Level) { self.value = value }
+
+    init?(argument: String) {
+        guard let value = Logger.Level(rawValue: argument.lowercased()) else { return nil }
+        self.value = value
+    }
+
+    var defaultValueDescription: String { value.rawValue }
+    static var allValueStrings: [String] { names }
+}
+
+extension AWSClient {
+    /// Throws when AWS refused a call because the host clock is off: an error of the command (exit 1, one line with
+    /// the offset and AWS's `Date`), as missing credentials are, never a plan of apps whose state is unknown.
+    func requireHostClock() throws {
+        if let error = clockSkewError { throw HostClockSkewed(error: error) }
+    }
+}
+
+/// AWS refused a signature because the host clock is off its own.
+struct HostClockSkewed: Error, CustomStringConvertible {
+    var error: AWSError
+
+    var description: String {
+        "\(error.service) \(error.operation): \(error.code): \(error.message)"
     }
 }
 

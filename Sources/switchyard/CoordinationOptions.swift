@@ -25,11 +25,18 @@ struct CoordinationOptions: ParsableArguments {
             valueName: "duration"))
     var leaseDuration: DurationArgument = DurationArgument(.seconds(30))
 
+    @Option(
+        help: ArgumentHelp(
+            "The most one lock-table call may take, retries included, e.g. 5s: a replica whose region is down costs this.",
+            valueName: "duration"))
+    var lockTimeout: DurationArgument = DurationArgument(.seconds(10))
+
     @Option(help: ArgumentHelp("This host's name in the lock table. Default: the host name and the state folder.", valueName: "name"))
     var hostID: String?
 
     func validate() throws {
         guard leaseDuration.value >= .seconds(3) else { throw ValidationError("--lease-duration must be at least 3s") }
+        guard lockTimeout.value >= .seconds(1) else { throw ValidationError("--lock-timeout must be at least 1s") }
     }
 
     /// The table's name: the option, else `SWITCHYARD_LOCK_TABLE`.
@@ -51,7 +58,11 @@ struct CoordinationOptions: ParsableArguments {
         }
         guard let client else { throw ValidationError("--lock-table \(table) needs AWS credentials") }
         return Coordinator(
-            store: DynamoDBLockTable(table: table, region: region, sender: client), shared: true, host: host,
+            store: DynamoDBLockTable(
+                table: table, region: region, sender: client, timeout: lockTimeout.value,
+                advice: "the host uses the replica in \(region) (--lock-region, else AWS_REGION): pass --lock-region with a region "
+                    + "whose replica answers, or --lock-timeout to wait longer"),
+            shared: true, host: host,
             leaseDuration: leaseDuration.value)
     }
 }

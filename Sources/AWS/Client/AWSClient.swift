@@ -21,6 +21,11 @@ public struct AWSClient: AWSRequestSending {
     private let logger: Logger
     private let onCall: (@Sendable (AWSCallRecord) -> Void)?
     private let quota = RetryQuota()
+    private let skewed = Locked<AWSError?>(nil)
+
+    /// The first call AWS refused because the host clock is off (`ClockSkew`), if any: the commands make it their
+    /// error (exit 1), as they do missing credentials, rather than a plan of apps whose state is unknown.
+    public var clockSkewError: AWSError? { skewed.withLock { $0 } }
 
     /// - Parameters:
     ///   - credentials: signs every call; nil sends unsigned (STS `AssumeRoleWithWebIdentity`).
@@ -110,7 +115,11 @@ public struct AWSClient: AWSRequestSending {
             error.operation = operation.name
             throw error
         }
-        guard (200..<300).contains(response.status) else { throw errorDecoder(operation, response) }
+        guard (200..<300).contains(response.status) else {
+            let error = ClockSkew.annotate(errorDecoder(operation, response), response: response)
+            if error.clockSkew != nil { skewed.withLock { $0 = $0 ?? error } }
+            throw error
+        }
         return response
     }
 

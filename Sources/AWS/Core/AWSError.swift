@@ -24,6 +24,8 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var requestID: String?
     public var httpStatus: Int?
+    /// When AWS refused the signature because the host clock is off: by how many seconds (positive: the host is ahead).
+    public var clockSkew: Int?
 
     public init(
         kind: Kind, service: String, operation: String, code: String, message: String,

@@ -63,8 +63,9 @@ public struct ContainerCredentialProvider: CredentialProvider {
 
     private func authorizationToken() throws -> String? {
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw AWSError.credentials("Container", AWSError.CredentialsCode.invalidConfiguration, "cannot read \(file)")
+            let data: Data
+            do { data = try SecretFile.read(file) } catch {
+                throw AWSError.credentials("Container", AWSError.CredentialsCode.invalidConfiguration, "cannot read \(error)")
             }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }

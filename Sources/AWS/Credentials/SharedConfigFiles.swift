@@ -18,7 +18,8 @@ public struct SharedConfigFiles: Sendable, Equatable {
             return value.hasPrefix("~/") ? home + value.dropFirst() : value
         }
         func read(_ path: String) -> String {
-            FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            // As a stream: a symbolic link (a mounted secret), a FIFO or /dev/fd/N serves as a regular file does.
+            (try? SecretFile.read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
         let config = parse(read(path("AWS_CONFIG_FILE", "config")), isConfigFile: true)
         let credentials = parse(read(path("AWS_SHARED_CREDENTIALS_FILE", "credentials")), isConfigFile: false)

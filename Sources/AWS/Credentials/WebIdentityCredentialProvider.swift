@@ -37,9 +37,10 @@ public struct WebIdentityCredentialProvider: CredentialProvider {
 
     /// Reads the token and exchanges it.
     public func credentials() async throws -> AWSCredentials {
-        guard let data = FileManager.default.contents(atPath: tokenFile) else {
+        let data: Data
+        do { data = try SecretFile.read(tokenFile) } catch {
             throw AWSError.credentials(
-                "WebIdentity", AWSError.CredentialsCode.invalidConfiguration, "cannot read web identity token file \(tokenFile)")
+                "WebIdentity", AWSError.CredentialsCode.invalidConfiguration, "cannot read web identity token file \(error)")
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return try await sts.assumeRoleWithWebIdentity(roleARN: roleARN, sessionName: sessionName, token: token)

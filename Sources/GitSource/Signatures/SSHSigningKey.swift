@@ -16,7 +16,8 @@ struct SSHSigningKey {
     /// Reads the key file `user.signingkey` names.
     /// - Throws: a reason the key cannot be used in-process (the caller words the advice).
     static func load(path: String) throws(SSHSignatureError) -> SSHSigningKey {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read as a stream to its end: a FIFO, `/dev/fd/N` or a symbolic link serves as well as a regular file.
+        guard let data = try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).readToEnd() else {
             throw SSHSignatureError("cannot read \(path)")
         }
         return try parse(String(decoding: data, as: UTF8.self), path: path)

@@ -1,4 +1,6 @@
 import AWS
+import DesiredState
+import Reconciler
 import Foundation
 
 /// A record of the coordination store: its attributes and the version every write compares and bumps.
@@ -37,22 +39,30 @@ public struct DynamoDBLockTable: CoordinationStore {
     public let table: String
     public let region: String
     let client: DynamoDBClient
+    /// The most one read, write or delete may take, retries included: a replica whose region is down costs seconds.
+    public let timeout: Duration
+    /// What the caller adds to every error (how to pick another replica), after the table and its region.
+    public let advice: String?
 
-    public init(table: String, region: String, sender: any AWSRequestSending) {
+    public init(table: String, region: String, sender: any AWSRequestSending, timeout: Duration = .seconds(10), advice: String? = nil) {
         self.table = table
         self.region = region
         self.client = DynamoDBClient(sender: sender)
+        self.timeout = timeout
+        self.advice = advice
     }
 
     public var name: String { "DynamoDB table \(table) in \(region)" }
 
     public func read(_ key: String) async throws -> LockRecord? {
-        guard let item = try await client.getItem(table: table, key: ["LockID": .string(key)], region: region) else { return nil }
-        var attributes: [String: String] = [:]
-        // Attributes of other types (a person's annotation) are not Switchyard's: left out, never fatal. Switchyard's
-        // own attributes are then read strictly by the coordinator.
-        for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
-        return LockRecord(attributes: attributes, version: item["Version"]?.text.flatMap { Int($0) } ?? LockRecord.unreadableVersion)
+        try await bounded("reading \(key)") { [client, table, region] in
+            guard let item = try await client.getItem(table: table, key: ["LockID": .string(key)], region: region) else { return nil }
+            var attributes: [String: String] = [:]
+            // Attributes of other types (a person's annotation) are not Switchyard's: left out, never fatal. Switchyard's
+            // own attributes are then read strictly by the coordinator.
+            for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
+            return LockRecord(attributes: attributes, version: item["Version"]?.text.flatMap { Int($0) } ?? LockRecord.unreadableVersion)
+        }
     }
 
     public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {
@@ -64,11 +74,13 @@ public struct DynamoDBLockTable: CoordinationStore {
             expected.map {
                 DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String($0))])
             } ?? DynamoDBClient.Condition("attribute_not_exists(LockID)")
-        do {
-            try await client.putItem(table: table, item: item, condition: condition, region: region)
-            return version
-        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
-            return nil
+        return try await bounded("writing \(key)") { [client, table, region, item] in
+            do {
+                try await client.putItem(table: table, item: item, condition: condition, region: region)
+                return version
+            } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+                return nil
+            }
         }
     }
 
@@ -77,12 +89,41 @@ public struct DynamoDBLockTable: CoordinationStore {
             expected == LockRecord.unreadableVersion
             ? DynamoDBClient.Condition("attribute_exists(LockID)")
             : DynamoDBClient.Condition("#v = :v", names: ["#v": "Version"], values: [":v": .number(String(expected))])
-        do {
-            try await client.deleteItem(table: table, key: ["LockID": .string(key)], condition: condition, region: region)
-            return true
-        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
-            return false
+        return try await bounded("deleting \(key)") { [client, table, region] in
+            do {
+                try await client.deleteItem(table: table, key: ["LockID": .string(key)], condition: condition, region: region)
+                return true
+            } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+                return false
+            }
         }
+    }
+
+    /// Runs one table call within `timeout`; any failure but a cancellation becomes a `LockTableError` naming the
+    /// table and its region.
+    private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withTimeLimit(timeout, "no answer within \(DurationFormat.format(timeout))", body)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw LockTableError(table: table, region: region, operation: what, cause: error, advice: advice)
+        }
+    }
+}
+
+/// A call to the lock table failed or did not answer in time: names the table, its region and the cause.
+public struct LockTableError: Error, Sendable, CustomStringConvertible {
+    public var table: String
+    public var region: String
+    /// What was being done, e.g. `reading unishop#suspend`.
+    public var operation: String
+    public var cause: any Error & Sendable
+    /// The caller's advice (the command-line tool names its option for the replica's region).
+    public var advice: String?
+
+    public var description: String {
+        "lock table \(table) in \(region): \(operation): \(cause)" + (advice.map { "; \($0)" } ?? "")
     }
 }
 

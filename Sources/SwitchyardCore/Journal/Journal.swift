@@ -17,6 +17,10 @@ public final class Journal: Sendable {
     /// - Throws: `JournalError` naming the file.
     public init(stateDirectory: String, readOnly: Bool = false) throws(JournalError) {
         let path = "\(stateDirectory)/\(Self.fileName)"
+        // Said as what it is, before SQLite answers something about permissions or a missing table.
+        if Self.isCopiedWithoutWAL(path, readOnly: readOnly) {
+            throw JournalError(path: path, message: Self.copiedWithoutWAL + (readOnly ? "" : Self.moveAside(path)))
+        }
         do {
             var configuration = Configuration()
             configuration.readonly = readOnly
@@ -462,6 +466,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "journal \(path): \(message)"
-            + (message.contains("nothing was changed") ? "" : "; check the state folder's permissions and free space (--state-dir)")
+            + (message.contains("nothing was changed") || message.hasPrefix("has no tables")
+                ? "" : "; check the state folder's permissions and free space (--state-dir)")
     }
 }

@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 import Reconciler
 
-/// The listener's routes: health, readiness, metrics, the GitHub webhook, the status API and the console (`Console/`).
+/// The listener's routes: health, readiness, metrics, the webhooks (GitHub, GitLab, Gitea/Forgejo, Bitbucket Server), the status API and the console (`Console/`).
 public struct HTTPEndpoints: Sendable {
     let status: ServiceStatus
     let metrics: ServiceMetrics
@@ -18,7 +18,7 @@ public struct HTTPEndpoints: Sendable {
     let budget: WebhookBudget
     let logger: Logger
 
-    /// - Parameter webhook: verifies `X-Hub-Signature-256`; nil disables `/hooks/github` (404).
+    /// - Parameter webhook: verifies deliveries (`WebhookSender`); nil disables every `/hooks/` route (404).
     public init(
         status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
         webhook: WebhookSignature?, limits: ListenerLimits = ListenerLimits(), logger: Logger
@@ -54,41 +54,59 @@ public struct HTTPEndpoints: Sendable {
             let states = (try? journal.appStates()) ?? [:]
             return try Self.json(.ok, await status.statusDocument(appStates: states))
         }
-        router.post("/hooks/github") { request, _ in
-            try await githubHook(request)
+        for sender in WebhookSender.allCases {
+            for path in sender.paths {
+                router.post(RouterPath(path)) { request, _ in try await hook(request, from: sender) }
+            }
         }
         addConsole(to: router)
         return router
     }
 
-    func githubHook(_ request: Request) async throws -> Response {
+    /// One delivery from `sender`. Its credential is checked before anything else is answered (a caller without
+    /// the secret learns nothing of what is accepted); then the body, within its limits; then its type and event.
+    func hook(_ request: Request, from sender: WebhookSender) async throws -> Response {
         guard let webhook else {
             return Self.text(.notFound, "webhook disabled: start switchyard run with --webhook-secret-file\n")
         }
-        // The headers first: nothing of the body is read for a request that cannot be a signed GitHub delivery.
         let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
-        guard let event = header("X-GitHub-Event"), !event.isEmpty else {
-            return Self.text(.badRequest, "not a GitHub delivery: no X-GitHub-Event header\n")
+        // The credential's header first: nothing of the body is read for a request that cannot be signed.
+        var check: WebhookSignature.Check?
+        var presented: String?
+        for credential in sender.credentials {
+            switch credential {
+            case let .hmac(name, prefix):
+                guard let value = header(name) else { continue }
+                presented = name
+                check = webhook.check(header: value, prefix: prefix)
+            case let .token(name):
+                guard let value = header(name) else { continue }
+                presented = name
+                guard webhook.isValid(token: value) else {
+                    logger.warning("\(sender.rawValue) webhook refused: bad \(name); no pass started, body not read")
+                    return Self.text(.unauthorized, "bad \(name)\n")
+                }
+            }
+            break
         }
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            return Self.text(.unsupportedMediaType, "the webhook must send application/json (GitHub: Content type application/json)\n")
+        guard let presented else {
+            logger.warning("\(sender.rawValue) webhook refused: no \(sender.credentialNames); no pass started, body not read")
+            return Self.text(.unauthorized, "missing \(sender.credentialNames)\n")
         }
-        guard let signature = header("X-Hub-Signature-256"), let check = webhook.check(header: signature) else {
-            logger.warning(
-                "webhook refused: \(header("X-Hub-Signature-256") == nil ? "no" : "malformed") X-Hub-Signature-256; no pass started, body not read")
-            return Self.text(.unauthorized, "missing or malformed X-Hub-Signature-256\n")
+        if check == nil, case .hmac = sender.credentials.first(where: { $0.header == presented }) {
+            logger.warning("\(sender.rawValue) webhook refused: malformed \(presented); no pass started, body not read")
+            return Self.text(.unauthorized, "malformed \(presented)\n")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxWebhookBody {
             return Self.text(.contentTooLarge, "body of \(length) bytes is over \(limits.maxWebhookBody)\n")
         }
         // The body, streamed through the HMAC, held within the listener's byte budget and read within its deadline.
-        var check2 = check
         var body = ByteBuffer()
         var reserved = 0
         defer { if reserved > 0 { let (budget, bytes) = (budget, reserved); Task { await budget.release(bytes) } } }
         do {
             let limit = limits.bodyTimeout
-            (body, reserved, check2) = try await withTimeLimit(limit, "the webhook body did not arrive within \(DurationFormat.format(limit))") {
+            (body, reserved, check) = try await withTimeLimit(limit, "the webhook body did not arrive within \(DurationFormat.format(limit))") {
                 [budget, limits, check] in
                 var body = ByteBuffer(), reserved = 0, check = check
                 do {
@@ -96,7 +114,7 @@ public struct HTTPEndpoints: Sendable {
                         guard body.readableBytes + chunk.readableBytes <= limits.maxWebhookBody else { throw WebhookRefusal.tooLarge }
                         guard await budget.reserve(chunk.readableBytes) else { throw WebhookRefusal.busy }
                         reserved += chunk.readableBytes
-                        check.update(chunk.readableBytesView)
+                        check?.update(chunk.readableBytesView)
                         body.writeImmutableBuffer(chunk)
                     }
                 } catch {
@@ -115,12 +133,19 @@ public struct HTTPEndpoints: Sendable {
         } catch let error as ReconcileError {
             return Self.text(.requestTimeout, "\(error)\n")
         }
-        guard check2.isValid else {
-            logger.warning("webhook refused: bad X-Hub-Signature-256; no pass started")
-            return Self.text(.unauthorized, "bad X-Hub-Signature-256\n")
+        if let check, !check.isValid {
+            logger.warning("\(sender.rawValue) webhook refused: bad \(presented); no pass started")
+            return Self.text(.unauthorized, "bad \(presented)\n")
         }
-        let bytes = body.readableBytesView
-        let delivery = WebhookEvent.parse(event: event, body: bytes)
+        // Authenticated: now what the delivery is may be answered.
+        guard let json = WebhookBody.json(contentType: request.headers[.contentType], body: body.readableBytesView) else {
+            return Self.text(
+                .unsupportedMediaType, "the webhook must send \(WebhookBody.mediaTypes.joined(separator: " or ")) (GitHub: Content type)\n")
+        }
+        guard let event = sender.eventHeaders.lazy.compactMap(header).first(where: { !$0.isEmpty }) else {
+            return Self.text(.badRequest, "not a \(sender.rawValue) delivery: no \(sender.eventHeaders.joined(separator: " or ")) header\n")
+        }
+        let delivery = sender.event(named: event, body: json)
         switch delivery {
         case .ping:
             return Self.text(.ok, "pong\n")

@@ -2,20 +2,32 @@ import AWS
 import Crypto
 import Foundation
 
-/// GitHub's `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body under the webhook secret.
+/// The webhook secret and the checks made with it: a hex HMAC-SHA256 of the raw body (GitHub's `X-Hub-Signature-256`,
+/// `sha256=` first; Gitea's and Forgejo's bare hex; Bitbucket Server's `X-Hub-Signature`), or the secret itself as a
+/// token (GitLab's `X-Gitlab-Token`).
 public struct WebhookSignature: Sendable {
     private let key: SymmetricKey
+    /// The MAC of the secret itself, against which a token is checked without its length or content showing in timing.
+    private let tokenMAC: HashedAuthenticationCode<SHA256>
 
-    /// - Parameter secret: the secret's bytes, as configured on the GitHub webhook.
+    /// - Parameter secret: the secret's bytes, as configured on the webhook.
     public init(secret: some DataProtocol) {
         key = SymmetricKey(data: Data(secret))
+        tokenMAC = HMAC<SHA256>.authenticationCode(for: Data(secret), using: key)
     }
 
-    /// Reads the secret from a file, ignoring one trailing newline (as editors add).
+    /// Whether `token` is the secret (GitLab's `X-Gitlab-Token`); compared in constant time.
+    public func isValid(token: String) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(tokenMAC, authenticating: Data(token.utf8), using: key)
+    }
+
+    /// Reads the secret from a file, ignoring one trailing newline (as editors add). The file is read as a stream:
+    /// a symbolic link (a Kubernetes secret), a FIFO or `/dev/fd/N` (`<(…)`) serves as well as a regular file.
     /// - Throws: `WebhookSecretError` naming the file (never its content).
     public init(secretFile path: String) throws(WebhookSecretError) {
-        guard var data = FileManager.default.contents(atPath: path) else {
-            throw WebhookSecretError(path: path, message: "cannot be read")
+        var data: Data
+        do { data = try SecretFile.read(path) } catch {
+            throw WebhookSecretError(path: path, message: "cannot be read (\(error.reason))")
         }
         while let last = data.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { data.removeLast() }
         guard !data.isEmpty else { throw WebhookSecretError(path: path, message: "is empty") }
@@ -30,10 +42,10 @@ public struct WebhookSignature: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body), using: key)
     }
 
-    /// A streaming check of a body against `header`, or nil when the header is not `sha256=` and 64 hex digits
+    /// A streaming check of a body against `header`, or nil when the header is not `prefix` and 64 hex digits
     /// (then nothing of the body needs reading).
-    public func check(header: String) -> Check? {
-        guard header.hasPrefix("sha256="), let mac = Self.bytes(hex: header.dropFirst(7)), mac.count == 32 else { return nil }
+    public func check(header: String, prefix: String = "sha256=") -> Check? {
+        guard header.hasPrefix(prefix), let mac = Self.bytes(hex: header.dropFirst(prefix.count)), mac.count == 32 else { return nil }
         return Check(mac: mac, hmac: HMAC<SHA256>(key: key))
     }
 
@@ -87,7 +99,7 @@ public struct WebhookSecretError: Error, Sendable, CustomStringConvertible {
     public var message: String
 
     public var description: String {
-        "--webhook-secret-file \(path) \(message); write the secret configured on the GitHub webhook into it (mode 0600)"
+        "--webhook-secret-file \(path) \(message); write the secret configured on the webhook into it (mode 0600)"
     }
 }
 

@@ -44,6 +44,7 @@ struct Adopt: AsyncParsableCommand {
                 journal: state.existingJournal, coordinator: try hosts.coordinator(stateDirectory: state.directory, client: client),
                 hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "adopt", mode: .plan)
+            try client.requireHostClock()
             try result.requirePlanned()
             guard let plan = result.results.first?.plan, let verdict = result.results.first?.verdict else {
                 throw SelectionError(unknown: [app], known: [])

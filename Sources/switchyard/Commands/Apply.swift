@@ -24,6 +24,9 @@ struct Apply: AsyncParsableCommand {
             and commits each mutating call to its journal before making it: when the journal cannot be \
             written, no call is made.
 
+            SIGINT, SIGTERM or SIGHUP stops the pass at its next safe point (the AWS call in flight finishes, a \
+            promotion wait is cut short) and the journal records it as `interrupted`; a second signal exits at once.
+
             Progress goes to stderr; the result to stdout. Exit 0 when converged, 1 otherwise.
             """
     )
@@ -53,6 +56,15 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            // Before anything else: a signal during start-up or the pass stops it at a safe point, never mid-call.
+            let stop = SafePoint()
+            let running = Locked<Task<PassResult, Never>?>(nil)
+            let signals = InterruptSignals { name in
+                Terminal.note("\(name): stopping at the next safe point (the AWS call in flight finishes, nothing new starts)")
+                stop.stop(.shuttingDown)
+                running.withLock { $0?.cancel() }
+            }
+            defer { withExtendedLifetime(signals) {} }
             let lock = try StateLock(stateDirectory: state.directory)
             defer { withExtendedLifetime(lock) {} }
             let journal: Journal
@@ -81,8 +93,21 @@ struct Apply: AsyncParsableCommand {
             let result = try await withTimeLimit(
                 limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`"
             ) {
-                await pass.run(trigger: "apply", mode: .apply)
+                // A signal (or the time limit) cuts a promotion wait short; the stopped pass still finishes its journal row.
+                let work = Task { await pass.run(trigger: "apply", mode: .apply, stop: stop) }
+                running.withLock { $0 = work }
+                if stop.reason != nil { work.cancel() }
+                return await withTaskCancellationHandler {
+                    await work.value
+                } onCancel: {
+                    work.cancel()
+                }
             }
+            if let name = signals.signal, result.outcome == .interrupted {
+                Terminal.note("interrupted by \(name): the journal records the pass as `interrupted`; run `switchyard apply` again to go on")
+                throw ExitCode.failure
+            }
+            try client.requireHostClock()
             global.warnAboutUncommittedEdits()
             try result.requirePlanned()
             switch format {

@@ -44,6 +44,7 @@ struct Plan: AsyncParsableCommand {
                 hooks: PassHooks(logger: aws.logger, approved: Terminal.signatures))
             let result = await pass.run(trigger: "plan", mode: .plan)
             global.warnAboutUncommittedEdits()
+            try client.requireHostClock()
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
             let commit = result.commit?.id.hex ?? ""

@@ -20,15 +20,16 @@ struct Run: AsyncParsableCommand {
             an older one converges takes over between two AWS calls.
 
             HTTP on --listen: GET /healthz, /readyz, /metrics (Prometheus), /api/status (JSON), and \
-            POST /hooks/github (a push event signed with the secret in --webhook-secret-file starts a \
-            pass at once).
+            POST /hooks/github, /hooks/gitlab, /hooks/gitea (or /hooks/forgejo) and /hooks/bitbucket (a push \
+            event signed with the secret in --webhook-secret-file starts a pass at once; JSON or form-encoded).
 
             With --allowed-signers (and --required-signers N), a commit not signed as this host requires \
             is refused like an invalid one: not applied, the reason in /readyz, /api/status and the journal. \
             The change to review starts at the last revision applied, from the journal. \
             See docs/SIGNED-COMMITS.md.
 
-            SIGTERM or SIGINT lets the AWS call in flight finish, then exits 0. Only one `run` or `apply` \
+            SIGTERM or SIGINT lets the AWS call in flight finish, then exits 0. SIGHUP never stops it: it \
+            starts a pass at once (logged at notice). Only one `run` or `apply` \
             may hold the state folder at a time. --once runs one pass: exit 0 when converged, 1 otherwise.
             See docs/OPERATIONS.md.
             """
@@ -56,7 +57,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address of the HTTP listener (loopback by default).", valueName: "host:port"))
     var listen: String = "127.0.0.1:9464"
 
-    @Option(help: ArgumentHelp("File holding the GitHub webhook secret; without it POST /hooks/github is disabled.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding the webhook secret (GitHub, GitLab, Gitea/Forgejo, Bitbucket Server); without it POST /hooks/... is disabled.",
+            discussion: "Read as a stream: a symbolic link, a FIFO or /dev/fd/N (`<(...)`) will do.", valueName: "file"))
     var webhookSecretFile: String?
 
     @Option(help: ArgumentHelp("Connections the listener holds open at once; more wait until one closes.", valueName: "n"))
@@ -85,6 +89,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         ProcessMemory.prepareForService()
+        // First: a SIGHUP from here on is held for the loop, never the end of the process (docs/OPERATIONS.md, "Signals").
+        let hangups = await HangupSignals()
         let outcome: PassOutcome? = try await reportingErrors {
             let stateDirectory = state.directory
             // Start-up errors stop here, said once, before any pass: the address, the secret, the lock.
@@ -94,9 +100,8 @@ struct Run: AsyncParsableCommand {
             let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
             let journal = try Journal(stateDirectory: stateDirectory)
             let metrics = ServiceMetrics()
-            var logger = Logger(label: "switchyard") { TerminalLogHandler(label: $0) }
-            let level = Logger.Level(rawValue: aws.logLevel) ?? .warning
-            logger.logLevel = min(level, .info)
+            // The loop says what it does at info; --log-level (warning, error...) quiets it.
+            let logger = aws.logger(defaultLevel: .info)
             let configuration = ServiceConfiguration(
                 pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
                 interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
@@ -121,7 +126,7 @@ struct Run: AsyncParsableCommand {
             logger.notice(
                 "switchyard \(SwitchyardVersion.current) running on \(redacted(global.repo)) (state in \(stateDirectory), pid \(ProcessInfo.processInfo.processIdentifier))"
             )
-            return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once)
+            return try await daemon.run(listen: SwitchyardDaemon.Listen(parsing: listen), once: once, hangups: hangups)
         }
         if once, outcome != .converged { throw ExitCode.failure }
     }

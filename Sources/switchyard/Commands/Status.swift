@@ -29,6 +29,7 @@ struct Status: AsyncParsableCommand {
                 coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "status", mode: .plan)
             global.warnAboutUncommittedEdits()
+            try client.requireHostClock()
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
             switch format {
