@@ -68,13 +68,13 @@ public struct SwitchyardDaemon: Sendable {
     public let trigger: PassTrigger
     public let policy: CommitPolicy?
     public let coordinator: Coordinator?
-    public let webhook: WebhookSignature?
+    public let webhook: WebhookSecret?
     public let limits: ListenerLimits
     public let logger: Logger
 
     public init(
         configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
-        policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, webhook: WebhookSignature? = nil,
+        policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, webhook: WebhookSecret? = nil,
         limits: ListenerLimits = ListenerLimits(), logger: Logger
     ) {
         self.configuration = configuration
@@ -102,13 +102,13 @@ public struct SwitchyardDaemon: Sendable {
         ]
         if !once {
             let hangups = if let hangups { hangups } else { await HangupSignals() }
-            services.append(.init(service: HangupListener(hangups: hangups, trigger: trigger, logger: logger)))
+            services.append(.init(service: HangupListener(hangups: hangups, trigger: trigger, webhook: webhook, logger: logger)))
         }
         if let listen, !once {
             let logger = logger
             let limits = self.limits
             let endpoints = HTTPEndpoints(
-                status: status, metrics: metrics, journal: journal, trigger: trigger, webhook: webhook, limits: limits,
+                status: status, metrics: metrics, journal: journal, trigger: trigger, webhookSecret: webhook, limits: limits,
                 logger: logger)
             var httpLogger = logger
             httpLogger.logLevel = max(logger.logLevel, .warning)

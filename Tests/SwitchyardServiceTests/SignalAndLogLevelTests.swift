@@ -1,23 +1,44 @@
 import Foundation
 import SwitchyardCore
+import SwitchyardService
 import SwitchyardTestSupport
 import Testing
 
 @Suite("Signals and log levels as daemons take them", .serialized)
 struct SignalAndLogLevelTests {
-    @Test("SIGHUP never stops run: a notice line, a pass at once, /healthz still answers; SIGTERM then exits 0")
+    /// Posts a GitHub push signed with `secret`; returns the status.
+    static func deliver(_ url: String, secret: String) async throws -> Int {
+        let body = Data(#"{"ref":"refs/heads/main","after":"0123456789abcdef0123456789abcdef01234567"}"#.utf8)
+        let signature = WebhookSignature(secret: Data(secret.utf8)).header(for: body)
+        let headers = ["Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature]
+        return try await HTTPTestClient.send("POST", "\(url)/hooks/github", headers: headers, body: body).1
+    }
+
+    @Test("SIGHUP never stops run: a notice line, the webhook secret re-read, a pass at once, /healthz still answers; SIGTERM exits 0")
     func hangupKeepsRunning() async throws {
         let harness = try ServiceHarness()
         defer { harness.tearDown() }
         let (service, url) = try await harness.start(interval: "10m")
         try await harness.waitConverged(service, at: try harness.head())
         let passes = try harness.journal().passes().count
+        #expect(try await Self.deliver(url, secret: ServiceHarness.secret) == 202)
+        // Its pass first: a SIGHUP during a pass only checks for a newer commit, as a webhook does.
+        try await service.waitUntil("the webhook's pass") {
+            try harness.journal().passes().contains { $0.trigger.hasPrefix("webhook") && $0.finishedAt != nil }
+        }
+        try harness.git.write("rotated-secret\n", to: harness.secretFile)
         service.signal(SIGHUP)
         try await service.waitUntil("the SIGHUP notice") { service.log.contains("notice") && service.log.contains("SIGHUP: not stopping") }
         try await service.waitUntil("a pass started by SIGHUP") { try harness.journal().passes().contains { $0.trigger == "SIGHUP" } }
         #expect(try harness.journal().passes().count > passes)
+        #expect(service.log.contains("a new secret is in force"), "\(service.log)")
+        #expect(try await Self.deliver(url, secret: "rotated-secret") == 202)
+        #expect(try await Self.deliver(url, secret: ServiceHarness.secret) == 401, "the old secret is no longer taken")
+        // A secret file that cannot be read keeps the secret in force.
+        try FileManager.default.removeItem(atPath: harness.secretFile)
         service.signal(SIGHUP)
-        try await Task.sleep(for: .milliseconds(300))
+        try await service.waitUntil("the unreadable secret said") { service.log.contains("the secret in force stays") }
+        #expect(try await Self.deliver(url, secret: "rotated-secret") == 202)
         let (health, status) = try await HTTPTestClient.get("\(url)/healthz")
         #expect(status == 200, "\(String(decoding: health, as: UTF8.self))")
         #expect(!service.endedBySignal)

@@ -13,7 +13,7 @@ public struct HTTPEndpoints: Sendable {
     let metrics: ServiceMetrics
     let journal: Journal
     let trigger: PassTrigger
-    let webhook: WebhookSignature?
+    let webhook: WebhookSecret?
     let limits: ListenerLimits
     let budget: WebhookBudget
     let logger: Logger
@@ -22,6 +22,16 @@ public struct HTTPEndpoints: Sendable {
     public init(
         status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
         webhook: WebhookSignature?, limits: ListenerLimits = ListenerLimits(), logger: Logger
+    ) {
+        self.init(
+            status: status, metrics: metrics, journal: journal, trigger: trigger, webhookSecret: webhook.map(WebhookSecret.init),
+            limits: limits, logger: logger)
+    }
+
+    /// - Parameter webhookSecret: the secret in force (re-read on SIGHUP); nil disables every `/hooks/` route (404).
+    public init(
+        status: ServiceStatus, metrics: ServiceMetrics, journal: Journal, trigger: PassTrigger,
+        webhookSecret webhook: WebhookSecret?, limits: ListenerLimits = ListenerLimits(), logger: Logger
     ) {
         self.status = status
         self.metrics = metrics
@@ -66,7 +76,7 @@ public struct HTTPEndpoints: Sendable {
     /// One delivery from `sender`. Its credential is checked before anything else is answered (a caller without
     /// the secret learns nothing of what is accepted); then the body, within its limits; then its type and event.
     func hook(_ request: Request, from sender: WebhookSender) async throws -> Response {
-        guard let webhook else {
+        guard let webhook = webhook?.signature else {
             return Self.text(.notFound, "webhook disabled: start switchyard run with --webhook-secret-file\n")
         }
         let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }

@@ -105,3 +105,40 @@ public struct WebhookSecretError: Error, Sendable, CustomStringConvertible {
 
 /// The webhook secret never shows in a description or a dump.
 extension WebhookSignature: Redacting {}
+
+/// The webhook secret in force: read from its file at start and again on SIGHUP, so a rotated secret (a Kubernetes
+/// secret updated in place, a new file) takes effect without a restart. A file that cannot be read then keeps the
+/// secret in force: a delivery is never checked against nothing.
+public final class WebhookSecret: Sendable {
+    /// The file the secret is read from; nil for one given as a value (tests).
+    public let path: String?
+    private let current: Locked<WebhookSignature>
+
+    public init(_ signature: WebhookSignature) {
+        path = nil
+        current = Locked(signature)
+    }
+
+    /// - Throws: `WebhookSecretError` naming the file, when it cannot be read or is empty (a start-up error).
+    public init(file path: String) throws(WebhookSecretError) {
+        self.path = path
+        current = Locked(try WebhookSignature(secretFile: path))
+    }
+
+    /// The signature checks with the secret in force.
+    public var signature: WebhookSignature { current.withLock { $0 } }
+
+    /// Reads the file again.
+    /// - Returns: whether the secret changed (false too for one given as a value).
+    /// - Throws: `WebhookSecretError` when the file cannot be read or is empty; the secret in force stays.
+    @discardableResult
+    public func reload() throws(WebhookSecretError) -> Bool {
+        guard let path else { return false }
+        let fresh = try WebhookSignature(secretFile: path)
+        let probe = Data("switchyard".utf8)
+        return current.withLock { signature in
+            defer { signature = fresh }
+            return signature.header(for: probe) != fresh.header(for: probe)
+        }
+    }
+}

@@ -29,7 +29,7 @@ struct Run: AsyncParsableCommand {
             See docs/SIGNED-COMMITS.md.
 
             SIGTERM or SIGINT lets the AWS call in flight finish, then exits 0. SIGHUP never stops it: it \
-            starts a pass at once (logged at notice). Only one `run` or `apply` \
+            re-reads --webhook-secret-file and starts a pass at once (logged at notice). Only one `run` or `apply` \
             may hold the state folder at a time. --once runs one pass: exit 0 when converged, 1 otherwise.
             See docs/OPERATIONS.md.
             """
@@ -97,7 +97,7 @@ struct Run: AsyncParsableCommand {
             if !once { try SwitchyardDaemon.Listen(parsing: listen)?.checkAvailable() }
             let lock = try StateLock(stateDirectory: stateDirectory)
             defer { withExtendedLifetime(lock) {} }
-            let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSignature(secretFile: path) }
+            let webhook = try webhookSecretFile.map { path throws(WebhookSecretError) in try WebhookSecret(file: path) }
             let journal = try Journal(stateDirectory: stateDirectory)
             let metrics = ServiceMetrics()
             // The loop says what it does at info; --log-level (warning, error...) quiets it.
