@@ -52,6 +52,7 @@ struct Status: AsyncParsableCommand {
                     if !parts.isEmpty { print("  live: \(parts.joined(separator: "; "))") }
                     for step in plan.steps { print("  pending: \(step.summary)") }
                     for blocker in plan.blockers { print("  blocked [\(blocker.code)]: \(blocker.reason)") }
+                    for warning in plan.warnings { print("  warning: \(warning)") }
                     for why in plan.unobserved { print("  unknown: \(why)") }
                     for what in plan.inProgress { print("  in progress: \(what)") }
                 }

@@ -62,16 +62,19 @@ struct ClockSkewTests {
 
     @Test("a signature or time refusal with a Date 20 minutes off says the host clock is off, by how much", arguments: refusals)
     func skewNamed(refusal: Refusal) async throws {
-        let date = Self.httpDate(-1200)
+        // The Date is made when the answer is (a loaded machine may take long to send the request).
+        let sent = Locked("")
         let server = try LoopbackServer { _ in
-            .respond(.init(status: refusal.status, headers: [("Date", date), ("Content-Type", "application/xml")], body: refusal.body))
+            let date = Self.httpDate(-1200)
+            sent.withLock { $0 = date }
+            return .respond(.init(status: refusal.status, headers: [("Date", date), ("Content-Type", "application/xml")], body: refusal.body))
         }
         defer { server.stop() }
         let client = Self.client(server)
         let error = try await #require(throws: AWSError.self) { try await client.send(refusal.operation) }
         #expect(error.message.hasPrefix("the host clock is 1"), "\(error)")
-        #expect(error.message.contains("seconds off AWS (ahead of it; Date: \(date))"), "\(error)")
-        #expect((1199...1201).contains(error.clockSkew ?? 0))
+        #expect(error.message.contains("seconds off AWS (ahead of it; Date: \(sent.withLock { $0 }))"), "\(error)")
+        #expect((1199...1202).contains(error.clockSkew ?? 0))
         #expect(error.service == refusal.operation.service.rawValue)
         #expect(client.clockSkewError == error, "the client remembers it, for the command to exit 1")
     }
@@ -79,8 +82,7 @@ struct ClockSkewTests {
     @Test("the same refusal with a Date close to the host's is left as AWS worded it (a wrong key, a denied call)", arguments: refusals)
     func noSkew(refusal: Refusal) async throws {
         guard !ClockSkew.timeCodes.contains(where: { refusal.body.contains($0) }) else { return }
-        let date = Self.httpDate(-2)
-        let server = try LoopbackServer { _ in .respond(.init(status: refusal.status, headers: [("Date", date)], body: refusal.body)) }
+        let server = try LoopbackServer { _ in .respond(.init(status: refusal.status, headers: [("Date", Self.httpDate(-2))], body: refusal.body)) }
         defer { server.stop() }
         let client = Self.client(server)
         let error = try await #require(throws: AWSError.self) { try await client.send(refusal.operation) }
