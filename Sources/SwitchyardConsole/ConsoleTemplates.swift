@@ -118,7 +118,7 @@ enum ConsoleTemplates {
     static let timeline = """
         <div class="timeline" id="timeline-{{app}}">
         <h3>Failover to {{activeRegion}} at <code>{{commit}}</code></h3>
-        <p>{{#firstActedAt}}first action {{.}}{{/firstActedAt}}{{#rto}} · <span class="rto">converged {{.}} after the first action</span>{{/rto}}{{^rto}} · <strong>not converged yet</strong>{{/rto}}{{#inSync}} · in sync {{.}}{{/inSync}}</p>
+        <p>{{#firstActedAt}}first action {{.}}{{/firstActedAt}}{{#timeToConverge}} · <strong class="rto">time to converge (RTO) {{.}}</strong> from the commit{{/timeToConverge}}{{#rto}} · <span class="rto">converged {{.}} after the first action</span>{{/rto}}{{^rto}} · <strong>not converged yet</strong>{{/rto}}{{#inSync}} · in sync {{.}}{{/inSync}}</p>
         {{#bars}}
         <div class="bar-row" data-step="{{action}}">
         <div class="bar-label">{{label}} <span class="muted">{{region}} · {{duration}}</span></div>

@@ -121,7 +121,9 @@ public struct ConsoleView {
                 liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
                 blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                 hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
-                timeline: timeline.map { TimelineView($0, now: now) })
+                timeline: timeline.map { line in
+                    TimelineView(line, decidedAt: commit.flatMap { $0.id.hex == line.commit ? $0.committer.time : nil }, now: now)
+                })
         }
     }
 

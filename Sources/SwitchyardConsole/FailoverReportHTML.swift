@@ -53,7 +53,7 @@ public enum FailoverReportHTML {
             timeToFirstAction = FailoverReportRenderer.time(report.firstActedAt, report.secondsToFirstAction)
             timeToConverge = FailoverReportRenderer.time(report.convergedAt, report.secondsToConverge)
             lastVerdict = report.lastVerdict ?? "none recorded"
-            timeline = TimelineView(report.timeline, now: report.timeline.endedAt ?? generatedAt)
+            timeline = TimelineView(report.timeline, decidedAt: report.decidedAt, now: report.timeline.endedAt ?? generatedAt)
             steps = report.steps.map { step in
                 Row(
                     action: step.kind == "wait" ? "wait: \(TimelineView.label(step))" : step.action, resource: step.resource,

@@ -8,8 +8,11 @@ struct TimelineView {
     var commit: String
     var activeRegion: String
     var firstActedAt: String?
-    /// The time to converge, from the first action, in words; nil while not converged.
+    /// From the first action to convergence, in words; nil while not converged.
     var rto: String?
+    /// The time to converge (RTO) as `history` and `report` define it: from the commit that decided the failover;
+    /// nil when that commit is not known here or the app has not converged.
+    var timeToConverge: String?
     var inSync: String?
     var origin: String
     var span: String
@@ -27,12 +30,14 @@ struct TimelineView {
         var title: String
     }
 
-    init(_ timeline: FailoverTimeline, now: Date = Date()) {
+    /// - Parameter decidedAt: the committer time of the commit that changed `activeRegion` (the RTO's start), when known.
+    init(_ timeline: FailoverTimeline, decidedAt: Date? = nil, now: Date = Date()) {
         app = timeline.app
         commit = String(timeline.commit.prefix(12))
         activeRegion = timeline.activeRegion
         firstActedAt = timeline.firstActedAt.map(Timestamp.format)
         rto = timeline.secondsFromFirstActionToConverge.map(Self.seconds)
+        if let decidedAt, let convergedAt = timeline.convergedAt { timeToConverge = Self.seconds(convergedAt.timeIntervalSince(decidedAt)) }
         inSync = timeline.inSyncAt.map(Timestamp.format)
         let start = timeline.startedAt ?? now
         // An unfinished step runs to now: the bar grows while the console watches.

@@ -12,14 +12,12 @@ struct LockTableTimeoutTests {
         defer { world.close() }
         let app = try #require(world.apps.first).name
         try await world.proxy.add(.blackhole(service: "dynamodb"))
-        let start = ContinuousClock.now
-        // The AWS client's own defaults (30 s per attempt, 3 attempts): only the lock table's bound may end this soon.
+        // The AWS client's own defaults are 30 s per attempt, 3 attempts: the message proves the lock table's bound ended
+        // it (no wall-clock assertion: a loaded machine must delay a test, not fail it).
         let result = try await world.switchyard(
             [command[0], app] + command.dropFirst() + (lockTimeout.map { ["--lock-timeout", $0] } ?? []),
             environment: ["AWS_REGION": "us-east-1"])
-        let elapsed = ContinuousClock.now - start
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(elapsed < (lockTimeout == nil ? .seconds(20) : .seconds(10)), "took \(elapsed)")
         #expect(result.stderr.contains("lock table \(ReliabilityWorld.lockTableName) in us-east-1"), "\(result.stderr)")
         #expect(result.stderr.contains("--lock-region"), "\(result.stderr)")
         #expect(result.stderr.contains("no answer within \(lockTimeout ?? "10s")"), "\(result.stderr)")

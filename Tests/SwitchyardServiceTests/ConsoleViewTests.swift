@@ -1,4 +1,5 @@
 import Foundation
+import GitSource
 import Reconciler
 import SwitchyardConsole
 @testable import SwitchyardCore
@@ -57,5 +58,32 @@ struct ConsoleViewTests {
         ).fragment()
         #expect(!abandoned.contains("under way"))
         #expect(abandoned.contains(">failover pending<"))
+    }
+
+    @Test("what a pass is doing now fills the region card and the verdict; the RTO counts from the deciding commit, as report's")
+    func actingAndRTO() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let acting = ConsoleView(
+            document: try document(), commit: nil, ready: false, reason: "hot: failover to us-west-1 under way", refusal: nil,
+            timelines: [:], lastPassAt: start, acting: ["hot": .init(commit: "new0000000000000", activeRegion: "us-west-1", step: "promote b")],
+            now: start + 1
+        ).fragment()
+        #expect(acting.contains("us-west-1 (failover under way)"))
+        #expect(acting.contains("Failover to us-west-1 under way at new000000000: promote b"))
+        var converged = timeline(at: start + 5)
+        converged.convergedAt = start + 65
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        let person = #"{"name": "A", "email": "a@example.com", "time": 1800000000, "utcOffsetMinutes": 0}"#
+        let commit = try decoder.decode(
+            CommitInfo.self,
+            from: Data(
+                #"{"id": {"hex": "new0000000000000"}, "author": \#(person), "committer": \#(person), "subject": "Fail over", "message": "Fail over", "parents": []}"#
+                    .utf8))
+        let page = ConsoleView(
+            document: try document(), commit: commit, ready: true, reason: "converged", refusal: nil,
+            timelines: ["hot": converged], lastPassAt: start + 70, now: start + 80
+        ).fragment()
+        #expect(page.contains("time to converge (RTO) 65.0 s"), "\(page)")
     }
 }

@@ -74,7 +74,8 @@ struct ClockSkewTests {
         let error = try await #require(throws: AWSError.self) { try await client.send(refusal.operation) }
         #expect(error.message.hasPrefix("the host clock is 1"), "\(error)")
         #expect(error.message.contains("seconds off AWS (ahead of it; Date: \(sent.withLock { $0 }))"), "\(error)")
-        #expect((1199...1202).contains(error.clockSkew ?? 0))
+        // At least the 20 minutes; more by however long a loaded machine took to read the answer.
+        #expect((1199...1500).contains(error.clockSkew ?? 0), "\(error.clockSkew ?? 0)")
         #expect(error.service == refusal.operation.service.rawValue)
         #expect(client.clockSkewError == error, "the client remembers it, for the command to exit 1")
     }
