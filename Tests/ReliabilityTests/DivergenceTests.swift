@@ -7,16 +7,16 @@ import Testing
 /// not by the loop, not by a fresh host, not by a laptop `apply`; `adopt` makes Git follow with no further promotion.
 @Suite("Never undo a person's emergency work", .serialized)
 struct DivergenceTests {
-    /// Moves the writer to us-west-1 with boto3, as a person would in the console, and waits for it.
-    static func consoleFailover(_ world: ReliabilityWorld, _ app: Emulator.Topology) throws {
+    /// Moves the writer with boto3, as a person would in the console (to us-west-1, or back to us-east-1), and waits.
+    static func consoleFailover(_ world: ReliabilityWorld, _ app: Emulator.Topology, back: Bool = false) throws {
+        let (region, target) = back ? ("us-east-1", app.primaryClusterARN) : ("us-west-1", app.secondaryClusterARN)
         _ = try Emulator.python([
             "-c",
             """
             import boto3
-            rds = boto3.client("rds", region_name="us-west-1", endpoint_url="\(world.emulator.endpoint)",
+            rds = boto3.client("rds", region_name="\(region)", endpoint_url="\(world.emulator.endpoint)",
                                aws_access_key_id="testing", aws_secret_access_key="testing")
-            rds.switchover_global_cluster(GlobalClusterIdentifier="\(app.globalClusterID)",
-                                          TargetDbClusterIdentifier="\(app.secondaryClusterARN)")
+            rds.switchover_global_cluster(GlobalClusterIdentifier="\(app.globalClusterID)", TargetDbClusterIdentifier="\(target)")
             """,
         ])
         try world.emulator.completeFailovers()
@@ -121,17 +121,7 @@ struct DivergenceTests {
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         #expect(try await world.switchyard(world.applyArguments).status == 0)
         // A person fails back by hand; a replacement host with an empty state folder starts.
-        _ = try Emulator.python([
-            "-c",
-            """
-            import boto3
-            rds = boto3.client("rds", region_name="us-east-1", endpoint_url="\(world.emulator.endpoint)",
-                               aws_access_key_id="testing", aws_secret_access_key="testing")
-            rds.switchover_global_cluster(GlobalClusterIdentifier="\(app.globalClusterID)",
-                                          TargetDbClusterIdentifier="\(app.primaryClusterARN)")
-            """,
-        ])
-        try world.emulator.completeFailovers()
+        try Self.consoleFailover(world, app, back: true)
         let fresh = try await world.switchyard(["apply", "--state-dir", world.git.path("replacement")] + world.awsArguments)
         #expect(fresh.status == 1, "\(fresh.stdout)\n\(fresh.stderr)")
         #expect(fresh.stdout.contains("diverged"), "\(fresh.stdout)")
