@@ -96,7 +96,7 @@ enum ConsoleTemplates {
         </div>
         {{#underWay}}<p><strong>{{.}}</strong></p>{{/underWay}}
         {{#blockers}}<p class="fail">blocked <code>[{{code}}]</code>: {{reason}}</p>{{/blockers}}
-        {{#warnings}}<p class="fail">warning: {{.}}</p>{{/warnings}}
+        {{#planWarnings}}<p class="fail">warning: {{.}}</p>{{/planWarnings}}
         {{#unobserved}}<p class="fail">could not observe: {{.}}</p>{{/unobserved}}
         {{#inProgress}}<p>in progress: {{.}}</p>{{/inProgress}}
         {{#hasSteps}}

@@ -33,7 +33,7 @@ public struct ConsoleView {
         var liveOrigin: String
         var distributionStatus: String
         var blockers: [Blocker]
-        var warnings: [String]
+        var planWarnings: [String]
         var unobserved: [String]
         var inProgress: [String]
         var hasSteps: Bool
@@ -119,7 +119,7 @@ public struct ConsoleView {
                 verdictClass: target == nil ? verdictClass : "",
                 underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
                 liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
-                blockers: app.blockers, warnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
+                blockers: app.blockers, planWarnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                 hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
                 timeline: timeline.map { line in
                     TimelineView(line, decidedAt: commit.flatMap { $0.id.hex == line.commit ? $0.committer.time : nil }, now: now)
