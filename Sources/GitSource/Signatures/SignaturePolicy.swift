@@ -229,17 +229,20 @@ extension Repository {
         }
 
         // Each file is judged from its own base: its content there, and the votes of the commits after it.
-        let target = folderBlobs(folder, at: candidate)
-        var baseFiles: [CommitID: [String: String]] = [:]
-        var files = Set(target.keys)
-        for base in distinctBases {
-            let blobs = folderBlobs(folder, at: base)
-            baseFiles[base] = blobs
-            files.formUnion(blobs.keys)
+        // Each commit's folder is read once, however many bases a vote counts for.
+        var folders: [CommitID: [String: String]] = [:]
+        func blobs(_ id: CommitID) throws(GitError) -> [String: String] {
+            if let known = folders[id] { return known }
+            let read = try folderBlobs(folder, at: id)
+            folders[id] = read
+            return read
         }
+        let target = try blobs(candidate)
+        var files = Set(target.keys)
+        for base in distinctBases { files.formUnion(try blobs(base).keys) }
         let touched = files.filter { file in
             guard let base = bases.base(of: file) else { return true }
-            return baseFiles[base.commit]?[file] != target[file]
+            return folders[base.commit]?[file] != target[file]
         }.sorted()
         if touched.isEmpty {
             // Nothing of the desired state changes: the state applied is the one already approved.
@@ -253,6 +256,7 @@ extension Repository {
         }
         var checkedByID: [CommitID: CheckedCommit] = [candidate: head]
         var checked: [CheckedCommit] = []
+        var listed: Set<CommitID> = []
         var signers: [String: Signer] = [:]
         var everyone: [String] = []
         var perFile: [String: [String]] = [:]
@@ -266,13 +270,13 @@ extension Repository {
                     commit = try checkedCommit(id, allowed, now: now)
                     checkedByID[id] = commit
                 }
-                if !checked.contains(where: { $0.id == id }) { checked.append(commit) }
+                if listed.insert(id).inserted { checked.append(commit) }
                 guard case let .valid(principal, fingerprint) = commit.verdict else { continue }
                 signers[fingerprint] = signers[fingerprint] ?? Signer(principal: principal, keyFingerprint: fingerprint, commit: id)
                 if !everyone.contains(fingerprint) { everyone.append(fingerprint) }
-                votes.append(SignatureRule.Vote(signer: fingerprint, files: id == candidate ? target : folderBlobs(folder, at: id)))
+                votes.append(SignatureRule.Vote(signer: fingerprint, files: try blobs(id)))
             }
-            let before = baseFiles[base] ?? [:]
+            let before = folders[base] ?? [:]
             let tally = SignatureRule.tally(
                 votes: votes, target: target.filter { group.contains($0.key) }, before: before.filter { group.contains($0.key) })
             perFile.merge(tally.signers) { a, _ in a }
@@ -310,13 +314,14 @@ extension Repository {
 
     /// The names of the files directly in `folder` at a commit (empty when it cannot be read).
     public func fileNames(in folder: String, at id: CommitID) -> Set<String> {
-        Set(folderBlobs(normalize(folder), at: id).keys)
+        Set(((try? folderBlobs(normalize(folder), at: id)) ?? [:]).keys)
     }
 
     /// The blob id (hex) of each file directly in `folder` at a commit, a symbolic link read through to its target;
     /// empty when the folder is absent.
-    func folderBlobs(_ folder: String, at id: CommitID) -> [String: String] {
-        (try? withCommit(id) { commit in fileEntries(folder, commit, matching: { _ in true }).mapValues { CommitID($0).hex } }) ?? [:]
+    /// - Throws: `GitError` when the commit cannot be read: an unreadable commit is never taken for an empty folder.
+    func folderBlobs(_ folder: String, at id: CommitID) throws(GitError) -> [String: String] {
+        try withCommit(id) { commit in fileEntries(folder, commit, matching: { _ in true }).mapValues { CommitID($0).hex } }
     }
 
     private func checkedCommit(_ id: CommitID, _ allowed: AllowedSigners, now: Date) throws(GitError) -> CheckedCommit {

@@ -61,7 +61,7 @@ public struct Coordinator: Sendable {
 
     /// The commit the fence records for `app` (the last commit any host began to apply), nil when none.
     public func fence(of app: String) async throws -> String? {
-        guard shared, let commit = try await store.read(Self.key(app, "fence"))?["commit"] else { return nil }
+        guard let commit = try await fenceRecord(of: app)?.commit else { return nil }
         return commit.count == 40 && commit.allSatisfy(\.isHexDigit) ? commit : nil
     }
 
