@@ -128,7 +128,7 @@ let package = Package(
         // Test helpers shared by the test targets: real Git repositories, the CLI runner, the emulator.
         .target(name: "SwitchyardTestSupport", path: "Tests/SwitchyardTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "Reconciler", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardCore", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),

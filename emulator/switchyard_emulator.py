@@ -13,9 +13,13 @@ across regions:
   standalone writer cluster.
 * DescribeGlobalClusters: honours GlobalClusterIdentifier (and the ``region``
   filter), reports SynchronizationStatus and FailoverState.
+* Engine ``docdb`` (Amazon DocumentDB, whose ``docdb`` client uses the same RDS
+  Query API): clusters and global clusters with the same behaviour as Aurora.
 
-Every AWS request is recorded (service, operation, region, status) and can be
-read through the control API under ``/_switchyard/``.
+Every AWS request is recorded (service, operation, region, status; for mutating
+RDS calls the cluster identifiers in ``params``) and can be read through the
+control API under ``/_switchyard/``; a synthetic ``GlobalClusterFailoverCompleted``
+entry marks the moment a switchover/failover finished.
 
 Usage:  python3 emulator/switchyard_emulator.py --port 0 --port-file /tmp/p
 Prints ``READY <port>`` on stdout once it accepts connections.
@@ -75,21 +79,27 @@ def is_mutating(operation: str | None) -> bool:
 
 
 class CallLog:
-    """Thread-safe, bounded list of recorded AWS requests plus exact counters."""
+    """Thread-safe, bounded list of recorded AWS requests plus exact counters.
+
+    Besides the requests themselves the log holds *synthetic* entries that the
+    emulator writes for events no request carries, such as the moment a global
+    cluster switchover/failover completes (``synthetic: true``, never mutating).
+    """
 
     def __init__(self, max_entries: int = 50000) -> None:
         self._lock = threading.Lock()
         self._calls: collections.deque[dict[str, Any]] = collections.deque(maxlen=max_entries)
-        self._counts: collections.Counter[tuple[str, str, str, bool, bool]] = collections.Counter()
+        self._counts: collections.Counter[tuple[str, str, str, bool, bool, bool]] = collections.Counter()
         self._seq = 0
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._seq += 1
             entry["seq"] = self._seq
+            entry.setdefault("synthetic", False)
             self._calls.append(entry)
             key = (entry["service"] or "", entry["region"] or "", entry["operation"] or "",
-                   entry["mutating"], entry["status"] < 400)
+                   entry["mutating"], entry["status"] < 400, bool(entry["synthetic"]))
             self._counts[key] += 1
 
     def reset(self) -> None:
@@ -99,21 +109,22 @@ class CallLog:
 
     def query(self, service: str | None = None, operation: str | None = None,
               region: str | None = None, mutating: bool | None = None,
-              succeeded: bool | None = None) -> dict[str, Any]:
-        def keep(svc: str, reg: str, op: str, mut: bool, ok: bool) -> bool:
+              succeeded: bool | None = None, synthetic: bool | None = None) -> dict[str, Any]:
+        def keep(svc: str, reg: str, op: str, mut: bool, ok: bool, syn: bool) -> bool:
             return ((service is None or svc == service)
                     and (operation is None or op == operation)
                     and (region is None or reg == region)
                     and (mutating is None or mut == mutating)
-                    and (succeeded is None or ok == succeeded))
+                    and (succeeded is None or ok == succeeded)
+                    and (synthetic is None or syn == synthetic))
 
         with self._lock:
             calls = [dict(c) for c in self._calls
                      if keep(c["service"] or "", c["region"] or "", c["operation"] or "",
-                             c["mutating"], c["status"] < 400)]
+                             c["mutating"], c["status"] < 400, bool(c.get("synthetic")))]
             counts: collections.Counter[str] = collections.Counter()
-            for (svc, reg, op, mut, ok), n in self._counts.items():
-                if keep(svc, reg, op, mut, ok):
+            for (svc, reg, op, mut, ok, syn), n in self._counts.items():
+                if keep(svc, reg, op, mut, ok, syn):
                     counts[f"{svc}:{op}"] += n
         return {"calls": calls, "counts": dict(sorted(counts.items())), "total": sum(counts.values())}
 
@@ -225,6 +236,29 @@ class RestOperationMatcher:
 REST_MATCHER = RestOperationMatcher()
 
 
+# Request parameters copied into the log entry of a mutating RDS (also DocumentDB and
+# Neptune: same Query API, signing name ``rds``) call, so that a test can prove from
+# the emulator side which global cluster / DB cluster a call targeted.
+RECORDED_RDS_PARAMS = ("GlobalClusterIdentifier", "TargetDbClusterIdentifier", "DbClusterIdentifier",
+                       "DBClusterIdentifier", "SourceDBClusterIdentifier", "Engine",
+                       "AllowDataLoss", "Switchover")
+
+# Operation name of the synthetic log entry written when a global cluster
+# switchover/failover completes (the writer flipped). Not an AWS operation.
+COMPLETION_OPERATION = "GlobalClusterFailoverCompleted"
+
+
+def recorded_params(service: str | None, mutating: bool, query: str,
+                    body: bytes | None) -> dict[str, str] | None:
+    """The RECORDED_RDS_PARAMS of a mutating RDS Query request (form body or query string)."""
+    if service != "rds" or not mutating:
+        return None
+    values = parse_qs(query, keep_blank_values=True)
+    if body:
+        values.update(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return {name: values[name][0] for name in RECORDED_RDS_PARAMS if name in values}
+
+
 def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
     query = environ.get("QUERY_STRING", "")
     region, service = credential_scope(environ.get("HTTP_AUTHORIZATION"), query)
@@ -248,7 +282,8 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
             operation = form["Action"][0]
     if not operation and service:
         operation = REST_MATCHER.match(service, method, path, query, environ)
-    return {
+    mutating = is_mutating(operation)
+    entry = {
         "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
         "epoch": time.time(),
         "service": service,
@@ -257,8 +292,13 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
         "method": method,
         "path": path,
         "query": query,
-        "mutating": is_mutating(operation),
+        "mutating": mutating,
+        "synthetic": False,
     }
+    params = recorded_params(service, mutating, query, body)
+    if params is not None:
+        entry["params"] = params
+    return entry
 
 
 # ---------------------------------------------------------------------------
@@ -267,6 +307,15 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
 
 _INSTALLED = False
 _IN_PROGRESS: dict[int, Any] = {}  # id(GlobalCluster) -> GlobalCluster with a running failover
+
+# Amazon DocumentDB (engine ``docdb``): moto's RDS backend lacks the engine. The
+# ``docdb`` boto3 client speaks the same Query API to the same endpoint (signing
+# name ``rds``), so DocumentDB clusters and global clusters live in moto's RDS
+# models next to the Aurora ones and get the same global-cluster behaviour.
+DOCDB_ENGINE = "docdb"
+DOCDB_DEFAULT_ENGINE_VERSION = "5.0.0"
+DOCDB_DEFAULT_PORT = 27017
+DOCDB_DEFAULT_STORAGE_TYPE = "standard"  # DocumentDB storage types: standard | iopt1
 
 
 def install_rds_extensions() -> None:
@@ -277,9 +326,10 @@ def install_rds_extensions() -> None:
     from moto.core.responses import ActionResult
     from moto.rds import models as rds_models
     from moto.rds.exceptions import (DBClusterNotFoundError, InvalidParameterCombination,
-                                     RDSClientError)
+                                     InvalidParameterValue, RDSClientError)
     from moto.rds.models import DBCluster, GlobalCluster, RDSBackend, rds_backends
     from moto.rds.responses import RDSResponse
+    from moto.rds.utils import ClusterEngine
 
     class GlobalClusterNotFoundFault(RDSClientError):
         def __init__(self, identifier: str) -> None:
@@ -292,6 +342,43 @@ def install_rds_extensions() -> None:
     class InvalidDBClusterStateFault(RDSClientError):
         def __init__(self, message: str) -> None:
             super().__init__("InvalidDBClusterStateFault", message)
+
+    # -- engine docdb (DocumentDB) on moto's models ---------------------------
+    # moto validates DBCluster.engine against ClusterEngine and looks defaults up in
+    # per-engine tables (KeyError -> HTTP 500 on CreateGlobalCluster): add docdb.
+    original_engines = ClusterEngine.list_cluster_engines
+
+    def list_cluster_engines(cls: Any) -> list[str]:
+        return sorted(set(original_engines()) | {DOCDB_ENGINE})
+
+    ClusterEngine.list_cluster_engines = classmethod(list_cluster_engines)  # type: ignore[assignment]
+
+    def with_docdb_default(original: Callable[..., Any], docdb_value: Callable[..., Any]):
+        def default(engine: str, *args: Any, **kwargs: Any) -> Any:
+            if engine == DOCDB_ENGINE:
+                return docdb_value(*args, **kwargs)
+            return original(engine, *args, **kwargs)
+        return staticmethod(default)
+
+    DBCluster.default_engine_version = with_docdb_default(  # type: ignore[assignment]
+        DBCluster.default_engine_version, lambda: DOCDB_DEFAULT_ENGINE_VERSION)
+    DBCluster.default_port = with_docdb_default(  # type: ignore[assignment]
+        DBCluster.default_port, lambda: DOCDB_DEFAULT_PORT)
+    DBCluster.default_allocated_storage = with_docdb_default(  # type: ignore[assignment]
+        DBCluster.default_allocated_storage, lambda storage_type=None: 1)
+
+    original_cluster_init = DBCluster.__init__
+
+    def cluster_init(self: DBCluster, *args: Any, **kwargs: Any) -> None:
+        engine = kwargs.get("engine", args[2] if len(args) > 2 else None)
+        if engine == DOCDB_ENGINE and not kwargs.get("storage_type"):
+            kwargs["storage_type"] = DOCDB_DEFAULT_STORAGE_TYPE
+        original_cluster_init(self, *args, **kwargs)
+        if engine == DOCDB_ENGINE and not kwargs.get("db_cluster_parameter_group_name"):
+            major = str(self.engine_version).split(".")[0]
+            self.parameter_group = f"default.docdb{major}.0"  # moto's default is default.aurora8.0
+
+    DBCluster.__init__ = cluster_init  # type: ignore[method-assign]
 
     # -- model additions ---------------------------------------------------
     original_members = GlobalCluster.global_cluster_members.fget
@@ -353,19 +440,66 @@ def install_rds_extensions() -> None:
                     return member
         raise DBClusterNotFoundError(identifier)
 
+    def is_alive(gc: GlobalCluster) -> bool:
+        """False once moto was reset or the global cluster deleted (stale timer)."""
+        try:
+            clusters = global_backend(gc.backend.account_id).global_clusters
+            return any(other is gc for other in clusters.values())
+        except Exception:
+            return False
+
     def complete(gc: GlobalCluster) -> None:
         state = getattr(gc, "_switchyard_failover", None)
+        _IN_PROGRESS.pop(id(gc), None)
         if not state:
             return
+        gc._switchyard_failover = None
+        gc.status = "available"
+        if not is_alive(gc):
+            return  # moto was reset meanwhile: nothing flipped, nothing to record
         old, new = state["from"], state["to"]
-        if new in gc.members:
+        flipped = new in gc.members
+        if flipped:
             for member in gc.members:
                 member.is_writer = member is new
             gc.members.remove(new)
             gc.members.insert(0, new)  # AWS lists the primary (writer) first
-        gc._switchyard_failover = None
-        gc.status = "available"
-        _IN_PROGRESS.pop(id(gc), None)
+        record_completion(gc, state, flipped)
+
+    def record_completion(gc: GlobalCluster, state: dict[str, Any], flipped: bool) -> None:
+        """Synthetic call-log entry: the switchover/failover finished (writer flipped)."""
+        now = time.time()
+        params = {"GlobalClusterIdentifier": gc.global_cluster_identifier,
+                  "TargetDbClusterIdentifier": state["to"].db_cluster_arn}
+        CALLS.record({
+            "time": _dt.datetime.fromtimestamp(now, _dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "epoch": now,
+            "service": "rds",
+            "region": state["region"],
+            "operation": COMPLETION_OPERATION,
+            "method": "",
+            "path": "",
+            "query": "",
+            "mutating": False,
+            "synthetic": True,
+            "status": 200,
+            "params": params,
+            "completion": {
+                "GlobalClusterIdentifier": gc.global_cluster_identifier,
+                "GlobalClusterArn": gc.global_cluster_arn,
+                "Engine": gc.engine,
+                "Operation": state["operation"],
+                "Status": state["status"],
+                "IsDataLossAllowed": state["data_loss"],
+                "FromDbClusterArn": state["from"].db_cluster_arn,
+                "ToDbClusterArn": state["to"].db_cluster_arn,
+                "WriterFlipped": flipped,
+                "StartedTime": state["started_time"],
+                "StartedEpoch": state["started_epoch"],
+                "DurationSeconds": round(now - state["started_epoch"], 3),
+                "Forced": bool(state.get("forced")),
+            },
+        })
 
     def complete_due() -> None:
         now = time.monotonic()
@@ -375,7 +509,8 @@ def install_rds_extensions() -> None:
                 if not state or state["deadline"] <= now:
                     complete(gc)
 
-    def start_failover(self: RDSResponse, target: str | None, data_loss: bool) -> GlobalCluster:
+    def start_failover(self: RDSResponse, target: str | None, data_loss: bool,
+                       operation: str) -> GlobalCluster:
         params = self.params
         account = self.current_account
         complete_due()
@@ -406,9 +541,14 @@ def install_rds_extensions() -> None:
                     f"Global cluster {gc.global_cluster_identifier} has no primary cluster")
             status = "failing-over" if data_loss else "switching-over"
             seconds = CONFIG.failover_seconds
+            started = time.time()
             gc._switchyard_failover = {
                 "status": status, "from": writers[0], "to": cluster, "data_loss": data_loss,
                 "deadline": time.monotonic() + seconds,
+                # for the completion entry of the call log
+                "operation": operation, "region": self.region, "started_epoch": started,
+                "started_time": _dt.datetime.fromtimestamp(started, _dt.timezone.utc).isoformat(
+                    timespec="milliseconds"),
             }
             gc.status = status
             _IN_PROGRESS[id(gc)] = gc
@@ -422,7 +562,8 @@ def install_rds_extensions() -> None:
 
     # -- response methods (dispatched by moto's call_action by name) ----------
     def switchover_global_cluster(self: RDSResponse):
-        return _as_response(start_failover(self, self.params.get("TargetDbClusterIdentifier"), False))
+        return _as_response(start_failover(self, self.params.get("TargetDbClusterIdentifier"), False,
+                                           "SwitchoverGlobalCluster"))
 
     def failover_global_cluster(self: RDSResponse):
         params = self.params
@@ -431,7 +572,8 @@ def install_rds_extensions() -> None:
         if allow and switchover:
             raise InvalidParameterCombination(
                 "AllowDataLoss and Switchover can't be specified together")
-        return _as_response(start_failover(self, params.get("TargetDbClusterIdentifier"), bool(allow)))
+        return _as_response(start_failover(self, params.get("TargetDbClusterIdentifier"), bool(allow),
+                                           "FailoverGlobalCluster"))
 
     def remove_from_global_cluster(self: RDSResponse) -> ActionResult:
         params = self.params
@@ -457,6 +599,61 @@ def install_rds_extensions() -> None:
             cluster.replication_source_identifier = None
             cluster.status = "available"
             return ActionResult({"GlobalCluster": gc})
+
+    # CreateGlobalCluster with SourceDBClusterIdentifier: moto looks the source up in
+    # us-east-1 only, never makes it the writer and stores the global cluster's ARN as
+    # its GlobalClusterIdentifier. Here the source (an ARN) may live in any region,
+    # becomes the writer, and Engine may be given too when it matches the source's.
+    original_create_global_cluster = RDSResponse.create_global_cluster
+
+    def create_global_cluster(self: RDSResponse):
+        params = self.params
+        source_id = params.get("SourceDBClusterIdentifier")
+        if not source_id:
+            return original_create_global_cluster(self)
+        account = self.current_account
+        with LOCK:
+            if not re.match(r"^arn:aws[a-z-]*:rds:", source_id):
+                raise InvalidParameterValue("Malformed db cluster arn dbci")
+            source = find_db_cluster(account, source_id, self.region)
+            engine = params.get("Engine")
+            if engine is not None and engine != source.engine:
+                raise InvalidParameterCombination(
+                    f"The engine name requested for your global cluster ({engine}) doesn't match "
+                    f"the engine name of your source DB cluster ({source.engine})")
+            if source.global_cluster_identifier:
+                raise InvalidDBClusterStateFault(
+                    f"DB cluster {source.db_cluster_arn} is already a member of global cluster "
+                    f"{source.global_cluster_identifier}")
+            gc = global_backend(account).create_global_cluster(
+                global_cluster_identifier=params["GlobalClusterIdentifier"],
+                source_db_cluster_identifier=None,
+                engine=source.engine,
+                engine_version=params.get("EngineVersion") or source.engine_version,
+                storage_encrypted=params.get("StorageEncrypted", source.storage_encrypted),
+                deletion_protection=params.get("DeletionProtection"),
+            )
+            source.global_cluster_identifier = gc.global_cluster_identifier
+            source.is_writer = True  # the source becomes the primary (writer) cluster
+            gc.members.append(source)
+            return ActionResult({"GlobalCluster": gc})
+
+    # CreateDBCluster with GlobalClusterIdentifier: a DocumentDB cluster can only join a
+    # DocumentDB global cluster and vice versa (other engine pairs: moto's behaviour).
+    original_create_db_cluster = RDSBackend.create_db_cluster
+
+    def create_db_cluster(self: RDSBackend, kwargs: dict[str, Any]) -> DBCluster:
+        gid = kwargs.get("global_cluster_identifier")
+        with LOCK:
+            if gid:
+                gc = global_backend(self.account_id).global_clusters.get(gid)
+                engine = kwargs.get("engine")
+                if (gc is not None and gc.engine != engine
+                        and DOCDB_ENGINE in (gc.engine, engine)):
+                    raise InvalidParameterCombination(
+                        f"The engine of DB cluster {kwargs.get('db_cluster_identifier')} ({engine}) "
+                        f"doesn't match the engine of global cluster {gid} ({gc.engine})")
+            return original_create_db_cluster(self, kwargs)
 
     def describe_global_clusters(self: RDSResponse) -> ActionResult:
         complete_due()
@@ -501,6 +698,8 @@ def install_rds_extensions() -> None:
     RDSResponse.failover_global_cluster = failover_global_cluster  # type: ignore[attr-defined]
     RDSResponse.remove_from_global_cluster = remove_from_global_cluster  # type: ignore[assignment]
     RDSResponse.describe_global_clusters = describe_global_clusters  # type: ignore[assignment]
+    RDSResponse.create_global_cluster = create_global_cluster  # type: ignore[assignment]
+    RDSBackend.create_db_cluster = create_db_cluster  # type: ignore[assignment]
     RDSResponse.describe_db_clusters = describe_db_clusters  # type: ignore[assignment]
     RDSBackend.delete_db_cluster = delete_db_cluster  # type: ignore[assignment]
 
@@ -574,7 +773,8 @@ class SwitchyardApp:
 
             result = CALLS.query(
                 service=query.get("service"), operation=query.get("operation"),
-                region=query.get("region"), mutating=flag("mutating"), succeeded=flag("succeeded"))
+                region=query.get("region"), mutating=flag("mutating"), succeeded=flag("succeeded"),
+                synthetic=flag("synthetic"))
             return _json_response(start_response, 200, result)
         if path == "reset-calls" and method == "POST":
             CALLS.reset()
@@ -595,6 +795,7 @@ class SwitchyardApp:
                 for gc in list(_IN_PROGRESS.values()):
                     if getattr(gc, "_switchyard_failover", None):
                         gc._switchyard_failover["deadline"] = 0
+                        gc._switchyard_failover["forced"] = True
             COMPLETE_DUE()
             return _json_response(start_response, 200, {"completed": True})
         return _json_response(start_response, 404, {"error": f"no control endpoint {method} /{path}"})

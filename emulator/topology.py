@@ -8,14 +8,20 @@ Per app:
   ``<prefix>-secondary-origin`` in origin group ``<prefix>-standby-origin-group``
   (failover on 500,502,503,504,403,404);
 * an Aurora global database ``<prefix>-global`` (aurora-mysql) with writer
-  cluster ``<prefix>-primary`` in us-east-1 and ``<prefix>-secondary`` in us-west-1.
+  cluster ``<prefix>-primary`` in us-east-1 and ``<prefix>-secondary`` in us-west-1;
+* optionally (``--documentdb`` / ``documentdb=True``, default off) a DocumentDB
+  global cluster ``unishop-docdb-global`` (engine docdb) with writer cluster
+  ``unishop-docdb-east`` in us-east-1 and ``unishop-docdb-west`` in us-west-1,
+  created through boto3's ``docdb`` client (``--docdb-prefix`` replaces
+  ``unishop``; the N-th app uses ``unishopN``).
 
 With the default prefix ``hot`` and count 1 the names are exactly the lab's.
 With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
 
 CLI:    python3 emulator/topology.py --endpoint http://127.0.0.1:PORT [--prefix hot]
-            [--count N] [--parts all|web|aurora] [--output FILE]
-Module: from topology import create_topology; create_topology(endpoint_url)
+            [--count N] [--parts all|web|aurora] [--documentdb [--docdb-prefix unishop]]
+            [--output FILE]
+Module: from topology import create_topology; create_topology(endpoint_url, documentdb=True)
 Prints a JSON description (distribution ids, cluster ARNs, bucket names).
 """
 from __future__ import annotations
@@ -35,8 +41,20 @@ FAILOVER_STATUS_CODES = [500, 502, 503, 504, 403, 404]
 INDEX_HTML = "<html><head><title>Unishop</title></head><body><h1>Unishop ({region})</h1></body></html>\n"
 
 
+DOCDB_ENGINE = "docdb"
+DOCDB_PREFIX = "unishop"
+
+
 def app_prefixes(prefix: str = "hot", count: int = 1) -> list[str]:
     return [prefix if i == 1 else f"{prefix}{i}" for i in range(1, count + 1)]
+
+
+def docdb_names_for(docdb_prefix: str = DOCDB_PREFIX) -> dict[str, str]:
+    return {
+        "global_cluster": f"{docdb_prefix}-docdb-global",
+        "primary_cluster": f"{docdb_prefix}-docdb-east",
+        "secondary_cluster": f"{docdb_prefix}-docdb-west",
+    }
 
 
 def names_for(prefix: str) -> dict[str, str]:
@@ -136,7 +154,29 @@ def _aurora(endpoint_url: str, n: dict[str, str]) -> dict[str, Any]:
                           "region": SECONDARY_REGION}}
 
 
-def create_app(endpoint_url: str, prefix: str = "hot", parts: str = "all") -> dict[str, Any]:
+def _documentdb(endpoint_url: str, n: dict[str, str]) -> dict[str, Any]:
+    """DocumentDB global cluster, built like the Aurora one but with the docdb client."""
+    east = _client("docdb", endpoint_url, PRIMARY_REGION)
+    west = _client("docdb", endpoint_url, SECONDARY_REGION)
+    gc = east.create_global_cluster(GlobalClusterIdentifier=n["global_cluster"],
+                                    Engine=DOCDB_ENGINE)["GlobalCluster"]
+    primary = east.create_db_cluster(
+        DBClusterIdentifier=n["primary_cluster"], Engine=DOCDB_ENGINE,
+        GlobalClusterIdentifier=n["global_cluster"], MasterUsername="unishop",
+        MasterUserPassword="unishop-password")["DBCluster"]
+    secondary = west.create_db_cluster(
+        DBClusterIdentifier=n["secondary_cluster"], Engine=DOCDB_ENGINE,
+        GlobalClusterIdentifier=n["global_cluster"])["DBCluster"]
+    return {"global_cluster_id": n["global_cluster"],
+            "global_cluster_arn": gc["GlobalClusterArn"],
+            "engine": DOCDB_ENGINE, "engine_version": gc.get("EngineVersion"),
+            "primary": {"id": n["primary_cluster"], "arn": primary["DBClusterArn"], "region": PRIMARY_REGION},
+            "secondary": {"id": n["secondary_cluster"], "arn": secondary["DBClusterArn"],
+                          "region": SECONDARY_REGION}}
+
+
+def create_app(endpoint_url: str, prefix: str = "hot", parts: str = "all",
+               documentdb: bool = False, docdb_prefix: str = DOCDB_PREFIX) -> dict[str, Any]:
     if parts not in ("all", "web", "aurora"):
         raise ValueError("parts must be all, web or aurora")
     n = names_for(prefix)
@@ -149,16 +189,24 @@ def create_app(endpoint_url: str, prefix: str = "hot", parts: str = "all") -> di
         app["distribution"] = _distribution(endpoint_url, prefix, n, primary, secondary)
     if parts in ("all", "aurora"):
         app["aurora"] = _aurora(endpoint_url, n)
+    if documentdb:
+        app["documentdb"] = _documentdb(endpoint_url, docdb_names_for(docdb_prefix))
     return app
 
 
 def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
-                    parts: str = "all") -> dict[str, Any]:
-    """Creates `count` apps and returns {"endpoint_url": ..., "apps": [...]}."""
+                    parts: str = "all", documentdb: bool = False,
+                    docdb_prefix: str = DOCDB_PREFIX) -> dict[str, Any]:
+    """Creates `count` apps and returns {"endpoint_url": ..., "apps": [...]}.
+
+    With documentdb=True every app also gets a DocumentDB global cluster under the
+    key "documentdb" (names from docdb_names_for(): unishop-docdb-global, -east, -west
+    for the first app, unishop2-docdb-... for the second, and so on)."""
     if count < 1:
         raise ValueError("count must be >= 1")
     return {"endpoint_url": endpoint_url,
-            "apps": [create_app(endpoint_url, p, parts) for p in app_prefixes(prefix, count)]}
+            "apps": [create_app(endpoint_url, p, parts, documentdb, d)
+                     for p, d in zip(app_prefixes(prefix, count), app_prefixes(docdb_prefix, count))]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,9 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1, help="number of apps (default 1)")
     parser.add_argument("--parts", choices=["all", "web", "aurora"], default="all",
                         help="web = buckets + CloudFront, aurora = global database only")
+    parser.add_argument("--documentdb", action="store_true",
+                        help="also create a DocumentDB global cluster per app (default off)")
+    parser.add_argument("--docdb-prefix", default=DOCDB_PREFIX,
+                        help="DocumentDB name prefix (default unishop: unishop-docdb-global, "
+                             "unishop-docdb-east, unishop-docdb-west)")
     parser.add_argument("--output", help="also write the JSON description to this file")
     args = parser.parse_args(argv)
-    result = create_topology(args.endpoint, args.prefix, args.count, args.parts)
+    result = create_topology(args.endpoint, args.prefix, args.count, args.parts,
+                             documentdb=args.documentdb, docdb_prefix=args.docdb_prefix)
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.output:
         with open(args.output, "w") as fh:

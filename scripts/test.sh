@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 echo "==> module import rules, format (swift format lint --strict, .swift-format)" >&2
 bash scripts/check-imports.sh
+bash scripts/check-kinds.sh
 swift format lint --strict --recursive --parallel Sources Tests Package.swift
 echo "==> swift test" >&2
 swift build --build-tests

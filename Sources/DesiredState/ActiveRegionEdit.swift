@@ -15,9 +15,10 @@ public enum ActiveRegionEdit {
     ///   - text: the file's content, from which `app` was parsed.
     ///   - app: the parsed application, whose source position names the value to replace.
     ///   - region: the new active region; it must be declared under `spec.regions`.
+    ///   - schema: the kinds `app` was read with: the result is read back with them.
     /// - Throws: `Failure` when the region is not declared, is already active, the value is written in a way
     ///   that cannot be rewritten on its own (a multi-line or block scalar), or the result would not validate.
-    public static func apply(to text: String, of app: Application, region: String) throws(Failure) -> String {
+    public static func apply(to text: String, of app: Application, region: String, schema: Schema) throws(Failure) -> String {
         guard app.spec.region(region) != nil else {
             throw Failure(
                 description: "`\(region)` is not a region of \(app.name); declared: \(app.spec.regions.map(\.name).joined(separator: ", "))")
@@ -50,7 +51,7 @@ public enum ActiveRegionEdit {
         // The rewrite must read back as the same application with only activeRegion changed.
         var expected = app.spec
         expected.activeRegion = region
-        switch ApplicationParser.parse(result, path: app.source.path) {
+        switch ApplicationParser.parse(result, path: app.source.path, schema: schema) {
         case let .success(edited) where edited.spec == expected && edited.name == app.name:
             return result
         case .success:

@@ -37,26 +37,21 @@ public struct Application: Sendable, Equatable {
 
 /// `spec`: the regions, resources and the active region of an application.
 public struct ApplicationSpec: Sendable, Equatable {
-    /// The region that serves: its Aurora cluster writes and its origin comes first.
+    /// The region that serves: its databases write and traffic goes to it first.
     public var activeRegion: String
-    public var standby: StandbyMode
     /// The regions in the order the file lists them.
     public var regions: [RegionSpec]
-    public var cloudfront: CloudFrontSpec?
-    public var aurora: AuroraSpec?
+    /// What the kinds declare for the app as a whole (`spec.aurora`, `spec.cloudfront`, …), read through each kind's
+    /// accessors.
+    public var declarations: Declarations
     public var safety: SafetySpec
     /// `spec.suspend: true`: no host acts on the app (break glass, the GitOps way); it is reported as suspended.
     public var suspend = false
 
-    public init(
-        activeRegion: String, standby: StandbyMode, regions: [RegionSpec],
-        cloudfront: CloudFrontSpec?, aurora: AuroraSpec?, safety: SafetySpec = SafetySpec()
-    ) {
+    public init(activeRegion: String, regions: [RegionSpec], declarations: Declarations = Declarations(), safety: SafetySpec = SafetySpec()) {
         self.activeRegion = activeRegion
-        self.standby = standby
         self.regions = regions
-        self.cloudfront = cloudfront
-        self.aurora = aurora
+        self.declarations = declarations
         self.safety = safety
     }
 
@@ -64,75 +59,17 @@ public struct ApplicationSpec: Sendable, Equatable {
     public func region(_ name: String) -> RegionSpec? {
         regions.first { $0.name == name }
     }
-
-    /// Whether this region's bucket should carry a full public access block.
-    ///
-    /// An explicit `blockPublicAccess` wins; otherwise a non-active bucket is blocked only when the standby is fenced.
-    public func wantsBlocked(_ region: RegionSpec) -> Bool {
-        if let override = region.blockPublicAccess { return override }
-        return region.name != activeRegion && standby == .fenced
-    }
-}
-
-/// How the non-active regions' buckets are treated.
-public enum StandbyMode: String, Sendable, CaseIterable, Codable {
-    /// The standby bucket stays public so CloudFront's origin group can fail over to it.
-    case hot
-    /// Every non-active bucket gets Block Public Access.
-    case fenced
-}
-
-/// How the Aurora secondary in the new active region is promoted.
-public enum PromotionMode: String, Sendable, CaseIterable, Codable {
-    /// SwitchoverGlobalCluster: planned, no data loss; needs every region healthy.
-    case switchover
-    /// FailoverGlobalCluster with AllowDataLoss: for when the old primary is down.
-    case failover
-    /// RemoveFromGlobalCluster: detach the secondary and promote it standalone, as the lab does.
-    case detach
 }
 
 /// `spec.regions.<name>`.
 public struct RegionSpec: Sendable, Equatable {
     public var name: String
-    public var bucket: String?
-    /// The CloudFront origin that serves this region.
-    public var originID: String?
-    public var auroraCluster: ClusterARN?
-    /// Explicitly block (true) or open (false) this region's bucket, whatever the active region.
-    public var blockPublicAccess: Bool?
+    /// What the kinds declare in this region (`bucket`, `auroraCluster`, …), read through each kind's accessors.
+    public var declarations: Declarations
 
-    public init(name: String, bucket: String? = nil, originID: String? = nil, auroraCluster: ClusterARN? = nil, blockPublicAccess: Bool? = nil) {
+    public init(name: String, declarations: Declarations = Declarations()) {
         self.name = name
-        self.bucket = bucket
-        self.originID = originID
-        self.auroraCluster = auroraCluster
-        self.blockPublicAccess = blockPublicAccess
-    }
-}
-
-/// `spec.cloudfront`.
-public struct CloudFrontSpec: Sendable, Equatable {
-    public var distributionID: String
-    public var originGroupID: String
-
-    public init(distributionID: String, originGroupID: String) {
-        self.distributionID = distributionID
-        self.originGroupID = originGroupID
-    }
-}
-
-/// `spec.aurora`.
-public struct AuroraSpec: Sendable, Equatable {
-    public var globalClusterID: String
-    public var promotion: PromotionMode
-    /// The promotion is refused while the target's replication lag is above this.
-    public var maxReplicationLag: Duration?
-
-    public init(globalClusterID: String, promotion: PromotionMode, maxReplicationLag: Duration? = nil) {
-        self.globalClusterID = globalClusterID
-        self.promotion = promotion
-        self.maxReplicationLag = maxReplicationLag
+        self.declarations = declarations
     }
 }
 
@@ -146,7 +83,7 @@ public struct SafetySpec: Sendable, Equatable {
     }
 }
 
-/// An RDS DB cluster ARN, `arn:aws:rds:<region>:<account>:cluster:<id>`.
+/// An RDS DB cluster ARN, `arn:aws:rds:<region>:<account>:cluster:<id>` (Aurora and DocumentDB clusters alike).
 public struct ClusterARN: Sendable, Hashable, CustomStringConvertible {
     public let partition: String
     public let region: String

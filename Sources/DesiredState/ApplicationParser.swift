@@ -11,8 +11,9 @@ public enum ApplicationParser {
     /// - Parameters:
     ///   - text: the file's content.
     ///   - path: the file's path, used in every diagnostic.
+    ///   - schema: the kinds whose keys the file may hold.
     /// - Returns: the application, or every diagnostic found in the file.
-    public static func parse(_ text: String, path: String) -> Result<Application, ValidationFailure> {
+    public static func parse(_ text: String, path: String, schema: Schema) -> Result<Application, ValidationFailure> {
         var reader = NodeReader(path: path)
         if let problem = DocumentLimits.check(text, path: path) {
             return .failure(ValidationFailure(diagnostics: [problem]))
@@ -34,7 +35,7 @@ public enum ApplicationParser {
         } catch {
             return .failure(ValidationFailure(diagnostics: [diagnostic(forYAMLError: error, path: path)]))
         }
-        let app = reader.application(root)
+        let app = reader.application(root, schema: schema)
         if let app, reader.diagnostics.isEmpty {
             return .success(app)
         }

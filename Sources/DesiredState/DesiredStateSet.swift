@@ -28,7 +28,7 @@ public struct DesiredStateSet: Sendable {
 
     /// Parses every file, then checks rules across files.
     /// - Throws: `ValidationFailure` with every diagnostic of every file, if any file is invalid.
-    public static func load(_ files: [File]) throws(ValidationFailure) -> DesiredStateSet {
+    public static func load(_ files: [File], schema: Schema) throws(ValidationFailure) -> DesiredStateSet {
         var applications: [Application] = []
         var diagnostics: [Diagnostic] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
@@ -37,7 +37,7 @@ public struct DesiredStateSet: Sendable {
                     Diagnostic(location: SourceLocation(path: file.path, line: 1, column: 1), field: "", message: DocumentLimits.tooLarge(size)))
                 continue
             }
-            switch ApplicationParser.parse(file.content, path: file.path) {
+            switch ApplicationParser.parse(file.content, path: file.path, schema: schema) {
             case let .success(app): applications.append(app)
             case let .failure(failure): diagnostics += failure.diagnostics
             }
@@ -54,47 +54,30 @@ public struct DesiredStateSet: Sendable {
                 firstByName[app.name] = app
             }
         }
-        diagnostics += sharedResources(applications)
+        diagnostics += sharedResources(applications, schema: schema)
         guard diagnostics.isEmpty else { throw ValidationFailure(diagnostics: diagnostics) }
         return DesiredStateSet(applications: applications)
     }
 
     /// Two applications may not drive the same resource: each pass would undo the other's flip.
     ///
-    /// A bucket, a distribution's origin group, a global cluster and a cluster belong to one file. Identifiers
-    /// are compared as AWS compares them (bucket names and Aurora identifiers are lower case by the schema;
-    /// CloudFront ids are case-sensitive).
-    static func sharedResources(_ applications: [Application]) -> [Diagnostic] {
+    /// Each kind names the resources a file claims (a bucket, a distribution's origin group, a global cluster, a
+    /// cluster); identifiers are compared as AWS compares them.
+    static func sharedResources(_ applications: [Application], schema: Schema) -> [Diagnostic] {
         var owners: [String: (app: Application, field: String)] = [:]
         var diagnostics: [Diagnostic] = []
-        func claim(_ key: String, _ what: String, _ app: Application, _ field: String) {
-            if let first = owners[key], first.app.source.path != app.source.path {
-                let there = first.app.source.location(of: first.field)
-                diagnostics.append(
-                    Diagnostic(
-                        location: app.source.location(of: field), field: field,
-                        message: "found \(what), already declared by \(first.app.name) at \(there.path):\(there.line); "
-                            + "expected each resource in one file only, or two applications would undo each other's flips"))
-            } else if owners[key] == nil {
-                owners[key] = (app, field)
-            }
-        }
         for app in applications {
-            for region in app.spec.regions {
-                if let bucket = region.bucket {
-                    claim("bucket \(bucket)", "bucket `\(bucket)`", app, "spec.regions.\(region.name).bucket")
+            for claim in schema.kinds.flatMap({ $0.claims(app) }) {
+                if let first = owners[claim.key], first.app.source.path != app.source.path {
+                    let there = first.app.source.location(of: first.field)
+                    diagnostics.append(
+                        Diagnostic(
+                            location: app.source.location(of: claim.field), field: claim.field,
+                            message: "found \(claim.what), already declared by \(first.app.name) at \(there.path):\(there.line); "
+                                + "expected each resource in one file only, or two applications would undo each other's flips"))
+                } else if owners[claim.key] == nil {
+                    owners[claim.key] = (app, claim.field)
                 }
-                if let cluster = region.auroraCluster {
-                    claim("cluster \(cluster)", "Aurora cluster `\(cluster)`", app, "spec.regions.\(region.name).auroraCluster")
-                }
-            }
-            if let cloudfront = app.spec.cloudfront {
-                claim(
-                    "origin group \(cloudfront.distributionID) \(cloudfront.originGroupID)",
-                    "origin group `\(cloudfront.originGroupID)` of distribution `\(cloudfront.distributionID)`", app, "spec.cloudfront.originGroupId")
-            }
-            if let aurora = app.spec.aurora {
-                claim("global cluster \(aurora.globalClusterID)", "global cluster `\(aurora.globalClusterID)`", app, "spec.aurora.globalClusterId")
             }
         }
         return diagnostics

@@ -68,10 +68,13 @@ public struct ProgressEvent: Sendable {
     public var elapsed: Duration
 }
 
-/// Runs a plan's steps in dependency order, re-observing before every mutating call so that a re-run, or a run after
-/// a crash, never repeats a promotion.
+/// Runs a plan's steps in dependency order, each as soon as the steps it depends on are done, side by side
+/// otherwise; every kind re-observes before its mutating call, so that a re-run, or a run after a crash, never
+/// repeats a promotion.
 public struct Applier: Sendable {
-    public let cloud: any CloudControl
+    public let kinds: ResourceKinds
+    /// Every AWS call of the kinds goes through it.
+    public let calls: any CallGate
     public let options: ApplyOptions
     public let progress: @Sendable (ProgressEvent) -> Void
     /// Called just before and after each mutating call: the journal's hook. When it throws for the `calling` event,
@@ -79,56 +82,80 @@ public struct Applier: Sendable {
     public let journal: @Sendable (JournalEvent) throws -> Void
 
     public init(
-        cloud: any CloudControl, options: ApplyOptions = ApplyOptions(),
+        kinds: ResourceKinds, calls: any CallGate = DirectCalls(), options: ApplyOptions = ApplyOptions(),
         progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in },
         journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in }
     ) {
-        self.cloud = cloud
+        self.kinds = kinds
+        self.calls = calls
         self.options = options
         self.progress = progress
         self.journal = journal
     }
 
     /// Applies the plan's steps for `app`; a blocked plan does nothing. A step runs only when every step it depends on
-    /// finished; otherwise it stays pending with `waiting-on-dependency`.
+    /// finished; otherwise it stays pending with `waiting-on-dependency`. Outcomes come back in the plan's order.
     public func apply(_ plan: AppPlan, for app: Application) async -> [StepOutcome] {
         guard plan.blockers.isEmpty else { return [] }
         let clock = ContinuousClock()
         let start = clock.now
-        var outcomes: [StepOutcome] = []
-        var finished: [String: StepOutcome] = [:]
-        for step in plan.steps {
-            let stepStart = clock.now
-            let say: @Sendable (String) -> Void = { [progress] message in
-                progress(ProgressEvent(app: app.name, message: message, elapsed: clock.now - start))
+        let ids = Set(plan.steps.map(\.id))
+        var decided: [String: StepOutcome] = [:]
+        var waiting = plan.steps
+        await withTaskGroup(of: StepOutcome.self) { group in
+            var running = 0
+            while true {
+                // Start every step whose dependencies are decided (or are not in the plan).
+                let ready = waiting.filter { $0.dependsOn.allSatisfy { decided[$0] != nil || !ids.contains($0) } }
+                waiting.removeAll { step in ready.contains { $0.id == step.id } }
+                for step in ready {
+                    let unmet = step.dependsOn.lazy.compactMap { decided[$0] }.first { !$0.isFinished }
+                    running += 1
+                    group.addTask { await self.run(step, unmet: unmet, app: app, clock: clock, start: start) }
+                }
+                guard running > 0, let outcome = await group.next() else { break }
+                running -= 1
+                decided[outcome.step.id] = outcome
             }
-            var outcome: StepOutcome
-            if let unmet = step.dependsOn.lazy.compactMap({ finished[$0] }).first(where: { !$0.isFinished }) {
-                outcome = StepOutcome(
-                    step: step, status: .pending,
-                    message: "waits for \(unmet.step.summary) (\(unmet.status.rawValue)\(unmet.code.map { ": \($0)" } ?? ""))",
-                    code: StepCode.waitingOnDependency)
-            } else {
-                say("\(step.summary) [\(step.controlPlane)]")
-                outcome = await run(step, app: app, say: say)
-            }
-            outcome.seconds = (clock.now - stepStart).seconds
-            say("  \(outcome.status.rawValue): \(outcome.message)")
-            finished[step.id] = outcome
-            outcomes.append(outcome)
         }
-        return outcomes
+        // A step left waiting depends on itself through others: never run it.
+        for step in waiting {
+            decided[step.id] = StepOutcome(
+                step: step, status: .failed, message: "its dependencies form a cycle (\(step.dependsOn.joined(separator: ", ")))",
+                code: StepCode.failed)
+        }
+        return plan.steps.compactMap { decided[$0.id] }
     }
 
-    func run(_ step: Step, app: Application, say: @escaping @Sendable (String) -> Void) async -> StepOutcome {
+    func run(_ step: Step, unmet: StepOutcome?, app: Application, clock: ContinuousClock, start: ContinuousClock.Instant) async -> StepOutcome {
+        let stepStart = clock.now
+        let say: @Sendable (String) -> Void = { [progress] message in
+            progress(ProgressEvent(app: app.name, message: message, elapsed: clock.now - start))
+        }
+        var outcome: StepOutcome
+        if let unmet {
+            outcome = StepOutcome(
+                step: step, status: .pending,
+                message: "waits for \(unmet.step.summary) (\(unmet.status.rawValue)\(unmet.code.map { ": \($0)" } ?? ""))",
+                code: StepCode.waitingOnDependency)
+        } else {
+            say("\(step.summary) [\(step.controlPlane)]")
+            outcome = await act(step, app: app, say: say)
+        }
+        outcome.seconds = (clock.now - stepStart).seconds
+        say("  \(outcome.status.rawValue): \(outcome.message)")
+        return outcome
+    }
+
+    func act(_ step: Step, app: Application, say: @escaping @Sendable (String) -> Void) async -> StepOutcome {
+        let context = StepContext(app: app.name, calls: calls, options: options, say: say, journal: journal)
         do {
+            guard let kind = kinds.kind(named: step.kind) else {
+                throw ReconcileError("no registered kind `\(step.kind)` carries out \(step.action)")
+            }
             let limit = options.stepTimeout
             return try await withTimeLimit(limit, "\(step.summary) did not finish within \(DurationFormat.format(limit))") {
-                switch step.action {
-                case .promoteAurora, .awaitPromotion: try await promote(step, app: app, say: say)
-                case .openBucket, .blockBucket: try await setBucket(step, app: app)
-                case .reorderOriginGroup: try await reorder(step, app: app)
-                }
+                try await kind.act(step, app, context)
             }
         } catch let failure as StepFailure {
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, requestID: failure.requestID, message: failure.message))
@@ -149,198 +176,14 @@ public struct Applier: Sendable {
         }
     }
 
-    /// Journals `calling`; a journal that cannot be written stops the call before it is made.
-    func announce(_ step: Step, app: Application) throws {
-        do {
-            try journal(JournalEvent(app: app.name, step: step, phase: .calling))
-        } catch let refusal as ReconcileError {
-            throw StepFailure(code: refusal.code, pending: true, message: refusal.description)
-        } catch {
-            throw StepFailure(
-                code: StepCode.journalUnwritable,
-                message: "not calling: the journal could not record the call first (\(error)); nothing was changed")
-        }
-    }
-
-    /// Journals `called`. The call was made, so a failure here is only logged by the hook's owner.
-    func record(_ step: Step, app: Application, requestID: String?) {
-        try? journal(JournalEvent(app: app.name, step: step, phase: .called, requestID: requestID))
-    }
-
-    // MARK: Aurora
-
-    func promote(_ step: Step, app: Application, say: @escaping @Sendable (String) -> Void) async throws -> StepOutcome {
-        guard let aurora = app.spec.aurora, let target = ClusterARN(step.resource) else {
-            throw ReconcileError("\(step.resource) is not a cluster ARN")
-        }
-        let read: @Sendable () async throws -> GlobalDatabase = { [cloud] in
-            try await cloud.globalCluster(id: aurora.globalClusterID, region: target.region)
-        }
-        // Re-observe: a promotion may have been issued by a run that crashed, or be finished already.
-        var global = try await read()
-        var requestID: String?
-        if let state = global.failoverState, let status = state.status, !status.isEmpty {
-            guard state.toDBClusterArn == step.resource else {
-                throw StepFailure(
-                    code: StepCode.promotionElsewhere,
-                    message:
-                        "global cluster \(aurora.globalClusterID) is \(status) toward \(state.toDBClusterArn ?? "another cluster"); not promoting")
-            }
-            say("  a promotion to \(target.region) is already under way (\(status)); waiting for it, issuing nothing")
-        } else if global.writer?.dbClusterArn == step.resource {
-            return StepOutcome(step: step, status: .alreadyDone, message: "\(target.clusterID) is already the writer")
-        } else {
-            guard let mode = step.promotion, step.action == .promoteAurora else {
-                if step.action == .awaitPromotion, step.promotion == nil {
-                    // Planned while the writer could not be read: it is not in the target, so traffic stays.
-                    return StepOutcome(
-                        step: step, status: .pending,
-                        message: "the writer is not \(target.clusterID); the next pass plans the promotion with its safety checks",
-                        code: StepCode.writerUnknown)
-                }
-                throw StepFailure(
-                    code: StepCode.promotionEnded,
-                    message: "no promotion is under way any more, and \(target.clusterID) is not the writer; plan again")
-            }
-            try announce(step, app: app)
-            do {
-                requestID = try await cloud.promote(mode, globalClusterID: aurora.globalClusterID, target: target)
-            } catch let error as AWSError where RetryClassifier.verdict(for: error) == .permanent && error.kind == .service {
-                throw StepFailure(
-                    code: StepCode.promotionRefused, message: "RDS refused the \(mode.rawValue) of \(target.clusterID): \(error)",
-                    awsError: error)
-            } catch let error as AWSError where Self.mayHaveActed(error) {
-                // The request may have been acted on (5xx, timeout, a garbled answer): never send it again, and
-                // never go on as if it had worked. Re-read the cluster: only what AWS shows decides.
-                record(step, app: app, requestID: error.requestID)
-                say("  the \(mode.rawValue) call's answer is unknown (\(error.code)); re-reading the global cluster, not re-sending")
-                return try await settleAmbiguous(step, mode: mode, target: target, cause: error, read: read, say: say)
-            }
-            record(step, app: app, requestID: requestID)
-            if mode == .detach {
-                return try await awaitDetached(step, target: target, requestID: requestID, say: say)
-            }
-            guard options.wait else {
-                return StepOutcome(
-                    step: step, status: .started, message: "\(mode.rawValue) issued; not waiting (--no-wait)",
-                    code: StepCode.notWaiting, requestID: requestID)
-            }
-            global = try await read()
-        }
-        return try await awaitWriter(step, target: target, global: global, requestID: requestID, read: read, say: say)
-    }
-
     /// Whether a failed call may still have been acted on: the request was sent and the answer was an error from the
     /// server's side, a timeout, or unreadable. Throttling and errors before sending were not acted on.
-    static func mayHaveActed(_ error: AWSError) -> Bool {
+    public static func mayHaveActed(_ error: AWSError) -> Bool {
         switch error.kind {
         case .credentials, .invalidRequest: false
         case .malformedResponse: true
         case .service, .transport, .timeout: RetryClassifier.verdict(for: error) == .ambiguous
         }
-    }
-
-    /// Waits until the target is the writer and no failover is under way.
-    func awaitWriter(
-        _ step: Step, target: ClusterARN, global first: GlobalDatabase, requestID: String?,
-        read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void
-    ) async throws -> StepOutcome {
-        var global = first
-        while true {
-            let state = global.failoverState?.status ?? ""
-            if state.isEmpty, global.writer?.dbClusterArn == step.resource {
-                return StepOutcome(step: step, status: .done, message: "\(target.clusterID) is the writer", requestID: requestID)
-            }
-            if state.isEmpty, requestID == nil {
-                // We were waiting on a promotion issued earlier; it ended without making the target the writer.
-                throw StepFailure(
-                    code: StepCode.promotionEnded,
-                    message: "the promotion under way ended without making \(target.clusterID) the writer; plan again")
-            }
-            say(
-                "  waiting: global cluster \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")"
-            )
-            try await Task.sleep(for: options.pollInterval)
-            global = try await read()
-        }
-    }
-
-    /// After a promotion call whose answer is unknown: wait for the promotion when AWS shows it, else stop here.
-    func settleAmbiguous(
-        _ step: Step, mode: PromotionMode, target: ClusterARN, cause: AWSError,
-        read: @Sendable () async throws -> GlobalDatabase, say: @Sendable (String) -> Void
-    ) async throws -> StepOutcome {
-        let global: GlobalDatabase
-        do {
-            global = try await read()
-        } catch {
-            throw StepFailure(
-                code: StepCode.promotionUnobservable, pending: true,
-                message: "the \(mode.rawValue) call's answer was lost (\(cause)) and the global cluster cannot be read (\(error)); "
-                    + "not re-sending: run again once RDS in \(target.region) answers", awsError: cause)
-        }
-        let underWay = global.failoverState?.status.map { !$0.isEmpty } ?? false
-        let towardTarget = underWay && global.failoverState?.toDBClusterArn == step.resource
-        if mode == .detach, let cluster = try? await cloud.dbCluster(target), cluster.globalClusterIdentifier == nil {
-            return try await awaitDetached(step, target: target, requestID: cause.requestID, say: say)
-        }
-        guard mode != .detach, towardTarget || global.writer?.dbClusterArn == step.resource else {
-            throw StepFailure(
-                code: StepCode.promotionAmbiguous, pending: true,
-                message: "the \(mode.rawValue) call's answer was lost (\(cause)) and RDS shows no promotion of \(target.clusterID); "
-                    + "not re-sending within this pass: the next pass re-reads and decides", awsError: cause)
-        }
-        guard options.wait else {
-            return StepOutcome(
-                step: step, status: .started, message: "\(mode.rawValue) under way; not waiting (--no-wait)",
-                code: StepCode.notWaiting, requestID: cause.requestID)
-        }
-        say("  RDS shows the \(mode.rawValue) under way; waiting for it")
-        return try await awaitWriter(step, target: target, global: global, requestID: cause.requestID ?? "unknown", read: read, say: say)
-    }
-
-    func awaitDetached(_ step: Step, target: ClusterARN, requestID: String?, say: @Sendable (String) -> Void) async throws -> StepOutcome {
-        while true {
-            if let cluster = try await cloud.dbCluster(target), cluster.globalClusterIdentifier == nil, cluster.status == "available" {
-                return StepOutcome(step: step, status: .done, message: "\(target.clusterID) is detached and writes standalone", requestID: requestID)
-            }
-            guard options.wait else {
-                return StepOutcome(
-                    step: step, status: .started, message: "detach issued; not waiting (--no-wait)", code: StepCode.notWaiting,
-                    requestID: requestID)
-            }
-            say("  waiting: \(target.clusterID) to leave the global database")
-            try await Task.sleep(for: options.pollInterval)
-        }
-    }
-
-    // MARK: Buckets and origins
-
-    func setBucket(_ step: Step, app: Application) async throws -> StepOutcome {
-        let blocked = step.action == .blockBucket
-        let current = try await cloud.bucketAccess(bucket: step.resource, region: step.region)
-        if current == (blocked ? .blocked : .open) {
-            return StepOutcome(step: step, status: .alreadyDone, message: "\(step.resource) is already \(current.rawValue)")
-        }
-        try announce(step, app: app)
-        let requestID = try await cloud.setBucketAccess(bucket: step.resource, region: step.region, blocked: blocked)
-        record(step, app: app, requestID: requestID)
-        return StepOutcome(step: step, status: .done, message: "\(step.resource) is \(blocked ? "blocked" : "open")", requestID: requestID)
-    }
-
-    func reorder(_ step: Step, app: Application) async throws -> StepOutcome {
-        guard let cloudfront = app.spec.cloudfront, let primary = step.originOrder?.first else {
-            throw ReconcileError("reorder step without an origin")
-        }
-        try announce(step, app: app)
-        let requestID = try await cloud.reorderOriginGroup(
-            distributionID: cloudfront.distributionID, groupID: cloudfront.originGroupID, primary: primary)
-        record(step, app: app, requestID: requestID)
-        guard requestID != nil else {
-            return StepOutcome(step: step, status: .alreadyDone, message: "\(primary) is already first")
-        }
-        // CloudFront deploys for minutes; the other steps never wait for it. Status shows it converging.
-        return StepOutcome(step: step, status: .started, message: "\(primary) is first; CloudFront is deploying the change", requestID: requestID)
     }
 }
 
@@ -374,15 +217,15 @@ public struct ReconcileError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A step that could not finish, with its stable code and the AWS error behind it.
-struct StepFailure: Error, Sendable {
-    var code: String
+public struct StepFailure: Error, Sendable {
+    public var code: String
     /// Pending (the next pass retries it) rather than failed.
-    var pending = false
-    var message: String
-    var awsErrorCode: String?
-    var requestID: String?
+    public var pending = false
+    public var message: String
+    public var awsErrorCode: String?
+    public var requestID: String?
 
-    init(code: String, pending: Bool = false, message: String, awsError: AWSError? = nil) {
+    public init(code: String, pending: Bool = false, message: String, awsError: AWSError? = nil) {
         self.code = code
         self.pending = pending
         self.message = message

@@ -13,28 +13,23 @@ public enum Divergence {
     }
 
     /// Where the live state serves from, when it is not the file's active region: the writer's region, the region
-    /// whose origin CloudFront tries first, or the region whose bucket serves while the active one is fenced.
+    /// traffic goes to first, or the region that serves while the active one is fenced.
     public static func liveRegion(_ app: Application, _ live: LiveSummary) -> String? {
         let spec = app.spec
         if let writer = live.writerRegion, writer != spec.activeRegion { return writer }
-        if let primary = live.originOrder?.first, let region = spec.regions.first(where: { $0.originID == primary })?.name,
-            region != spec.activeRegion
-        {
-            return region
-        }
-        if live.buckets[spec.activeRegion] == "blocked",
-            let open = spec.regions.first(where: { $0.name != spec.activeRegion && live.buckets[$0.name] == "open" })
+        if let traffic = live.trafficRegion, traffic != spec.activeRegion { return traffic }
+        if live.serving[spec.activeRegion] == "blocked",
+            let open = spec.regions.first(where: { $0.name != spec.activeRegion && live.serving[$0.name] == "open" })
         {
             return open.name
         }
         return nil
     }
 
-    /// Whether a person took the site down: every declared bucket blocked (no file asks for that: the fail-closed rule
-    /// refuses one that leaves no region to serve).
+    /// Whether a person took the site down: every region that can be fenced is blocked (no file asks for that: the
+    /// fail-closed rule refuses one that leaves no region to serve).
     public static func takenDown(_ app: Application, _ live: LiveSummary) -> Bool {
-        let buckets = app.spec.regions.filter { $0.bucket != nil }.map(\.name)
-        return !buckets.isEmpty && buckets.allSatisfy { live.buckets[$0] == "blocked" }
+        !live.serving.isEmpty && live.serving.values.allSatisfy { $0 == "blocked" }
     }
 
     /// The blocker for a diverged app, or nil when the app is not diverged (in sync, drift that is not

@@ -21,53 +21,24 @@ public enum Observed<Value: Sendable>: Sendable {
         if case let .value(v) = self { return v }
         return nil
     }
-}
 
-/// The live Aurora topology of one application.
-public struct AuroraLive: Sendable {
-    public var global: GlobalDatabase
-    /// Declared clusters that are no longer members of the global cluster, by region: standalone after a detach.
-    public var detached: [String: AuroraCluster]
-
-    public init(global: GlobalDatabase, detached: [String: AuroraCluster] = [:]) {
-        self.global = global
-        self.detached = detached
-    }
-
-    /// The region whose cluster writes: the global writer, or a detached standalone cluster that is available.
-    public func writerRegion(in spec: ApplicationSpec) -> String? {
-        if let detached = detached.first(where: { $0.value.status == "available" }) { return detached.key }
-        if let writer = global.writer?.dbClusterArn,
-            let region = spec.regions.first(where: { $0.auroraCluster?.description == writer })
-        {
-            return region.name
+    /// Reads a value: a failure is `missing` when AWS says the resource does not exist, else `unavailable`.
+    public static func reading(_ what: String, _ body: () async throws -> Value) async -> Observed<Value> {
+        do { return .value(try await body()) } catch {
+            return AWSError.isNotFound(error) ? .missing("\(what): \(error)") : .unavailable("\(what): \(error)")
         }
-        return nil
     }
 }
 
-/// Everything observed of one application at one moment.
+/// Everything observed of one application at one moment: each declared kind's observation and, when the plan had
+/// something to change, its preflight reading.
 public struct LiveState: Sendable {
-    /// Each region's bucket access, by region name.
-    public var buckets: [String: Observed<BucketAccess>]
-    public var distribution: Observed<DistributionState>?
-    public var aurora: Observed<AuroraLive>?
-    /// Preflight: can the active region's bucket serve the website?
-    public var targetBucket: Observed<BucketReadiness>?
-    /// Preflight: the active region's Aurora cluster as its own region describes it (nil inside: it does not exist).
-    public var targetCluster: Observed<AuroraCluster?>?
-    /// The replication-lag gate's reading for the active region's cluster (nil inside: no datapoint).
-    public var lag: Observed<LagReading?>?
+    /// Per kind, in the registry's order.
+    var parts: [Part]
 
-    public init(
-        buckets: [String: Observed<BucketAccess>] = [:], distribution: Observed<DistributionState>? = nil, aurora: Observed<AuroraLive>? = nil,
-        targetBucket: Observed<BucketReadiness>? = nil, targetCluster: Observed<AuroraCluster?>? = nil, lag: Observed<LagReading?>? = nil
-    ) {
-        self.buckets = buckets
-        self.distribution = distribution
-        self.aurora = aurora
-        self.targetBucket = targetBucket
-        self.targetCluster = targetCluster
-        self.lag = lag
+    struct Part: Sendable {
+        var kind: any ResourceKind
+        var live: any Sendable
+        var reading: (any Sendable)?
     }
 }

@@ -1,81 +1,141 @@
 import DesiredState
 
-/// One change the reconciler would make, with why.
+/// One change the reconciler would make, with why. Its kind declares its action, phase and what it does.
 public struct Step: Sendable, Equatable, Codable {
-    public enum Action: String, Sendable, Codable {
-        /// Promote the active region's Aurora cluster (switchover, failover or detach).
-        case promoteAurora
-        /// A promotion toward the active region is already under way: wait for it, issue nothing.
-        case awaitPromotion
-        /// Remove the public access block from a bucket so it serves.
-        case openBucket
-        /// Put a full public access block on a bucket.
-        case blockBucket
-        /// Put the active region's origin first in the CloudFront origin group.
-        case reorderOriginGroup
-    }
-
     /// The step's name in its app's graph, stable across plans: `aurora`, `open:REGION`, `block:REGION`, `origins`.
     public var id: String
-    public var action: Action
+    /// The kind that plans and carries out the step (`ResourceKind.name`).
+    public var kind: String
+    public var action: StepAction
+    /// When it runs in a failover: the engine draws `dependsOn` from phases.
+    public var phase: Phase
     /// What the step changes: a cluster ARN, a bucket, a distribution id.
     public var resource: String
     /// The region whose control plane the step calls (us-east-1 for CloudFront).
     public var region: String
     public var reason: String
-    /// Promotion mode, for Aurora steps.
-    public var promotion: PromotionMode?
-    /// The origin order after the step, for reorder steps.
-    public var originOrder: [String]?
+    /// What the kind needs beyond the resource (`promotion`, `originOrder`): fields of the step's JSON.
+    public var attributes: [String: StepAttribute]
     /// The steps (by `id`) that must have finished before this one may run: traffic and fencing wait for the
     /// promotion and for the active region's bucket, so traffic and data never end up in different regions.
     public var dependsOn: [String]
+    /// False for a step outside the failover (a hot standby's bucket, a drill on the active one): it depends on
+    /// nothing and nothing waits for it.
+    public var inFailover: Bool
 
     public init(
-        action: Action, resource: String, region: String, reason: String, promotion: PromotionMode? = nil,
-        originOrder: [String]? = nil, dependsOn: [String] = []
+        kind: String, id: String, action: StepAction, phase: Phase, resource: String, region: String, reason: String,
+        attributes: [String: StepAttribute] = [:], inFailover: Bool = true, dependsOn: [String] = []
     ) {
-        self.id = Self.id(action, region: region)
+        self.id = id
+        self.kind = kind
         self.action = action
+        self.phase = phase
         self.resource = resource
         self.region = region
         self.reason = reason
-        self.promotion = promotion
-        self.originOrder = originOrder
+        self.attributes = attributes
+        self.inFailover = inFailover
         self.dependsOn = dependsOn
     }
 
-    /// The graph name of a step of `action` in `region`.
-    public static func id(_ action: Action, region: String) -> String {
-        switch action {
-        case .promoteAurora, .awaitPromotion: "aurora"
-        case .openBucket: "open:\(region)"
-        case .blockBucket: "block:\(region)"
-        case .reorderOriginGroup: "origins"
-        }
+    /// What the action's kind says of it; an action no registered kind declares reads as its name.
+    public var info: StepAction.Info {
+        ResourceKinds.info(for: action)
+            ?? StepAction.Info(action, label: action.rawValue, controlPlane: { $0.region }, summary: { "\($0.action) \($0.resource)" })
     }
 
     /// Whether the step calls a mutating AWS API.
-    public var isMutating: Bool { action != .awaitPromotion }
+    public var isMutating: Bool { info.isMutating }
 
     /// The control plane, as people say it: `rds us-west-1`, `cloudfront (us-east-1)`.
-    public var controlPlane: String {
-        switch action {
-        case .promoteAurora, .awaitPromotion: "rds \(region)"
-        case .openBucket, .blockBucket: "s3 \(region)"
-        case .reorderOriginGroup: "cloudfront (us-east-1)"
+    public var controlPlane: String { info.controlPlane(self) }
+
+    /// A one-line summary for people.
+    public var summary: String { info.summary(self) }
+
+    enum Keys: String, CaseIterable { case id, kind, action, phase, resource, region, reason, dependsOn }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        id = try container.decode(String.self, forKey: AnyKey("id"))
+        kind = try container.decodeIfPresent(String.self, forKey: AnyKey("kind")) ?? ""
+        action = try container.decode(StepAction.self, forKey: AnyKey("action"))
+        phase = try container.decodeIfPresent(Phase.self, forKey: AnyKey("phase")) ?? .moveTraffic
+        resource = try container.decode(String.self, forKey: AnyKey("resource"))
+        region = try container.decode(String.self, forKey: AnyKey("region"))
+        reason = try container.decode(String.self, forKey: AnyKey("reason"))
+        dependsOn = try container.decodeIfPresent([String].self, forKey: AnyKey("dependsOn")) ?? []
+        inFailover = true
+        let known = Set(Keys.allCases.map(\.rawValue))
+        var attributes: [String: StepAttribute] = [:]
+        for key in container.allKeys where !known.contains(key.stringValue) {
+            attributes[key.stringValue] = try container.decode(StepAttribute.self, forKey: key)
+        }
+        self.attributes = attributes
+    }
+
+    /// The kind's attributes are fields of the step's object, as they always were (`promotion`, `originOrder`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyKey.self)
+        try container.encode(id, forKey: AnyKey("id"))
+        try container.encode(kind, forKey: AnyKey("kind"))
+        try container.encode(action, forKey: AnyKey("action"))
+        try container.encode(phase, forKey: AnyKey("phase"))
+        try container.encode(resource, forKey: AnyKey("resource"))
+        try container.encode(region, forKey: AnyKey("region"))
+        try container.encode(reason, forKey: AnyKey("reason"))
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try container.encode(value, forKey: AnyKey(key)) }
+        try container.encode(dependsOn, forKey: AnyKey("dependsOn"))
+    }
+}
+
+/// A value a kind keeps on a step or in the live summary: a string, a list, or a map of strings.
+public enum StepAttribute: Sendable, Equatable, Codable {
+    case string(String)
+    case list([String])
+    case map([String: String])
+
+    public var string: String? {
+        if case let .string(value) = self { return value }
+        return nil
+    }
+
+    public var list: [String]? {
+        if case let .list(value) = self { return value }
+        return nil
+    }
+
+    public var map: [String: String]? {
+        if case let .map(value) = self { return value }
+        return nil
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([String].self) {
+            self = .list(value)
+        } else {
+            self = .map(try container.decode([String: String].self))
         }
     }
 
-    /// A one-line summary for people.
-    public var summary: String {
-        switch action {
-        case .promoteAurora: "promote \(resource) by \(promotion?.rawValue ?? "switchover")"
-        case .awaitPromotion:
-            promotion == nil ? "wait until the writer is seen in \(resource)" : "wait for the promotion of \(resource) under way"
-        case .openBucket: "open bucket \(resource)"
-        case .blockBucket: "block public access to bucket \(resource)"
-        case .reorderOriginGroup: "put \(originOrder?.first ?? "?") first in the origin group of \(resource)"
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case let .string(value): try container.encode(value)
+        case let .list(value): try container.encode(value)
+        case let .map(value): try container.encode(value)
         }
     }
 }
@@ -87,32 +147,75 @@ public struct Check: Sendable, Equatable, Codable {
     public var passed: Bool
     /// The reading: what was found, against what limit.
     public var detail: String
+    /// Whether the check reads the target region's readiness (docs/SAFETY.md, "Preflight").
+    public var preflight: Bool
 
-    public init(_ name: String, passed: Bool, _ detail: String) {
+    public init(_ name: String, passed: Bool, _ detail: String, preflight: Bool = false) {
         self.name = name
         self.passed = passed
         self.detail = detail
+        self.preflight = preflight
     }
 
-    /// The checks that read the target region's readiness (docs/SAFETY.md, "Preflight").
-    public static let preflight: Set<String> = ["target-bucket", "origin-group", "target-cluster", "replicas-connected"]
+    enum CodingKeys: String, CodingKey { case name, passed, detail }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        passed = try container.decode(Bool.self, forKey: .passed)
+        detail = try container.decode(String.self, forKey: .detail)
+        preflight = false
+    }
 
     /// The stable code of the blocker a failed check makes: `preflight:NAME` for readiness, else the name.
-    public var code: String { Self.preflight.contains(name) ? "preflight:\(name)" : name }
+    public var code: String { preflight ? "preflight:\(name)" : name }
+
+    /// A check of an observed value: failed with the reason when it could not be read.
+    public static func of<T>(_ name: String, _ observed: Observed<T>, preflight: Bool = false, _ judge: (T) -> (Bool, String)) -> Check {
+        switch observed {
+        case let .value(value):
+            let (passed, detail) = judge(value)
+            return Check(name, passed: passed, detail, preflight: preflight)
+        case let .unavailable(why), let .missing(why):
+            return Check(name, passed: false, why, preflight: preflight)
+        }
+    }
 }
 
-/// The live state of an application in a few words: where it writes, serves first, and which buckets are open.
+/// The live state of an application in a few words: each kind's facts (where it writes, serves first, which buckets
+/// are open), plus the roles the engine reads to tell a person's failover (`Divergence`).
 public struct LiveSummary: Sendable, Equatable, Codable {
-    /// The region whose Aurora cluster writes (a detached standalone cluster counts).
+    /// The region whose database writes (a detached standalone cluster counts).
     public var writerRegion: String?
-    /// The origin group's members, primary first.
-    public var originOrder: [String]?
-    /// `InProgress` or `Deployed`.
-    public var distributionStatus: String?
-    /// Each region's bucket: `open`, `blocked` or `partial`.
-    public var buckets: [String: String] = [:]
+    /// Each kind's facts by name (`originOrder`, `distributionStatus`, `buckets`): fields of the summary's JSON.
+    public var facts: [String: StepAttribute] = [:]
+    /// The region traffic goes to first (the origin group's primary), when a traffic kind knows it. Not in JSON.
+    public var trafficRegion: String?
+    /// Whether each region serves (`open`, `blocked`, `partial`, or `unknown` when unread), for kinds that fence.
+    /// Not in JSON.
+    public var serving: [String: String] = [:]
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Step.AnyKey.self)
+        for key in container.allKeys {
+            if key.stringValue == "writerRegion" {
+                writerRegion = try container.decodeIfPresent(String.self, forKey: key)
+            } else if let value = try? container.decode(StepAttribute.self, forKey: key) {
+                facts[key.stringValue] = value
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Step.AnyKey.self)
+        try container.encodeIfPresent(writerRegion, forKey: Step.AnyKey("writerRegion"))
+        for (key, value) in facts.sorted(by: { $0.key < $1.key }) { try container.encode(value, forKey: Step.AnyKey(key)) }
+    }
+
+    /// The facts as people read them, in the registry's order.
+    public var lines: [LiveLine] { ResourceKinds.describe(self) }
 }
 
 /// Why nothing will be done for a part of an application.

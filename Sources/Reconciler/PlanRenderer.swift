@@ -11,7 +11,7 @@ public enum PlanRenderer {
             for blocker in plan.blockers { out += "  BLOCKED  [\(blocker.code)] \(blocker.reason)\n" }
             for warning in plan.warnings { out += "  WARNING  \(warning)\n" }
             for (n, step) in plan.steps.enumerated() {
-                out += "  \(n + 1). \(step.summary) [\(step.controlPlane)]\n     because \(step.reason)\n"
+                out += "  \(n + 1). \(step.summary) [\(step.controlPlane)] (\(step.phase.rawValue))\n     because \(step.reason)\n"
                 if !step.dependsOn.isEmpty { out += "     after \(step.dependsOn.joined(separator: ", ")) (step \(step.id))\n" }
             }
             for why in plan.unobserved { out += "  UNKNOWN  \(why)\n" }
@@ -31,10 +31,11 @@ public enum PlanRenderer {
             for warning in plan.warnings { out += "> [!WARNING]\n> \(warning)\n\n" }
             for blocker in plan.blockers { out += "- :no_entry: **blocked** (`\(blocker.code)`): \(blocker.reason)\n" }
             if !plan.steps.isEmpty {
-                out += "| # | step | control plane | after | why |\n|---|---|---|---|---|\n"
+                out += "| # | step | phase | control plane | after | why |\n|---|---|---|---|---|---|\n"
                 for (n, step) in plan.steps.enumerated() {
                     let after = step.dependsOn.map { "`\($0)`" }.joined(separator: ", ")
-                    out += "| \(n + 1) | \(escape(step.summary)) | \(step.controlPlane) | \(after) | \(escape(step.reason)) |\n"
+                    out +=
+                        "| \(n + 1) | \(escape(step.summary)) | \(step.phase.rawValue) | \(step.controlPlane) | \(after) | \(escape(step.reason)) |\n"
                 }
             }
             for why in plan.unobserved { out += "- :grey_question: could not observe: \(why)\n" }
@@ -61,10 +62,10 @@ public enum PlanRenderer {
     }
 }
 
-/// `plan --format json`, `status --format json` and `apply --format json`, schema version 2 (docs/OUTPUT.md):
+/// `plan --format json`, `status --format json` and `apply --format json`, schema version 3 (docs/OUTPUT.md):
 /// steps carry their graph (`id`, `dependsOn`), blockers and outcomes their stable codes.
 public struct PlanDocument: Codable, Sendable {
-    public var schemaVersion = 2
+    public var schemaVersion = 3
     public var commit: String
     public var apps: [App]
 

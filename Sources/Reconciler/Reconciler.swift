@@ -50,17 +50,20 @@ public enum Verdict: String, Sendable, Codable {
     /// moves the writer (a flip not yet carried out) is a "failover pending", not drift. JSON keeps the stable `rawValue`.
     public func words(activeRegion: String, steps: [Step], live: LiveSummary) -> String {
         guard self == .drifted else { return rawValue }
-        let moves = steps.contains { $0.action == .promoteAurora } || live.writerRegion.map { $0 != activeRegion } == true
+        let moves = steps.contains { $0.info.movesWriter } || live.writerRegion.map { $0 != activeRegion } == true
         return moves ? "failover pending" : "drifted"
     }
 }
 
 /// The reconciler: observes every app concurrently, plans, and applies.
 public struct Reconciler: Sendable {
-    public let cloud: any CloudControl
+    public let kinds: ResourceKinds
+    /// Every AWS call of the kinds goes through it.
+    public let calls: any CallGate
 
-    public init(cloud: any CloudControl) {
-        self.cloud = cloud
+    public init(kinds: ResourceKinds, calls: any CallGate = DirectCalls()) {
+        self.kinds = kinds
+        self.calls = calls
     }
 
     /// How many applications are observed at once. Each observation is a handful of concurrent reads, so a window
@@ -71,7 +74,7 @@ public struct Reconciler: Sendable {
     /// Observes and plans every application, `observationWindow` at a time; plans come back in the set's order.
     /// - Parameter safety: per application name, what the dwell gate needs; absent means no earlier flip is known.
     public func plan(_ state: DesiredStateSet, safety: [String: SafetyContext] = [:]) async -> [AppPlan] {
-        let observer = Observer(cloud: cloud)
+        let observer = Observer(kinds: kinds, calls: calls)
         let apps = state.applications
         return await withTaskGroup(of: (Int, AppPlan).self) { group in
             var next = 0
@@ -115,7 +118,7 @@ public struct Reconciler: Sendable {
         let outcomes = await applier.apply(plan, for: app)
         let replanned =
             plan.blockers.isEmpty && !outcomes.isEmpty
-            ? await Observer(cloud: cloud).plan(app, safety: safety) : plan
+            ? await Observer(kinds: kinds, calls: calls).plan(app, safety: safety) : plan
         return AppResult(plan: plan, outcomes: outcomes, verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned))
     }
 

@@ -91,8 +91,7 @@ enum ConsoleTemplates {
         <h2><span>{{name}}</span> <span class="verdict {{verdictClass}}" id="verdict-{{name}}" data-verdict="{{verdict}}">{{verdictWords}}</span>{{#code}} <code>[{{.}}]</code>{{/code}}</h2>
         <div class="regions">
         <div>desired active region<strong id="desired-{{name}}">{{activeRegion}}</strong></div>
-        <div>live writer (Aurora)<strong id="live-{{name}}">{{liveWriter}}</strong></div>
-        <div>serving origin (CloudFront)<strong>{{liveOrigin}}</strong><span class="muted">{{distributionStatus}}</span></div>
+        {{#live}}<div>{{label}}<strong id="{{key}}-{{name}}">{{value}}</strong>{{#note}}<span class="muted">{{.}}</span>{{/note}}</div>{{/live}}
         </div>
         {{#underWay}}<p><strong>{{.}}</strong></p>{{/underWay}}
         {{#blockers}}<p class="fail">blocked <code>[{{code}}]</code>: {{reason}}</p>{{/blockers}}

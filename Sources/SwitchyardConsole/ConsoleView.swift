@@ -29,9 +29,8 @@ public struct ConsoleView {
         /// Set while a pass carries out a newer commit than the one the plan document is for.
         var underWay: String?
         var code: String?
-        var liveWriter: String
-        var liveOrigin: String
-        var distributionStatus: String
+        /// Each kind's live facts (the writer, the serving origin, …).
+        var live: [LiveLine]
         var blockers: [Blocker]
         var planWarnings: [String]
         var unobserved: [String]
@@ -117,8 +116,7 @@ public struct ConsoleView {
                 verdictWords: target.map { "failover to \($0) under way" }
                     ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
                 verdictClass: target == nil ? verdictClass : "",
-                underWay: underWayNote, code: app.code, liveWriter: app.live.writerRegion ?? "unknown",
-                liveOrigin: app.live.originOrder?.first ?? "unknown", distributionStatus: app.live.distributionStatus ?? "",
+                underWay: underWayNote, code: app.code, live: app.live.lines,
                 blockers: app.blockers, planWarnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                 hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
                 timeline: timeline.map { line in

@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Reconciler
 import SwitchyardCore
 
 /// A failover timeline laid out for the `timeline` template: each step a bar placed in percent of the whole span.
@@ -61,16 +62,10 @@ struct TimelineView {
 
     /// What a person calls the step.
     static func label(_ step: FailoverTimeline.TimedStep) -> String {
-        switch step.action {
-        case "promotion": "promotion wait"
-        case "cloudfront-deployment": "CloudFront deploy"
-        case "promoteAurora": "promote Aurora"
-        case "awaitPromotion": "await promotion"
-        case "openBucket": "open bucket"
-        case "blockBucket": "block bucket"
-        case "reorderOriginGroup": "reorder origins"
-        default: step.action
+        if step.kind == "wait" {
+            return ResourceKinds.registered.lazy.flatMap { $0.actions }.compactMap(\.wait).first { $0.name == step.action }?.label ?? step.action
         }
+        return ResourceKinds.info(for: StepAction(step.action))?.label ?? step.action
     }
 
     static func seconds(_ value: Double) -> String { FailoverReportRenderer.seconds(value) }

@@ -61,7 +61,7 @@ public struct SwitchyardDaemon: Sendable {
     }
 
     public let configuration: ServiceConfiguration
-    public let cloud: any CloudControl
+    public let kinds: ResourceKinds
     public let journal: Journal
     public let metrics: ServiceMetrics
     public let status: ServiceStatus
@@ -73,12 +73,12 @@ public struct SwitchyardDaemon: Sendable {
     public let logger: Logger
 
     public init(
-        configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
+        configuration: ServiceConfiguration, kinds: ResourceKinds, journal: Journal, metrics: ServiceMetrics,
         policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, webhook: WebhookSecret? = nil,
         limits: ListenerLimits = ListenerLimits(), logger: Logger
     ) {
         self.configuration = configuration
-        self.cloud = cloud
+        self.kinds = kinds
         self.journal = journal
         self.metrics = metrics
         self.status = ServiceStatus()
@@ -95,7 +95,7 @@ public struct SwitchyardDaemon: Sendable {
     /// - Returns: the outcome of the last pass.
     public func run(listen: Listen?, once: Bool, hangups: HangupSignals? = nil) async throws -> PassOutcome? {
         let loop = ReconcileLoop(
-            configuration: configuration, cloud: cloud, journal: journal, metrics: metrics, status: status,
+            configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status,
             trigger: trigger, policy: policy, coordinator: coordinator, once: once, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

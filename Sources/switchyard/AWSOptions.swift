@@ -42,14 +42,6 @@ struct AWSOptions: ParsableArguments {
 
     var logger: Logger { logger() }
 
-    /// The live AWS control the reconciler calls; `onCall` hears about every finished AWS call (metrics).
-    ///
-    /// Credentials are resolved here, before anything is observed: credentials that cannot be had are an error
-    /// of the command (one line naming the profile and what its helper said), never a plan of blocked apps.
-    func cloud(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) async throws -> LiveCloud {
-        LiveCloud(sender: try await client(onCall: onCall))
-    }
-
     /// The AWS client every call goes through (credentials resolved first, endpoints, retries, redaction).
     func client(onCall: (@Sendable (AWSCallRecord) -> Void)? = nil) async throws -> AWSClient {
         let env = environment

@@ -1,7 +1,7 @@
 import Foundation
 import Reconciler
 
-/// Test-only: `SWITCHYARD_TEST_CRASH_AT=<phase>:<action>` (e.g. `called:promoteAurora`) makes `apply` kill itself
+/// Test-only: `SWITCHYARD_TEST_CRASH_AT=<phase>:<action>` (the action as `plan --format json` names it) makes `apply` kill itself
 /// with SIGKILL right after its journal records that event, so the crash matrix (Tests/ReliabilityTests,
 /// docs/RELIABILITY.md) stops it at an exact step boundary: `calling` is just before the AWS call, `called` just
 /// after its answer. Unset, as in every deployment, nothing is checked and nothing changes.
@@ -9,17 +9,17 @@ struct TestCrashPoint: Sendable {
     static let variable = "SWITCHYARD_TEST_CRASH_AT"
 
     let phase: JournalEvent.Phase
-    let action: Step.Action
+    let action: StepAction
 
     /// The crash point the environment names, or nil (the normal case). A malformed value is reported and ignored.
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> TestCrashPoint? {
         guard let value = environment[variable], !value.isEmpty else { return nil }
         let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let phase = JournalEvent.Phase(rawValue: parts[0]), let action = Step.Action(rawValue: parts[1]) else {
-            Terminal.error("\(variable)=\(value) ignored: expected <calling|called>:<step action>, e.g. called:promoteAurora")
+        guard parts.count == 2, let phase = JournalEvent.Phase(rawValue: parts[0]), !parts[1].isEmpty else {
+            Terminal.error("\(variable)=\(value) ignored: expected <calling|called>:<step action>, the action as `plan --format json` names it")
             return nil
         }
-        return TestCrashPoint(phase: phase, action: action)
+        return TestCrashPoint(phase: phase, action: StepAction(parts[1]))
     }
 
     /// Dies at once, as a power cut would, when `event` is the crash point.

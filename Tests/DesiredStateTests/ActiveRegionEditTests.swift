@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import Reconciler
 import SwitchyardTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 struct ActiveRegionEditTests {
     func edit(_ text: String, to region: String) throws -> String {
         let app = try ApplicationParser.parse(text, path: "a.yaml").get()
-        return try ActiveRegionEdit.apply(to: text, of: app, region: region)
+        return try ActiveRegionEdit.apply(to: text, of: app, region: region, schema: ResourceKinds.schema)
     }
 
     @Test(

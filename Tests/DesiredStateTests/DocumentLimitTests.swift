@@ -1,4 +1,5 @@
 import DesiredState
+import Reconciler
 import Foundation
 import SwitchyardTestSupport
 import Testing

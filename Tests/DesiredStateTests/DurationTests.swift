@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import Reconciler
 import SwitchyardTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import DesiredState
+import Reconciler
 import Foundation
 import SwitchyardTestSupport
 import Testing
@@ -8,7 +9,7 @@ import Testing
 struct FileFidelityTests {
     func edit(_ text: String, to region: String = "us-west-1") throws -> String {
         let app = try ApplicationParser.parse(text, path: "a.yaml").get()
-        return try ActiveRegionEdit.apply(to: text, of: app, region: region)
+        return try ActiveRegionEdit.apply(to: text, of: app, region: region, schema: ResourceKinds.schema)
     }
 
     /// The one span of bytes that differs between two texts (`us-east-1` -> `us-west-1` differ in `ea` -> `we`).

@@ -1,5 +1,6 @@
 import Foundation
 import DesiredState
+import Reconciler
 import SwitchyardTestSupport
 
 /// Replaces the first line containing `old` with `new` (nil deletes it).

@@ -3,8 +3,8 @@ import DesiredState
 import Foundation
 import Reconciler
 
-/// An in-memory `CloudControl` for unit tests of planning and ordering logic only (end states are proven against the emulator).
-final class FakeCloud: CloudControl, @unchecked Sendable {
+/// An in-memory control of the lab's three kinds, for unit tests of planning and ordering logic only (end states are proven against the emulator).
+final class FakeCloud: LabControls, @unchecked Sendable {
     private let lock = NSLock()
     var buckets: [String: BucketAccess] = [:]
     var origins: [String] = []
@@ -132,20 +132,23 @@ let west = "arn:aws:rds:us-west-1:123456789012:cluster:hot-secondary"
 func unishop(
     active: String = "us-west-1", standby: StandbyMode = .hot, promotion: PromotionMode = .switchover, block: [String: Bool] = [:]
 ) -> Application {
-    Application(
+    func region(_ name: String, _ bucket: String, _ origin: String, _ cluster: String) -> RegionSpec {
+        var region = RegionSpec(name: name)
+        region.bucket = bucket
+        region.originID = origin
+        region.auroraCluster = ClusterARN(cluster)
+        region.blockPublicAccess = block[name]
+        return region
+    }
+    var spec = ApplicationSpec(
+        activeRegion: active,
+        regions: [region("us-east-1", "primary-bucket", "primary-origin", east), region("us-west-1", "secondary-bucket", "secondary-origin", west)])
+    spec.standby = standby
+    spec.cloudfront = CloudFrontSpec(distributionID: "E1", originGroupID: "group")
+    spec.aurora = AuroraSpec(globalClusterID: "hot-global", promotion: promotion)
+    return Application(
         name: "unishop",
-        spec: ApplicationSpec(
-            activeRegion: active, standby: standby,
-            regions: [
-                RegionSpec(
-                    name: "us-east-1", bucket: "primary-bucket", originID: "primary-origin", auroraCluster: ClusterARN(east),
-                    blockPublicAccess: block["us-east-1"]),
-                RegionSpec(
-                    name: "us-west-1", bucket: "secondary-bucket", originID: "secondary-origin", auroraCluster: ClusterARN(west),
-                    blockPublicAccess: block["us-west-1"]),
-            ],
-            cloudfront: CloudFrontSpec(distributionID: "E1", originGroupID: "group"),
-            aurora: AuroraSpec(globalClusterID: "hot-global", promotion: promotion)),
+        spec: spec,
         source: .init(path: "desired-state/unishop.yaml", activeRegion: SourceLocation(path: "desired-state/unishop.yaml", line: 6, column: 17)))
 }
 
@@ -153,4 +156,30 @@ func primaryCloud() -> FakeCloud {
     FakeCloud(
         writer: east, members: [east, west], origins: ["primary-origin", "secondary-origin"],
         buckets: ["primary-bucket": .open, "secondary-bucket": .open])
+}
+
+/// The controls of the lab's three kinds in one value: what the fakes of these tests implement.
+protocol LabControls: WebsiteBucketControl, OriginGroupControl, GlobalDatabaseControl {}
+
+extension LabControls {
+    /// The registered kinds on this control.
+    var kinds: ResourceKinds {
+        ResourceKinds([WebsiteBucket(control: self), CloudFrontOriginGroup(control: self), AuroraGlobalDatabase(control: self)])
+    }
+}
+
+extension Observer {
+    init(cloud: some LabControls) { self.init(kinds: cloud.kinds) }
+}
+
+extension Reconciler {
+    init(cloud: some LabControls) { self.init(kinds: cloud.kinds) }
+}
+
+extension Applier {
+    init(
+        cloud: some LabControls, options: ApplyOptions = ApplyOptions(), journal: @escaping @Sendable (JournalEvent) throws -> Void = { _ in }
+    ) {
+        self.init(kinds: cloud.kinds, options: options, journal: journal)
+    }
 }

@@ -82,7 +82,7 @@ struct NoDependencyDroppedTests {
 }
 
 /// RDS down in some regions, everything else from the base cloud.
-struct RDSDown: CloudControl {
+struct RDSDown: LabControls {
     let base: FakeCloud
     let regions: Set<String>
 

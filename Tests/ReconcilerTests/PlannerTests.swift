@@ -137,7 +137,7 @@ struct ApplierTests {
 }
 
 /// Passes everything through except S3 calls in one region, which fail as unreachable.
-struct S3Outage: CloudControl {
+struct S3Outage: LabControls {
     let base: FakeCloud
     let region: String
 

@@ -10,17 +10,14 @@ import SwitchyardTestSupport
 import Testing
 
 /// Buckets that are always open: an app of buckets only is in sync, and no call mutates anything.
-struct OpenBuckets: CloudControl {
+struct OpenBuckets: WebsiteBucketControl {
     struct Unexpected: Error {}
     func bucketAccess(bucket: String, region: String) async throws -> BucketAccess { .open }
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? { throw Unexpected() }
-    func distribution(id: String) async throws -> DistributionState { throw Unexpected() }
-    func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? { throw Unexpected() }
-    func globalCluster(id: String, region: String) async throws -> GlobalDatabase { throw Unexpected() }
-    func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? { throw Unexpected() }
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness { BucketReadiness(exists: true, website: true) }
-    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { nil }
-    func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? { throw Unexpected() }
+
+    /// The kinds of a pass whose apps hold buckets only.
+    static var kinds: ResourceKinds { ResourceKinds([WebsiteBucket(control: OpenBuckets())]) }
 }
 
 @Suite("the commit policy: a refused commit is not applied, and says why")
@@ -39,7 +36,7 @@ struct CommitGateTests {
             configuration: ServiceConfiguration(
                 pass: PassConfiguration(source: GitSource(location: .local(path: dir), cacheRoot: fixture.path("cache"))),
                 stateDirectory: stateDir),
-            cloud: OpenBuckets(), journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
+            kinds: OpenBuckets.kinds, journal: journal, metrics: ServiceMetrics(), status: ServiceStatus(), trigger: PassTrigger(),
             policy: CommitPolicy(signatures: SignaturePolicy(allowedSigners: allowed), folder: "desired-state", stateDirectory: stateDir),
             logger: Logger(label: "test"))
 

@@ -385,3 +385,271 @@ def test_sigterm_and_parent_death_stop_servers(tmp_path):
     else:
         os.kill(pid, signal.SIGKILL)
         pytest.fail("orphaned emulator did not exit")
+
+
+# --------------------------------------------------------------------------- DocumentDB (engine docdb)
+
+DOCDB_GLOBAL = "unishop-docdb-global"
+
+
+def docdb_global(endpoint: str, region: str = "us-east-1", ident: str = DOCDB_GLOBAL) -> dict:
+    """DescribeGlobalClusters through boto3's docdb client (the independent client)."""
+    return client("docdb", endpoint, region).describe_global_clusters(
+        GlobalClusterIdentifier=ident)["GlobalClusters"][0]
+
+
+def calls(endpoint: str, query: str = "") -> dict:
+    return http_json(f"{endpoint}/_switchyard/calls{'?' + query if query else ''}")
+
+
+def test_documentdb_topology_and_describe(emulator):
+    topo = topology.create_topology(emulator, parts="aurora", documentdb=True)
+    app = topo["apps"][0]
+    doc = app["documentdb"]
+    assert doc["global_cluster_id"] == DOCDB_GLOBAL and doc["engine"] == "docdb"
+    assert doc["global_cluster_arn"] == f"arn:aws:rds::123456789012:global-cluster:{DOCDB_GLOBAL}"
+    assert doc["primary"] == {"id": "unishop-docdb-east", "region": "us-east-1",
+                              "arn": "arn:aws:rds:us-east-1:123456789012:cluster:unishop-docdb-east"}
+    assert doc["secondary"] == {"id": "unishop-docdb-west", "region": "us-west-1",
+                                "arn": "arn:aws:rds:us-west-1:123456789012:cluster:unishop-docdb-west"}
+    gc = docdb_global(emulator, "us-west-1")
+    assert gc["Engine"] == "docdb" and gc["EngineVersion"] == "5.0.0" and gc["Status"] == "available"
+    assert "FailoverState" not in gc
+    members = gc["GlobalClusterMembers"]
+    assert [m["DBClusterArn"] for m in members] == [doc["primary"]["arn"], doc["secondary"]["arn"]]
+    assert writer_arn(gc) == doc["primary"]["arn"]
+    assert members[0]["Readers"] == [doc["secondary"]["arn"]]
+    assert all(m["SynchronizationStatus"] == "connected" for m in members)
+    west = client("docdb", emulator, "us-west-1")
+    (cluster,) = west.describe_db_clusters(Filters=[{"Name": "engine", "Values": ["docdb"]}])["DBClusters"]
+    assert cluster["DBClusterIdentifier"] == "unishop-docdb-west" and cluster["Engine"] == "docdb"
+    assert cluster["Port"] == 27017 and cluster["EngineVersion"] == "5.0.0"
+    assert cluster["Status"] == "available" and cluster["DBClusterParameterGroup"] == "default.docdb5.0"
+    assert "GlobalClusterIdentifier" not in cluster  # not a member of docdb's DBCluster shape
+    # the rds client sees the same cluster, with the membership
+    rds_view = client("rds", emulator, "us-west-1").describe_db_clusters(
+        DBClusterIdentifier="unishop-docdb-west")["DBClusters"][0]
+    assert rds_view["GlobalClusterIdentifier"] == DOCDB_GLOBAL
+    # the Aurora global database is untouched; default off leaves the topology as it was
+    assert global_cluster(emulator)["Engine"] == "aurora-mysql"
+    assert writer_arn(global_cluster(emulator)) == app["aurora"]["primary"]["arn"]
+    plain = topology.create_topology(emulator, prefix="plain", parts="aurora")["apps"][0]
+    assert "documentdb" not in plain
+
+
+def test_documentdb_topology_cli(emulator, tmp_path):
+    out = tmp_path / "topo.json"
+    run = subprocess.run([PY, os.path.join(EMULATOR_DIR, "topology.py"), "--endpoint", emulator,
+                          "--prefix", "cli", "--parts", "aurora", "--documentdb", "--count", "2",
+                          "--output", str(out)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    apps = json.loads(out.read_text())["apps"]
+    assert [a["documentdb"]["global_cluster_id"] for a in apps] == [DOCDB_GLOBAL, "unishop2-docdb-global"]
+    assert apps[1]["documentdb"]["secondary"]["id"] == "unishop2-docdb-west"
+    assert writer_arn(docdb_global(emulator, ident="unishop2-docdb-global")) == \
+        apps[1]["documentdb"]["primary"]["arn"]
+
+
+def test_documentdb_switchover_in_progress_then_writer_changes(emulator):
+    app = topology.create_topology(emulator, parts="aurora", documentdb=True)["apps"][0]
+    doc = app["documentdb"]
+    west = client("docdb", emulator, "us-west-1")
+    started = time.monotonic()
+    gc = west.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                        TargetDbClusterIdentifier=doc["secondary"]["arn"])["GlobalCluster"]
+    assert gc["Status"] == "switching-over"
+    assert gc["FailoverState"] == {"Status": "switching-over", "FromDbClusterArn": doc["primary"]["arn"],
+                                   "ToDbClusterArn": doc["secondary"]["arn"], "IsDataLossAllowed": False}
+    during = docdb_global(emulator)
+    assert during["Status"] == "switching-over" and during["FailoverState"]["Status"] == "switching-over"
+    assert writer_arn(during) == doc["primary"]["arn"]
+    aurora = global_cluster(emulator)  # the other global cluster is not affected
+    assert aurora["Status"] == "available" and "FailoverState" not in aurora
+    with pytest.raises(ClientError) as err:
+        west.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                       TargetDbClusterIdentifier=doc["secondary"]["arn"])
+    assert err.value.response["Error"]["Code"] == "InvalidGlobalClusterStateFault"
+    with pytest.raises(ClientError) as err:  # no detach while switching over
+        west.remove_from_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                        DbClusterIdentifier=doc["secondary"]["arn"])
+    assert err.value.response["Error"]["Code"] == "InvalidGlobalClusterStateFault"
+    while time.monotonic() - started < 1.2:
+        time.sleep(0.1)
+    after = docdb_global(emulator, "us-west-1")
+    assert after["Status"] == "available" and "FailoverState" not in after
+    members = after["GlobalClusterMembers"]
+    assert members[0]["DBClusterArn"] == doc["secondary"]["arn"] and members[0]["IsWriter"]
+    assert members[0]["Readers"] == [doc["primary"]["arn"]]
+    assert members[1]["DBClusterArn"] == doc["primary"]["arn"] and not members[1]["IsWriter"]
+    with pytest.raises(ClientError) as err:  # already the writer
+        west.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                       TargetDbClusterIdentifier=doc["secondary"]["arn"])
+    assert err.value.response["Error"]["Code"] == "InvalidDBClusterStateFault"
+    # and back to us-east-1, addressed by identifier from the target's region
+    east = client("docdb", emulator, "us-east-1")
+    east.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                   TargetDbClusterIdentifier="unishop-docdb-east")
+    http_json(emulator + "/_switchyard/complete-failovers", "POST")
+    assert writer_arn(docdb_global(emulator)) == doc["primary"]["arn"]
+
+
+def test_documentdb_failover_allow_data_loss(emulator):
+    doc = topology.create_topology(emulator, parts="aurora", documentdb=True)["apps"][0]["documentdb"]
+    http_json(emulator + "/_switchyard/config", "POST", {"failover_seconds": 0.5})
+    east = client("docdb", emulator, "us-east-1")
+    gc = east.failover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                      TargetDbClusterIdentifier=doc["secondary"]["arn"],
+                                      AllowDataLoss=True)["GlobalCluster"]
+    assert gc["Status"] == "failing-over"
+    assert gc["FailoverState"] == {"Status": "failing-over", "FromDbClusterArn": doc["primary"]["arn"],
+                                   "ToDbClusterArn": doc["secondary"]["arn"], "IsDataLossAllowed": True}
+    assert writer_arn(docdb_global(emulator, "us-west-1")) == doc["primary"]["arn"]
+    time.sleep(0.7)
+    after = docdb_global(emulator)
+    assert after["Status"] == "available" and "FailoverState" not in after
+    assert writer_arn(after) == doc["secondary"]["arn"]
+    with pytest.raises(ClientError) as err:
+        east.failover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                     TargetDbClusterIdentifier=doc["primary"]["arn"],
+                                     AllowDataLoss=True, Switchover=True)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    # FailoverGlobalCluster without AllowDataLoss is a switchover
+    gc = east.failover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL, Switchover=True,
+                                      TargetDbClusterIdentifier=doc["primary"]["arn"])["GlobalCluster"]
+    assert gc["Status"] == "switching-over" and gc["FailoverState"]["IsDataLossAllowed"] is False
+
+
+def test_documentdb_remove_from_global_makes_standalone_writer(emulator):
+    doc = topology.create_topology(emulator, parts="aurora", documentdb=True)["apps"][0]["documentdb"]
+    west = client("docdb", emulator, "us-west-1")
+    with pytest.raises(ClientError) as err:  # the writer can't leave while secondaries remain
+        west.remove_from_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                        DbClusterIdentifier=doc["primary"]["arn"])
+    assert err.value.response["Error"]["Code"] == "InvalidGlobalClusterStateFault"
+    gc = west.remove_from_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                         DbClusterIdentifier=doc["secondary"]["arn"])["GlobalCluster"]
+    assert [m["DBClusterArn"] for m in gc["GlobalClusterMembers"]] == [doc["primary"]["arn"]]
+    cluster = west.describe_db_clusters(DBClusterIdentifier="unishop-docdb-west")["DBClusters"][0]
+    assert cluster["Status"] == "available"
+    rds_view = client("rds", emulator, "us-west-1").describe_db_clusters(
+        DBClusterIdentifier="unishop-docdb-west")["DBClusters"][0]
+    assert "GlobalClusterIdentifier" not in rds_view
+    assert docdb_global(emulator)["GlobalClusterMembers"][0]["Readers"] == []
+    with pytest.raises(ClientError) as err:  # no longer a member
+        west.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                       TargetDbClusterIdentifier=doc["secondary"]["arn"])
+    assert err.value.response["Error"]["Code"] == "InvalidDBClusterStateFault"
+
+
+def test_documentdb_clusters_any_region_and_global_from_source(emulator):
+    eu = client("docdb", emulator, "eu-west-1")
+    standalone = eu.create_db_cluster(DBClusterIdentifier="docdb-eu", Engine="docdb", MasterUsername="admin",
+                                      MasterUserPassword="docdb-password")["DBCluster"]
+    assert standalone["Engine"] == "docdb" and standalone["Port"] == 27017
+    assert standalone["DBClusterArn"] == "arn:aws:rds:eu-west-1:123456789012:cluster:docdb-eu"
+    # CreateGlobalCluster from a source cluster in another region than us-east-1, Engine given too
+    gc = eu.create_global_cluster(GlobalClusterIdentifier="docdb-from-source", Engine="docdb",
+                                  SourceDBClusterIdentifier=standalone["DBClusterArn"])["GlobalCluster"]
+    assert gc["Engine"] == "docdb" and gc["EngineVersion"] == "5.0.0"
+    assert [(m["DBClusterArn"], m["IsWriter"]) for m in gc["GlobalClusterMembers"]] == \
+        [(standalone["DBClusterArn"], True)]
+    other = client("docdb", emulator, "ap-southeast-2").create_db_cluster(
+        DBClusterIdentifier="docdb-ap", Engine="docdb", GlobalClusterIdentifier="docdb-from-source")["DBCluster"]
+    assert writer_arn(docdb_global(emulator, ident="docdb-from-source")) == standalone["DBClusterArn"]
+    eu.switchover_global_cluster(GlobalClusterIdentifier="docdb-from-source",
+                                 TargetDbClusterIdentifier=other["DBClusterArn"])
+    http_json(emulator + "/_switchyard/complete-failovers", "POST")
+    assert writer_arn(docdb_global(emulator, ident="docdb-from-source")) == other["DBClusterArn"]
+    # engine mismatches are refused; a source that is already a member too
+    with pytest.raises(ClientError) as err:
+        client("rds", emulator, "us-west-1").create_db_cluster(
+            DBClusterIdentifier="aurora-in-docdb", Engine="aurora-mysql",
+            GlobalClusterIdentifier="docdb-from-source")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    with pytest.raises(ClientError) as err:
+        eu.create_global_cluster(GlobalClusterIdentifier="again",
+                                 SourceDBClusterIdentifier=standalone["DBClusterArn"])
+    assert err.value.response["Error"]["Code"] == "InvalidDBClusterStateFault"
+    lone = eu.create_db_cluster(DBClusterIdentifier="docdb-lone", Engine="docdb", MasterUsername="admin",
+                                MasterUserPassword="docdb-password")["DBCluster"]
+    with pytest.raises(ClientError) as err:
+        eu.create_global_cluster(GlobalClusterIdentifier="mismatch", Engine="aurora-postgresql",
+                                 SourceDBClusterIdentifier=lone["DBClusterArn"])
+    assert err.value.response["Error"]["Code"] == "InvalidParameterCombination"
+
+
+def test_call_log_params_and_completion_entries(emulator):
+    app = topology.create_topology(emulator, parts="aurora", documentdb=True)["apps"][0]
+    doc, aurora = app["documentdb"], app["aurora"]
+    http_json(emulator + "/_switchyard/reset-calls", "POST")
+    docdb_west = client("docdb", emulator, "us-west-1")
+    rds_west = client("rds", emulator, "us-west-1")
+    docdb_west.switchover_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                         TargetDbClusterIdentifier=doc["secondary"]["arn"])
+    rds_west.switchover_global_cluster(GlobalClusterIdentifier="hot-global",
+                                       TargetDbClusterIdentifier=aurora["secondary"]["arn"])
+    # while in progress: the promotions are recorded with their targets, no completion yet
+    assert calls(emulator, "operation=GlobalClusterFailoverCompleted")["total"] == 0
+    promotions = calls(emulator, "operation=SwitchoverGlobalCluster")["calls"]
+    assert [c["params"] for c in promotions] == [
+        {"GlobalClusterIdentifier": DOCDB_GLOBAL, "TargetDbClusterIdentifier": doc["secondary"]["arn"]},
+        {"GlobalClusterIdentifier": "hot-global", "TargetDbClusterIdentifier": aurora["secondary"]["arn"]}]
+    assert all(c["synthetic"] is False and c["mutating"] and c["region"] == "us-west-1" for c in promotions)
+    time.sleep(1.3)
+    done = calls(emulator, "operation=GlobalClusterFailoverCompleted")
+    assert done["counts"] == {"rds:GlobalClusterFailoverCompleted": 2}
+    by_global = {c["params"]["GlobalClusterIdentifier"]: c for c in done["calls"]}
+    assert set(by_global) == {DOCDB_GLOBAL, "hot-global"}
+    entry = by_global[DOCDB_GLOBAL]
+    assert entry["service"] == "rds" and entry["region"] == "us-west-1" and entry["status"] == 200
+    assert entry["synthetic"] is True and entry["mutating"] is False and entry["time"]
+    assert entry["params"]["TargetDbClusterIdentifier"] == doc["secondary"]["arn"]
+    completion = entry["completion"]
+    assert completion["Engine"] == "docdb" and completion["Operation"] == "SwitchoverGlobalCluster"
+    assert completion["FromDbClusterArn"] == doc["primary"]["arn"]
+    assert completion["ToDbClusterArn"] == doc["secondary"]["arn"]
+    assert completion["IsDataLossAllowed"] is False and completion["WriterFlipped"] is True
+    assert completion["Forced"] is False and completion["Status"] == "switching-over"
+    assert entry["epoch"] - promotions[0]["epoch"] >= 0.9  # finished failover_seconds after the call
+    assert entry["epoch"] - completion["StartedEpoch"] >= 0.95
+    assert by_global["hot-global"]["completion"]["Engine"] == "aurora-mysql"
+    # existing queries are unaffected: mutating counts, and synthetic entries can be filtered out
+    assert calls(emulator, "service=rds&mutating=true")["counts"] == {"rds:SwitchoverGlobalCluster": 2}
+    assert "rds:GlobalClusterFailoverCompleted" not in calls(emulator, "synthetic=false")["counts"]
+    assert calls(emulator, "synthetic=true")["total"] == 2
+    assert calls(emulator, "region=us-west-1&service=rds")["counts"]["rds:GlobalClusterFailoverCompleted"] == 2
+
+    # failover with data loss (docdb client), finished early through the control API; removal
+    http_json(emulator + "/_switchyard/reset-calls", "POST")
+    client("docdb", emulator, "us-east-1").failover_global_cluster(
+        GlobalClusterIdentifier=DOCDB_GLOBAL, TargetDbClusterIdentifier=doc["primary"]["arn"],
+        AllowDataLoss=True)
+    http_json(emulator + "/_switchyard/complete-failovers", "POST")
+    docdb_west.remove_from_global_cluster(GlobalClusterIdentifier=DOCDB_GLOBAL,
+                                          DbClusterIdentifier=doc["secondary"]["arn"])
+    log = calls(emulator, "service=rds")["calls"]
+    assert [c["operation"] for c in log] == ["FailoverGlobalCluster", "GlobalClusterFailoverCompleted",
+                                             "RemoveFromGlobalCluster"]
+    failover, completed, removal = log
+    assert failover["params"] == {"GlobalClusterIdentifier": DOCDB_GLOBAL, "AllowDataLoss": "true",
+                                  "TargetDbClusterIdentifier": doc["primary"]["arn"]}
+    assert completed["region"] == "us-east-1" and completed["completion"]["Forced"] is True
+    assert completed["completion"]["Operation"] == "FailoverGlobalCluster"
+    assert completed["completion"]["Status"] == "failing-over"
+    assert completed["completion"]["IsDataLossAllowed"] is True
+    assert removal["params"] == {"GlobalClusterIdentifier": DOCDB_GLOBAL,
+                                 "DbClusterIdentifier": doc["secondary"]["arn"]}
+    docdb_west.describe_global_clusters(GlobalClusterIdentifier=DOCDB_GLOBAL)
+    (read,) = calls(emulator, "operation=DescribeGlobalClusters")["calls"]
+    assert "params" not in read and read["synthetic"] is False  # params only on mutating RDS calls
+
+
+def test_no_completion_entry_after_moto_reset(emulator):
+    doc = topology.create_topology(emulator, parts="aurora", documentdb=True)["apps"][0]["documentdb"]
+    client("docdb", emulator, "us-west-1").switchover_global_cluster(
+        GlobalClusterIdentifier=DOCDB_GLOBAL, TargetDbClusterIdentifier=doc["secondary"]["arn"])
+    http_json(emulator + "/moto-api/reset", "POST")
+    http_json(emulator + "/_switchyard/reset-calls", "POST")
+    time.sleep(1.2)  # the stale timer fires: the reset global cluster is gone, nothing is recorded
+    client("rds", emulator, "us-east-1").describe_global_clusters()
+    assert calls(emulator, "operation=GlobalClusterFailoverCompleted")["total"] == 0

@@ -54,8 +54,20 @@ public struct CloudWatchClient: Sendable {
         _ metric: AuroraGlobalDBMetric, dbClusterIdentifier: String, region: String,
         window: TimeInterval = 600, period: Int = 60, now: Date = Date()
     ) async throws -> MetricDatapoint? {
+        try await latestMaximum(
+            namespace: "AWS/RDS", metric: metric.rawValue, dbClusterIdentifier: dbClusterIdentifier, region: region, window: window,
+            period: period, now: now)
+    }
+
+    /// The newest `Maximum` of a per-cluster metric (`DBClusterIdentifier` dimension) within `window` before `now`, or
+    /// nil when CloudWatch has no datapoint in that window.
+    /// - Throws: `AWSError`.
+    public func latestMaximum(
+        namespace: String, metric: String, dbClusterIdentifier: String, region: String,
+        window: TimeInterval = 600, period: Int = 60, now: Date = Date()
+    ) async throws -> MetricDatapoint? {
         let query = MetricStatisticsQuery(
-            namespace: "AWS/RDS", metricName: metric.rawValue,
+            namespace: namespace, metricName: metric,
             dimensions: [MetricDimension(name: "DBClusterIdentifier", value: dbClusterIdentifier)],
             // The end reaches one period past now: a datapoint stamped this very second still counts
             // (CloudWatch, and the emulator, compare against an end time truncated to the second).

@@ -50,3 +50,16 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         return s
     }
 }
+
+extension AWSError {
+    /// The error codes by which AWS says a named resource does not exist.
+    static let notFoundCodes: Set<String> = [
+        "GlobalClusterNotFoundFault", "DBClusterNotFoundFault", "NoSuchDistribution", "NoSuchBucket", "NotFound", "NoSuchOriginGroup",
+    ]
+
+    /// Whether `error` is AWS saying that the named resource does not exist (which no retry fixes).
+    public static func isNotFound(_ error: any Error) -> Bool {
+        guard let error = error as? AWSError, error.kind == .service else { return false }
+        return notFoundCodes.contains(error.code)
+    }
+}

@@ -1,5 +1,6 @@
 import DesiredState
 import Foundation
+import Reconciler
 
 /// The least-privilege IAM policy for a desired state: only the actions Switchyard calls, on only the declared resources.
 public struct IAMPolicy: Encodable, Sendable, Equatable {
@@ -33,64 +34,34 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         _ state: DesiredStateSet, account: String? = nil, lockTable: String? = nil,
         readOnly: Bool = false
     ) throws(IAMPolicyError) -> IAMPolicy {
-        var buckets: [String] = []
-        var distributions: [String] = []
-        var globalClusters: [String] = []
-        var clusters: [String] = []
-        for app in state.applications {
-            let spec = app.spec
-            let arns = spec.regions.compactMap(\.auroraCluster)
-            let partition = arns.first?.partition ?? "aws"
-            let appAccount = account ?? arns.first?.account
-            for region in spec.regions {
-                if let bucket = region.bucket { buckets.append("arn:\(partition):s3:::\(bucket)") }
-            }
-            if let cloudfront = spec.cloudfront {
-                guard let appAccount else { throw IAMPolicyError(app: app.name, path: app.source.path, needs: "CloudFront distribution ARN") }
-                distributions.append("arn:\(partition):cloudfront::\(appAccount):distribution/\(cloudfront.distributionID)")
-            }
-            if let aurora = spec.aurora {
-                guard let appAccount else { throw IAMPolicyError(app: app.name, path: app.source.path, needs: "global-cluster ARN") }
-                globalClusters.append("arn:\(partition):rds::\(appAccount):global-cluster:\(aurora.globalClusterID)")
-                clusters += arns.map(\.description)
-            }
-        }
-        func sorted(_ items: [String]) -> [String] { Array(Set(items)).sorted() }
+        // Statements of one sid across apps merge, in the registry's order; each resource is listed once.
         var statements: [Statement] = []
-        if !buckets.isEmpty {
-            statements.append(
-                Statement(
-                    sid: "SwitchyardBuckets",
-                    action: [
-                        "s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:GetBucketWebsite", "s3:ListBucket",
-                        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
-                    ], resource: sorted(buckets)))
+        var rank: [String: Int] = [:]
+        var mutating: Set<String> = ["dynamodb:DeleteItem", "dynamodb:PutItem"]
+        for app in state.applications {
+            let own = ResourceKinds.registered.lazy.compactMap { $0.account(of: app) }.first
+            let context = AccountContext(partition: own?.partition ?? "aws", account: account ?? own?.account)
+            for (index, kind) in ResourceKinds.registered.enumerated() {
+                let grants: [IAMGrant]
+                do { grants = try kind.grants(app, account: context) } catch {
+                    throw IAMPolicyError(app: app.name, path: app.source.path, needs: error.needs)
+                }
+                for (offset, grant) in grants.enumerated() {
+                    mutating.formUnion(grant.mutating)
+                    rank[grant.sid] = min(rank[grant.sid] ?? .max, index * 100 + offset)
+                    if let index = statements.firstIndex(where: { $0.sid == grant.sid }) {
+                        statements[index].resource += grant.resources
+                    } else {
+                        statements.append(Statement(sid: grant.sid, action: grant.actions, resource: grant.resources))
+                    }
+                }
+            }
         }
-        if !distributions.isEmpty {
-            statements.append(
-                Statement(
-                    sid: "SwitchyardOriginGroups",
-                    action: [
-                        "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",
-                    ], resource: sorted(distributions)))
-        }
-        if !globalClusters.isEmpty {
-            // Every promotion mode is allowed whatever the files say today: an emergency commit may switch
-            // `promotion` to failover, and the policy must not be what stops it. One statement lists each ARN once:
-            // the promotions need the global cluster and its members, DescribeDBClusters the members (IAM matches an
-            // action only to the resource types it acts on, so no pair here grants more than the ARNs it names).
-            statements.append(
-                Statement(
-                    sid: "SwitchyardAurora",
-                    action: [
-                        "rds:DescribeDBClusters", "rds:DescribeGlobalClusters", "rds:FailoverGlobalCluster", "rds:RemoveFromGlobalCluster",
-                        "rds:SwitchoverGlobalCluster",
-                    ], resource: sorted(globalClusters) + sorted(clusters)))
-            // GetMetricStatistics has no resource-level permissions: `*` is the only resource it accepts.
-            statements.append(Statement(sid: "SwitchyardReplicationLag", action: ["cloudwatch:GetMetricStatistics"], resource: ["*"]))
-        }
+        statements = statements.sorted { rank[$0.sid, default: 0] < rank[$1.sid, default: 0] }
+            .map { Statement(sid: $0.sid, action: $0.action, resource: Array(Set($0.resource)).sorted()) }
         if let lockTable {
-            let accounts = Set(state.applications.flatMap { $0.spec.regions.compactMap(\.auroraCluster?.account) })
+            let accounts = Set(
+                state.applications.compactMap { app in ResourceKinds.registered.lazy.compactMap { $0.account(of: app)?.account }.first })
             let tableAccount = account ?? (accounts.count == 1 ? accounts.first! : "*")
             statements.append(
                 Statement(
@@ -158,13 +129,6 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
         if !current.statement.isEmpty { documents.append(current) }
         return documents
     }
-
-    /// The actions that change AWS: left out of the read-only policy.
-    static let mutating: Set<String> = [
-        "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging", "cloudfront:UpdateDistribution", "rds:FailoverGlobalCluster",
-        "rds:RemoveFromGlobalCluster",
-        "rds:SwitchoverGlobalCluster", "dynamodb:DeleteItem", "dynamodb:PutItem",
-    ]
 }
 
 /// An ARN needs the AWS account id and no file gives it.
@@ -174,7 +138,7 @@ public struct IAMPolicyError: Error, Sendable, CustomStringConvertible {
     public var needs: String
 
     public var description: String {
-        "\(path): \(app) declares no Aurora cluster ARN to take the account id from, and the \(needs) needs one; pass --account 123456789012"
+        "\(path): \(app) declares no ARN to take the account id from, and the \(needs) needs one; pass --account 123456789012"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Reconciler
 
 /// One failover as the journal recorded it: each mutating call from its `calling` row to its answer, the waits AWS
 /// took after them (the promotion, the CloudFront deployment), and when the app converged.
@@ -27,7 +28,7 @@ public struct FailoverTimeline: Sendable, Codable, Equatable {
     public struct TimedStep: Sendable, Codable, Equatable {
         /// `call` (a mutating AWS call, `calling` to `called`/`failed`) or `wait` (AWS finishing what a call started).
         public var kind: String
-        /// The step's action (`promoteAurora`, `openBucket`, …), or for a wait `promotion` or `cloudfront-deployment`.
+        /// The step's action, or for a wait what AWS goes on doing (its kind's wait name: `promotion`, …).
         public var action: String
         public var resource: String
         public var region: String
@@ -124,18 +125,13 @@ extension Journal {
     static func waits(after steps: [FailoverTimeline.TimedStep], convergedAt: Date?, inSyncAt: Date?) -> [FailoverTimeline.TimedStep] {
         steps.compactMap { step in
             guard step.outcome == "called", let answered = step.endedAt else { return nil }
-            let end: Date?
-            let action: String
-            switch step.action {
-            case "promoteAurora":
-                action = "promotion"
-                end = steps.filter { $0.startedAt > answered }.map(\.startedAt).min() ?? convergedAt
-            case "reorderOriginGroup":
-                action = "cloudfront-deployment"
-                end = inSyncAt
-            default:
-                return nil
-            }
+            guard let wait = ResourceKinds.info(for: StepAction(step.action))?.wait else { return nil }
+            let end: Date? =
+                switch wait.until {
+                case .nextStep: steps.filter { $0.startedAt > answered }.map(\.startedAt).min() ?? convergedAt
+                case .inSync: inSyncAt
+                }
+            let action = wait.name
             let finished = end.flatMap { $0 >= answered ? $0 : nil }
             return .init(
                 kind: "wait", action: action, resource: step.resource, region: step.region, startedAt: answered, endedAt: finished,

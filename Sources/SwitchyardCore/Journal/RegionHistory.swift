@@ -1,5 +1,6 @@
 import DesiredState
 import GitSource
+import Reconciler
 
 /// A commit that changed an application file's `activeRegion`.
 public struct RegionChange: Sendable, Hashable, Codable {

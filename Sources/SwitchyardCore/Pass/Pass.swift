@@ -15,7 +15,8 @@ public struct Pass: Sendable {
     public enum Mode: Sendable { case plan, apply }
 
     public let configuration: PassConfiguration
-    public let cloud: any CloudControl
+    /// The kinds the pass drives, each on its AWS control.
+    public let kinds: ResourceKinds
     /// Written in `.apply` mode (every mutating call is committed here before it is made); read for the dwell gate.
     public let journal: Journal?
     /// Which commits may be applied (signatures, and where a change's review starts); nil accepts every valid commit.
@@ -29,11 +30,11 @@ public struct Pass: Sendable {
     ///   - policy: refuses candidate commits (signatures); nil accepts every valid commit.
     ///   - coordinator: the lock table (or the state folder's suspensions).
     public init(
-        configuration: PassConfiguration, cloud: any CloudControl, journal: Journal?, policy: CommitPolicy? = nil,
+        configuration: PassConfiguration, kinds: ResourceKinds, journal: Journal?, policy: CommitPolicy? = nil,
         coordinator: Coordinator? = nil, hooks: PassHooks = PassHooks()
     ) {
         self.configuration = configuration
-        self.cloud = cloud
+        self.kinds = kinds
         self.journal = journal
         self.policy = policy
         self.coordinator = coordinator
@@ -66,7 +67,7 @@ public struct Pass: Sendable {
             } else if let state = candidate.state {
                 switch mode {
                 case .plan:
-                    var plans = await Reconciler(cloud: PassCloud(base: cloud, safePoint: stop)).plan(state, safety: candidate.safety)
+                    var plans = await Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop)).plan(state, safety: candidate.safety)
                     for (index, app) in state.applications.enumerated() {
                         if let suspension = await suspension(of: app) {
                             plans[index].suspend(suspension)
@@ -185,8 +186,8 @@ public struct Pass: Sendable {
         let snapshot = candidate.snapshot
         let commit = snapshot.commit.id.hex
         let passID = result.id
-        let guarded = PassCloud(base: cloud, safePoint: stop)
-        let reconciler = Reconciler(cloud: guarded)
+        let guarded = PassCalls(safePoint: stop)
+        let reconciler = Reconciler(kinds: kinds, calls: guarded)
         let hashes = Dictionary(snapshot.files.map { ($0.path, Self.hash($0.content)) }, uniquingKeysWith: { a, _ in a })
         // Each app's file hash at this commit: what `--drift report` compares and what the journal keeps as applied.
         let specHashes = Dictionary(state.applications.map { ($0.name, hashes[$0.source.path]) }, uniquingKeysWith: { a, _ in a })
@@ -194,7 +195,7 @@ public struct Pass: Sendable {
         let hooks = hooks
         let leases = Locked<[String: Lease]>([:])
         let applier = Applier(
-            cloud: guarded, options: configuration.applyOptions, progress: hooks.progress,
+            kinds: kinds, calls: guarded, options: configuration.applyOptions, progress: hooks.progress,
             journal: { event in
                 if event.phase == .calling, let lease = leases.withLock({ $0[event.app] }), !lease.isValid {
                     throw ReconcileError("this host's lease on \(event.app) expired or was taken over; not calling", code: StepCode.leaseLost)

@@ -58,23 +58,21 @@ struct StoppedAtSafePoint: Error, CustomStringConvertible {
     var description: String { "stopped at a safe point: \(reason)" }
 }
 
-/// The `CloudControl` a pass uses: every call is a safe point, and a control plane that did not answer is waited
-/// out once per pass. Once a read of a control plane (S3 or RDS of a region, CloudFront) timed out or could not
-/// connect, after its retries, later calls to it in the same pass fail at once with that error instead of
-/// waiting again: a dead CloudFront costs one wait per pass, not one in the plan, one in the step and one in the
-/// verdict. The next pass tries again.
-final class PassCloud: CloudControl {
-    let base: any CloudControl
+/// The `CallGate` a pass hands the kinds: every call is a safe point, and a control plane that did not answer is
+/// waited out once per pass. Once a read of a control plane (S3 or RDS of a region, CloudFront) timed out or could not
+/// connect, after its retries, later calls to it in the same pass fail at once with that error instead of waiting
+/// again: a dead CloudFront costs one wait per pass, not one in the plan, one in the step and one in the verdict. The
+/// next pass tries again.
+final class PassCalls: CallGate {
     let safePoint: SafePoint
     private let dead = Locked<[String: AWSError]>([:])
 
-    init(base: any CloudControl, safePoint: SafePoint) {
-        self.base = base
+    init(safePoint: SafePoint) {
         self.safePoint = safePoint
     }
 
-    /// Runs a call to `plane`; a read (`marks`) that fails without an answer marks the plane dead for the pass.
-    private func call<T: Sendable>(_ plane: String, marks: Bool, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs a call to `plane`; a read that fails without an answer marks the plane dead for the pass.
+    func call<T: Sendable>(_ plane: String, read: Bool, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if let error = dead.withLock({ $0[plane] }) {
             var fast = error
             fast.message = "\(plane) did not answer earlier in this pass (\(error.message)); not waited for again until the next pass"
@@ -82,49 +80,9 @@ final class PassCloud: CloudControl {
         }
         do {
             return try await safePoint.call(body)
-        } catch let error as AWSError where marks && (error.kind == .timeout || error.kind == .transport) {
+        } catch let error as AWSError where read && (error.kind == .timeout || error.kind == .transport) {
             dead.withLock { $0[plane] = $0[plane] ?? error }
             throw error
-        }
-    }
-
-    func bucketAccess(bucket: String, region: String) async throws -> BucketAccess {
-        try await call("s3 \(region)", marks: true) { [base] in try await base.bucketAccess(bucket: bucket, region: region) }
-    }
-
-    func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? {
-        try await call("s3 \(region)", marks: false) { [base] in try await base.setBucketAccess(bucket: bucket, region: region, blocked: blocked) }
-    }
-
-    func distribution(id: String) async throws -> DistributionState {
-        try await call("cloudfront", marks: true) { [base] in try await base.distribution(id: id) }
-    }
-
-    func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {
-        try await call("cloudfront", marks: false) { [base] in
-            try await base.reorderOriginGroup(distributionID: distributionID, groupID: groupID, primary: primary)
-        }
-    }
-
-    func globalCluster(id: String, region: String) async throws -> GlobalDatabase {
-        try await call("rds \(region)", marks: true) { [base] in try await base.globalCluster(id: id, region: region) }
-    }
-
-    func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
-        try await call("rds \(arn.region)", marks: true) { [base] in try await base.dbCluster(arn) }
-    }
-
-    func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
-        try await call("s3 \(region)", marks: true) { [base] in try await base.bucketReadiness(bucket: bucket, region: region) }
-    }
-
-    func replicationLag(of cluster: ClusterARN) async throws -> LagReading? {
-        try await call("cloudwatch \(cluster.region)", marks: true) { [base] in try await base.replicationLag(of: cluster) }
-    }
-
-    func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
-        try await call("rds \(target.region)", marks: false) { [base] in
-            try await base.promote(mode, globalClusterID: globalClusterID, target: target)
         }
     }
 }

@@ -11,7 +11,7 @@ import SwitchyardCore
 /// and watches for a newer commit or a shutdown while the pass converges. Level-triggered: each pass re-observes AWS.
 public struct ReconcileLoop: Service {
     let configuration: ServiceConfiguration
-    let cloud: any CloudControl
+    let kinds: ResourceKinds
     let journal: Journal
     let metrics: ServiceMetrics
     let status: ServiceStatus
@@ -29,12 +29,12 @@ public struct ReconcileLoop: Service {
     ///   - once: run one pass, then return (`--once`).
     ///   - policy: refuses candidate commits (signatures); nil accepts every valid commit.
     public init(
-        configuration: ServiceConfiguration, cloud: any CloudControl, journal: Journal, metrics: ServiceMetrics,
+        configuration: ServiceConfiguration, kinds: ResourceKinds, journal: Journal, metrics: ServiceMetrics,
         status: ServiceStatus, trigger: PassTrigger, policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, once: Bool = false,
         logger: Logger
     ) {
         self.configuration = configuration
-        self.cloud = cloud
+        self.kinds = kinds
         self.journal = journal
         self.metrics = metrics
         self.status = status
@@ -106,7 +106,7 @@ public struct ReconcileLoop: Service {
                     await status.timeline(try? journal.failoverTimeline(app: record.app), app: record.app)
                 }
             })
-        let pass = Pass(configuration: configuration.pass, cloud: cloud, journal: journal, policy: policy, coordinator: coordinator, hooks: hooks)
+        let pass = Pass(configuration: configuration.pass, kinds: kinds, journal: journal, policy: policy, coordinator: coordinator, hooks: hooks)
         let work = Task { await pass.run(trigger: reason, mode: .apply, stop: safePoint) }
         // Meanwhile, watch for a newer commit or a shutdown: either stops the pass at the next safe point.
         let watcher = Task {

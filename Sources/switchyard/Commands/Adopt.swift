@@ -40,7 +40,7 @@ struct Adopt: AsyncParsableCommand {
             // never a flip Git asked for and no host carried out yet.
             let client = try await aws.client()
             let pass = Pass(
-                configuration: GlobalOptions(copying: global, apps: [app]).passConfiguration(), cloud: LiveCloud(sender: client),
+                configuration: GlobalOptions(copying: global, apps: [app]).passConfiguration(), kinds: ResourceKinds(sender: client),
                 journal: state.existingJournal, coordinator: try hosts.coordinator(stateDirectory: state.directory, client: client),
                 hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "adopt", mode: .plan)

@@ -86,7 +86,7 @@ struct Apply: AsyncParsableCommand {
             let pass = Pass(
                 configuration: global.passConfiguration(
                     applyOptions: steps.applyOptions(wait: !noWait, limit: timeout.value), reassert: Set(reassert)),
-                cloud: LiveCloud(sender: client), journal: journal,
+                kinds: ResourceKinds(sender: client), journal: journal,
                 policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
                 hooks: hooks)
             let limit = timeout.value

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import GitSource
+import Reconciler
 import SwitchyardCore
 
 struct Flip: AsyncParsableCommand {
@@ -63,7 +64,7 @@ extension GlobalOptions {
         else {
             throw SelectionError(unknown: [app], known: state.applications.map(\.name))
         }
-        let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region)
+        let edited = try ActiveRegionEdit.apply(to: file.content, of: application, region: region, schema: ResourceKinds.schema)
         var after = snapshot
         after.files = snapshot.files.filter { $0.path != file.path } + [TreeFile(path: file.path, content: edited)]
         _ = try after.desiredState()

@@ -39,7 +39,7 @@ struct Plan: AsyncParsableCommand {
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
-                configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                configuration: global.passConfiguration(), kinds: ResourceKinds(sender: client), journal: state.existingJournal,
                 policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory), coordinator: coordinator,
                 hooks: PassHooks(logger: aws.logger, approved: Terminal.signatures))
             let result = await pass.run(trigger: "plan", mode: .plan)

@@ -113,7 +113,7 @@ struct Run: AsyncParsableCommand {
             let client = try await aws.client(onCall: { metrics.awsCall($0) })
             let coordinator = try hosts.coordinator(stateDirectory: stateDirectory, client: client)
             let daemon = SwitchyardDaemon(
-                configuration: configuration, cloud: LiveCloud(sender: client),
+                configuration: configuration, kinds: ResourceKinds(sender: client),
                 journal: journal, metrics: metrics, policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory),
                 coordinator: coordinator, webhook: webhook, limits: limits, logger: logger)
             if coordinator.shared {

@@ -25,7 +25,7 @@ struct Status: AsyncParsableCommand {
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
-                configuration: global.passConfiguration(), cloud: LiveCloud(sender: client), journal: state.existingJournal,
+                configuration: global.passConfiguration(), kinds: ResourceKinds(sender: client), journal: state.existingJournal,
                 coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
             let result = await pass.run(trigger: "status", mode: .plan)
             global.warnAboutUncommittedEdits()
@@ -40,15 +40,7 @@ struct Status: AsyncParsableCommand {
                     print(
                         "\(plan.app): \(Verdict.of(plan).words(activeRegion: plan.activeRegion, steps: plan.steps, live: plan.live)), active \(plan.activeRegion)"
                     )
-                    let live = plan.live
-                    var parts: [String] = []
-                    if let writer = live.writerRegion { parts.append("writer \(writer)") }
-                    if let order = live.originOrder {
-                        parts.append("origins \(order.joined(separator: " > "))\(live.distributionStatus.map { " (\($0))" } ?? "")")
-                    }
-                    if !live.buckets.isEmpty {
-                        parts.append("buckets " + live.buckets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                    }
+                    let parts = plan.live.lines.map(\.text).filter { !$0.isEmpty }
                     if !parts.isEmpty { print("  live: \(parts.joined(separator: "; "))") }
                     for step in plan.steps { print("  pending: \(step.summary)") }
                     for blocker in plan.blockers { print("  blocked [\(blocker.code)]: \(blocker.reason)") }

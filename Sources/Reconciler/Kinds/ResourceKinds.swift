@@ -1,0 +1,59 @@
+import AWS
+import DesiredState
+
+/// The kinds a pass drives, each talking to AWS through its own control.
+public struct ResourceKinds: Sendable {
+    /// The registry: every kind Switchyard knows, one line each (docs/KINDS.md). The order is the order in which
+    /// their checks, blockers and live facts are listed; steps are ordered by phase.
+    public static let registered: [any ResourceKind.Type] = [
+        WebsiteBucket.self,
+        CloudFrontOriginGroup.self,
+        AuroraGlobalDatabase.self,
+        DocumentDBGlobalCluster.self,
+    ]
+
+    /// The desired-state schema of the registered kinds: the keys each owns.
+    public static var schema: Schema { Schema(registered.map { $0.keys }) }
+
+    public var kinds: [any ResourceKind]
+
+    /// Kinds built on their own controls (tests give fakes).
+    public init(_ kinds: [any ResourceKind]) {
+        self.kinds = kinds
+    }
+
+    /// Every registered kind, talking to AWS through `sender`.
+    public init(sender: any AWSRequestSending) {
+        kinds = Self.registered.map { $0.init(sender: sender) }
+    }
+
+    /// The kind that carries out steps of `name`.
+    public func kind(named name: String) -> (any ResourceKind)? {
+        kinds.first { type(of: $0).name == name }
+    }
+
+    static let infos: [StepAction: StepAction.Info] = Dictionary(
+        registered.flatMap { $0.actions }.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// What the registered kind that declares `action` says of it.
+    public static func info(for action: StepAction) -> StepAction.Info? { infos[action] }
+
+    /// The live facts of a summary as people read them, kind by kind.
+    public static func describe(_ live: LiveSummary) -> [LiveLine] {
+        registered.flatMap { $0.describe(live) }
+    }
+}
+
+extension ApplicationParser {
+    /// Parses one file with the registered kinds' keys.
+    public static func parse(_ text: String, path: String) -> Result<Application, ValidationFailure> {
+        parse(text, path: path, schema: ResourceKinds.schema)
+    }
+}
+
+extension DesiredStateSet {
+    /// Parses every file with the registered kinds' keys, then checks rules across files.
+    public static func load(_ files: [File]) throws(ValidationFailure) -> DesiredStateSet {
+        try load(files, schema: ResourceKinds.schema)
+    }
+}
