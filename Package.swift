@@ -11,12 +11,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "switchyard", targets: ["switchyard"]),
+        .library(name: "Basics", targets: ["Basics"]),
         .library(name: "DesiredState", targets: ["DesiredState"]),
         .library(name: "GitSource", targets: ["GitSource"]),
         .library(name: "AWS", targets: ["AWS"]),
         .library(name: "Reconciler", targets: ["Reconciler"]),
-        .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
-        .library(name: "SwitchyardConsole", targets: ["SwitchyardConsole"]),
+        .library(name: "Journaling", targets: ["Journaling"]),
+        .library(name: "Presentation", targets: ["Presentation"]),
         .library(name: "SwitchyardService", targets: ["SwitchyardService"]),
     ],
     dependencies: [
@@ -41,15 +42,18 @@ let package = Package(
         // glibc's malloc controls (<malloc.h>), for the daemon's idle footprint.
         .systemLibrary(name: "CMalloc"),
 
+        // The small pieces every module shares (a lock, hex, time formats and limits, running off the pool, redaction):
+        // it imports nothing of ours, so a module imports AWS only to talk to AWS.
+        .target(name: "Basics", swiftSettings: strict),
         .target(
             name: "DesiredState",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Basics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "GitSource",
             dependencies: [
-                "CGit2",
+                "Basics", "CGit2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA signature checks for SSH-signed commits (rsa-sha2-256/512).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -59,33 +63,35 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
-                "CCurl",
+                "Basics", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        // The journal (SQLite) and the state folder: what happened, read by the pass and presented above it.
+        .target(
+            name: "Journaling",
+            dependencies: ["Basics", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The engine (observe, plan by phase, apply), the resource kinds (Kinds/<Kind>/), and beside it the one reconcile
+        // pass (load, commit policy, safety, observe, plan, apply, journal) and the hosts' coordination.
         .target(
             name: "Reconciler",
-            dependencies: ["DesiredState", "GitSource", "AWS"],
-            swiftSettings: strict
-        ),
-        // The domain: one reconcile pass (load, policy, validate, observe, plan, apply), the journal, the state folder.
-        .target(
-            name: "SwitchyardCore",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Basics", "DesiredState", "GitSource", "AWS", "Journaling",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
-        // The incident console's page and the HTML failover report: Mustache templates compiled into the binary.
+        // Every document and renderer: plan text, markdown and JSON, the failover timeline and report, the IAM policy,
+        // the console's page and the HTML report (Mustache templates compiled into the binary).
         .target(
-            name: "SwitchyardConsole",
+            name: "Presentation",
             dependencies: [
-                "GitSource", "AWS", "Reconciler", "SwitchyardCore",
+                "Basics", "DesiredState", "GitSource", "Journaling", "Reconciler",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
@@ -94,7 +100,7 @@ let package = Package(
         .target(
             name: "SwitchyardService",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "CMalloc",
+                "Basics", "DesiredState", "GitSource", "AWS", "Journaling", "Reconciler", "Presentation", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -113,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "DesiredState", "GitSource", "AWS", "Reconciler", "SwitchyardCore", "SwitchyardConsole", "SwitchyardService",
+                "Basics", "DesiredState", "GitSource", "AWS", "Journaling", "Reconciler", "Presentation", "SwitchyardService",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,13 +136,14 @@ let package = Package(
 
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "Reconciler", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "GitSourceTests", dependencies: ["GitSource", "DesiredState", "SwitchyardCore", "SwitchyardTestSupport"], swiftSettings: strict),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
+            name: "GitSourceTests", dependencies: ["Basics", "GitSource", "DesiredState", "Journaling", "Reconciler", "SwitchyardTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Basics", "Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
         .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SwitchyardServiceTests",
             dependencies: [
-                "SwitchyardService", "SwitchyardConsole", "SwitchyardCore", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
+                "SwitchyardService", "Presentation", "Journaling", "Basics", "SwitchyardTestSupport", "Reconciler", "GitSource", "DesiredState",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -150,12 +157,12 @@ let package = Package(
         // Crash matrix and fault tests: the built CLI through the fault proxy (SWITCHYARD_PROFILE=long for the full run).
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["switchyard", "SwitchyardTestSupport", "SwitchyardCore"],
+            dependencies: ["switchyard", "SwitchyardTestSupport", "Journaling", "Reconciler", "Basics"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "AWSTests",
-            dependencies: ["AWS", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AWS", "Basics", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
             // Read in place through #filePath, not bundled.
             exclude: ["Fixtures"],
             swiftSettings: strict
@@ -163,7 +170,7 @@ let package = Package(
         // Every AWS client call against the emulator (and the fault proxy in front of it).
         .testTarget(
             name: "AWSEmulatorTests",
-            dependencies: ["AWS", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AWS", "Basics", "SwitchyardTestSupport", .product(name: "Logging", package: "swift-log")],
             // Python helpers run with the emulator, not compiled.
             exclude: ["Scripts"],
             swiftSettings: strict

@@ -66,7 +66,7 @@ class Rule:
             raise RuleError("a rule must be a JSON object")
         known = {"id", "action", "region", "service", "operation", "rate", "count", "seed",
                  "latency_ms", "error", "status", "code", "message", "stall_ms", "max_hold_ms",
-                 "when", "reset"}
+                 "when", "reset", "params"}
         unknown = set(spec) - known
         if unknown:
             raise RuleError(f"unknown rule fields: {sorted(unknown)}")
@@ -77,6 +77,12 @@ class Rule:
         self.region = spec.get("region")
         self.service = spec.get("service")
         self.operation = spec.get("operation")
+        # Request parameters the rule also matches on (the emulator's call-log `params` of mutating RDS calls, e.g.
+        # GlobalClusterIdentifier): to hold one global cluster's promotion and not another's.
+        self.params = spec.get("params")
+        if self.params is not None and (not isinstance(self.params, dict)
+                                        or not all(isinstance(v, str) for v in self.params.values())):
+            raise RuleError("params must be an object of strings")
         self.rate = float(spec.get("rate", 1.0))
         if not 0.0 <= self.rate <= 1.0:
             raise RuleError("rate must be within [0, 1]")
@@ -112,7 +118,8 @@ class Rule:
     def matches(self, info: dict[str, Any]) -> bool:
         return ((self.region is None or self.region == info.get("region"))
                 and (self.service is None or self.service == info.get("service"))
-                and (self.operation is None or self.operation == info.get("operation")))
+                and (self.operation is None or self.operation == info.get("operation"))
+                and (not self.params or all((info.get("params") or {}).get(k) == v for k, v in self.params.items())))
 
     def fire(self) -> bool:
         """Decides (and accounts) whether this rule injects its fault now. Caller holds the lock."""

@@ -4,17 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ours="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole SwitchyardService switchyard"
+ours="Basics DesiredState GitSource AWS Journaling Reconciler Presentation SwitchyardService switchyard"
 # module: the modules of ours it may import (anything not of ours is allowed: Foundation, C shims, packages).
 declare -A allowed=(
-  [DesiredState]=""
-  [GitSource]=""
-  [AWS]=""
-  [Reconciler]="DesiredState AWS"
-  [SwitchyardCore]="DesiredState GitSource AWS Reconciler"
-  [SwitchyardConsole]="DesiredState GitSource AWS Reconciler SwitchyardCore"
-  [SwitchyardService]="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole"
-  [switchyard]="DesiredState GitSource AWS Reconciler SwitchyardCore SwitchyardConsole"
+  [Basics]=""
+  [DesiredState]="Basics"
+  [GitSource]="Basics"
+  [AWS]="Basics"
+  [Journaling]="Basics"
+  [Reconciler]="Basics DesiredState GitSource AWS Journaling"
+  [Presentation]="Basics DesiredState GitSource AWS Journaling Reconciler"
+  [SwitchyardService]="Basics DesiredState GitSource AWS Journaling Reconciler Presentation"
+  [switchyard]="Basics DesiredState GitSource AWS Journaling Reconciler Presentation"
 )
 # The one-shot commands never import the daemon: only `run` and the entry point do.
 daemon_users="Sources/switchyard/Commands/Run.swift Sources/switchyard/Switchyard.swift"
@@ -28,7 +29,7 @@ for module in "${!allowed[@]}"; do
     [ "$imported" = "$module" ] && continue
     if [ "$module" = switchyard ] && [ "$imported" = SwitchyardService ]; then
       case " $daemon_users " in *" $file "*) continue ;; esac
-      echo "check-imports: $file imports SwitchyardService; only \`run\` may (one-shot commands use SwitchyardCore)" >&2
+      echo "check-imports: $file imports SwitchyardService; only \`run\` may (one-shot commands use the Reconciler's pass)" >&2
       failures=$((failures + 1)); continue
     fi
     case " ${allowed[$module]} " in
@@ -38,11 +39,20 @@ for module in "${!allowed[@]}"; do
   done < <(grep -rnE '^(@testable +)?import +[A-Za-z_]+' "Sources/$module" --include='*.swift' || true)
 done
 
-# One of each helper: a lock type and a hex encoder, both in AWS.
-locks=$(grep -rlE '(class|struct) Locked\b' Sources | wc -l)
-hexes=$(grep -rlE 'func hexEncoded' Sources | wc -l)
-[ "$locks" -eq 1 ] || { echo "check-imports: $locks definitions of Locked; keep one (Sources/AWS/Support/Locked.swift)" >&2; failures=$((failures + 1)); }
-[ "$hexes" -eq 1 ] || { echo "check-imports: $hexes hex encoders; keep one (Sources/AWS/Core/Hex.swift)" >&2; failures=$((failures + 1)); }
+# One of each helper, in Basics: a lock type, a hex encoder, a time limit, running off the pool.
+for helper in '(class|struct) Locked\b' 'func hexEncoded' 'func withTimeLimit' 'func offPool' 'enum Timestamp\b' 'enum DurationFormat\b'; do
+  where=$(grep -rlE "$helper" Sources || true)
+  if [ "$where" != "$(grep -rlE "$helper" Sources/Basics || true)" ] || [ "$(echo "$where" | grep -c .)" -ne 1 ]; then
+    echo "check-imports: \`$helper\` defined in: ${where:-nowhere}; keep one, in Sources/Basics" >&2; failures=$((failures + 1))
+  fi
+done
+
+# Above AWS, a file imports AWS only to talk to AWS: it names one of the AWS module's own types.
+aws_types=$(grep -rhoE '^(public |package )?(final )?(struct|enum|class|protocol|typealias) [A-Z][A-Za-z0-9]*' Sources/AWS | awk '{print $NF}' | sort -u | paste -sd'|')
+while IFS= read -r file; do
+  case "$file" in Sources/AWS/*) continue ;; esac
+  grep -qE "\b($aws_types)\b" "$file" || { echo "check-imports: $file imports AWS but names nothing of it" >&2; failures=$((failures + 1)); }
+done < <(grep -rlE '^(@testable +)?import AWS$' Sources --include='*.swift' || true)
 
 if [ "$failures" -gt 0 ]; then
   echo "check-imports: $failures problem(s)" >&2

@@ -1,3 +1,4 @@
+import Basics
 import Yams
 
 /// One resource kind's part of the desired-state schema: the keys it owns under `spec` and under each region, how

@@ -18,11 +18,14 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     /// What Switchyard was doing, e.g. `resolving ref 'main'`.
     public var context: String
     public var message: String
+    /// What a person can do about it, when something can be named: the command line renders it as its option.
+    public var remedy: Remedy?
 
-    public init(_ code: Code, context: String, message: String) {
+    public init(_ code: Code, context: String, message: String, remedy: Remedy? = nil) {
         self.code = code
         self.context = context
         self.message = message
+        self.remedy = remedy
     }
 
     public var description: String {
@@ -67,3 +70,18 @@ let libgit2Initialized: Bool = {
     _ = cgit2_set_owner_validation(0)
     return true
 }()
+
+/// What a person can do about a refusal or an error, said as data: the library names the thing to give, the command
+/// line (or the daemon) says how to give it, so no library message names an option of a tool above it.
+public enum Remedy: Sendable, Hashable {
+    /// Name the repository.
+    case nameRepository
+    /// Name the ref in full, as one of these.
+    case nameRefInFull([String])
+    /// Name the desired-state folder.
+    case nameFolder
+    /// Give the commit's author.
+    case nameAuthor
+    /// Name a reviewed revision to count signers from (the last applied one), or record one as the trust base.
+    case nameReviewedRevision
+}

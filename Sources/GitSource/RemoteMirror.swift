@@ -1,3 +1,4 @@
+import Basics
 import CGit2
 import Crypto
 import Foundation

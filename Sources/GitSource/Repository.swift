@@ -29,7 +29,7 @@ public final class Repository {
             }
             throw GitError(
                 .notARepository, context: "opening a Git repository at \(path)",
-                message: "no repository here or in any parent folder; pass --repo PATH-or-URL")
+                message: "no repository here or in any parent folder; name the repository", remedy: .nameRepository)
         }
         return Repository(handle: repo)
     }
@@ -62,7 +62,8 @@ public final class Repository {
             if let branch, let tag {
                 throw GitError(
                     .refused, context: "resolving ref '\(ref)'",
-                    message: "it names both the branch \(branch) and the tag \(tag); name one in full (--ref refs/heads/\(ref) or --ref \(tag))")
+                    message: "it names both the branch \(branch) and the tag \(tag); name one in full",
+                    remedy: .nameRefInFull(["refs/heads/\(ref)", tag]))
             }
             candidates = [branch ?? tag ?? ref]
         } else if ref.hasPrefix("refs/heads/") {
@@ -186,7 +187,7 @@ public final class Repository {
                 guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else {
                     throw GitError(
                         .notFound, context: "reading \(folder)/ at \(id.short)",
-                        message: "no such folder in that commit; pass --path to name the desired-state folder")
+                        message: "no such folder in that commit; name the desired-state folder", remedy: .nameFolder)
                 }
                 defer { git_tree_entry_free(entry) }
                 guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else {

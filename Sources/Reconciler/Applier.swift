@@ -1,4 +1,5 @@
 import AWS
+import Basics
 import DesiredState
 import Foundation
 
@@ -38,14 +39,14 @@ public struct StepOutcome: Sendable, Codable {
     public var message: String
     /// Why the step is pending or failed, as a stable code (docs/OUTPUT.md): `promotion-refused`,
     /// `promotion-ambiguous`, `aws-unavailable`, `waiting-on-dependency`, `journal-unwritable`, …
-    public var code: String?
+    public var code: Code?
     /// The AWS error code, when AWS answered with one.
     public var awsErrorCode: String?
     public var requestID: String?
     public var seconds: Double
 
     public init(
-        step: Step, status: Status, message: String, code: String? = nil, awsErrorCode: String? = nil,
+        step: Step, status: Status, message: String, code: Code? = nil, awsErrorCode: String? = nil,
         requestID: String? = nil, seconds: Double = 0
     ) {
         self.step = step
@@ -162,6 +163,9 @@ public struct Applier: Sendable {
             return StepOutcome(
                 step: step, status: failure.pending ? .pending : .failed, message: failure.message, code: failure.code,
                 awsErrorCode: failure.awsErrorCode, requestID: failure.requestID)
+        } catch let error as TimeLimitExceeded {
+            try? journal(JournalEvent(app: app.name, step: step, phase: .failed, message: error.description))
+            return StepOutcome(step: step, status: .failed, message: error.description, code: StepCode.timeout)
         } catch let error as AWSError {
             let transient = RetryClassifier.verdict(for: error) != .permanent
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, requestID: error.requestID, message: "\(error)"))
@@ -209,87 +213,69 @@ public struct JournalEvent: Sendable {
 public struct ReconcileError: Error, Sendable, CustomStringConvertible {
     public var description: String
     /// A stable code (docs/OUTPUT.md).
-    public var code: String
-    public init(_ description: String, code: String = StepCode.failed) {
+    public var code: Code
+    /// The error behind it, when there is one.
+    public var cause: (any Error & Sendable)?
+    public init(_ description: String, code: Code = StepCode.failed, cause: (any Error & Sendable)? = nil) {
         self.description = description
         self.code = code
+        self.cause = cause
     }
 }
 
 /// A step that could not finish, with its stable code and the AWS error behind it.
 public struct StepFailure: Error, Sendable {
-    public var code: String
+    public var code: Code
     /// Pending (the next pass retries it) rather than failed.
     public var pending = false
     public var message: String
     public var awsErrorCode: String?
     public var requestID: String?
+    /// The AWS error behind it, when AWS answered.
+    public var cause: AWSError?
 
-    public init(code: String, pending: Bool = false, message: String, awsError: AWSError? = nil) {
+    public init(code: Code, pending: Bool = false, message: String, awsError: AWSError? = nil) {
         self.code = code
         self.pending = pending
         self.message = message
         self.awsErrorCode = awsError?.code
         self.requestID = awsError?.requestID
+        self.cause = awsError
     }
 }
 
 /// The stable codes of step outcomes (docs/OUTPUT.md). Codes are added, never renamed.
 public enum StepCode {
     /// RDS answered the promotion with an error (e.g. `InvalidDBClusterStateFault`): nothing was promoted.
-    public static let promotionRefused = "promotion-refused"
+    public static let promotionRefused: Code = "promotion-refused"
     /// The promotion's answer was lost (5xx, timeout, garbled) and RDS shows no promotion: not re-sent.
-    public static let promotionAmbiguous = "promotion-ambiguous"
+    public static let promotionAmbiguous: Code = "promotion-ambiguous"
     /// The promotion's answer was lost and the global cluster cannot be read to tell what happened.
-    public static let promotionUnobservable = "promotion-unobservable"
+    public static let promotionUnobservable: Code = "promotion-unobservable"
     /// A promotion toward another cluster is under way.
-    public static let promotionElsewhere = "promotion-elsewhere"
+    public static let promotionElsewhere: Code = "promotion-elsewhere"
     /// The promotion being waited on ended without making the target the writer.
-    public static let promotionEnded = "promotion-ended"
+    public static let promotionEnded: Code = "promotion-ended"
     /// The control plane did not answer; retried on the next pass.
-    public static let awsUnavailable = "aws-unavailable"
+    public static let awsUnavailable: Code = "aws-unavailable"
     /// The writer could not be read when the plan was made: traffic and fencing wait for the next pass.
-    public static let writerUnknown = "writer-unknown"
+    public static let writerUnknown: Code = "writer-unknown"
     /// AWS refused the call.
-    public static let awsRefused = "aws-refused"
+    public static let awsRefused: Code = "aws-refused"
     /// A step this one depends on has not finished.
-    public static let waitingOnDependency = "waiting-on-dependency"
+    public static let waitingOnDependency: Code = "waiting-on-dependency"
     /// The call's `calling` row could not be committed, so the call was not made.
-    public static let journalUnwritable = "journal-unwritable"
+    public static let journalUnwritable: Code = "journal-unwritable"
     /// This host's lease on the app expired or was taken over before the call: not made.
-    public static let leaseLost = "lease-lost"
+    public static let leaseLost: Code = "lease-lost"
     /// Another host holds the app's lease: it is acting, this host waits.
-    public static let leaseHeld = "lease-held"
+    public static let leaseHeld: Code = "lease-held"
     /// The lock table could not be read or written: not acting without it.
-    public static let lockUnavailable = "lock-unavailable"
+    public static let lockUnavailable: Code = "lock-unavailable"
     /// Issued without waiting (`--no-wait`).
-    public static let notWaiting = "not-waiting"
+    public static let notWaiting: Code = "not-waiting"
     /// The step did not finish within its time limit.
-    public static let timeout = "step-timeout"
+    public static let timeout: Code = "step-timeout"
     /// Any other failure.
-    public static let failed = "step-failed"
-}
-
-extension Duration {
-    /// The duration in seconds, for progress lines and JSON.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Runs `body`, throwing `ReconcileError(message)` if it takes longer than `limit` (and cancelling it).
-public func withTimeLimit<T: Sendable>(
-    _ limit: Duration, _ message: @autoclosure () -> String,
-    _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    let message = message()
-    return try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw ReconcileError(message, code: StepCode.timeout)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
+    public static let failed: Code = "step-failed"
 }

@@ -1,3 +1,4 @@
+import Basics
 import DesiredState
 
 /// One change the reconciler would make, with why. Its kind declares its action, phase and what it does.
@@ -143,14 +144,14 @@ public enum StepAttribute: Sendable, Equatable, Codable {
 /// One safety check of a plan (preflight, replication lag, dwell): what it read, and whether it passed.
 public struct Check: Sendable, Equatable, Codable {
     /// `target-bucket`, `origin-group`, `target-cluster`, `replicas-connected`, `replication-lag`, `dwell`.
-    public var name: String
+    public var name: Code
     public var passed: Bool
     /// The reading: what was found, against what limit.
     public var detail: String
     /// Whether the check reads the target region's readiness (docs/SAFETY.md, "Preflight").
     public var preflight: Bool
 
-    public init(_ name: String, passed: Bool, _ detail: String, preflight: Bool = false) {
+    public init(_ name: Code, passed: Bool, _ detail: String, preflight: Bool = false) {
         self.name = name
         self.passed = passed
         self.detail = detail
@@ -161,17 +162,17 @@ public struct Check: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
+        name = try container.decode(Code.self, forKey: .name)
         passed = try container.decode(Bool.self, forKey: .passed)
         detail = try container.decode(String.self, forKey: .detail)
         preflight = false
     }
 
     /// The stable code of the blocker a failed check makes: `preflight:NAME` for readiness, else the name.
-    public var code: String { preflight ? "preflight:\(name)" : name }
+    public var code: Code { preflight ? name.prefixed("preflight:") : name }
 
     /// A check of an observed value: failed with the reason when it could not be read.
-    public static func of<T>(_ name: String, _ observed: Observed<T>, preflight: Bool = false, _ judge: (T) -> (Bool, String)) -> Check {
+    public static func of<T>(_ name: Code, _ observed: Observed<T>, preflight: Bool = false, _ judge: (T) -> (Bool, String)) -> Check {
         switch observed {
         case let .value(value):
             let (passed, detail) = judge(value)
@@ -221,9 +222,9 @@ public struct LiveSummary: Sendable, Equatable, Codable {
 /// Why nothing will be done for a part of an application.
 public struct Blocker: Sendable, Equatable, Codable {
     /// A stable machine code (docs/OUTPUT.md): `preflight:target-cluster`, `replication-lag`, `dwell`, `not-a-member`, …
-    public var code: String
+    public var code: Code
     public var reason: String
-    public init(_ code: String, _ reason: String) {
+    public init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }
@@ -232,15 +233,15 @@ public struct Blocker: Sendable, Equatable, Codable {
 /// Blocker codes set above the planner (the pass): the other codes are the planner's and the safety checks'.
 public enum BlockerCode {
     /// The writer or traffic was moved outside Git and no commit asked for it: held, never reverted by the loop.
-    public static let diverged = "diverged"
+    public static let diverged: Code = "diverged"
     /// The Aurora writer is a member of the global cluster that the file does not declare: never moved from here.
-    public static let undeclaredWriter = "undeclared-writer"
+    public static let undeclaredWriter: Code = "undeclared-writer"
     /// A declared resource does not exist (AWS answered 404 / not found): the file names the wrong thing.
-    public static let resourceMissing = "resource-missing"
+    public static let resourceMissing: Code = "resource-missing"
     /// Suspended by `switchyard suspend` or `spec.suspend: true`.
-    public static let suspended = "suspended"
+    public static let suspended: Code = "suspended"
     /// The commit fence records a commit another host began that is not an ancestor of this host's.
-    public static let stale = "stale"
+    public static let stale: Code = "stale"
 }
 
 /// The plan for one application: ordered steps, blockers, what could not be observed.

@@ -1,3 +1,4 @@
+import Basics
 import DesiredState
 
 /// One word for an application's state, as `status` and the service report it.
@@ -42,6 +43,9 @@ public enum Verdict: String, Sendable, Codable {
         if outcomes.contains(where: { $0.status == .pending }) { return .degraded }
         return of(replanned)
     }
+
+    /// The verdict as a stable code.
+    public var code: Code { Code(rawValue) }
 
     /// Whether `apply` may exit 0: converged, or only AWS finishing work it accepted.
     public var isConverged: Bool { self == .inSync || self == .converging }
@@ -99,7 +103,7 @@ public struct Reconciler: Sendable {
         public var outcomes: [StepOutcome]
         public var verdict: Verdict
         /// Why the app is not converged, as a stable code: the first failed or pending step's, else the first blocker's.
-        public var code: String?
+        public var code: Code?
 
         public init(plan: AppPlan, outcomes: [StepOutcome], verdict: Verdict) {
             self.plan = plan
@@ -120,20 +124,5 @@ public struct Reconciler: Sendable {
             plan.blockers.isEmpty && !outcomes.isEmpty
             ? await Observer(kinds: kinds, calls: calls).plan(app, safety: safety) : plan
         return AppResult(plan: plan, outcomes: outcomes, verdict: Verdict.after(plan, outcomes: outcomes, replanned: replanned))
-    }
-
-    /// Plans and applies every application concurrently. Each app's steps run in order; apps do not wait on each other.
-    public func apply(_ state: DesiredStateSet, applier: Applier, safety: [String: SafetyContext] = [:]) async -> [AppResult] {
-        // Planning here re-runs every safety check against fresh observations, just before acting.
-        let plans = await plan(state, safety: safety)
-        return await withTaskGroup(of: (Int, AppResult).self) { group in
-            for (index, (app, plan)) in zip(state.applications, plans).enumerated() {
-                let context = safety[app.name] ?? SafetyContext()
-                group.addTask { (index, await apply(plan, for: app, applier: applier, safety: context)) }
-            }
-            var results: [(Int, AppResult)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
-        }
     }
 }

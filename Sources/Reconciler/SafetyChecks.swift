@@ -1,4 +1,4 @@
-import AWS
+import Basics
 import DesiredState
 import Foundation
 

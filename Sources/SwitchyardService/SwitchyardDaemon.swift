@@ -1,16 +1,17 @@
-import SwitchyardCore
-import AWS
+import Basics
+import DesiredState
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Hummingbird
 import HummingbirdCore
+import Journaling
 import Logging
 import NIOCore
 import Reconciler
 import ServiceLifecycle
 import UnixSignals
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `switchyard run` assembled from values: the reconcile loop and the HTTP listener in one service group that
 /// shuts down gracefully on SIGTERM and SIGINT; SIGHUP never stops it (`HangupListener`).

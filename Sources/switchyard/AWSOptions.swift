@@ -1,5 +1,6 @@
-import AWS
 import ArgumentParser
+import AWS
+import Basics
 import Foundation
 import Logging
 import Reconciler

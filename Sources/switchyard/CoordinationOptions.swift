@@ -1,8 +1,7 @@
-import AWS
 import ArgumentParser
+import AWS
 import Foundation
 import Reconciler
-import SwitchyardCore
 
 /// How hosts agree: the DynamoDB lock table and this host's name and lease in it. Declared once for `plan`,
 /// `apply`, `status`, `run`, `suspend`, `resume` (and `iam-policy`, for the table's permissions).

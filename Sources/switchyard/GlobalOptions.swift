@@ -1,9 +1,10 @@
 import ArgumentParser
+import Basics
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 import Reconciler
-import SwitchyardCore
 
 /// Where the desired state is read from: the options every command shares.
 struct GlobalOptions: ParsableArguments {

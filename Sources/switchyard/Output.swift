@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import Presentation
 import Reconciler
-import SwitchyardCore
 
 /// Where people read progress and errors; stdout carries only results.
 enum Terminal {
@@ -28,7 +28,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        Terminal.error("\(error)")
+        Terminal.error("\(CommandLineError.advising(error))")
         throw ExitCode.failure
     }
 }

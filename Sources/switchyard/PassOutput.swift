@@ -1,7 +1,8 @@
+import Basics
+import Journaling
 import ArgumentParser
 import Foundation
 import Reconciler
-import SwitchyardCore
 
 /// How a command that runs a `Pass` reports what the pass could not do.
 extension PassResult {
@@ -10,6 +11,7 @@ extension PassResult {
     func requirePlanned() throws {
         if let refusal {
             Terminal.error(refusal.reason)
+            if let remedy = refusal.remedy { Terminal.note(remedy.commandLine) }
             Terminal.note(
                 "nothing was changed; the last applied state stands"
                     + (refusal.kind == .refused ? ". Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)" : ""))
@@ -25,7 +27,7 @@ extension PassResult {
 extension StepOutcome {
     /// The outcome's codes for people: `[promotion-refused, InvalidDBClusterStateFault, request 1a2b…]`.
     var codes: String {
-        let parts = [code, awsErrorCode, requestID.map { "request \($0)" }].compactMap { $0 }
+        let parts = [code?.rawValue, awsErrorCode, requestID.map { "request \($0)" }].compactMap { $0 }
         return parts.isEmpty ? "" : " [\(parts.joined(separator: ", "))]"
     }
 }

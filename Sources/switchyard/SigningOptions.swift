@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitSource
-import SwitchyardCore
+import Reconciler
 
 /// Which commits may be applied: signature checks set on the host, never in the repository. `run` takes these alone
 /// (its last applied revision comes from its journal); `plan` and `apply` add `--last-applied` (`SigningOptions`).

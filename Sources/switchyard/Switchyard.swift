@@ -1,5 +1,4 @@
 import ArgumentParser
-import SwitchyardCore
 import SwitchyardService
 
 @main
@@ -37,7 +36,17 @@ struct Switchyard: AsyncParsableCommand {
 
     static func main() async {
         ProcessMemory.tuneAllocator()  // before parsing hops to another thread
-        await main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Library errors name what to give; the command line says with which option.
+            exit(withError: CommandLineError.advising(error))
+        }
     }
 }
 

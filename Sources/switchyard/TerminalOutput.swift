@@ -1,5 +1,5 @@
 import Logging
-import SwitchyardCore
+import Presentation
 
 /// Prints text to stdout as a person reads it, control characters made visible (`TerminalText`). Every result the
 /// command-line tool prints goes through here: it takes the place of `Swift.print` in this module.

@@ -1,4 +1,5 @@
 import AWS
+import Basics
 import Foundation
 import Logging
 import SwitchyardTestSupport

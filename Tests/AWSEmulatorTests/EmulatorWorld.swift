@@ -1,8 +1,8 @@
 import AWS
 import Foundation
 import Logging
-import Synchronization
 import SwitchyardTestSupport
+import Synchronization
 import Testing
 
 /// One emulator for a whole suite: started before its first test, stopped after its last.

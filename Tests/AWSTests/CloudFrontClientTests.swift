@@ -1,6 +1,6 @@
+import AWS
 import Foundation
 import Testing
-import AWS
 
 @Suite struct CloudFrontClientTests {
     static let distributionBody = """

@@ -1,5 +1,5 @@
-import Testing
 import AWS
+import Testing
 
 @Suite struct ErrorDecoderTests {
     static let s3Get = AWSOperation(service: .s3, region: "us-west-2", name: "GetPublicAccessBlock", bucket: "b", idempotent: true)

@@ -1,3 +1,5 @@
+import AWS
+
 /// Response bodies shaped after botocore's models and the AWS API reference examples.
 enum XMLFixtures {
     /// A DistributionConfig with most optional sections, as GetDistributionConfig returns it.

@@ -1,5 +1,5 @@
-import Testing
 import AWS
+import Testing
 
 @Suite struct RDSClientTests {
     static let east = "arn:aws:rds:us-east-1:123456789012:cluster:app-east"

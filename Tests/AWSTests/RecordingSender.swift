@@ -1,5 +1,5 @@
-import Foundation
 import AWS
+import Foundation
 
 /// An in-memory `AWSRequestSending`: answers canned responses in order and records every operation.
 /// Non-2xx answers go through `AWSErrorDecoder`, as the real sender's error path does.

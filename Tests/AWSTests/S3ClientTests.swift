@@ -1,6 +1,6 @@
+import AWS
 import Foundation
 import Testing
-import AWS
 
 @Suite struct S3ClientTests {
     static let pabXML = """

@@ -1,6 +1,7 @@
+import AWS
+import Basics
 import Foundation
 import Testing
-import AWS
 
 @Suite struct STSClientTests {
     @Test func getCallerIdentity() async throws {

@@ -1,6 +1,7 @@
+@testable import AWS
+import Basics
 import Foundation
 import Testing
-@testable import AWS
 
 @Suite struct TimestampTests {
     @Test(arguments: [

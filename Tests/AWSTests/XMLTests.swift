@@ -1,6 +1,6 @@
+@testable import AWS
 import SwitchyardTestSupport
 import Testing
-@testable import AWS
 
 @Suite struct XMLParsingTests {
     @Test func parsesElementsAttributesAndTextInOrder() throws {

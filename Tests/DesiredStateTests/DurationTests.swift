@@ -1,5 +1,6 @@
-import Foundation
+import Basics
 import DesiredState
+import Foundation
 import Reconciler
 import SwitchyardTestSupport
 import Testing

@@ -1,6 +1,6 @@
 import DesiredState
-import Reconciler
 import Foundation
+import Reconciler
 import SwitchyardTestSupport
 import Testing
 

@@ -1,5 +1,5 @@
-import Foundation
 import DesiredState
+import Foundation
 import Reconciler
 import SwitchyardTestSupport
 import Testing

@@ -1,7 +1,8 @@
+import Journaling
+import Reconciler
 import DesiredState
 import Foundation
 import GitSource
-import SwitchyardCore
 import SwitchyardTestSupport
 import Testing
 

@@ -1,6 +1,5 @@
-import Testing
-
 @testable import GitSource
+import Testing
 
 /// `GIT_AUTHOR_DATE` and `GIT_COMMITTER_DATE` in the forms git documents (git-commit(1), DATE FORMATS).
 @Suite("Commit dates from the environment")

@@ -1,8 +1,9 @@
+import Journaling
+import Reconciler
 import DesiredState
-import SwitchyardCore
 import Foundation
-import SwitchyardTestSupport
 import GitSource
+import SwitchyardTestSupport
 import Testing
 
 @Suite("Reading desired state through libgit2")

@@ -1,4 +1,5 @@
 import AWS
+import Basics
 import DesiredState
 import Foundation
 import Reconciler

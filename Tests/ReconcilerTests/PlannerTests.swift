@@ -1,6 +1,6 @@
 import AWS
-import Foundation
 import DesiredState
+import Foundation
 import Reconciler
 import Testing
 

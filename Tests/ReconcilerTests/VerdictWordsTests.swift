@@ -1,5 +1,6 @@
 import DesiredState
 import Foundation
+import Presentation
 import Reconciler
 import Testing
 

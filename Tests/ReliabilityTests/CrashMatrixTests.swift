@@ -1,5 +1,7 @@
+import Journaling
+import Reconciler
+import Basics
 import Foundation
-import SwitchyardCore
 import SwitchyardTestSupport
 import Testing
 
@@ -10,6 +12,9 @@ struct FlipStep: Sendable, Hashable {
     var operation: String
     /// The SigV4 region of the call (nil: match any, as for CloudFront, which signs for us-east-1).
     var region: String?
+    /// The call's parameters that tell it apart (the global cluster of a promotion: Aurora's and DocumentDB's are both
+    /// `SwitchoverGlobalCluster` in us-west-1).
+    var params: [String: String]? = nil
 
     static let promote = FlipStep(action: "promoteAurora", service: "rds", operation: "SwitchoverGlobalCluster", region: "us-west-1")
     /// The standby was fenced from no configuration at all (recorded in its tag), so opening it deletes the block.
@@ -17,6 +22,11 @@ struct FlipStep: Sendable, Hashable {
     static let reorder = FlipStep(action: "reorderOriginGroup", service: "cloudfront", operation: "UpdateDistribution", region: nil)
     static let blockEast = FlipStep(action: "blockBucket", service: "s3", operation: "PutPublicAccessBlock", region: "us-east-1")
     static let all = [promote, openWest, reorder, blockEast]
+    /// The DocumentDB global cluster's promotion, in a world whose app has one beside Aurora (topology.py's name).
+    static let promoteDocumentDB = FlipStep(
+        action: "promoteDocumentDb", service: "rds", operation: "SwitchoverGlobalCluster", region: "us-west-1",
+        params: ["GlobalClusterIdentifier": "unishop-docdb-global"])
+    static let promotions: Set<FlipStep> = [promote, promoteDocumentDB]
 }
 
 /// Where the reconciler is killed, and how the test stops it exactly there.
@@ -47,12 +57,15 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(command)\(lockTable ? " with the lock table" : ""): \(moment.rawValue) at \(step.action)" }
 
+    /// The world has a DocumentDB global cluster beside Aurora when the point is its promotion's.
+    var documentDB: Bool { step == .promoteDocumentDB }
+
     static func points(commands: [String]) -> [CrashPoint] {
         var points: [CrashPoint] = []
         for lockTable in [false, true] {
             for command in commands {
-                for step in FlipStep.all {
-                    for moment in CrashMoment.allCases where moment != .waiting || step == .promote {
+                for step in FlipStep.all + [.promoteDocumentDB] {
+                    for moment in CrashMoment.allCases where moment != .waiting || FlipStep.promotions.contains(step) {
                         if moment.usesHook && command != "apply" { continue }
                         points.append(CrashPoint(step: step, moment: moment, command: command, lockTable: lockTable))
                     }
@@ -73,6 +86,8 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
             CrashPoint(step: .blockEast, moment: .journaledCalling, command: "apply"),
             CrashPoint(step: .promote, moment: .answerLost, command: "apply", lockTable: true),
             CrashPoint(step: .promote, moment: .waiting, command: "run --once", lockTable: true),
+            CrashPoint(step: .promoteDocumentDB, moment: .answerLost, command: "apply"),
+            CrashPoint(step: .promoteDocumentDB, moment: .waiting, command: "run --once"),
         ]
     }
 }
@@ -88,8 +103,8 @@ struct CrashMatrixTests {
         // Timing never decides where the kill lands: the proxy holds a request until the test kills (so the attempt
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
         let world = try await ReliabilityWorld.make(
-            failoverSeconds: point.moment == .waiting ? 60 : point.step == .promote ? 6 : 1, attemptTimeout: "60s",
-            lockTable: point.lockTable)
+            failoverSeconds: point.moment == .waiting ? 60 : FlipStep.promotions.contains(point.step) ? 6 : 1, attemptTimeout: "60s",
+            lockTable: point.lockTable, documentDB: point.documentDB)
         defer { world.close() }
         var evidence = Evidence()
 
@@ -107,7 +122,7 @@ struct CrashMatrixTests {
         case .requestHeld, .answerLost:
             rule = try await world.proxy.add(
                 .blackhole(
-                    region: point.step.region, service: point.step.service, operation: point.step.operation,
+                    region: point.step.region, service: point.step.service, operation: point.step.operation, params: point.step.params,
                     when: point.moment == .requestHeld ? .before : .after)
             ).first
         case .journaledCalling:
@@ -120,7 +135,10 @@ struct CrashMatrixTests {
         let process = try world.start(args, environment: environment)
         defer { process.cleanUp() }
         let reached = { () async throws -> Int in
-            try await world.emulator.callCount(service: point.step.service, operation: point.step.operation, region: point.step.region)
+            try await world.emulator.callLog(service: point.step.service, operation: point.step.operation).filter { call in
+                (point.step.region == nil || call["region"] as? String == point.step.region)
+                    && (point.step.params ?? [:]).allSatisfy { ((call["params"] as? [String: Any])?[$0.key] as? String) == $0.value }
+            }.count
         }
         switch point.moment {
         case .requestHeld:
@@ -163,7 +181,14 @@ struct CrashMatrixTests {
 
         // Every mutating call was made exactly once over both processes: the restart re-observed instead of repeating.
         let counts = try world.emulator.callCounts()
-        evidence.check(counts["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion: \(counts)")
+        let promotions = point.documentDB ? 2 : 1
+        evidence.check(counts["rds:SwitchoverGlobalCluster"] == promotions, "exactly one promotion of each database: \(counts)")
+        if point.documentDB {
+            let documentPromotions = try await world.emulator.callLog(operation: "SwitchoverGlobalCluster").filter {
+                (($0["params"] as? [String: Any])?["GlobalClusterIdentifier"] as? String) == "unishop-docdb-global"
+            }
+            evidence.check(documentPromotions.count == 1, "exactly one DocumentDB promotion: \(documentPromotions.count)")
+        }
         evidence.check(
             counts["s3:PutPublicAccessBlock"] == 1 && counts["s3:DeletePublicAccessBlock"] == 1,
             "one bucket opened (its fence undone exactly) and one blocked, nothing repeated: \(counts)")

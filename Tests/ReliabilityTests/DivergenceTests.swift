@@ -1,5 +1,7 @@
+import Reconciler
+import AWS
 import Foundation
-import SwitchyardCore
+import Journaling
 import SwitchyardTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
+import Reconciler
 import Foundation
-import SwitchyardCore
+import Journaling
 import SwitchyardTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
+import Journaling
+import Reconciler
 import Foundation
-import SwitchyardCore
 import SwitchyardTestSupport
 import Testing
 

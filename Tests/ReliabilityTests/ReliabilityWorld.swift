@@ -1,5 +1,7 @@
+import Reconciler
+import Basics
 import Foundation
-import SwitchyardCore
+import Journaling
 import SwitchyardTestSupport
 import Testing
 
@@ -30,7 +32,7 @@ final class ReliabilityWorld: @unchecked Sendable {
 
     init(
         apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false
     ) throws {
         self.lockTable = lockTable
         awsArguments = ["--connect-timeout", "1s", "--attempt-timeout", attemptTimeout]
@@ -42,7 +44,7 @@ final class ReliabilityWorld: @unchecked Sendable {
             throw error
         }
         do {
-            apps = try emulator.createTopology(count: count)
+            apps = try emulator.createTopology(count: count, documentdb: documentDB)
             git = try GitFixture()
             repo = git.path("repo")
             stateDir = git.path("state")
@@ -98,12 +100,12 @@ final class ReliabilityWorld: @unchecked Sendable {
     /// Sets up a world off the cooperative pool (topology.py and git block for seconds).
     static func make(
         apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false
     ) async throws -> ReliabilityWorld {
         try await offPool {
             try ReliabilityWorld(
                 apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
-                lockTable: lockTable)
+                lockTable: lockTable, documentDB: documentDB)
         }
     }
 
@@ -121,8 +123,11 @@ final class ReliabilityWorld: @unchecked Sendable {
         var origins: [String]
         var primaryBucket: String?
         var secondaryBucket: String?
+        /// The DocumentDB global cluster's writer, for apps that have one.
+        var documentDBWriter: String?
         var description: String {
             "writer \(writer ?? "none"), origins \(origins), buckets us-east-1 \(primaryBucket ?? "?") us-west-1 \(secondaryBucket ?? "?")"
+                + (documentDBWriter.map { ", DocumentDB writer \($0)" } ?? "")
         }
     }
 
@@ -134,7 +139,7 @@ final class ReliabilityWorld: @unchecked Sendable {
     private func readLive() throws -> [String: Live] {
         let state = try emulator.inspect(
             buckets: apps.flatMap { [("us-east-1", $0.primaryBucket), ("us-west-1", $0.secondaryBucket)] },
-            distributions: apps.map(\.distributionID), globalClusters: apps.map(\.globalClusterID))
+            distributions: apps.map(\.distributionID), globalClusters: apps.map(\.globalClusterID) + apps.compactMap(\.documentDB?.globalClusterID))
         let origins = state["origins"] as? [String: [String]] ?? [:]
         let buckets = state["buckets"] as? [String: String] ?? [:]
         let globals = state["global_clusters"] as? [String: [String: Any]] ?? [:]
@@ -142,7 +147,8 @@ final class ReliabilityWorld: @unchecked Sendable {
         for app in apps {
             result[app.name] = Live(
                 writer: globals[app.globalClusterID]?["writer"] as? String, origins: origins[app.originGroupID] ?? [],
-                primaryBucket: buckets[app.primaryBucket], secondaryBucket: buckets[app.secondaryBucket])
+                primaryBucket: buckets[app.primaryBucket], secondaryBucket: buckets[app.secondaryBucket],
+                documentDBWriter: app.documentDB.flatMap { globals[$0.globalClusterID]?["writer"] as? String })
         }
         return result
     }
@@ -154,7 +160,8 @@ final class ReliabilityWorld: @unchecked Sendable {
         return Live(
             writer: west ? app.secondaryClusterARN : app.primaryClusterARN,
             origins: west ? [app.secondaryOrigin, app.primaryOrigin] : [app.primaryOrigin, app.secondaryOrigin],
-            primaryBucket: west && fenced ? "blocked" : "open", secondaryBucket: !west && fenced ? "blocked" : "open")
+            primaryBucket: west && fenced ? "blocked" : "open", secondaryBucket: !west && fenced ? "blocked" : "open",
+            documentDBWriter: app.documentDB.map { west ? $0.secondaryClusterARN : $0.primaryClusterARN })
     }
 
     func close() {

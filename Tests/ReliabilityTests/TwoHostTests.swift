@@ -1,5 +1,7 @@
+import Reconciler
+import Basics
 import Foundation
-import SwitchyardCore
+import Journaling
 import SwitchyardTestSupport
 import Testing
 

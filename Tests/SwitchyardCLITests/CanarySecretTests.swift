@@ -1,4 +1,6 @@
+import Basics
 import Foundation
+import GitSource
 import SwitchyardTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import GitSource
 import SwitchyardTestSupport
 import Testing
 

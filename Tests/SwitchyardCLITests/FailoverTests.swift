@@ -1,3 +1,4 @@
+import DesiredState
 import Foundation
 import SwitchyardTestSupport
 import Testing
@@ -14,10 +15,10 @@ struct FailoverTests {
 
         init(
             count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
-            active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover"
+            active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover", documentdb: Bool = false
         ) throws {
             emulator = try Emulator(failoverSeconds: failoverSeconds)
-            apps = try emulator.createTopologyJSON(count: count, parts: parts)
+            apps = try emulator.createTopologyJSON(count: count, parts: parts, documentdb: documentdb)
             try emulator.resetCalls()
             fixture = try GitFixture()
             repo = fixture.path("repo")
@@ -50,11 +51,13 @@ struct FailoverTests {
             let buckets = app["buckets"] as? [String: [String: String]]
             let aurora = app["aurora"] as? [String: Any]
             let distribution = app["distribution"] as? [String: String]
+            let documentdb = app["documentdb"] as? [String: Any]
             func region(_ role: String, _ name: String) -> String {
                 var lines = ["    \(name):"]
                 if let bucket = buckets?[role]?["name"] { lines.append("      bucket: \(bucket)") }
                 if let distribution { lines.append("      originId: \(distribution["\(role)_origin"]!)") }
                 if let cluster = (aurora?[role] as? [String: String])?["arn"] { lines.append("      auroraCluster: \(cluster)") }
+                if let cluster = (documentdb?[role] as? [String: Any])?["arn"] as? String { lines.append("      documentDbCluster: \(cluster)") }
                 if let override, override == name { lines.append("      blockPublicAccess: true") }
                 return lines.joined(separator: "\n")
             }
@@ -76,6 +79,9 @@ struct FailoverTests {
             }
             if let aurora {
                 text += "  aurora:\n    globalClusterId: \(aurora["global_cluster_id"]!)\n    promotion: \(promotion)\n"
+            }
+            if let documentdb {
+                text += "  documentDb:\n    globalClusterId: \(documentdb["global_cluster_id"]!)\n    promotion: \(promotion)\n"
             }
             return text
         }
@@ -144,6 +150,64 @@ struct FailoverTests {
         ]
         #expect(counts[promotions[promotion]!] == 1)
         #expect(counts["cloudfront:UpdateDistribution"] == 1)
+    }
+
+    @Test("Aurora and DocumentDB fail over together: side by side, traffic only after both, one promotion each, and back")
+    func auroraAndDocumentDB() async throws {
+        let world = try World(failoverSeconds: 2, standby: "fenced", documentdb: true)
+        defer { world.close() }
+        let documentdb = try #require(world.apps[0]["documentdb"] as? [String: Any])
+        let docGlobal = try #require(documentdb["global_cluster_id"] as? String)
+        let docWest = try #require((documentdb["secondary"] as? [String: Any])?["arn"] as? String)
+        let docEast = try #require((documentdb["primary"] as? [String: Any])?["arn"] as? String)
+        let auroraGlobal = try #require((world.apps[0]["aurora"] as? [String: Any])?["global_cluster_id"] as? String)
+        try world.emulator.resetCalls()
+
+        try world.flip(to: "us-west-1")
+        let plan = try world.switchyard("plan")
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("promote \(docWest) by switchover"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("(promoteData)"))
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try world.switchyard("plan").status == 0)
+
+        // End state, read with boto3.
+        let state = try world.emulator.inspect(globalClusters: [auroraGlobal, docGlobal])
+        let writers = (state["global_clusters"] as? [String: [String: Any]] ?? [:]).mapValues { $0["writer"] as? String }
+        #expect(writers[auroraGlobal] == world.cluster("secondary"))
+        #expect(writers[docGlobal] == docWest)
+
+        // The emulator's call log: both promotions started before either finished, each exactly once; traffic and
+        // fencing calls came only after both had finished.
+        let log = try await world.emulator.callLog(service: nil)
+        func epochs(_ operation: String, _ global: String? = nil) -> [Double] {
+            log.filter { $0["operation"] as? String == operation }
+                .filter { global == nil || (($0["params"] as? [String: Any])?["GlobalClusterIdentifier"] as? String) == global }
+                .compactMap { $0["epoch"] as? Double }
+        }
+        let started = [auroraGlobal, docGlobal].map { epochs("SwitchoverGlobalCluster", $0) }
+        let finished = [auroraGlobal, docGlobal].map { epochs("GlobalClusterFailoverCompleted", $0) }
+        #expect(started.map(\.count) == [1, 1], "exactly one promotion each: \(started)")
+        #expect(finished.map(\.count) == [1, 1], "both promotions finished: \(finished)")
+        let lastStart = started.flatMap { $0 }.max() ?? .infinity
+        let firstFinish = finished.flatMap { $0 }.min() ?? 0
+        let lastFinish = finished.flatMap { $0 }.max() ?? .infinity
+        #expect(lastStart < firstFinish, "the two promotions ran side by side (both started before either finished)")
+        let traffic = epochs("UpdateDistribution") + epochs("PutPublicAccessBlock") + epochs("DeletePublicAccessBlock")
+        #expect(
+            !traffic.isEmpty && traffic.allSatisfy { $0 > lastFinish }, "traffic and fencing only after both promotions: \(traffic) vs \(lastFinish)")
+
+        // And back: both writers return to us-east-1.
+        try world.flip(to: "us-east-1")
+        let back = try world.switchyard("apply")
+        #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
+        let after = try world.emulator.inspect(globalClusters: [auroraGlobal, docGlobal])
+        let writersAfter = (after["global_clusters"] as? [String: [String: Any]] ?? [:]).mapValues { $0["writer"] as? String }
+        #expect(writersAfter[auroraGlobal] == world.cluster("primary"))
+        #expect(writersAfter[docGlobal] == docEast)
+        let status = try world.switchyard("status")
+        #expect(status.stdout.contains("DocumentDB writer us-east-1"), "\(status.stdout)")
     }
 
     @Test("failing back by switchover returns every resource to us-east-1")

@@ -1,3 +1,4 @@
+import DesiredState
 import Foundation
 import SwitchyardTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import Reconciler
 import SwitchyardTestSupport
 import Testing
 

@@ -1,5 +1,7 @@
+import Journaling
+import Reconciler
 import Foundation
-import SwitchyardCore
+import Presentation
 import SwitchyardTestSupport
 import Testing
 

@@ -2,9 +2,9 @@ import AWS
 import DesiredState
 import Foundation
 import GitSource
+@testable import Journaling
 import Logging
-import Reconciler
-@testable import SwitchyardCore
+@testable import Reconciler
 @testable import SwitchyardService
 import SwitchyardTestSupport
 import Testing

@@ -1,8 +1,8 @@
 import Foundation
 import GitSource
-import Reconciler
-import SwitchyardConsole
-@testable import SwitchyardCore
+@testable import Journaling
+@testable import Presentation
+@testable import Reconciler
 import Testing
 
 /// The console's rendering, without a browser: words, escaping, the "under way" rule.

@@ -1,5 +1,7 @@
+@testable import Presentation
+@testable import Reconciler
 import Foundation
-@testable import SwitchyardCore
+@testable import Journaling
 import Testing
 
 @Suite("The failover timeline, from journal rows")

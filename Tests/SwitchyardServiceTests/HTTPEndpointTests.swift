@@ -1,10 +1,13 @@
+import DesiredState
 import Foundation
+import GitSource
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import NIOCore
+@testable import Journaling
 import Logging
-@testable import SwitchyardCore
+import NIOCore
+@testable import Reconciler
 @testable import SwitchyardService
 import Testing
 

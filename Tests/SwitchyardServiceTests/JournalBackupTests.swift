@@ -1,5 +1,6 @@
+@testable import Reconciler
 import Foundation
-@testable import SwitchyardCore
+@testable import Journaling
 import SwitchyardTestSupport
 import Testing
 

@@ -1,7 +1,8 @@
 import Foundation
-import GRDB
 import GitSource
-@testable import SwitchyardCore
+import GRDB
+@testable import Journaling
+@testable import Reconciler
 @testable import SwitchyardService
 import Testing
 

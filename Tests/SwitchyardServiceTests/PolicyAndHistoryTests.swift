@@ -1,8 +1,9 @@
+@testable import Journaling
 import DesiredState
 import Foundation
 import GitSource
-import Reconciler
-@testable import SwitchyardCore
+@testable import Presentation
+@testable import Reconciler
 @testable import SwitchyardService
 import SwitchyardTestSupport
 import Testing

@@ -1,5 +1,7 @@
+import Reconciler
 import Foundation
-import SwitchyardCore
+import GitSource
+import Journaling
 import SwitchyardService
 import SwitchyardTestSupport
 import Testing

@@ -1,7 +1,8 @@
 import DesiredState
 import Foundation
 import GitSource
-@testable import SwitchyardCore
+@testable import Journaling
+@testable import Reconciler
 import SwitchyardTestSupport
 import Testing
 
@@ -73,7 +74,7 @@ struct TrustBaseTests {
         try w.flip("unishop", to: "us-west-1", author: w.alice, approver: w.bob)
         let reason = try #require(try w.review(.init()))
         #expect(reason.contains("no trust base is known for desired-state/shop2.yaml, desired-state/unishop.yaml"), "\(reason)")
-        #expect(reason.contains("--last-applied REV") && reason.contains("switchyard trust-base COMMIT"), "\(reason)")
+        #expect(reason.contains("name a reviewed revision to count from") && reason.contains("switchyard trust-base COMMIT"), "\(reason)")
     }
 
     @Test("an unsigned failover under a signed empty commit is counted from the base, not the first parent")

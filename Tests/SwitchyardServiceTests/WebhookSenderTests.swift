@@ -1,4 +1,5 @@
 import Foundation
+import GitSource
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -47,6 +47,14 @@ public final class Emulator: @unchecked Sendable {
         public var globalClusterID: String
         public var primaryClusterARN: String
         public var secondaryClusterARN: String
+        /// The app's DocumentDB global cluster, when the topology has one.
+        public var documentDB: DocumentDB?
+
+        public struct DocumentDB: Sendable {
+            public var globalClusterID: String
+            public var primaryClusterARN: String
+            public var secondaryClusterARN: String
+        }
 
         /// A desired-state file for this app, active in `region`; `standby` (hot, fenced) when given.
         public func yaml(activeRegion: String, name appName: String? = nil, standby: String? = nil, promotion: String = "switchover") -> String {
@@ -61,34 +69,38 @@ public final class Emulator: @unchecked Sendable {
                 us-east-1:
                   bucket: \(primaryBucket)
                   originId: \(primaryOrigin)
-                  auroraCluster: \(primaryClusterARN)
+                  auroraCluster: \(primaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.primaryClusterARN)" } ?? "")
                 us-west-1:
                   bucket: \(secondaryBucket)
                   originId: \(secondaryOrigin)
-                  auroraCluster: \(secondaryClusterARN)
+                  auroraCluster: \(secondaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.secondaryClusterARN)" } ?? "")
               cloudfront:
                 distributionId: \(distributionID)
                 originGroupId: \(originGroupID)
               aurora:
                 globalClusterId: \(globalClusterID)
                 promotion: \(promotion)
-
+            \(documentDB.map { "  documentDb:\n    globalClusterId: \($0.globalClusterID)\n    promotion: \(promotion)\n" } ?? "")
             """
         }
     }
 
-    /// Creates apps with `emulator/topology.py` (`parts`: all, web, aurora); returns its JSON description of each app.
-    public func createTopologyJSON(prefix: String = "hot", count: Int = 1, parts: String = "all") throws -> [[String: Any]] {
-        let output = try Self.python(["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts])
+    /// Creates apps with `emulator/topology.py` (`parts`: all, web, aurora; `documentdb`: a DocumentDB global cluster
+    /// too, under the app's `documentdb` key); returns its JSON description of each app.
+    public func createTopologyJSON(prefix: String = "hot", count: Int = 1, parts: String = "all", documentdb: Bool = false) throws -> [[String: Any]]
+    {
+        let output = try Self.python(
+            ["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts]
+                + (documentdb ? ["--documentdb"] : []))
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
             let apps = json["apps"] as? [[String: Any]]
         else { throw TestSupportError("unexpected topology output: \(output)") }
         return apps
     }
 
-    /// Creates `count` apps' whole topology with `emulator/topology.py`.
-    public func createTopology(prefix: String = "hot", count: Int = 1) throws -> [Topology] {
-        return try createTopologyJSON(prefix: prefix, count: count).map { app in
+    /// Creates `count` apps' whole topology with `emulator/topology.py` (with a DocumentDB global cluster each, when asked).
+    public func createTopology(prefix: String = "hot", count: Int = 1, documentdb: Bool = false) throws -> [Topology] {
+        return try createTopologyJSON(prefix: prefix, count: count, documentdb: documentdb).map { app in
             guard let name = app["name"] as? String, let buckets = app["buckets"] as? [String: Any],
                 let distribution = app["distribution"] as? [String: Any], let aurora = app["aurora"] as? [String: Any],
                 let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
@@ -96,13 +108,19 @@ public final class Emulator: @unchecked Sendable {
             func string(_ dict: [String: Any], _ key: String) -> String { dict[key] as? String ?? "" }
             func bucket(_ key: String) -> String { (buckets[key] as? [String: Any]).map { string($0, "name") } ?? "" }
             let prefix = name
+            let documentDB = (app["documentdb"] as? [String: Any]).map { doc in
+                Topology.DocumentDB(
+                    globalClusterID: string(doc, "global_cluster_id"),
+                    primaryClusterARN: (doc["primary"] as? [String: Any]).map { string($0, "arn") } ?? "",
+                    secondaryClusterARN: (doc["secondary"] as? [String: Any]).map { string($0, "arn") } ?? "")
+            }
             return Topology(
                 name: name, distributionID: string(distribution, "id"),
                 originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
                 primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
                 primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
                 globalClusterID: string(aurora, "global_cluster_id"),
-                primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"))
+                primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"), documentDB: documentDB)
         }
     }
 
@@ -122,6 +140,13 @@ public final class Emulator: @unchecked Sendable {
         let query = filters.compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: "&")
         let (data, _) = try await HTTPTestClient.get("\(endpoint)/_switchyard/calls?\(query)")
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    /// The recorded calls, oldest first by arrival (`epoch`), with the filters that have a value; `synthetic` entries
+    /// (`GlobalClusterFailoverCompleted`: a promotion finished) are the emulator's own.
+    public func callLog(service: String? = nil, operation: String? = nil, mutating: Bool? = nil) async throws -> [[String: Any]] {
+        let calls = try await recordedCalls([("service", service), ("operation", operation), ("mutating", mutating.map { "\($0)" })])["calls"]
+        return ((calls as? [[String: Any]]) ?? []).sorted { ($0["epoch"] as? Double ?? 0) < ($1["epoch"] as? Double ?? 0) }
     }
 
     /// Finishes every switchover and failover in progress now.

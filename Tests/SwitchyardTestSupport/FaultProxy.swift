@@ -55,6 +55,8 @@ public final class FaultProxy: @unchecked Sendable {
         public var rate: Double?
         public var seed: Int?
         public var when: When?
+        /// Request parameters to match too (a mutating RDS call's `GlobalClusterIdentifier`, …).
+        public var params: [String: String]?
 
         public init(
             _ action: Action, id: String? = nil, region: String? = nil, service: String? = nil, operation: String? = nil,
@@ -81,8 +83,12 @@ public final class FaultProxy: @unchecked Sendable {
         }
 
         /// Holds matching requests unanswered until the rule is cleared.
-        public static func blackhole(region: String? = nil, service: String? = nil, operation: String? = nil, when: When = .before) -> Rule {
-            Rule(.blackhole, region: region, service: service, operation: operation, when: when)
+        public static func blackhole(
+            region: String? = nil, service: String? = nil, operation: String? = nil, params: [String: String]? = nil, when: When = .before
+        ) -> Rule {
+            var rule = Rule(.blackhole, region: region, service: service, operation: operation, when: when)
+            rule.params = params
+            return rule
         }
 
         var json: [String: Any] {
@@ -98,6 +104,7 @@ public final class FaultProxy: @unchecked Sendable {
             if let rate { object["rate"] = rate }
             if let seed { object["seed"] = seed }
             if let when { object["when"] = when.rawValue }
+            if let params { object["params"] = params }
             return object
         }
     }

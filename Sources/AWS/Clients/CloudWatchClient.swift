@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// CloudWatch's GetMetricStatistics (Query protocol, version 2010-08-01, signed as `monitoring`),

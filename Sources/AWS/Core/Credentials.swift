@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// AWS credentials. `description` never shows the secret or the token.

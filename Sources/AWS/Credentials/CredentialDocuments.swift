@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Parses the documents credential sources answer with: STS XML, container/IMDS JSON, process JSON.

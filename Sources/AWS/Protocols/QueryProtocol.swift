@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The form parameters of an AWS Query request (RDS, STS, CloudWatch), serialized as botocore does:

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A successful response's XML body, with the context to say precisely what it lacks.

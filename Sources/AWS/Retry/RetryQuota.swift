@@ -1,3 +1,5 @@
+import Basics
+
 /// botocore's retry quota: a token bucket shared by one client's calls, so a struggling
 /// endpoint is not hammered with retries (capacity 500; a retry costs 5, 10 after a timeout;
 /// a first-try success refunds 1, a retried success refunds its cost).

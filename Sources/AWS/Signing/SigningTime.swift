@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The two timestamp forms SigV4 uses, in UTC.

@@ -1,13 +1,4 @@
-/// A type that holds a secret, or what may carry one (a credential, a token, a signing key, an environment, a
-/// configuration read from files): its descriptions and its mirror name the type only, so no log line, error,
-/// `dump` or service description can print what it holds, at any log level.
-public protocol Redacting: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
-
-extension Redacting {
-    public var description: String { "\(Self.self)(redacted)" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
-}
+import Basics
 
 extension EnvironmentCredentialProvider: Redacting {}
 extension DefaultCredentialProvider: Redacting {}

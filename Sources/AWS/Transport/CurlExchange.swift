@@ -1,3 +1,4 @@
+import Basics
 import CCurl
 
 /// The state of one request while libcurl performs it: what callbacks collect, and the cancel flag.

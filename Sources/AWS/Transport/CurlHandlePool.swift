@@ -1,3 +1,4 @@
+import Basics
 import CCurl
 
 /// libcurl's process-wide setup, done exactly once before the first handle exists.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Redacts secrets from what the transport logs: signatures, session tokens, metadata tokens, authorization tokens.

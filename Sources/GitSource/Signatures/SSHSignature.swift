@@ -1,6 +1,6 @@
+import _CryptoExtras
 import Crypto
 import Foundation
-import _CryptoExtras
 
 /// An OpenSSH signature (`ssh-keygen -Y sign`, PROTOCOL.sshsig), as git stores it in a commit's `gpgsig` header.
 public struct SSHSignature: Sendable, Hashable {

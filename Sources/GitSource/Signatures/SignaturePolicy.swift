@@ -110,6 +110,15 @@ public struct SignatureRefusal: Error, Sendable, Hashable, CustomStringConvertib
     /// E.g. `commit abc123456789 is unsigned; 1 of 2 required distinct signers (alice@example.com)`.
     public var reason: String
     public var checked: [CheckedCommit]
+    /// What a person can do, when it is to name something.
+    public var remedy: Remedy?
+
+    public init(candidate: CommitID, reason: String, checked: [CheckedCommit], remedy: Remedy? = nil) {
+        self.candidate = candidate
+        self.reason = reason
+        self.checked = checked
+        self.remedy = remedy
+    }
 
     public var description: String { "refusing \(candidate.short): \(reason)" }
 }
@@ -158,8 +167,8 @@ extension Repository {
                     candidate: candidate,
                     reason:
                         "the last applied revision is the candidate itself, so there is no change to count \(policy.requiredSigners) signers over; "
-                        + "name the revision applied before it (--last-applied)",
-                    checked: []))
+                        + "name the revision applied before it",
+                    checked: [], remedy: .nameReviewedRevision))
         }
         let base = policy.requiredSigners > 1 ? lastApplied.map { TrustBase(commit: $0, origin: "the last applied revision") } : nil
         let bases = SignatureBases(others: base)
@@ -210,10 +219,12 @@ extension Repository {
         guard policy.requiredSigners > 1 else {
             return .accepted(SignatureApproval(candidate: candidate, signers: [first], checked: [head]))
         }
+        let remedy = "name a reviewed revision to count from, or record one after checking it: switchyard trust-base COMMIT"
         func refuse(_ reason: String, _ checked: [CheckedCommit] = [head]) -> SignatureDecision {
-            .refused(SignatureRefusal(candidate: candidate, reason: reason, checked: checked))
+            .refused(
+                SignatureRefusal(
+                    candidate: candidate, reason: reason, checked: checked, remedy: reason.hasSuffix(remedy) ? .nameReviewedRevision : nil))
         }
-        let remedy = "name a reviewed revision with --last-applied REV, or record one after checking it: switchyard trust-base COMMIT"
         for base in Set(bases.files.values + [bases.others].compactMap { $0 }) where base.commit != candidate {
             switch isAncestor(base.commit, of: candidate) {
             case nil:

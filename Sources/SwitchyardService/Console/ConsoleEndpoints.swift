@@ -2,9 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Presentation
 import Reconciler
-import SwitchyardConsole
-import SwitchyardCore
 
 extension HTTPEndpoints {
     /// The incident console: `GET /` (the page) and `GET /console/fragment` (its live part, which the page's script

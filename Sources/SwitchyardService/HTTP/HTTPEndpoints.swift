@@ -1,10 +1,13 @@
-import SwitchyardCore
+import AWS
+import Basics
 import DesiredState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Journaling
 import Logging
 import NIOCore
+import Presentation
 import Reconciler
 
 /// The listener's routes: health, readiness, metrics, the webhooks (GitHub, GitLab, Gitea/Forgejo, Bitbucket Server), the status API and the console (`Console/`).

@@ -1,4 +1,5 @@
 import Foundation
+import GitSource
 
 /// A Git host that sends push webhooks, each with its own route, authentication header and event names
 /// (docs/OPERATIONS.md, "Webhooks"). Every sender's delivery is authenticated before anything else about it is

@@ -1,6 +1,8 @@
 import AWS
+import Basics
 import Crypto
 import Foundation
+import Reconciler
 
 /// The webhook secret and the checks made with it: a hex HMAC-SHA256 of the raw body (GitHub's `X-Hub-Signature-256`,
 /// `sha256=` first; Gitea's and Forgejo's bare hex; Bitbucket Server's `X-Hub-Signature`), or the secret itself as a

@@ -1,4 +1,4 @@
-import AWS
+import Basics
 import Foundation
 
 /// Wakes the loop: a webhook asks for a pass now, or a signal asks it to stop.

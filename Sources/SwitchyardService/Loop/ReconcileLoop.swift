@@ -1,11 +1,12 @@
-import AWS
+import Presentation
+import Basics
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 import Logging
 import Reconciler
 import ServiceLifecycle
-import SwitchyardCore
 
 /// The GitOps loop: every interval (or at once on a webhook) it runs one `Pass` (the same pass `apply` runs once),
 /// and watches for a newer commit or a shutdown while the pass converges. Level-triggered: each pass re-observes AWS.

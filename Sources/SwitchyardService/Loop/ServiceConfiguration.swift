@@ -1,7 +1,6 @@
 import Foundation
 import GitSource
 import Reconciler
-import SwitchyardCore
 
 /// Everything `switchyard run` is told on its command line: what each pass reads and does, and how often to run one.
 public struct ServiceConfiguration: Sendable {

@@ -1,8 +1,9 @@
-import AWS
+import Basics
 import Foundation
 import GitSource
+import Journaling
+import Presentation
 import Reconciler
-import SwitchyardCore
 
 /// What the service knows right now, for `/readyz`, `/api/status` and the exit code of `--once`.
 public actor ServiceStatus {

@@ -1,5 +1,5 @@
-import SwitchyardCore
 import AWS
+import Basics
 import Foundation
 import Metrics
 import Prometheus

@@ -1,10 +1,8 @@
-import AWS
 import ArgumentParser
 import DesiredState
 import Foundation
 import GitSource
 import Reconciler
-import SwitchyardCore
 
 struct Adopt: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,11 @@
-import AWS
+import Presentation
 import ArgumentParser
+import Basics
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 import Reconciler
-import SwitchyardCore
 
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import DesiredState
 import GitSource
 import Reconciler
-import SwitchyardCore
 
 struct Flip: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Basics
 import DesiredState
 import Foundation
 import GitSource
-import SwitchyardCore
+import Journaling
+import Reconciler
 
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SwitchyardCore
+import Presentation
 
 struct IAMPolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

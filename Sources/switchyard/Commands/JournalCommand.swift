@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SwitchyardCore
+import Journaling
 
 /// `switchyard journal`: the journal as a file an operator keeps.
 struct JournalCommand: AsyncParsableCommand {

@@ -1,9 +1,8 @@
-import AWS
 import ArgumentParser
 import Foundation
 import GitSource
+import Presentation
 import Reconciler
-import SwitchyardCore
 
 struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import GitSource
-import SwitchyardConsole
-import SwitchyardCore
+import Journaling
+import Presentation
+import Reconciler
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,11 +1,11 @@
-import AWS
 import ArgumentParser
+import Basics
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 import Logging
 import Reconciler
-import SwitchyardCore
 import SwitchyardService
 
 struct Run: AsyncParsableCommand {

@@ -1,9 +1,8 @@
-import AWS
-import DesiredState
-import GitSource
+import Reconciler
 import ArgumentParser
+import DesiredState
 import Foundation
-import SwitchyardCore
+import GitSource
 
 struct Suspend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

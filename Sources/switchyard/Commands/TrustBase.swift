@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GitSource
-import SwitchyardCore
+import Journaling
+import Reconciler
 
 struct TrustBaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import GitSource
+import Reconciler
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 /// Records requested sleeps instead of sleeping.
 final class SleepRecorder: Sendable {

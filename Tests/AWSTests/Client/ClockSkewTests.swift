@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 @Suite("A host clock off AWS's is named as the cause, for every service")
 struct ClockSkewTests {

@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 /// Hands out numbered credentials that expire an hour after the (test) clock's now.
 final class CountingProvider: CredentialProvider {

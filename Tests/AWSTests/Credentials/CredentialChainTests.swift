@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 @Suite("Credential chain sources")
 struct CredentialChainTests {

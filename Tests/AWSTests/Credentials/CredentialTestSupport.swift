@@ -1,7 +1,6 @@
+@testable import AWS
 import Foundation
 import Logging
-
-@testable import AWS
 
 /// Canned answers of the services credential sources call, for the loopback server.
 enum CredentialFixtures {

@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 /// The AWS shared files take LF and CRLF alike; nothing that holds a credential or the environment prints one.
 @Suite("AWS: line endings of the shared files, and redaction")

@@ -1,7 +1,6 @@
+@testable import AWS
 import Foundation
 import Testing
-
-@testable import AWS
 
 @Suite("Endpoint resolution")
 struct EndpointResolverTests {

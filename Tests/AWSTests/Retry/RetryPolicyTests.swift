@@ -1,6 +1,5 @@
-import Testing
-
 @testable import AWS
+import Testing
 
 @Suite("Retry policy and classification")
 struct RetryPolicyTests {

@@ -1,8 +1,7 @@
+@testable import AWS
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 /// A case of Fixtures/botocore-sigv4.json, written by scripts/botocore-sigv4-vectors.py.
 struct BotocoreCase: Decodable, Sendable, CustomStringConvertible {

@@ -1,6 +1,5 @@
-import Foundation
-
 @testable import AWS
+import Foundation
 
 /// One case folder of AWS's SigV4 test suite, read in place from Tests/AWSTests/Fixtures/sigv4 (its README says where from).
 struct SigV4SuiteCase: Sendable, CustomStringConvertible {

@@ -1,7 +1,6 @@
+@testable import AWS
 import Foundation
 import Testing
-
-@testable import AWS
 
 @Suite("AWS SigV4 test suite")
 struct SigV4SuiteTests {

@@ -1,6 +1,6 @@
-import Logging
-
 @testable import AWS
+import Basics
+import Logging
 
 /// Collects every log message with its metadata, flattened to text, at trace level.
 final class LogCapture: Sendable {

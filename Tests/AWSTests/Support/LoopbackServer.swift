@@ -1,3 +1,5 @@
+@testable import AWS
+import Basics
 import Foundation
 
 #if canImport(Glibc)
@@ -5,8 +7,6 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-@testable import AWS
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 and a random port, for tests: each request goes to a
 /// handler that answers, hangs, or drops the connection. Keep-alive is supported so libcurl's

@@ -1,7 +1,6 @@
+@testable import AWS
 import Foundation
 import Testing
-
-@testable import AWS
 
 #if canImport(Glibc)
     import Glibc

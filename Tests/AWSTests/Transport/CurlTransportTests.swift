@@ -1,8 +1,8 @@
+@testable import AWS
+import Basics
 import Foundation
 import Logging
 import Testing
-
-@testable import AWS
 
 @Suite("CurlTransport on a loopback server")
 struct CurlTransportTests {

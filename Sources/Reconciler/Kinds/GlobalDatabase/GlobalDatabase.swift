@@ -1,4 +1,3 @@
-import AWS
 import DesiredState
 import Foundation
 

@@ -1,4 +1,5 @@
 import AWS
+import Basics
 import DesiredState
 import Foundation
 
@@ -224,7 +225,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
         if !split.isEmpty {
             plan.blockers.append(
                 Blocker(
-                    Flavor.codePrefix + "split-global-database",
+                    Code(Flavor.codePrefix + "split-global-database"),
                     "the global database \(id) was split by an earlier detach (\(split.joined(separator: ", ")) now standalone); "
                         + "rebuild the global database with that region's data before making \(spec.activeRegion) active again"))
             return
@@ -232,7 +233,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
         guard members.contains(targetARN) else {
             plan.blockers.append(
                 Blocker(
-                    Flavor.codePrefix + "not-a-member",
+                    Code(Flavor.codePrefix + "not-a-member"),
                     "cluster \(targetARN) is not a member of global cluster \(id); members: \(members.joined(separator: ", "))"))
             return
         }
@@ -242,7 +243,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
             } else {
                 plan.blockers.append(
                     Blocker(
-                        Flavor.codePrefix + "promotion-elsewhere",
+                        Code(Flavor.codePrefix + "promotion-elsewhere"),
                         "global cluster \(id) is \(status) toward \(failover.toDBClusterArn ?? "another cluster"); wait for it to finish"))
             }
             return
@@ -283,7 +284,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
         var checks: [Check] = []
         if let reading {
             checks.append(
-                Check.of(prefix + "target-cluster", reading.cluster, preflight: true) { cluster in
+                Check.of(Code(prefix + "target-cluster"), reading.cluster, preflight: true) { cluster in
                     // Membership needs no check here: the planner promotes only a member of the global cluster.
                     guard let cluster else { return (false, "cluster \(arn.clusterID) does not exist in \(arn.region)") }
                     return (cluster.status == "available", "cluster \(arn.clusterID) is \(cluster.status)")
@@ -294,7 +295,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
             let lagging = global.members.filter { !$0.isWriter && $0.synchronizationStatus != "connected" }
             checks.append(
                 Check(
-                    prefix + "replicas-connected", passed: lagging.isEmpty,
+                    Code(prefix + "replicas-connected"), passed: lagging.isEmpty,
                     lagging.isEmpty
                         ? "every secondary of \(declared.globalClusterID) is connected"
                         : lagging.map {
@@ -312,7 +313,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
     /// The lag gate. An unknown lag (no datapoint, CloudWatch unreadable or throttled) holds the promotion unless the
     /// flip commit carries `Switchyard-Override: replication-lag`; a lag known to be above the limit is never overridden.
     static func replicationLag(_ limit: Duration, _ observed: Observed<LagReading?>, cluster arn: ClusterARN, safety: SafetyContext) -> Check {
-        let name = Flavor.codePrefix + "replication-lag"
+        let name = Code(Flavor.codePrefix + "replication-lag")
         let overridden = safety.overrides.contains("replication-lag")
         let how =
             "to fail over with the lag unknown, add the trailer `Switchyard-Override: replication-lag` to the flip commit "

@@ -60,7 +60,7 @@ extension GlobalDatabaseKind {
             }
             guard options.wait else {
                 return StepOutcome(
-                    step: step, status: .started, message: "\(mode.rawValue) issued; not waiting (--no-wait)",
+                    step: step, status: .started, message: "\(mode.rawValue) issued; not waiting, as asked",
                     code: StepCode.notWaiting, requestID: requestID)
             }
             global = try await read()
@@ -120,7 +120,7 @@ extension GlobalDatabaseKind {
         }
         guard context.options.wait else {
             return StepOutcome(
-                step: step, status: .started, message: "\(mode.rawValue) under way; not waiting (--no-wait)",
+                step: step, status: .started, message: "\(mode.rawValue) under way; not waiting, as asked",
                 code: StepCode.notWaiting, requestID: cause.requestID)
         }
         context.say("  RDS shows the \(mode.rawValue) under way; waiting for it")
@@ -134,7 +134,7 @@ extension GlobalDatabaseKind {
             }
             guard context.options.wait else {
                 return StepOutcome(
-                    step: step, status: .started, message: "detach issued; not waiting (--no-wait)", code: StepCode.notWaiting,
+                    step: step, status: .started, message: "detach issued; not waiting, as asked", code: StepCode.notWaiting,
                     requestID: requestID)
             }
             context.say("  waiting: \(target.clusterID) to leave the global database")

@@ -21,7 +21,7 @@ public final class StateLock: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
-            throw StateLockError(path: path, holder: nil, message: "cannot create the state folder: \(error)")
+            throw StateLockError(path: path, holder: nil, message: "cannot create the state folder: \(error)", cause: error)
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -60,6 +60,8 @@ public struct StateLockError: Error, Sendable, CustomStringConvertible {
     /// The PID written by the process holding the lock.
     public var holder: Int32?
     public var message: String?
+    /// What the file system said, when it said more than an errno.
+    public var cause: (any Error & Sendable)? = nil
 
     public var description: String {
         if let message { return "\(path): \(message)" }

@@ -1,4 +1,4 @@
-import AWS
+import Basics
 import Foundation
 
 /// A commit a person declared reviewed on this host (`switchyard trust-base COMMIT`): where a two-person rule starts
@@ -35,7 +35,7 @@ public struct RecordedTrustBase: Sendable, Codable, Equatable {
         } catch let error as TrustBaseError {
             throw error
         } catch {
-            throw TrustBaseError("\(path) cannot be read (\(error)); record the base again with switchyard trust-base COMMIT")
+            throw TrustBaseError("\(path) cannot be read (\(error)); record the base again with switchyard trust-base COMMIT", cause: error)
         }
     }
 
@@ -50,7 +50,7 @@ public struct RecordedTrustBase: Sendable, Codable, Equatable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw TrustBaseError("cannot write \(path): \(error)")
+            throw TrustBaseError("cannot write \(path): \(error)", cause: error)
         }
     }
 }
@@ -58,5 +58,10 @@ public struct RecordedTrustBase: Sendable, Codable, Equatable {
 /// The recorded trust base could not be read or written.
 public struct TrustBaseError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// What the file system or the decoder said.
+    public var cause: (any Error & Sendable)?
+    init(_ description: String, cause: (any Error & Sendable)? = nil) {
+        self.description = description
+        self.cause = cause
+    }
 }

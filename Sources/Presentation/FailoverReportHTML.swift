@@ -1,7 +1,6 @@
-import AWS
+import Basics
 import Foundation
 import Mustache
-import SwitchyardCore
 
 /// `switchyard report --format html`: the console's timeline and the report's table as one self-contained file (style
 /// inline, no script, no external asset) to attach to a post-incident review.

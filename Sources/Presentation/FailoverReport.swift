@@ -1,4 +1,4 @@
-import AWS
+import Basics
 import Foundation
 import GitSource
 
@@ -150,7 +150,7 @@ public enum FailoverReportRenderer {
 
     /// The signature as checked, or only whether there is one.
     public static func signatureWords(_ report: FailoverReport) -> String {
-        report.signature ?? (report.signed ? "signed; pass --allowed-signers to check by whom" : "unsigned")
+        report.signature ?? (report.signed ? "signed; not checked: no allowed signers were given" : "unsigned")
     }
 
     /// A time and its offset from the commit, or "not recorded".

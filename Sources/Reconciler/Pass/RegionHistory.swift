@@ -1,6 +1,5 @@
 import DesiredState
 import GitSource
-import Reconciler
 
 /// A commit that changed an application file's `activeRegion`.
 public struct RegionChange: Sendable, Hashable, Codable {
@@ -22,7 +21,9 @@ extension Repository {
         let changes = try fileChanges(
             in: folder, from: head, matching: DesiredStateSet.isDesiredStateFile, maxBytes: DocumentLimits.maxBytes
         ) { path, text in
-            if case let .success(app) = ApplicationParser.parse(text, path: path) { return Declaration(app: app.name, region: app.spec.activeRegion) }
+            if case let .success(app) = ApplicationParser.parse(text, path: path) {
+                return RegionDeclaration(app: app.name, region: app.spec.activeRegion)
+            }
             return nil
         }
         return changes.compactMap { change in
@@ -41,7 +42,7 @@ extension Repository {
 }
 
 /// What a desired-state file declares that its history follows.
-struct Declaration: Sendable, Hashable {
+struct RegionDeclaration: Sendable, Hashable {
     var app: String
     var region: String
 }

@@ -20,7 +20,7 @@ extension Journal {
             return passes
         } catch {
             try? FileManager.default.removeItem(atPath: path)
-            throw JournalError(path: path, message: "backup failed (\(error)); nothing was kept")
+            throw JournalError(path: path, message: "backup failed (\(error)); nothing was kept", cause: error)
         }
     }
 

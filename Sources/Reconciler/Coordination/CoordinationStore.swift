@@ -1,6 +1,6 @@
 import AWS
+import Basics
 import DesiredState
-import Reconciler
 import Foundation
 
 /// A record of the coordination store: its attributes and the version every write compares and bumps.

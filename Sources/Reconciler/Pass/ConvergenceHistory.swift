@@ -1,5 +1,6 @@
 import Foundation
 import GitSource
+import Journaling
 
 /// When Switchyard acted on a flip and when it converged, from the journal.
 public struct Convergence: Sendable, Codable, Equatable {

@@ -1,6 +1,8 @@
-import AWS
+import GitSource
+import Basics
 import DesiredState
 import Foundation
+import Reconciler
 
 /// Plans for people: terminal text, and the markdown a pull-request comment carries.
 public enum PlanRenderer {
@@ -74,7 +76,7 @@ public struct PlanDocument: Codable, Sendable {
         public var activeRegion: String
         public var verdict: Verdict
         /// Why the app is not converged, as a stable code; nil when it is.
-        public var code: String?
+        public var code: Code?
         public var steps: [Step]
         public var blockers: [Blocker]
         public var unobserved: [String]
@@ -98,7 +100,7 @@ public struct PlanDocument: Codable, Sendable {
         }
     }
 
-    static func app(_ plan: AppPlan, verdict: Verdict, code: String?, outcomes: [StepOutcome]?) -> App {
+    static func app(_ plan: AppPlan, verdict: Verdict, code: Code?, outcomes: [StepOutcome]?) -> App {
         App(
             name: plan.app, activeRegion: plan.activeRegion, verdict: verdict, code: code, steps: plan.steps,
             blockers: plan.blockers, unobserved: plan.unobserved, inProgress: plan.inProgress,
@@ -117,5 +119,12 @@ extension JSONEncoder {
             try container.encode(Timestamp.format(date))
         }
         return encoder
+    }
+}
+
+extension PassResult {
+    /// The plans and results as `--format json` and `/api/status` show them.
+    public var document: PlanDocument? {
+        commit.map { PlanDocument(commit: $0.id.hex, plans: results.map(\.plan), results: results) }
     }
 }

@@ -1,6 +1,7 @@
 import AWS
+import Basics
 import DesiredState
-import Reconciler
+import Journaling
 
 /// Where a pass may stop: between AWS calls, never during one.
 ///

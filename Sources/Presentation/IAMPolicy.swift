@@ -138,7 +138,7 @@ public struct IAMPolicyError: Error, Sendable, CustomStringConvertible {
     public var needs: String
 
     public var description: String {
-        "\(path): \(app) declares no ARN to take the account id from, and the \(needs) needs one; pass --account 123456789012"
+        "\(path): \(app) declares no ARN to take the account id from, and the \(needs) needs one; give the account id"
     }
 }
 

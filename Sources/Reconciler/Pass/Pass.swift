@@ -1,10 +1,10 @@
-import AWS
+import Basics
 import Crypto
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 import Logging
-import Reconciler
 
 /// One reconcile pass: load → signature policy → validate → safety contexts → observe → plan → apply → journal.
 ///
@@ -138,7 +138,7 @@ public struct Pass: Sendable {
         do {
             state = try snapshot.desiredState().selecting(configuration.apps)
         } catch {
-            return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, reason: "\(error)"))
+            return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, error: error))
         }
         if let policy {
             // Where each app's review starts; a base that cannot be read is no base (refused when one is needed).
@@ -146,7 +146,7 @@ public struct Pass: Sendable {
             if policy.needsBases {
                 if let directory = policy.stateDirectory {
                     do { history.recorded = try RecordedTrustBase.load(stateDirectory: directory) } catch {
-                        return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
+                        return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, error: error))
                     }
                 }
                 if let coordinator, coordinator.shared {
@@ -160,7 +160,7 @@ public struct Pass: Sendable {
                 let approval = try await offPool { try policy.review(opened.value, candidate: snapshot.commit, state: state, history: reviewing) }
                 hooks.approved(approval)
             } catch {
-                return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, reason: "\(error)"))
+                return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .refused, error: error))
             }
         }
         return try await offPool {
@@ -204,8 +204,9 @@ public struct Pass: Sendable {
                 // A step a shutdown or a newer commit stopped between calls did not fail: it is `stopped`.
                 let phase = stop.reason != nil && event.phase == .failed ? "stopped" : event.phase.rawValue
                 let record = CallRecord(
-                    passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app],
-                    action: event.step.action.rawValue, resource: event.step.resource, region: event.step.region,
+                    passID: passID, app: event.app, commit: commit, activeRegion: regions[event.app], kind: event.step.kind,
+                    stepPhase: event.step.phase.rawValue, action: event.step.action.rawValue, resource: event.step.resource,
+                    region: event.step.region,
                     phase: phase, requestID: event.requestID, message: message)
                 // Journal before call: when this throws for `calling`, the Applier does not make the call.
                 try journal.record(record)
@@ -257,7 +258,7 @@ public struct Pass: Sendable {
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .diverged), false)
                         }
                         if drift == .report, convergedBefore, plan.steps.contains(where: \.isMutating) {
-                            log.warning("\(app.name): live state drifted from the applied commit; reporting only (--drift report)")
+                            log.warning("\(app.name): live state drifted from the applied commit; reporting only (drift policy: report)")
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .drifted), true)
                         }
                         var lease: Lease?
@@ -486,11 +487,6 @@ public struct PassResult: Sendable {
         return result
     }
 
-    /// The plans and results as `--format json` and `/api/status` show them.
-    public var document: PlanDocument? {
-        commit.map { PlanDocument(commit: $0.id.hex, plans: results.map(\.plan), results: results) }
-    }
-
     /// One line per app that is not converged: its verdict, code and what stands in the way.
     public var problems: [String] {
         results.filter { !$0.isConverged }.map { result in
@@ -537,12 +533,22 @@ public struct Refusal: Sendable, Codable, Equatable {
     /// `invalid` (with file:line) or `refused` (the commit gate).
     public var kind: PassOutcome
     public var reason: String
+    /// What a person can do, when it is to name something (each front end says how): not in JSON.
+    public var remedy: Remedy?
 
-    public init(commit: String, kind: PassOutcome, reason: String) {
+    public init(commit: String, kind: PassOutcome, reason: String, remedy: Remedy? = nil) {
         self.commit = commit
         self.kind = kind
         self.reason = reason
+        self.remedy = remedy
     }
+
+    /// The refusal of `commit` for `error`, with the remedy a Git error or a signature refusal names.
+    init(commit: String, kind: PassOutcome, error: any Error) {
+        self.init(commit: commit, kind: kind, reason: "\(error)", remedy: (error as? SignatureRefusal)?.remedy ?? (error as? GitError)?.remedy)
+    }
+
+    enum CodingKeys: String, CodingKey { case commit, kind, reason }
 }
 
 /// What a pass does when live state differs from a commit that already converged.
@@ -564,13 +570,4 @@ struct HandedOver<Value>: @unchecked Sendable {
 struct PassFailure: Error {
     var outcome: PassOutcome
     var message: String
-}
-
-/// Runs blocking work (libgit2, network) on a thread of its own, not on the cooperative pool.
-public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Journaling
 import Reconciler
 
 /// One failover as the journal recorded it: each mutating call from its `calling` row to its answer, the waits AWS

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import GRDB
 
@@ -32,7 +33,7 @@ public final class Journal: Sendable {
             }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw JournalError(path: path, message: "\(error)" + Self.moveAside(path))
+            throw JournalError(path: path, message: "\(error)" + Self.moveAside(path), cause: error)
         }
         guard !readOnly else { return }
         // A damaged journal is refused, never appended to: `apply` and `run` check it each time they open it.
@@ -40,7 +41,7 @@ public final class Journal: Sendable {
         do {
             check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ") }
         } catch {
-            throw JournalError(path: path, message: "cannot be checked (\(error))" + Self.moveAside(path))
+            throw JournalError(path: path, message: "cannot be checked (\(error))" + Self.moveAside(path), cause: error)
         }
         guard check == "ok" else {
             throw JournalError(path: path, message: "is damaged (PRAGMA quick_check: \(check.prefix(300)))" + Self.moveAside(path))
@@ -48,7 +49,7 @@ public final class Journal: Sendable {
         do {
             try Self.migrator.migrate(pool)
         } catch {
-            throw JournalError(path: path, message: "\(error)")
+            throw JournalError(path: path, message: "\(error)", cause: error)
         }
     }
 
@@ -115,6 +116,12 @@ public final class Journal: Sendable {
             try db.create(index: "calls_by_app_commit", on: "calls", columns: ["app", "commit"])
             try db.create(index: "app_events_by_app_commit", on: "app_events", columns: ["app", "commit"])
         }
+        migrator.registerMigration("v3: each call's resource kind and failover phase") { db in
+            try db.alter(table: "calls") { t in
+                t.add(column: "kind", .text)
+                t.add(column: "step_phase", .text)
+            }
+        }
         return migrator
     }
 
@@ -144,11 +151,12 @@ public final class Journal: Sendable {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO calls (pass_id, time, app, "commit", active_region, action, resource, region, phase, aws_request_id, message)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO calls (pass_id, time, app, "commit", active_region, kind, step_phase, action, resource, region, phase,
+                        aws_request_id, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion,
+                    call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion, call.kind, call.stepPhase,
                     call.action, call.resource, call.region, call.phase, call.requestID, call.message,
                 ])
         }
@@ -310,8 +318,8 @@ public final class Journal: Sendable {
     static func callRecord(_ row: Row) -> CallRecord {
         CallRecord(
             passID: row["pass_id"], time: Date(timeIntervalSince1970: row["time"]), app: row["app"], commit: row["commit"],
-            activeRegion: row["active_region"], action: row["action"], resource: row["resource"], region: row["region"],
-            phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
+            activeRegion: row["active_region"], kind: row["kind"], stepPhase: row["step_phase"], action: row["action"],
+            resource: row["resource"], region: row["region"], phase: row["phase"], requestID: row["aws_request_id"], message: row["message"])
     }
 
     static func appEvent(_ row: Row) -> AppEvent {
@@ -336,11 +344,11 @@ public final class Journal: Sendable {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
-        do { return try pool.write(body) } catch { throw JournalError(path: pool.path, message: "\(error)") }
+        do { return try pool.write(body) } catch { throw JournalError(path: pool.path, message: "\(error)", cause: error) }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
-        do { return try pool.read(body) } catch { throw JournalError(path: pool.path, message: "\(error)") }
+        do { return try pool.read(body) } catch { throw JournalError(path: pool.path, message: "\(error)", cause: error) }
     }
 }
 
@@ -374,6 +382,9 @@ public enum PassOutcome: String, Sendable, Codable {
 
     /// Whether `/readyz` answers 200 after a pass that ended so.
     public var isReady: Bool { self == .converged }
+
+    /// The outcome as a stable code.
+    public var code: Code { Code(rawValue) }
 }
 
 /// A mutating AWS call, as the journal keeps it.
@@ -384,23 +395,30 @@ public struct CallRecord: Sendable, Codable, Equatable {
     public var commit: String?
     /// The active region the commit declares for the app: lets `history` tie the call to a flip.
     public var activeRegion: String?
+    /// The resource kind whose step made the call (`aurora-global-database`); nil in rows from before journal v3.
+    public var kind: String?
+    /// The failover phase of that step (`promoteData`, `moveTraffic`, …); nil in rows from before journal v3.
+    public var stepPhase: String?
     public var action: String
     public var resource: String
     public var region: String
-    /// `calling`, `called` or `failed`.
+    /// The journal's phase of the call: `calling`, `called`, `failed` or `stopped`.
     public var phase: String
     public var requestID: String?
     public var message: String?
 
     public init(
-        passID: Int64?, time: Date = Date(), app: String, commit: String?, activeRegion: String?, action: String,
-        resource: String, region: String, phase: String, requestID: String? = nil, message: String? = nil
+        passID: Int64?, time: Date = Date(), app: String, commit: String?, activeRegion: String?, kind: String? = nil,
+        stepPhase: String? = nil, action: String, resource: String, region: String, phase: String, requestID: String? = nil,
+        message: String? = nil
     ) {
         self.passID = passID
         self.time = time
         self.app = app
         self.commit = commit
         self.activeRegion = activeRegion
+        self.kind = kind
+        self.stepPhase = stepPhase
         self.action = action
         self.resource = resource
         self.region = region
@@ -463,10 +481,18 @@ public struct PassRecord: Sendable, Codable, Equatable {
 public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// What SQLite (or the file system) said, when it said something.
+    public var cause: (any Error & Sendable)?
+
+    public init(path: String, message: String, cause: (any Error & Sendable)? = nil) {
+        self.path = path
+        self.message = message
+        self.cause = cause
+    }
 
     public var description: String {
         "journal \(path): \(message)"
             + (message.contains("nothing was changed") || message.hasPrefix("has no tables")
-                ? "" : "; check the state folder's permissions and free space (--state-dir)")
+                ? "" : "; check the state folder's permissions and free space")
     }
 }

@@ -1,6 +1,7 @@
 import DesiredState
 import Foundation
 import GitSource
+import Journaling
 
 /// Which commits this host applies: its signature policy and where the review of a change starts. One rule for
 /// `run`, `apply` and `plan` (set on the host, never in the repository, so a commit cannot lower it).

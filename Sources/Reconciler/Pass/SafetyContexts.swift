@@ -1,8 +1,8 @@
-import AWS
+import Basics
 import DesiredState
 import Foundation
 import GitSource
-import Reconciler
+import Journaling
 
 /// Builds what the dwell gate needs for each application: the last flip, and the commit's overrides.
 public enum SafetyContexts {

@@ -2,13 +2,13 @@ import Foundation
 
 /// A value behind a lock: for the little shared mutable state the package has (caches, C handle pools, the service).
 /// `Mutex` would do, but it needs macOS 15 and the package supports macOS 14.
-package final class Locked<Value>: @unchecked Sendable {
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    package init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

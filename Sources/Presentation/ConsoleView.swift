@@ -1,9 +1,9 @@
-import AWS
+import Journaling
+import Basics
 import Foundation
 import GitSource
 import Mustache
 import Reconciler
-import SwitchyardCore
 
 /// What the console shows, from the last pass's plan document, its commit and the journal's timelines.
 ///
@@ -85,7 +85,7 @@ public struct ConsoleView {
             let rows = app.steps.map { step in
                 let outcome = outcomes[step.id]
                 let state = outcome.map { "\($0.status.rawValue)\($0.awsErrorCode.map { " (\($0))" } ?? ""): \($0.message)" } ?? "pending"
-                return StepRow(summary: step.summary, region: step.region, state: state, code: outcome?.code, reason: step.reason)
+                return StepRow(summary: step.summary, region: step.region, state: state, code: outcome?.code?.rawValue, reason: step.reason)
             }
             let verdictClass =
                 switch app.verdict {
@@ -116,7 +116,7 @@ public struct ConsoleView {
                 verdictWords: target.map { "failover to \($0) under way" }
                     ?? app.verdict.words(activeRegion: app.activeRegion, steps: app.steps, live: app.live),
                 verdictClass: target == nil ? verdictClass : "",
-                underWay: underWayNote, code: app.code, live: app.live.lines,
+                underWay: underWayNote, code: app.code?.rawValue, live: app.live.lines,
                 blockers: app.blockers, planWarnings: app.warnings, unobserved: app.unobserved, inProgress: app.inProgress,
                 hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
                 timeline: timeline.map { line in

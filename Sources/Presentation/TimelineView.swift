@@ -1,7 +1,6 @@
-import AWS
+import Basics
 import Foundation
 import Reconciler
-import SwitchyardCore
 
 /// A failover timeline laid out for the `timeline` template: each step a bar placed in percent of the whole span.
 struct TimelineView {

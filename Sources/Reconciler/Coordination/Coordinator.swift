@@ -1,7 +1,6 @@
-import AWS
+import Basics
 import Foundation
 import GitSource
-import Reconciler
 
 /// How hosts running Switchyard for the same apps agree, through a shared store (the DynamoDB lock table):
 ///
