@@ -1,4 +1,5 @@
 import AWS
+import Basics
 import DesiredState
 
 /// One kind of AWS resource Switchyard drives (an S3 website bucket, a CloudFront origin group, an Aurora global
@@ -89,17 +90,9 @@ public enum Phase: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// What a step does, as a stable string: each kind declares its own (docs/KINDS.md lists them).
-public struct StepAction: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct StepAction: StableString {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public var description: String { rawValue }
 
     /// What the engine and presentation need to know of an action.
     public struct Info: Sendable {
