@@ -8,6 +8,9 @@ public enum AWSService: String, Sendable, CaseIterable {
     case sts
     case cloudwatch
     case dynamodb
+    case autoscaling
+    case ecs
+    case ssm
 
     /// The SigV4 signing name (the `service` part of the credential scope).
     public var signingName: String {
@@ -17,10 +20,14 @@ public enum AWSService: String, Sendable, CaseIterable {
         }
     }
 
-    /// The service-specific endpoint override variable, as the AWS SDKs read it.
+    /// The service-specific endpoint override variable, as the AWS SDKs read it (from the service id: `Auto Scaling`
+    /// is `AUTO_SCALING`).
     public var endpointEnvironmentVariable: String {
-        "AWS_ENDPOINT_URL_\(rawValue.uppercased())"
+        "AWS_ENDPOINT_URL_\(self == .autoscaling ? "AUTO_SCALING" : rawValue.uppercased())"
     }
+
+    /// Whether the service speaks a JSON protocol (its errors are JSON documents with `__type`), not XML.
+    public var usesJSON: Bool { self == .dynamodb || self == .ecs || self == .ssm }
 }
 
 /// One AWS API call, before endpoint resolution and signing.

@@ -42,6 +42,9 @@ public struct EndpointResolver: Sendable {
             case .sts: "sts.\(region).amazonaws.com"
             case .cloudwatch: "monitoring.\(region).amazonaws.com"
             case .dynamodb: "dynamodb.\(region).amazonaws.com"
+            case .autoscaling: "autoscaling.\(region).amazonaws.com"
+            case .ecs: "ecs.\(region).amazonaws.com"
+            case .ssm: "ssm.\(region).amazonaws.com"
             }
         return URL(string: "https://\(host)")!
     }

@@ -7,7 +7,8 @@ import Foundation
 /// - REST-XML, CloudFront, and Query (RDS, STS, CloudWatch):
 ///   `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`;
 /// - the legacy `<Response><Errors><Error>…</Error></Errors><RequestID/></Response>`;
-/// - JSON 1.0 (DynamoDB): `{"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "message": …}`.
+/// - JSON 1.0 and 1.1 (DynamoDB, ECS, SSM): `{"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+///   "message": …}`.
 ///
 /// An empty body (S3 answers HEAD with none) yields a code derived from the status; a body that is
 /// not one of these documents yields kind `.malformedResponse` carrying the status.
@@ -27,7 +28,7 @@ public enum AWSErrorDecoder {
                 code: "MalformedErrorResponse", message: "HTTP \(response.status) with \(why)",
                 requestID: headerRequestID, httpStatus: response.status)
         }
-        if operation.service == .dynamodb {
+        if operation.service.usesJSON {
             return jsonError(operation: operation, response: response, requestID: headerRequestID, malformed: malformed)
         }
         let root: XMLElement
