@@ -5,8 +5,6 @@ import Foundation
 public struct DynamoDBClient: Sendable {
     /// The `X-Amz-Target` prefix.
     public static let targetPrefix = "DynamoDB_20120810"
-    /// The JSON 1.0 content type.
-    public static let contentType = "application/x-amz-json-1.0"
 
     /// An item: attribute name to value.
     public typealias Item = [String: AttributeValue]
@@ -123,16 +121,8 @@ public struct DynamoDBClient: Sendable {
     }
 
     private func call(_ name: String, _ body: [String: Any], region: String, idempotent: Bool) async throws -> [String: Any] {
-        let bytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        let operation = AWSOperation(
-            service: .dynamodb, region: region, name: name, method: "POST", path: "/",
-            headers: [("Content-Type", Self.contentType), ("X-Amz-Target", "\(Self.targetPrefix).\(name)")],
-            body: [UInt8](bytes), idempotent: idempotent)
-        let response = try await sender.send(operation)
-        if response.body.isEmpty { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw malformed(name, "a body that is not a JSON object")
-        }
-        return object
+        let operation = try JSONProtocol.operation(
+            name, body, service: .dynamodb, region: region, target: Self.targetPrefix, version: "1.0", idempotent: idempotent)
+        return try await JSONProtocol.call(operation, through: sender)
     }
 }
