@@ -31,6 +31,7 @@ import collections
 import datetime as _dt
 import io
 import ipaddress
+import itertools
 import json
 import logging
 import os
@@ -50,21 +51,38 @@ LOCK = threading.RLock()  # guards global-cluster failover state
 
 
 class Config:
-    def __init__(self, failover_seconds: float = 3.0) -> None:
+    """Runtime settings (``GET/POST /_switchyard/config``).
+
+    * ``failover_seconds``: how long a global cluster switchover/failover stays in progress;
+    * ``capacity_seconds``: how long new Auto Scaling instances stay ``Pending`` and new ECS
+      tasks stay pending before they are in service / running.
+    """
+
+    RANGES = {"failover_seconds": (0.0, 3600.0), "capacity_seconds": (0.0, 3600.0)}
+
+    def __init__(self, failover_seconds: float = 3.0, capacity_seconds: float = 1.0) -> None:
         self.failover_seconds = float(failover_seconds)
+        self.capacity_seconds = float(capacity_seconds)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"failover_seconds": self.failover_seconds}
+        return {"failover_seconds": self.failover_seconds, "capacity_seconds": self.capacity_seconds}
 
     def update(self, values: dict[str, Any]) -> None:
-        unknown = set(values) - {"failover_seconds"}
+        unknown = set(values) - set(self.RANGES)
         if unknown:
             raise ValueError(f"unknown config keys: {sorted(unknown)}")
-        if "failover_seconds" in values:
-            seconds = float(values["failover_seconds"])
-            if seconds < 0 or seconds > 3600:
-                raise ValueError("failover_seconds must be within [0, 3600]")
-            self.failover_seconds = seconds
+        checked = {}
+        for key, (low, high) in self.RANGES.items():
+            if key in values:
+                value = values[key]
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    raise ValueError(f"{key} must be a number")
+                seconds = float(value)
+                if not low <= seconds <= high:  # also refuses NaN
+                    raise ValueError(f"{key} must be within [{low:g}, {high:g}]")
+                checked[key] = seconds
+        for key, seconds in checked.items():
+            setattr(self, key, seconds)
 
 
 CONFIG = Config()
@@ -242,21 +260,42 @@ REST_MATCHER = RestOperationMatcher()
 RECORDED_RDS_PARAMS = ("GlobalClusterIdentifier", "TargetDbClusterIdentifier", "DbClusterIdentifier",
                        "DBClusterIdentifier", "SourceDBClusterIdentifier", "Engine",
                        "AllowDataLoss", "Switchover")
+# ... of a mutating Auto Scaling call (Query API, form body: values are strings as sent) ...
+RECORDED_AUTOSCALING_PARAMS = ("AutoScalingGroupName", "DesiredCapacity", "MinSize", "MaxSize")
+# ... and of a mutating ECS call (JSON 1.1 body: values keep their JSON type, desiredCount is a number).
+RECORDED_ECS_PARAMS = ("cluster", "service", "serviceName", "desiredCount")
+RECORDED_PARAMS = {"rds": RECORDED_RDS_PARAMS, "autoscaling": RECORDED_AUTOSCALING_PARAMS,
+                   "ecs": RECORDED_ECS_PARAMS}
+ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 
 # Operation name of the synthetic log entry written when a global cluster
 # switchover/failover completes (the writer flipped). Not an AWS operation.
 COMPLETION_OPERATION = "GlobalClusterFailoverCompleted"
+# Operation name of the synthetic log entry written when an Auto Scaling group's or an
+# ECS service's capacity has fully arrived (everything desired in service / running).
+CAPACITY_OPERATION = "CapacityInService"
 
 
 def recorded_params(service: str | None, mutating: bool, query: str,
-                    body: bytes | None) -> dict[str, str] | None:
-    """The RECORDED_RDS_PARAMS of a mutating RDS Query request (form body or query string)."""
-    if service != "rds" or not mutating:
+                    body: bytes | None) -> dict[str, Any] | None:
+    """The RECORDED_PARAMS of a mutating RDS / Auto Scaling (Query: form body or query
+    string) or ECS (JSON body) request; None for other services and read-only calls."""
+    names = RECORDED_PARAMS.get(service or "")
+    if names is None or not mutating:
         return None
+    if service == "ecs":
+        try:
+            data = json.loads(body.decode("utf-8", "replace")) if body else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            return {}
+        return {name: data[name] for name in names
+                if name in data and isinstance(data[name], (str, int, float, bool))}
     values = parse_qs(query, keep_blank_values=True)
     if body:
         values.update(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
-    return {name: values[name][0] for name in RECORDED_RDS_PARAMS if name in values}
+    return {name: values[name][0] for name in names if name in values}
 
 
 def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
@@ -729,6 +768,686 @@ def _as_response(serialized: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# Standby compute: Auto Scaling groups and ECS services whose capacity takes time
+# ---------------------------------------------------------------------------
+#
+# moto launches Auto Scaling instances ``InService`` at once and keeps an ECS service's
+# runningCount where MOTO_ECS_SERVICE_RUNNING put it. Here (on moto's own models) new
+# instances stay ``Pending`` and new tasks pending for ``capacity_seconds``; an
+# "insufficient capacity" switch makes launches / task placements fail until it is turned
+# off; a synthetic ``CapacityInService`` call-log entry marks the moment a group's or a
+# service's capacity has fully arrived.
+
+CAPACITY_LOCK = threading.RLock()  # guards every Auto Scaling / ECS request and the timers
+_CAPACITY_INSTALLED = False
+_ACTIVITY_SEQ = itertools.count(1)
+MAX_ACTIVITIES = 1000  # scaling activities kept per group
+MAX_SERVICE_EVENTS = 100  # ECS keeps the 100 most recent service events
+
+
+def _iso(epoch: float) -> str:
+    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _aws_time(epoch: float | None = None) -> str:
+    """2026-12-05T11:43:19Z, as AWS writes times into activity causes."""
+    moment = _dt.datetime.fromtimestamp(time.time() if epoch is None else epoch, _dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class CapacitySwitches:
+    """Insufficient-capacity switches set through ``POST /_switchyard/capacity``.
+
+    A switch is a (region, group, cluster, service) pattern where None matches anything:
+    with ``group`` it covers Auto Scaling groups only, with ``cluster``/``service`` ECS
+    services only, with neither both kinds (in ``region``, or everywhere)."""
+
+    FIELDS = ("region", "group", "cluster", "service")
+
+    def __init__(self) -> None:
+        self._switches: set[tuple[str | None, ...]] = set()
+
+    @classmethod
+    def key(cls, spec: dict[str, Any]) -> tuple[str | None, ...]:
+        for name in cls.FIELDS:
+            value = spec.get(name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise ValueError(f"{name} must be a non-empty string")
+        if spec.get("group") is not None and (spec.get("cluster") is not None
+                                              or spec.get("service") is not None):
+            raise ValueError("a switch names either an Auto Scaling group or an ECS cluster/service")
+        return tuple(spec.get(name) for name in cls.FIELDS)
+
+    def set(self, spec: dict[str, Any], insufficient: bool) -> None:
+        key = self.key(spec)
+        if insufficient:
+            self._switches.add(key)
+        else:
+            self._switches.discard(key)
+
+    def clear(self) -> None:
+        self._switches.clear()
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [dict({k: v for k, v in zip(self.FIELDS, key) if v is not None}, insufficient=True)
+                for key in sorted(self._switches, key=lambda k: tuple(v or "" for v in k))]
+
+    def asg(self, region: str, group: str) -> bool:
+        return any(c is None and s is None and r in (None, region) and g in (None, group)
+                   for r, g, c, s in self._switches)
+
+    def ecs(self, region: str, cluster: str, service: str) -> bool:
+        return any(g is None and r in (None, region) and c in (None, cluster) and s in (None, service)
+                   for r, g, c, s in self._switches)
+
+
+SWITCHES = CapacitySwitches()
+
+
+class CapacityTracker:
+    """Per Auto Scaling group / ECS service: is capacity on its way since a change?"""
+
+    def __init__(self, kind: str, account: str, region: str, obj: Any) -> None:
+        self.kind = kind  # "autoscaling" | "ecs"
+        self.account = account
+        self.region = region
+        self.obj = obj  # moto's FakeAutoScalingGroup / ecs Service
+        self.waiting = False  # a capacity change has not fully arrived yet
+        self.started_epoch: float | None = None
+        self.forced = False  # complete-capacity was used for it
+        self.held = False  # the last launch/placement failed (insufficient capacity)
+
+    def mark(self) -> None:
+        if not self.waiting:
+            self.waiting = True
+            self.started_epoch = time.time()
+            self.forced = False
+
+
+_TRACKERS: dict[tuple[str, ...], CapacityTracker] = {}
+
+
+def _asg_tracker(group: Any) -> CapacityTracker:
+    key = ("autoscaling", group.account_id, group.region, group.name)
+    tracker = _TRACKERS.get(key)
+    if tracker is None or tracker.obj is not group:
+        tracker = _TRACKERS[key] = CapacityTracker("autoscaling", group.account_id, group.region, group)
+    return tracker
+
+
+def _ecs_tracker(service: Any) -> CapacityTracker:
+    key = ("ecs", service._account_id, service.region_name, service.cluster_name, service.name)
+    tracker = _TRACKERS.get(key)
+    if tracker is None or tracker.obj is not service:
+        tracker = _TRACKERS[key] = CapacityTracker("ecs", service._account_id, service.region_name, service)
+    return tracker
+
+
+def _tracker_alive(tracker: CapacityTracker) -> bool:
+    """False once moto was reset, or the group / service deleted (stale timer)."""
+    try:
+        if tracker.kind == "autoscaling":
+            from moto.autoscaling.models import autoscaling_backends
+            groups = autoscaling_backends[tracker.account][tracker.region].autoscaling_groups
+            return groups.get(tracker.obj.name) is tracker.obj
+        from moto.ecs.models import ecs_backends
+        service = tracker.obj
+        services = ecs_backends[tracker.account][tracker.region].services
+        return services.get(f"{service.cluster_name}:{service.name}") is service and service.status == "ACTIVE"
+    except Exception:
+        return False
+
+
+def schedule_capacity(delay: float) -> None:
+    timer = threading.Timer(max(delay, 0.0) + 0.005, capacity_due)
+    timer.daemon = True
+    timer.start()
+
+
+# -- Auto Scaling ----------------------------------------------------------------
+
+def _asg_activity(group: Any, description: str, cause: str, status_code: str, progress: int,
+                  status_message: str | None = None, details: dict[str, str] | None = None,
+                  ended: bool = False) -> Any:
+    """A scaling activity (DescribeScalingActivities) kept on the group, moto's Activity class."""
+    from moto.autoscaling.models import Activity
+    from moto.core.utils import utcnow
+    activity = Activity(description, cause, group, status_code=status_code)
+    activity.progress = progress
+    activity.status_message = status_message
+    activity.details = json.dumps(details, separators=(",", ":")) if details else None
+    activity.auto_scaling_group_arn = group.arn
+    activity.end_time = utcnow() if ended else None
+    activity._sy_seq = next(_ACTIVITY_SEQ)
+    activities = group.__dict__.setdefault("_sy_activities", [])
+    activities.append(activity)
+    del activities[:-MAX_ACTIVITIES]
+    return activity
+
+
+def _asg_in_service(group: Any) -> list[Any]:
+    return [s for s in group.instance_states if s.lifecycle_state == "InService"]
+
+
+def _asg_pending(group: Any) -> list[Any]:
+    return [s for s in group.instance_states if s.lifecycle_state == "Pending"]
+
+
+def _asg_launch(group: Any, original: Callable[..., Any], count: int, propagated_tags: dict[str, str]) -> None:
+    """Launches `count` instances (Pending for capacity_seconds), or fails the launch."""
+    tracker = _asg_tracker(group)
+    tracker.mark()
+    current = len(group.active_instances())
+    desired = group.desired_capacity or 0
+    cause = (f"At {_aws_time()} an instance was started in response to a difference between desired and "
+             f"actual capacity, increasing the capacity from {current} to {desired}.")
+    zones = list(group.availability_zones or [])
+    if SWITCHES.asg(group.region, group.name):
+        tracker.held = True
+        zone = zones[0] if zones else f"{group.region}a"
+        # as AWS words a failed launch of a launch-template group (EC2 Fleet underneath)
+        message = (f"Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not "
+                   f"have sufficient {group.instance_type or 'm5.large'} capacity in the Availability Zone you "
+                   f"requested ({zone}). Our system will be working on provisioning additional capacity. "
+                   f"Launching EC2 instance failed.")
+        _asg_activity(group, f"Launching a new EC2 instance.  Status Reason: {message}", cause, "Failed", 100,
+                      status_message=message, details={"Availability Zone": zone}, ended=True)
+        return
+    tracker.held = False
+    before = {id(s) for s in group.instance_states}
+    original(group, count, propagated_tags)
+    seconds = CONFIG.capacity_seconds
+    deadline = time.monotonic() + seconds
+    for state in group.instance_states:
+        if id(state) in before:
+            continue
+        state.lifecycle_state = "Pending"
+        state.health_status = "Healthy"  # as AWS shows a launching instance until health checks say otherwise
+        state._sy_deadline = deadline
+        details = {"Availability Zone": str(state.availability_zone)}
+        subnet = getattr(state.instance, "subnet_id", None)
+        if subnet:
+            details = {"Subnet ID": subnet, **details}
+        state._sy_activity = _asg_activity(group, f"Launching a new EC2 instance: {state.instance_id}", cause,
+                                           "InProgress", 30, details=details)
+    schedule_capacity(seconds)
+
+
+def _asg_progress(tracker: CapacityTracker, now: float, release: bool = False) -> None:
+    from moto.core.utils import utcnow
+    group = tracker.obj
+    for state in group.instance_states:
+        deadline = getattr(state, "_sy_deadline", None)
+        if state.lifecycle_state == "Pending" and deadline is not None and deadline <= now:
+            state.lifecycle_state = "InService"
+            state._sy_deadline = None
+            activity = getattr(state, "_sy_activity", None)
+            if activity is not None:
+                activity.status_code, activity.progress, activity.end_time = "Successful", 100, utcnow()
+    if release and tracker.held and not SWITCHES.asg(group.region, group.name):
+        # capacity is back: the next launch attempt succeeds (AWS retries failed launches)
+        group.set_desired_capacity(group.desired_capacity)
+    desired = group.desired_capacity or 0
+    if tracker.waiting and not _asg_pending(group) and len(_asg_in_service(group)) >= desired:
+        tracker.waiting = False
+        tracker.held = False
+        _record_capacity(tracker)
+
+
+# -- ECS -------------------------------------------------------------------------
+
+def _ecs_event(service: Any, message: str) -> None:
+    import uuid
+
+    from moto.core.utils import utcnow
+    service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
+    del service.events[MAX_SERVICE_EVENTS:]
+
+
+def _ecs_cluster(service: Any) -> Any:
+    try:
+        from moto.ecs.models import ecs_backends
+        return ecs_backends[service._account_id][service.region_name].clusters.get(service.cluster_name)
+    except Exception:
+        return None
+
+
+def _ecs_cluster_counts(service: Any, running: int = 0, pending: int = 0, cluster: Any = None) -> None:
+    """Keeps the cluster's runningTasksCount / pendingTasksCount in step with the service."""
+    cluster = cluster if cluster is not None else _ecs_cluster(service)
+    if cluster is not None and getattr(service, "_sy_counted", False):
+        cluster.running_tasks_count += running
+        cluster.pending_tasks_count += pending
+
+
+def _ecs_sync_deployment(service: Any) -> None:
+    from moto.core.utils import utcnow
+    for deployment in service.deployments[:1]:  # the PRIMARY deployment
+        deployment["desiredCount"] = service.desired_count
+        deployment["runningCount"] = service.running_count
+        deployment["pendingCount"] = service.pending_count
+        deployment["updatedAt"] = utcnow()
+        steady = service.pending_count == 0 and service.running_count == service.desired_count
+        if steady and deployment.get("rolloutState") == "IN_PROGRESS":
+            deployment["rolloutState"] = "COMPLETED"
+            deployment["rolloutStateReason"] = f"ECS deployment {deployment.get('id')} completed."
+
+
+def _ecs_place(service: Any, count: int, tracker: CapacityTracker) -> None:
+    """Starts `count` tasks (pending for capacity_seconds), or fails to place them."""
+    import uuid
+    if count <= 0:
+        return
+    if SWITCHES.ecs(service.region_name, service.cluster_name, service.name):
+        tracker.held = True
+        if (service.launch_type or "EC2") == "EC2":
+            reason = ("was unable to place a task because no container instance met all of its requirements. "
+                      "Reason: No Container Instances were found in your cluster.")
+        else:
+            reason = ("was unable to place a task. Reason: Capacity is unavailable at this time. Please try "
+                      "again later or in a different availability zone.")
+        _ecs_event(service, f"(service {service.name}) {reason}")
+        return
+    tracker.held = False
+    seconds = CONFIG.capacity_seconds
+    service._sy_batches.append([count, time.monotonic() + seconds])
+    service.pending_count += count
+    _ecs_cluster_counts(service, pending=count)
+    tasks = " ".join(f"(task {uuid.uuid4().hex})" for _ in range(min(count, 10)))
+    _ecs_event(service, f"(service {service.name}) has started {count} tasks: {tasks}.")
+    schedule_capacity(seconds)
+
+
+def _ecs_scale(service: Any, desired: int) -> None:
+    """Sets desiredCount: missing tasks are placed (pending first), extra tasks stop at once."""
+    tracker = _ecs_tracker(service)
+    if desired != service.desired_count or desired != service.running_count + service.pending_count:
+        tracker.mark()
+    service.desired_count = desired
+    total = service.running_count + service.pending_count
+    if desired > total:
+        _ecs_place(service, desired - total, tracker)
+    elif desired < total:
+        extra = total - desired
+        while extra and service._sy_batches:  # pending tasks go first, newest first
+            batch = service._sy_batches[-1]
+            take = min(extra, batch[0])
+            batch[0] -= take
+            extra -= take
+            service.pending_count -= take
+            _ecs_cluster_counts(service, pending=-take)
+            if batch[0] == 0:
+                service._sy_batches.pop()
+        if extra:
+            service.running_count -= extra
+            _ecs_cluster_counts(service, running=-extra)
+            _ecs_event(service, f"(service {service.name}) has stopped {extra} running tasks.")
+    _ecs_sync_deployment(service)
+
+
+def _ecs_progress(tracker: CapacityTracker, now: float, release: bool = False) -> None:
+    service = tracker.obj
+    changed = False
+    for batch in list(service._sy_batches):
+        if batch[1] <= now:
+            service._sy_batches.remove(batch)
+            service.pending_count -= batch[0]
+            service.running_count += batch[0]
+            _ecs_cluster_counts(service, running=batch[0], pending=-batch[0])
+            changed = True
+    if release and tracker.held and not SWITCHES.ecs(service.region_name, service.cluster_name, service.name):
+        _ecs_place(service, service.desired_count - service.running_count - service.pending_count, tracker)
+        changed = True
+    if changed:
+        _ecs_sync_deployment(service)
+    if tracker.waiting and service.pending_count == 0 and service.running_count >= service.desired_count:
+        tracker.waiting = False
+        tracker.held = False
+        _ecs_event(service, f"(service {service.name}) has reached a steady state.")
+        _record_capacity(tracker)
+
+
+# -- shared ----------------------------------------------------------------------
+
+def _record_capacity(tracker: CapacityTracker) -> None:
+    """Synthetic call-log entry: the group's / service's capacity has fully arrived."""
+    now = time.time()
+    started = tracker.started_epoch if tracker.started_epoch is not None else now
+    meta = {"StartedTime": _iso(started), "StartedEpoch": started,
+            "DurationSeconds": round(now - started, 3), "Forced": tracker.forced}
+    if tracker.kind == "autoscaling":
+        group = tracker.obj
+        in_service = _asg_in_service(group)
+        params: dict[str, Any] = {"AutoScalingGroupName": group.name,
+                                  "DesiredCapacity": str(group.desired_capacity or 0)}
+        capacity = {"Kind": "AutoScalingGroup", "AutoScalingGroupName": group.name,
+                    "AutoScalingGroupARN": group.arn, "DesiredCapacity": group.desired_capacity or 0,
+                    "MinSize": group.min_size, "MaxSize": group.max_size, "InService": len(in_service),
+                    "InstanceIds": [s.instance_id for s in in_service], **meta}
+    else:
+        service = tracker.obj
+        params = {"cluster": service.cluster_name, "service": service.name,
+                  "desiredCount": service.desired_count}
+        capacity = {"Kind": "ECSService", "cluster": service.cluster_name, "clusterArn": service.cluster_arn,
+                    "service": service.name, "serviceArn": service.arn, "desiredCount": service.desired_count,
+                    "runningCount": service.running_count, "pendingCount": service.pending_count, **meta}
+    CALLS.record({
+        "time": _iso(now), "epoch": now, "service": tracker.kind, "region": tracker.region,
+        "operation": CAPACITY_OPERATION, "method": "", "path": "", "query": "", "mutating": False,
+        "synthetic": True, "status": 200, "params": params, "capacity": capacity,
+    })
+
+
+def capacity_due(release: bool = False) -> None:
+    """Brings due capacity into service and records the capacity that fully arrived.
+    With release=True it also retries launches / placements that failed while an
+    insufficient-capacity switch was on and no switch covers any more."""
+    now = time.monotonic()
+    with CAPACITY_LOCK:
+        for key, tracker in list(_TRACKERS.items()):
+            if not _tracker_alive(tracker):
+                if _TRACKERS.get(key) is tracker:
+                    del _TRACKERS[key]
+                continue
+            if tracker.kind == "autoscaling":
+                _asg_progress(tracker, now, release)
+            else:
+                _ecs_progress(tracker, now, release)
+
+
+def _tracker_matches(tracker: CapacityTracker, spec: dict[str, Any]) -> bool:
+    if spec.get("region") not in (None, tracker.region):
+        return False
+    if tracker.kind == "autoscaling":
+        return (spec.get("cluster") is None and spec.get("service") is None
+                and spec.get("group") in (None, tracker.obj.name))
+    return (spec.get("group") is None and spec.get("cluster") in (None, tracker.obj.cluster_name)
+            and spec.get("service") in (None, tracker.obj.name))
+
+
+def complete_capacity(spec: dict[str, Any]) -> int:
+    """Makes the pending instances / tasks of the matching groups and services arrive now
+    (not the capacity an insufficient-capacity switch holds back). Returns how many."""
+    CapacitySwitches.key(spec)  # validates
+    count = 0
+    with CAPACITY_LOCK:
+        for tracker in list(_TRACKERS.values()):
+            if not _tracker_matches(tracker, spec) or not _tracker_alive(tracker):
+                continue
+            if tracker.kind == "autoscaling":
+                for state in _asg_pending(tracker.obj):
+                    if getattr(state, "_sy_deadline", None) is not None:
+                        state._sy_deadline = 0
+                        count += 1
+                        tracker.forced = True
+            else:
+                for batch in tracker.obj._sy_batches:
+                    batch[1] = 0
+                    count += batch[0]
+                    tracker.forced = True
+        capacity_due()
+    return count
+
+
+def capacity_state() -> dict[str, Any]:
+    """What GET /_switchyard/capacity shows: switches, and every tracked group / service."""
+    groups, services = [], []
+    with CAPACITY_LOCK:
+        for tracker in _TRACKERS.values():
+            if not _tracker_alive(tracker):
+                continue
+            if tracker.kind == "autoscaling":
+                group = tracker.obj
+                groups.append({"region": tracker.region, "AutoScalingGroupName": group.name,
+                               "DesiredCapacity": group.desired_capacity, "MinSize": group.min_size,
+                               "MaxSize": group.max_size, "InService": len(_asg_in_service(group)),
+                               "Pending": len(_asg_pending(group)), "Waiting": tracker.waiting,
+                               "Held": tracker.held, "Insufficient": SWITCHES.asg(tracker.region, group.name)})
+            else:
+                service = tracker.obj
+                services.append({"region": tracker.region, "cluster": service.cluster_name,
+                                 "service": service.name, "serviceArn": service.arn,
+                                 "desiredCount": service.desired_count, "runningCount": service.running_count,
+                                 "pendingCount": service.pending_count, "Waiting": tracker.waiting,
+                                 "Held": tracker.held,
+                                 "Insufficient": SWITCHES.ecs(tracker.region, service.cluster_name, service.name)})
+    return {"switches": SWITCHES.as_list(), "auto_scaling_groups": groups, "ecs_services": services,
+            "capacity_seconds": CONFIG.capacity_seconds}
+
+
+def install_capacity_extensions() -> None:
+    """Patch moto's Auto Scaling and ECS models/responses in place (idempotent)."""
+    global _CAPACITY_INSTALLED
+    if _CAPACITY_INSTALLED:
+        return
+    from moto.autoscaling.exceptions import ValidationError
+    from moto.autoscaling.models import FakeAutoScalingGroup
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult, BaseResponse
+    from moto.core.utils import utcnow
+    from moto.ecs.models import EC2ContainerServiceBackend, Service
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    # -- every Auto Scaling / ECS request: serialized, due capacity arrives first ------
+    def locked(original: Callable[..., Any]) -> Callable[..., Any]:
+        def call_action(self: Any) -> Any:
+            with CAPACITY_LOCK:
+                capacity_due()
+                try:
+                    return original(self)
+                finally:
+                    capacity_due()
+        return call_action
+
+    AutoScalingResponse.call_action = locked(AutoScalingResponse.call_action)  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.call_action = locked(  # type: ignore[method-assign]
+        EC2ContainerServiceResponse.__dict__.get("call_action", BaseResponse.call_action))
+
+    # -- Auto Scaling models -------------------------------------------------------
+    def active_instances(self: FakeAutoScalingGroup) -> list[Any]:
+        # Pending instances count towards the desired capacity (moto only counted InService).
+        return [s for s in self.instance_states if s.lifecycle_state in ("InService", "Pending")]
+
+    original_replace = FakeAutoScalingGroup.replace_autoscaling_group_instances
+
+    def replace_autoscaling_group_instances(self: FakeAutoScalingGroup, count_needed: int,
+                                            propagated_tags: dict[str, str]) -> None:
+        with CAPACITY_LOCK:
+            _asg_launch(self, original_replace, count_needed, propagated_tags)
+
+    original_set_desired = FakeAutoScalingGroup.set_desired_capacity
+
+    def set_desired_capacity(self: FakeAutoScalingGroup, new_capacity: int | None) -> None:
+        with CAPACITY_LOCK:
+            old_desired = self.__dict__.get("desired_capacity")
+            states = list(self.__dict__.get("instance_states") or [])
+            order = {id(s): i for i, s in enumerate(states)}
+            # moto scales in by removing the first unprotected instances: Pending ones first, newest first
+            pending = [s for s in states if s.lifecycle_state == "Pending"][::-1]
+            self.instance_states = pending + [s for s in states if s.lifecycle_state != "Pending"]
+            original_set_desired(self, new_capacity)
+            self.instance_states.sort(key=lambda s: order.get(id(s), len(order)))  # stable: new ones last
+            kept = {id(s) for s in self.instance_states}
+            removed = [s for s in states if id(s) not in kept]
+            if removed:
+                cause = (f"At {_aws_time()} an instance was taken out of service in response to a difference "
+                         f"between desired and actual capacity, shrinking the capacity from {len(states)} to "
+                         f"{len(self.instance_states)}.")
+                for state in removed:
+                    activity = getattr(state, "_sy_activity", None)
+                    if activity is not None and activity.status_code == "InProgress":
+                        activity.status_code, activity.progress, activity.end_time = "Cancelled", 100, utcnow()
+                    _asg_activity(self, f"Terminating EC2 instance: {state.instance_id}", cause, "Successful",
+                                  100, details={"Availability Zone": str(state.availability_zone)}, ended=True)
+            if old_desired != self.desired_capacity or removed:
+                _asg_tracker(self).mark()
+
+    original_update = FakeAutoScalingGroup.update
+
+    def update(self: FakeAutoScalingGroup, *args: Any, **kwargs: Any) -> None:
+        # AWS: a new MinSize above / MaxSize below the group's desired capacity, given without
+        # DesiredCapacity, moves the desired capacity there; otherwise it stays (moto compared the
+        # sizes with its instance count, which differs from the desired capacity while launches fail).
+        if kwargs.get("desired_capacity") is None and not args:
+            current = self.desired_capacity or 0
+            if kwargs.get("min_size") is not None and kwargs["min_size"] > current:
+                kwargs["desired_capacity"] = kwargs["min_size"]
+            elif kwargs.get("max_size") is not None and kwargs["max_size"] < current:
+                kwargs["desired_capacity"] = kwargs["max_size"]
+            else:
+                kwargs["desired_capacity"] = current
+        original_update(self, *args, **kwargs)
+
+    FakeAutoScalingGroup.active_instances = active_instances  # type: ignore[method-assign]
+    FakeAutoScalingGroup.replace_autoscaling_group_instances = replace_autoscaling_group_instances  # type: ignore[method-assign]
+    FakeAutoScalingGroup.set_desired_capacity = set_desired_capacity  # type: ignore[method-assign]
+    FakeAutoScalingGroup.update = update  # type: ignore[method-assign]
+
+    # -- Auto Scaling responses: AWS's ValidationErrors -------------------------------
+    def bounds_error(min_size: int | None, max_size: int | None, desired: int | None) -> None:
+        if min_size is not None and max_size is not None and min_size > max_size:
+            raise ValidationError(f"Max bound, {max_size}, must be greater than or equal to min bound, {min_size}")
+        if desired is not None and ((min_size is not None and desired < min_size)
+                                    or (max_size is not None and desired > max_size)):
+            raise ValidationError(f"Desired capacity:{desired} must be between the specified min size:"
+                                  f"{min_size} and max size:{max_size}")
+
+    original_create_group = AutoScalingResponse.create_auto_scaling_group
+
+    def create_auto_scaling_group(self: AutoScalingResponse) -> ActionResult:
+        bounds_error(self._get_int_param("MinSize"), self._get_int_param("MaxSize"),
+                     self._get_int_param("DesiredCapacity"))
+        return original_create_group(self)
+
+    original_update_group = AutoScalingResponse.update_auto_scaling_group
+
+    def update_auto_scaling_group(self: AutoScalingResponse) -> ActionResult:
+        group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+        if group is not None:
+            min_size = self._get_int_param("MinSize")
+            max_size = self._get_int_param("MaxSize")
+            bounds_error(group.min_size if min_size is None else min_size,
+                         group.max_size if max_size is None else max_size,
+                         self._get_int_param("DesiredCapacity"))
+        return original_update_group(self)
+
+    original_set_desired_response = AutoScalingResponse.set_desired_capacity
+
+    def set_desired_capacity_response(self: AutoScalingResponse) -> ActionResult:
+        name = self._get_param("AutoScalingGroupName")
+        group = self.autoscaling_backend.autoscaling_groups.get(name)
+        if group is None:  # moto answered HTTP 500 (KeyError)
+            raise ValidationError(f"AutoScalingGroup name not found - AutoScalingGroup '{name}' not found")
+        desired = self._get_int_param("DesiredCapacity")
+        if desired is not None and group.max_size is not None and desired > group.max_size:
+            raise ValidationError(f"New SetDesiredCapacity value {desired} is above max value "
+                                  f"{group.max_size} for the AutoScalingGroup.")
+        if desired is not None and group.min_size is not None and desired < group.min_size:
+            raise ValidationError(f"New SetDesiredCapacity value {desired} is below min value "
+                                  f"{group.min_size} for the AutoScalingGroup.")
+        return original_set_desired_response(self)
+
+    def describe_scaling_activities(self: AutoScalingResponse) -> ActionResult:
+        name = self._get_param("AutoScalingGroupName")
+        wanted = set(self._get_param("ActivityIds", []) or [])
+        groups = [g for g in self.autoscaling_backend.autoscaling_groups.values() if name in (None, g.name)]
+        activities = [a for g in groups for a in g.__dict__.get("_sy_activities", [])
+                      if not wanted or a.activity_id in wanted]
+        activities.sort(key=lambda a: a._sy_seq, reverse=True)  # most recent first
+        max_records = self._get_int_param("MaxRecords") or 100
+        token = self._get_param("NextToken")
+        start = int(token) if token and str(token).isdigit() else 0
+        page = activities[start:start + max_records]
+        next_token = str(start + max_records) if len(activities) > start + max_records else None
+        return ActionResult({"Activities": page, "NextToken": next_token})
+
+    def describe_auto_scaling_instances(self: AutoScalingResponse) -> ActionResult:
+        # AWS spells this API's HealthStatus HEALTHY / UNHEALTHY (DescribeAutoScalingGroups: Healthy).
+        states = self.autoscaling_backend.describe_auto_scaling_instances(
+            instance_ids=self._get_param("InstanceIds", []))
+        def launch_configuration_name(state: Any) -> str | None:
+            config = getattr(state.auto_scaling_group, "launch_config", None)
+            return getattr(config, "name", None)
+
+        items = [{"InstanceId": s.instance_id, "InstanceType": s.instance_type,
+                  "AutoScalingGroupName": s.auto_scaling_group_name, "AvailabilityZone": str(s.availability_zone),
+                  "LifecycleState": s.lifecycle_state, "HealthStatus": str(s.health_status).upper(),
+                  "LaunchConfigurationName": launch_configuration_name(s), "LaunchTemplate": s.launch_template,
+                  "ProtectedFromScaleIn": bool(s.protected_from_scale_in)} for s in states]
+        return ActionResult({"AutoScalingInstances": items})
+
+    AutoScalingResponse.create_auto_scaling_group = create_auto_scaling_group  # type: ignore[method-assign]
+    AutoScalingResponse.update_auto_scaling_group = update_auto_scaling_group  # type: ignore[method-assign]
+    AutoScalingResponse.set_desired_capacity = set_desired_capacity_response  # type: ignore[method-assign]
+    AutoScalingResponse.describe_scaling_activities = describe_scaling_activities  # type: ignore[method-assign]
+    AutoScalingResponse.describe_auto_scaling_instances = describe_auto_scaling_instances  # type: ignore[method-assign]
+
+    # -- ECS ------------------------------------------------------------------------
+    original_service_init = Service.__init__
+
+    def service_init(self: Service, *args: Any, **kwargs: Any) -> None:
+        original_service_init(self, *args, **kwargs)
+        # runningCount follows desiredCount after capacity_seconds (MOTO_ECS_SERVICE_RUNNING is ignored)
+        self.created_at = utcnow()
+        self._sy_batches = []  # [[task count, monotonic deadline], ...] of pending tasks
+        self._sy_counted = False  # create_service adds the counts to the cluster itself
+        desired = int(self.desired_count or 0)
+        self.running_count = 0
+        self.pending_count = 0
+        self.desired_count = 0
+        with CAPACITY_LOCK:
+            _ecs_scale(self, desired)
+            if desired == 0:
+                _ecs_tracker(self).mark()
+
+    original_create_service = EC2ContainerServiceBackend.create_service
+
+    def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Service:
+        with CAPACITY_LOCK:
+            service = original_create_service(self, *args, **kwargs)
+            service._sy_counted = True  # moto added running/pending to the cluster from here on
+            cluster = self.clusters.get(service.cluster_name)
+            if cluster is not None:
+                cluster.active_services_count += 1
+            return service
+
+    original_update_service = EC2ContainerServiceBackend.update_service
+
+    def update_service(self: EC2ContainerServiceBackend, service_properties: dict[str, Any]) -> Service:
+        props = dict(service_properties)
+        desired = props.pop("desired_count", None)
+        with CAPACITY_LOCK:
+            service = original_update_service(self, props)  # everything but the count
+            # moto took the service's tasks off the cluster's counts: put them back
+            _ecs_cluster_counts(service, running=service.running_count, pending=service.pending_count)
+            if desired is not None:
+                _ecs_scale(service, int(desired))
+            return service
+
+    original_delete_service = EC2ContainerServiceBackend.delete_service
+
+    def delete_service(self: EC2ContainerServiceBackend, cluster_name: str, service_name: str,
+                       force: bool) -> Service:
+        with CAPACITY_LOCK:
+            service = original_delete_service(self, cluster_name, service_name, force)
+            if service._sy_batches or service.running_count:
+                service._sy_batches = []
+                service.pending_count = 0
+                service.running_count = 0  # moto already took them off the cluster's counts
+            cluster = self.clusters.get(service.cluster_name)
+            if cluster is not None and cluster.active_services_count > 0:
+                cluster.active_services_count -= 1
+            return service
+
+    Service.__init__ = service_init  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.create_service = create_service  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]
+    EC2ContainerServiceBackend.delete_service = delete_service  # type: ignore[method-assign]
+
+    _CAPACITY_INSTALLED = True
+
+
+# ---------------------------------------------------------------------------
 # WSGI application: control API + recording + moto
 # ---------------------------------------------------------------------------
 
@@ -790,6 +1509,40 @@ class SwitchyardApp:
                 except (ValueError, TypeError) as exc:
                     return _json_response(start_response, 400, {"error": str(exc)})
                 return _json_response(start_response, 200, CONFIG.as_dict())
+        if path == "capacity":
+            if method == "GET":
+                return _json_response(start_response, 200, capacity_state())
+            if method == "POST":
+                if not isinstance(data, dict):
+                    return _json_response(start_response, 400, {"error": "expected a JSON object"})
+                allowed = set(CapacitySwitches.FIELDS) | {"insufficient", "clear"}
+                unknown = set(data) - allowed
+                if unknown:
+                    return _json_response(start_response, 400, {"error": f"unknown keys: {sorted(unknown)}"})
+                clear = data.get("clear") is True
+                if not clear and not isinstance(data.get("insufficient"), bool):
+                    return _json_response(start_response, 400, {
+                        "error": 'expected {"insufficient": true|false} (with region/group/cluster/service) '
+                                 'or {"clear": true}'})
+                try:
+                    with CAPACITY_LOCK:
+                        if clear:
+                            SWITCHES.clear()
+                        else:
+                            SWITCHES.set({k: data.get(k) for k in CapacitySwitches.FIELDS}, data["insufficient"])
+                        capacity_due(release=True)  # launches that failed meanwhile are retried now
+                except ValueError as exc:
+                    return _json_response(start_response, 400, {"error": str(exc)})
+                return _json_response(start_response, 200, capacity_state())
+        if path == "complete-capacity" and method == "POST":
+            if not isinstance(data, dict) or set(data) - set(CapacitySwitches.FIELDS):
+                return _json_response(start_response, 400, {
+                    "error": f"expected a JSON object with keys among {list(CapacitySwitches.FIELDS)}"})
+            try:
+                completed = complete_capacity(data)
+            except ValueError as exc:
+                return _json_response(start_response, 400, {"error": str(exc)})
+            return _json_response(start_response, 200, {"completed": completed})
         if path == "complete-failovers" and method == "POST":
             with LOCK:
                 for gc in list(_IN_PROGRESS.values()):
@@ -809,7 +1562,8 @@ class SwitchyardApp:
 
         body = None
         content_type = environ.get("CONTENT_TYPE", "")
-        if "x-www-form-urlencoded" in content_type:
+        is_ecs = (environ.get("HTTP_X_AMZ_TARGET") or "").startswith(ECS_TARGET_PREFIX)
+        if "x-www-form-urlencoded" in content_type or (is_ecs and environ.get("CONTENT_LENGTH")):
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -837,6 +1591,7 @@ def build_app(port_ref: dict[str, int] | None = None) -> SwitchyardApp:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     install_rds_extensions()
+    install_capacity_extensions()
     return SwitchyardApp(DomainDispatcherApplication(create_backend_app), port_ref or {})
 
 
@@ -928,6 +1683,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-file", help="write the bound port to this file once ready")
     parser.add_argument("--failover-seconds", type=float, default=3.0,
                         help="how long switchover/failover stays in progress (default 3)")
+    parser.add_argument("--capacity-seconds", type=float, default=1.0,
+                        help="how long new Auto Scaling instances stay Pending and new ECS tasks pending "
+                             "(default 1)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     parser.add_argument("--log-file", help="append stderr (warnings, tracebacks) to this file")
     parser.add_argument("--no-parent-watch", action="store_true",
@@ -935,7 +1693,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_loopback(args.host)
     redirect_stderr(args.log_file)
-    CONFIG.update({"failover_seconds": args.failover_seconds})
+    try:
+        CONFIG.update({"failover_seconds": args.failover_seconds, "capacity_seconds": args.capacity_seconds})
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
     from werkzeug.serving import make_server

@@ -13,14 +13,23 @@ Per app:
   global cluster ``unishop-docdb-global`` (engine docdb) with writer cluster
   ``unishop-docdb-east`` in us-east-1 and ``unishop-docdb-west`` in us-west-1,
   created through boto3's ``docdb`` client (``--docdb-prefix`` replaces
-  ``unishop``; the N-th app uses ``unishopN``).
+  ``unishop``; the N-th app uses ``unishopN``);
+* optionally (``--compute`` / ``compute=True``, default off) per region the Unishop
+  compute of a warm standby: a launch template (a moto Amazon Linux 2 AMI from
+  DescribeImages), an Auto Scaling group ``<prefix>-primary-asg`` (us-east-1, min 2 /
+  desired 4 / max 8) and ``<prefix>-secondary-asg`` (us-west-1, min 1 / desired 1 /
+  max 8), an ECS cluster ``<prefix>-primary-cluster`` / ``<prefix>-secondary-cluster``
+  with a Fargate service ``<prefix>-unishop`` of the same desired count and an
+  Application Auto Scaling target with the same min/max (``--standby-max`` lowers the
+  standby's max; ``--primary-capacity`` / ``--standby-capacity`` MIN/DESIRED/MAX).
 
 With the default prefix ``hot`` and count 1 the names are exactly the lab's.
 With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
 
 CLI:    python3 emulator/topology.py --endpoint http://127.0.0.1:PORT [--prefix hot]
             [--count N] [--parts all|web|aurora] [--documentdb [--docdb-prefix unishop]]
-            [--output FILE]
+            [--compute [--standby-max N] [--primary-capacity 2/4/8] [--standby-capacity 1/1/8]
+             [--no-settle]] [--output FILE]
 Module: from topology import create_topology; create_topology(endpoint_url, documentdb=True)
 Prints a JSON description (distribution ids, cluster ARNs, bucket names).
 """
@@ -30,6 +39,7 @@ import argparse
 import json
 import sys
 import time
+import urllib.request
 from typing import Any
 
 import boto3
@@ -43,6 +53,12 @@ INDEX_HTML = "<html><head><title>Unishop</title></head><body><h1>Unishop ({regio
 
 DOCDB_ENGINE = "docdb"
 DOCDB_PREFIX = "unishop"
+
+# Warm standby sizes (min, desired, max) of the Unishop compute per role.
+PRIMARY_CAPACITY = (2, 4, 8)
+STANDBY_CAPACITY = (1, 1, 8)
+INSTANCE_TYPE = "t3.micro"
+AMI_NAME_PATTERN = "amzn2-ami-hvm-*-x86_64-gp2"
 
 
 def app_prefixes(prefix: str = "hot", count: int = 1) -> list[str]:
@@ -67,6 +83,18 @@ def names_for(prefix: str) -> dict[str, str]:
         "global_cluster": f"{prefix}-global",
         "primary_cluster": f"{prefix}-primary",
         "secondary_cluster": f"{prefix}-secondary",
+    }
+
+
+def compute_names_for(prefix: str) -> dict[str, str]:
+    return {
+        "launch_template": f"{prefix}-unishop-lt",
+        "primary_asg": f"{prefix}-primary-asg",
+        "secondary_asg": f"{prefix}-secondary-asg",
+        "primary_cluster": f"{prefix}-primary-cluster",
+        "secondary_cluster": f"{prefix}-secondary-cluster",
+        "task_family": f"{prefix}-unishop",
+        "service": f"{prefix}-unishop",
     }
 
 
@@ -175,8 +203,117 @@ def _documentdb(endpoint_url: str, n: dict[str, str]) -> dict[str, Any]:
                           "region": SECONDARY_REGION}}
 
 
+def _control(endpoint_url: str, path: str, body: dict[str, Any]) -> Any:
+    """POST to the emulator's /_switchyard/ control API (passes through the fault proxy too)."""
+    req = urllib.request.Request(f"{endpoint_url.rstrip('/')}/_switchyard/{path}", data=json.dumps(body).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def _capacity(value: Any, name: str) -> tuple[int, int, int]:
+    """(min, desired, max) from a tuple/list or a "MIN/DESIRED/MAX" string, checked like AWS does."""
+    parts = value.split("/") if isinstance(value, str) else list(value)
+    try:
+        low, desired, high = (int(v) for v in parts)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be MIN/DESIRED/MAX, e.g. 1/1/8") from None
+    if not 0 <= low <= desired <= high:
+        raise ValueError(f"{name} must satisfy 0 <= min <= desired <= max: {low}/{desired}/{high}")
+    return low, desired, high
+
+
+def _amazon_linux_ami(ec2: Any) -> str:
+    """The newest Amazon Linux 2 x86_64 AMI among moto's built-in images of the region."""
+    images = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": [AMI_NAME_PATTERN]}])["Images"]
+    if not images:
+        images = ec2.describe_images(Owners=["amazon"])["Images"]
+    return sorted(images, key=lambda i: (i.get("Name", ""), i["ImageId"]))[-1]["ImageId"]
+
+
+def _compute_region(endpoint_url: str, n: dict[str, str], role: str, region: str,
+                    capacity: tuple[int, int, int]) -> dict[str, Any]:
+    """Launch template + Auto Scaling group + ECS cluster/service (+ scalable target) in one region."""
+    low, desired, high = capacity
+    ec2 = _client("ec2", endpoint_url, region)
+    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    subnets = sorted(subnets, key=lambda sn: sn["AvailabilityZone"])[:2]
+    subnet_ids = [sn["SubnetId"] for sn in subnets]
+    security_groups = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    image_id = _amazon_linux_ami(ec2)
+    template = ec2.create_launch_template(
+        LaunchTemplateName=n["launch_template"],
+        LaunchTemplateData={"ImageId": image_id, "InstanceType": INSTANCE_TYPE})["LaunchTemplate"]
+
+    group_name = n[f"{role}_asg"]
+    autoscaling = _client("autoscaling", endpoint_url, region)
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=group_name, MinSize=low, DesiredCapacity=desired, MaxSize=high,
+        LaunchTemplate={"LaunchTemplateId": template["LaunchTemplateId"], "Version": "$Latest"},
+        VPCZoneIdentifier=",".join(subnet_ids),
+        Tags=[{"Key": "app", "Value": "unishop", "PropagateAtLaunch": True},
+              {"Key": "switchyard:role", "Value": role, "PropagateAtLaunch": False}])
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]
+
+    ecs = _client("ecs", endpoint_url, region)
+    cluster = ecs.create_cluster(clusterName=n[f"{role}_cluster"])["cluster"]
+    task = ecs.register_task_definition(
+        family=n["task_family"], requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="256",
+        memory="512", containerDefinitions=[{"name": "unishop", "image": "public.ecr.aws/nginx/nginx:latest",
+                                             "essential": True, "portMappings": [{"containerPort": 80}]}],
+    )["taskDefinition"]
+    service = ecs.create_service(
+        cluster=cluster["clusterName"], serviceName=n["service"], taskDefinition=task["taskDefinitionArn"],
+        desiredCount=desired, launchType="FARGATE",
+        networkConfiguration={"awsvpcConfiguration": {
+            "subnets": subnet_ids, "securityGroups": [g["GroupId"] for g in security_groups[:1]],
+            "assignPublicIp": "ENABLED"}})["service"]
+    resource_id = f"service/{cluster['clusterName']}/{service['serviceName']}"
+    _client("application-autoscaling", endpoint_url, region).register_scalable_target(
+        ServiceNamespace="ecs", ResourceId=resource_id, ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=low, MaxCapacity=high)
+    return {
+        "region": region,
+        "auto_scaling_group": {
+            "name": group_name, "arn": group["AutoScalingGroupARN"], "min_size": low,
+            "desired_capacity": desired, "max_size": high, "subnets": subnet_ids,
+            "launch_template": {"id": template["LaunchTemplateId"], "name": template["LaunchTemplateName"],
+                                "image_id": image_id, "instance_type": INSTANCE_TYPE}},
+        "ecs": {
+            "cluster_name": cluster["clusterName"], "cluster_arn": cluster["clusterArn"],
+            "service_name": service["serviceName"], "service_arn": service["serviceArn"],
+            "task_definition_arn": task["taskDefinitionArn"], "desired_count": desired,
+            "min_capacity": low, "max_capacity": high, "scalable_target_resource_id": resource_id},
+    }
+
+
+def _compute(endpoint_url: str, prefix: str, primary_capacity: Any, standby_capacity: Any,
+             standby_max: int | None, settle: bool) -> dict[str, Any]:
+    primary = _capacity(primary_capacity, "primary capacity")
+    standby = _capacity(standby_capacity, "standby capacity")
+    if standby_max is not None:
+        standby = _capacity((min(standby[0], standby_max), min(standby[1], standby_max), standby_max),
+                            "standby capacity")
+    n = compute_names_for(prefix)
+    result = {"primary": _compute_region(endpoint_url, n, "primary", PRIMARY_REGION, primary),
+              "secondary": _compute_region(endpoint_url, n, "secondary", SECONDARY_REGION, standby)}
+    if settle:
+        # The warm capacity is already running when the scenario starts: bring this app's
+        # initial instances / tasks into service now instead of after capacity_seconds.
+        for part in result.values():
+            _control(endpoint_url, "complete-capacity",
+                     {"region": part["region"], "group": part["auto_scaling_group"]["name"]})
+            _control(endpoint_url, "complete-capacity",
+                     {"region": part["region"], "cluster": part["ecs"]["cluster_name"],
+                      "service": part["ecs"]["service_name"]})
+    return result
+
+
 def create_app(endpoint_url: str, prefix: str = "hot", parts: str = "all",
-               documentdb: bool = False, docdb_prefix: str = DOCDB_PREFIX) -> dict[str, Any]:
+               documentdb: bool = False, docdb_prefix: str = DOCDB_PREFIX, compute: bool = False,
+               standby_max: int | None = None, primary_capacity: Any = PRIMARY_CAPACITY,
+               standby_capacity: Any = STANDBY_CAPACITY, settle: bool = True) -> dict[str, Any]:
     if parts not in ("all", "web", "aurora"):
         raise ValueError("parts must be all, web or aurora")
     n = names_for(prefix)
@@ -191,21 +328,39 @@ def create_app(endpoint_url: str, prefix: str = "hot", parts: str = "all",
         app["aurora"] = _aurora(endpoint_url, n)
     if documentdb:
         app["documentdb"] = _documentdb(endpoint_url, docdb_names_for(docdb_prefix))
+    if compute:
+        app["compute"] = _compute(endpoint_url, prefix, primary_capacity, standby_capacity, standby_max, settle)
     return app
 
 
 def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
                     parts: str = "all", documentdb: bool = False,
-                    docdb_prefix: str = DOCDB_PREFIX) -> dict[str, Any]:
+                    docdb_prefix: str = DOCDB_PREFIX, compute: bool = False,
+                    standby_max: int | None = None, primary_capacity: Any = PRIMARY_CAPACITY,
+                    standby_capacity: Any = STANDBY_CAPACITY, settle: bool = True) -> dict[str, Any]:
     """Creates `count` apps and returns {"endpoint_url": ..., "apps": [...]}.
 
     With documentdb=True every app also gets a DocumentDB global cluster under the
     key "documentdb" (names from docdb_names_for(): unishop-docdb-global, -east, -west
-    for the first app, unishop2-docdb-... for the second, and so on)."""
+    for the first app, unishop2-docdb-... for the second, and so on).
+
+    With compute=True every app also gets, under the key "compute", per region an Auto
+    Scaling group and an ECS service sized as a warm standby (primary_capacity and
+    standby_capacity are (min, desired, max) or "MIN/DESIRED/MAX"; standby_max lowers the
+    standby's max, and its min/desired with it when they exceed it). settle=True (default)
+    brings the initial capacity into service at once through the emulator's
+    /_switchyard/complete-capacity; settle=False leaves it pending for capacity_seconds."""
     if count < 1:
         raise ValueError("count must be >= 1")
+    if compute:  # fail before creating anything
+        _capacity(primary_capacity, "primary capacity")
+        _capacity(standby_capacity, "standby capacity")
+        if standby_max is not None and standby_max < 0:
+            raise ValueError("standby_max must be >= 0")
     return {"endpoint_url": endpoint_url,
-            "apps": [create_app(endpoint_url, p, parts, documentdb, d)
+            "apps": [create_app(endpoint_url, p, parts, documentdb, d, compute=compute, standby_max=standby_max,
+                                primary_capacity=primary_capacity, standby_capacity=standby_capacity,
+                                settle=settle)
                      for p, d in zip(app_prefixes(prefix, count), app_prefixes(docdb_prefix, count))]}
 
 
@@ -221,10 +376,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docdb-prefix", default=DOCDB_PREFIX,
                         help="DocumentDB name prefix (default unishop: unishop-docdb-global, "
                              "unishop-docdb-east, unishop-docdb-west)")
+    parser.add_argument("--compute", action="store_true",
+                        help="also create per region an Auto Scaling group and an ECS service (default off)")
+    parser.add_argument("--standby-max", type=int,
+                        help="max size of the standby's (us-west-1) group and scalable target (default 8)")
+    parser.add_argument("--primary-capacity", default="/".join(map(str, PRIMARY_CAPACITY)),
+                        help="MIN/DESIRED/MAX in us-east-1 (default 2/4/8)")
+    parser.add_argument("--standby-capacity", default="/".join(map(str, STANDBY_CAPACITY)),
+                        help="MIN/DESIRED/MAX in us-west-1 (default 1/1/8)")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="leave the initial capacity pending for the emulator's capacity_seconds")
     parser.add_argument("--output", help="also write the JSON description to this file")
     args = parser.parse_args(argv)
-    result = create_topology(args.endpoint, args.prefix, args.count, args.parts,
-                             documentdb=args.documentdb, docdb_prefix=args.docdb_prefix)
+    try:
+        result = create_topology(args.endpoint, args.prefix, args.count, args.parts,
+                                 documentdb=args.documentdb, docdb_prefix=args.docdb_prefix,
+                                 compute=args.compute, standby_max=args.standby_max,
+                                 primary_capacity=args.primary_capacity, standby_capacity=args.standby_capacity,
+                                 settle=not args.no_settle)
+    except ValueError as exc:
+        parser.error(str(exc))
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.output:
         with open(args.output, "w") as fh:

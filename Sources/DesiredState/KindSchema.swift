@@ -151,6 +151,17 @@ public struct KindReader {
         return scalar.string
     }
 
+    /// A whole number within `range`.
+    public mutating func integer(_ entry: Entry, in range: ClosedRange<Int>) -> Int? {
+        guard let scalar = entry.value.scalar, scalar.style == .plain, let value = Int(scalar.string), range.contains(value) else {
+            reader.report(
+                at: entry.value, entry.field,
+                "found \(reader.describe(entry.value)); expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
     /// `true` or `false`.
     public mutating func bool(_ entry: Entry) -> Bool? {
         guard let value = entry.value.scalar?.bool else {

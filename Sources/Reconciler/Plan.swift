@@ -261,6 +261,9 @@ public struct AppPlan: Sendable, Codable {
     public var checks: [Check] = []
     /// What was observed, in short: what `status` shows as the live state.
     public var live = LiveSummary()
+    /// The region the failover leaves: the active region of the commit last applied, when it differs from this one
+    /// (a kind lowers only it, and only in `release`). Not in JSON.
+    public var leaving: String?
 
     public init(
         app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],
@@ -274,6 +277,8 @@ public struct AppPlan: Sendable, Codable {
         self.inProgress = inProgress
         self.warnings = warnings
     }
+
+    enum CodingKeys: String, CodingKey { case app, activeRegion, steps, blockers, unobserved, inProgress, warnings, checks, live }
 
     /// Nothing to do, nothing unknown, nothing in progress.
     public var inSync: Bool { steps.isEmpty && blockers.isEmpty && unobserved.isEmpty && inProgress.isEmpty }

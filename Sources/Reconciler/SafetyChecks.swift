@@ -13,10 +13,15 @@ public struct SafetyContext: Sendable {
     public var overrides: Set<String>
     /// Who overrode, for the reading: the commit, its author and time.
     public var overriddenBy: String
+    /// The active region of the commit this host last applied for the app (its journal): the region a failover
+    /// leaves. Nil when not known (a fresh state folder).
+    public var lastAppliedRegion: String?
 
     public init(
-        now: Date = Date(), lastFlip: Date? = nil, lastFlipSource: String = "git", overrides: Set<String> = [], overriddenBy: String = "the commit"
+        now: Date = Date(), lastFlip: Date? = nil, lastFlipSource: String = "git", overrides: Set<String> = [], overriddenBy: String = "the commit",
+        lastAppliedRegion: String? = nil
     ) {
+        self.lastAppliedRegion = lastAppliedRegion
         self.now = now
         self.lastFlip = lastFlip
         self.lastFlipSource = lastFlipSource

@@ -58,9 +58,9 @@ extension ResourceKind {
 /// The order in which a failover's steps run, as data: each phase waits for the phases it lists in `after`; steps of
 /// one phase run side by side.
 public enum Phase: String, Sendable, Codable, CaseIterable, Comparable {
-    /// Raise what the target region needs to carry the load (capacity).
+    /// Raise what the target region needs to carry the load (capacity), side by side with the promotions.
     case prepare
-    /// Make the target region's data writable (promotions).
+    /// Make the target region's data writable (promotions), side by side with `prepare`.
     case promoteData
     /// Let the target region serve (open what was fenced).
     case openTarget
@@ -76,7 +76,7 @@ public enum Phase: String, Sendable, Codable, CaseIterable, Comparable {
     public var after: [Phase] {
         switch self {
         case .prepare: []
-        case .promoteData: [.prepare]
+        case .promoteData: []
         case .openTarget: [.prepare, .promoteData]
         case .moveTraffic: [.prepare, .promoteData, .openTarget]
         case .fence: [.prepare, .promoteData, .openTarget]

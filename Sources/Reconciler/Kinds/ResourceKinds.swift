@@ -10,6 +10,8 @@ public struct ResourceKinds: Sendable {
         CloudFrontOriginGroup.self,
         AuroraGlobalDatabase.self,
         DocumentDBGlobalCluster.self,
+        AutoScalingGroupKind.self,
+        ECSServiceKind.self,
     ]
 
     /// The desired-state schema of the registered kinds: the keys each owns.

@@ -164,9 +164,10 @@ public struct Pass: Sendable {
             }
         }
         return try await offPool {
-            let safety = SafetyContexts.build(
+            var safety = SafetyContexts.build(
                 repository: opened.value, snapshot: snapshot, state: state,
                 folder: configuration.folder, journal: journal)
+            for (app, region) in appliedRegions { safety[app]?.lastAppliedRegion = region }
             var changed: Set<String> = []
             if let lastApplied, lastApplied != hex,
                 let before = try? opened.value.snapshot(ref: lastApplied, folder: configuration.folder)
