@@ -158,3 +158,50 @@ struct ComputeKindTests {
             failure.diagnostics.contains { $0.field == "spec.capacity.activeMinimum" && $0.message.contains("whole number") && $0.location.line > 1 })
     }
 }
+
+/// Parameters in memory, per region; regions in `down` do not answer.
+final class FakeParameters: ParameterControl, @unchecked Sendable {
+    private let lock = NSLock()
+    var values: [String: String] = [:]
+    var down: Set<String> = []
+    private(set) var writes: [String] = []
+
+    func value(of parameter: String, region: String) async throws -> String? {
+        try lock.withLock {
+            if down.contains(region) {
+                throw AWSError(kind: .transport, service: "ssm", operation: "GetParameter", code: "ConnectionFailed", message: "unreachable")
+            }
+            return values[region]
+        }
+    }
+
+    func write(_ value: String, to parameter: String, region: String) async throws -> String? {
+        lock.withLock {
+            values[region] = value
+            writes.append("\(region) \(value)")
+            return "req-ssm"
+        }
+    }
+}
+
+@Suite("The SSM parameter names the active region in every region")
+struct SSMParameterKindTests {
+    @Test("written in moveTraffic after the promotion, in each region; a region down stays pending and blocks nothing")
+    func written() async {
+        let (lab, parameters) = (primaryCloud(), FakeParameters())
+        parameters.values = ["us-east-1": "us-east-1", "us-west-1": "us-east-1"]
+        parameters.down = ["us-east-1"]
+        var app = unishop(active: "us-west-1")
+        app.spec.parameter = "/shop/active-region"
+        let kinds = ResourceKinds(lab.kinds.kinds + [SSMParameter(control: parameters)])
+        let plan = await Observer(kinds: kinds).plan(app)
+        let steps = plan.steps.filter { $0.kind == SSMParameter.name }
+        #expect(steps.map(\.phase) == [.moveTraffic, .moveTraffic])
+        #expect(steps.allSatisfy { $0.dependsOn.contains("aurora") })
+        let outcomes = Dictionary(uniqueKeysWithValues: await Applier(kinds: kinds).apply(plan, for: app).map { ($0.step.id, $0) })
+        #expect(outcomes["parameter:us-west-1"]?.status == .done)
+        #expect(outcomes["parameter:us-east-1"]?.status == .pending)
+        #expect(outcomes["origins"]?.status == .started, "the other traffic steps went on")
+        #expect(parameters.writes == ["us-west-1 us-west-1"])
+    }
+}

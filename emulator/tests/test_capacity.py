@@ -241,6 +241,7 @@ def test_asg_insufficient_capacity_switch(emu):
     asg = client("autoscaling", emu, WEST)
     make_group(emu, desired=1, settle=True)
     make_group(emu, name="east-asg", region=EAST, desired=1, settle=True)
+    control(emu, "reset-calls", {})
     state = control(emu, "capacity", {"region": WEST, "group": "web-asg", "insufficient": True})
     assert state["switches"] == [{"region": WEST, "group": "web-asg", "insufficient": True}]
     asg.update_auto_scaling_group(AutoScalingGroupName="web-asg", DesiredCapacity=3)
@@ -329,6 +330,7 @@ def test_ecs_insufficient_capacity_switch(emu):
     ecs = client("ecs", emu, WEST)
     make_service(emu, desired=1, settle=True)
     make_service(emu, cluster="east", region=EAST, desired=1, settle=True)
+    control(emu, "reset-calls", {})
     control(emu, "capacity", {"region": WEST, "cluster": "web", "service": "unishop", "insufficient": True})
     assert counts(ecs.update_service(cluster="web", service="unishop", desiredCount=4)["service"]) == (4, 1, 0)
     client("ecs", emu, EAST).update_service(cluster="east", service="unishop", desiredCount=2)
@@ -343,9 +345,9 @@ def test_ecs_insufficient_capacity_switch(emu):
     control(emu, "capacity", {"region": WEST, "cluster": "web", "service": "unishop", "insufficient": False})
     assert counts(service(emu)) == (4, 1, 3)
     wait_for(lambda: counts(service(emu)) == (4, 4, 0))
-    entries = calls(emu, "operation=CapacityInService&region=us-west-1")["calls"]
-    assert entries[-1]["params"] == {"cluster": "web", "service": "unishop", "desiredCount": 4}
-    assert entries[-1]["epoch"] - released >= CAP - 0.05
+    (entry,) = wait_for(lambda: calls(emu, "operation=CapacityInService&region=us-west-1")["calls"])
+    assert entry["params"] == {"cluster": "web", "service": "unishop", "desiredCount": 4}
+    assert entry["epoch"] - released >= CAP - 0.05
 
 
 # --------------------------------------------------------------------------- call log

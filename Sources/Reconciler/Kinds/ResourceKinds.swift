@@ -12,6 +12,7 @@ public struct ResourceKinds: Sendable {
         DocumentDBGlobalCluster.self,
         AutoScalingGroupKind.self,
         ECSServiceKind.self,
+        SSMParameter.self,
     ]
 
     /// The desired-state schema of the registered kinds: the keys each owns.
