@@ -9,6 +9,11 @@ Prints {"writer": ARN|null, "failover": status|null (of the first global cluster
 "origins": {group id: [origin ids in order]}, "buckets": {name: "open"|"blocked"|"partial"} (open: neither policy flag; blocked: all four),
 "distribution_status": {id: status}, "global_clusters": {id: {status, writer, members, failover_state}},
 "clusters": {arn: {status, global_cluster}}}. Tests use it to check end states.
+
+With --asg REGION:NAME (repeatable) it adds "auto_scaling_groups": {name: {region, min_size,
+desired_capacity, max_size, in_service, pending}}, with --ecs-service REGION:CLUSTER/SERVICE
+(repeatable) "ecs_services": {"CLUSTER/SERVICE": {region, arn, desired_count, running_count,
+pending_count}}; without them the output is as above.
 """
 from __future__ import annotations
 
@@ -50,6 +55,8 @@ def main() -> int:
     parser.add_argument("--distribution", action="append", default=[])
     parser.add_argument("--bucket", action="append", default=[], help="REGION:NAME (repeatable)")
     parser.add_argument("--cluster", action="append", default=[], help="DB cluster ARN, read in its region")
+    parser.add_argument("--asg", action="append", default=[], help="REGION:AUTO_SCALING_GROUP (repeatable)")
+    parser.add_argument("--ecs-service", action="append", default=[], help="REGION:CLUSTER/SERVICE (repeatable)")
     args = parser.parse_args()
     out = {"writer": None, "failover": None, "origins": {}, "buckets": {}, "distribution_status": {},
            "global_clusters": {}, "clusters": {}}
@@ -77,6 +84,26 @@ def main() -> int:
         described = client("rds", args.endpoint, arn.split(":")[3]).describe_db_clusters(DBClusterIdentifier=arn)
         cluster = described["DBClusters"][0]
         out["clusters"][arn] = {"status": cluster.get("Status"), "global_cluster": cluster.get("GlobalClusterIdentifier")}
+    if args.asg:
+        out["auto_scaling_groups"] = {}
+    for item in args.asg:
+        region, name = item.split(":", 1)
+        group = client("autoscaling", args.endpoint, region).describe_auto_scaling_groups(
+            AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+        states = [i["LifecycleState"] for i in group.get("Instances", [])]
+        out["auto_scaling_groups"][name] = {
+            "region": region, "min_size": group["MinSize"], "desired_capacity": group["DesiredCapacity"],
+            "max_size": group["MaxSize"], "in_service": states.count("InService"), "pending": states.count("Pending")}
+    if args.ecs_service:
+        out["ecs_services"] = {}
+    for item in args.ecs_service:
+        region, rest = item.split(":", 1)
+        cluster_name, service_name = rest.split("/", 1)
+        service = client("ecs", args.endpoint, region).describe_services(
+            cluster=cluster_name, services=[service_name])["services"][0]
+        out["ecs_services"][rest] = {
+            "region": region, "arn": service["serviceArn"], "desired_count": service["desiredCount"],
+            "running_count": service["runningCount"], "pending_count": service["pendingCount"]}
     print(json.dumps(out, sort_keys=True))
     return 0
 

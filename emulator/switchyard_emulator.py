@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Switchyard emulator: moto server + Aurora Global Database extensions.
+"""Switchyard emulator: moto server + Aurora Global Database and standby compute extensions.
 
 Starts moto's WSGI application (the same one ``moto_server`` and
 ``ThreadedMotoServer`` use) on 127.0.0.1 and extends moto's own RDS models
@@ -16,10 +16,21 @@ across regions:
 * Engine ``docdb`` (Amazon DocumentDB, whose ``docdb`` client uses the same RDS
   Query API): clusters and global clusters with the same behaviour as Aurora.
 
+and moto's Auto Scaling and ECS models so that standby compute takes real time:
+
+* new Auto Scaling instances stay ``Pending`` for ``capacity_seconds``, then
+  ``InService``; desired capacities outside [MinSize, MaxSize] are refused with
+  AWS's ``ValidationError``; DescribeScalingActivities lists launches/terminations;
+* an ECS service's runningCount follows its desiredCount after ``capacity_seconds``
+  (pendingCount in between);
+* an insufficient-capacity switch (``POST /_switchyard/capacity``) makes launches
+  and task placements fail until it is turned off.
+
 Every AWS request is recorded (service, operation, region, status; for mutating
-RDS calls the cluster identifiers in ``params``) and can be read through the
-control API under ``/_switchyard/``; a synthetic ``GlobalClusterFailoverCompleted``
-entry marks the moment a switchover/failover finished.
+RDS, Auto Scaling and ECS calls the identifying parameters in ``params``) and can be
+read through the control API under ``/_switchyard/``; synthetic entries mark the
+moment a switchover/failover finished (``GlobalClusterFailoverCompleted``) and the
+moment a group's / service's capacity fully arrived (``CapacityInService``).
 
 Usage:  python3 emulator/switchyard_emulator.py --port 0 --port-file /tmp/p
 Prints ``READY <port>`` on stdout once it accepts connections.
@@ -1225,6 +1236,7 @@ def install_capacity_extensions() -> None:
     from moto.autoscaling.responses import AutoScalingResponse
     from moto.core.responses import ActionResult, BaseResponse
     from moto.core.utils import utcnow
+    from moto.ecs.exceptions import InvalidParameterException
     from moto.ecs.models import EC2ContainerServiceBackend, Service
     from moto.ecs.responses import EC2ContainerServiceResponse
 
@@ -1402,7 +1414,13 @@ def install_capacity_extensions() -> None:
 
     original_create_service = EC2ContainerServiceBackend.create_service
 
+    def check_desired_count(value: Any) -> None:
+        if value is not None and int(value) < 0:
+            raise InvalidParameterException("desiredCount can not be negative.")
+
     def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Service:
+        check_desired_count(kwargs["desired_count"] if "desired_count" in kwargs
+                            else (args[2] if len(args) > 2 else None))
         with CAPACITY_LOCK:
             service = original_create_service(self, *args, **kwargs)
             service._sy_counted = True  # moto added running/pending to the cluster from here on
@@ -1416,6 +1434,7 @@ def install_capacity_extensions() -> None:
     def update_service(self: EC2ContainerServiceBackend, service_properties: dict[str, Any]) -> Service:
         props = dict(service_properties)
         desired = props.pop("desired_count", None)
+        check_desired_count(desired)
         with CAPACITY_LOCK:
             service = original_update_service(self, props)  # everything but the count
             # moto took the service's tasks off the cluster's counts: put them back

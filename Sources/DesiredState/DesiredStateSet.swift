@@ -67,7 +67,19 @@ public struct DesiredStateSet: Sendable {
         var owners: [String: (app: Application, field: String)] = [:]
         var diagnostics: [Diagnostic] = []
         for app in applications {
+            var own: [String: String] = [:]
             for claim in schema.kinds.flatMap({ $0.claims(app) }) {
+                // One file naming one resource under two fields (Aurora's and DocumentDB's global cluster, say) would
+                // drive it twice in one pass.
+                if let field = own[claim.key], field != claim.field {
+                    let there = app.source.location(of: field)
+                    diagnostics.append(
+                        Diagnostic(
+                            location: app.source.location(of: claim.field), field: claim.field,
+                            message: "found \(claim.what), already named by \(field) at line \(there.line); "
+                                + "expected each resource under one field only"))
+                }
+                own[claim.key] = own[claim.key] ?? claim.field
                 if let first = owners[claim.key], first.app.source.path != app.source.path {
                     let there = first.app.source.location(of: first.field)
                     diagnostics.append(

@@ -39,7 +39,7 @@ struct CommitIdentities {
             throw GitError(
                 .refused, context: "committing",
                 message: "no identity: set user.name and user.email in git config (or GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL "
-                    + "and GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL), or give the author", remedy: .nameAuthor)
+                    + "and GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL)", remedy: .nameAuthor)
         }
         let current = GitDate(
             seconds: Int64(now.timeIntervalSince1970.rounded(.down)),

@@ -29,8 +29,11 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        message.isEmpty ? context : "\(context): \(message)"
+        (message.isEmpty ? context : "\(context): \(message)") + (remedy.map { "; \($0.words)" } ?? "")
     }
+
+    /// The error without its remedy, for a front end that says the remedy its own way.
+    public var withoutRemedy: String { message.isEmpty ? context : "\(context): \(message)" }
 
     /// Builds an error from libgit2's last error after a call returned `result`.
     static func last(_ result: Int32, _ context: String) -> GitError {
@@ -84,4 +87,15 @@ public enum Remedy: Sendable, Hashable {
     case nameAuthor
     /// Name a reviewed revision to count signers from (the last applied one), or record one as the trust base.
     case nameReviewedRevision
+
+    /// The remedy in words, with no tool's option in them.
+    public var words: String {
+        switch self {
+        case .nameRepository: "name the repository"
+        case let .nameRefInFull(refs): "name it in full: \(refs.joined(separator: " or "))"
+        case .nameFolder: "name the desired-state folder"
+        case .nameAuthor: "give the commit's author"
+        case .nameReviewedRevision: "name a reviewed revision to count from"
+        }
+    }
 }

@@ -29,7 +29,7 @@ public final class Repository {
             }
             throw GitError(
                 .notARepository, context: "opening a Git repository at \(path)",
-                message: "no repository here or in any parent folder; name the repository", remedy: .nameRepository)
+                message: "no repository here or in any parent folder", remedy: .nameRepository)
         }
         return Repository(handle: repo)
     }
@@ -187,7 +187,7 @@ public final class Repository {
                 guard git_tree_entry_bypath(&entry, root, folder) == 0, let entry else {
                     throw GitError(
                         .notFound, context: "reading \(folder)/ at \(id.short)",
-                        message: "no such folder in that commit; name the desired-state folder", remedy: .nameFolder)
+                        message: "no such folder in that commit", remedy: .nameFolder)
                 }
                 defer { git_tree_entry_free(entry) }
                 guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else {

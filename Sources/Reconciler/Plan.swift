@@ -23,6 +23,10 @@ public struct Step: Sendable, Equatable, Codable {
     /// False for a step outside the failover (a hot standby's bucket, a drill on the active one): it depends on
     /// nothing and nothing waits for it.
     public var inFailover: Bool
+    /// True for a step that stands for something unknown in its phase (a database whose writer cannot be read): the
+    /// phase's other writer moves wait for it, so one database is not promoted while another's state is unknown.
+    /// Not in JSON.
+    public var holdsPhase = false
 
     public init(
         kind: String, id: String, action: StepAction, phase: Phase, resource: String, region: String, reason: String,
@@ -76,6 +80,7 @@ public struct Step: Sendable, Equatable, Codable {
         reason = try container.decode(String.self, forKey: AnyKey("reason"))
         dependsOn = try container.decodeIfPresent([String].self, forKey: AnyKey("dependsOn")) ?? []
         inFailover = true
+        holdsPhase = false
         let known = Set(Keys.allCases.map(\.rawValue))
         var attributes: [String: StepAttribute] = [:]
         for key in container.allKeys where !known.contains(key.stringValue) {
@@ -195,6 +200,8 @@ public struct LiveSummary: Sendable, Equatable, Codable {
     /// Whether each region serves (`open`, `blocked`, `partial`, or `unknown` when unread), for kinds that fence.
     /// Not in JSON.
     public var serving: [String: String] = [:]
+    /// Each database's writer region, by what people call the database (`Aurora`, `DocumentDB`). Not in JSON.
+    public var writers: [String: String] = [:]
 
     public init() {}
 

@@ -26,15 +26,18 @@ public enum Planner {
 
     /// Orders the steps by phase and draws the graph: a step of the failover depends on every step of the failover in
     /// the phases its own phase comes after, so a promotion that fails or cannot be seen leaves traffic and fencing
-    /// pending, and traffic never moves to a region whose database does not write. Steps outside the failover (a hot
-    /// standby's bucket, a drill on the active bucket) depend on nothing. Edges a kind drew itself are kept.
+    /// pending, and traffic never moves to a region whose database does not write. A promotion also waits for the steps
+    /// of its phase that stand for something unknown (`holdsPhase`). Steps outside the failover (a hot standby's bucket,
+    /// a drill on the active bucket) depend on nothing. Edges a kind drew itself are kept.
     static func link(_ steps: inout [Step]) {
         steps = steps.enumerated().sorted { ($0.element.phase, $0.offset) < ($1.element.phase, $1.offset) }.map(\.element)
         let ordered = steps.filter(\.inFailover)
         for index in steps.indices where steps[index].inFailover {
-            let after = steps[index].phase.after
-            let drawn = ordered.filter { after.contains($0.phase) }.map(\.id)
-            steps[index].dependsOn = drawn + steps[index].dependsOn.filter { !drawn.contains($0) }
+            let step = steps[index]
+            // A writer move also waits for what its own phase does not know (another database's unreadable writer).
+            let held = step.info.movesWriter ? ordered.filter { $0.holdsPhase && $0.phase == step.phase && $0.id != step.id } : []
+            let drawn = (ordered.filter { step.phase.after.contains($0.phase) } + held).map(\.id)
+            steps[index].dependsOn = drawn + step.dependsOn.filter { !drawn.contains($0) }
         }
     }
 }

@@ -14,11 +14,11 @@ extension PassResult {
             if let remedy = refusal.remedy { Terminal.note(remedy.commandLine) }
             Terminal.note(
                 "nothing was changed; the last applied state stands"
-                    + (refusal.kind == .refused ? ". Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)" : ""))
+                    + (refusal.kind == .refused && refusal.remedy == nil ? ". Sign the commit with an allowed key (docs/SIGNED-COMMITS.md)" : ""))
             throw ExitCode.failure
         }
         guard commit != nil, outcome != .journalUnwritable, outcome != .fetchFailed else {
-            Terminal.error("[\(outcome.rawValue)] \(error ?? "the pass stopped")")
+            Terminal.error("[\(outcome.rawValue)] \(error ?? "the pass stopped")\(remedy.map { " (\($0.commandLine))" } ?? "")")
             throw ExitCode.failure
         }
     }

@@ -8,9 +8,9 @@ extension Remedy {
         switch self {
         case .nameRepository: "pass --repo PATH-or-URL"
         case let .nameRefInFull(refs): "pass " + refs.map { "--ref \($0)" }.joined(separator: " or ")
-        case .nameFolder: "pass --path to name the desired-state folder"
-        case .nameAuthor: "pass --author \"Name <email>\""
-        case .nameReviewedRevision: "with plan or apply, pass --last-applied REV; or record a reviewed revision: switchyard trust-base COMMIT"
+        case .nameFolder: "pass --path FOLDER to name the desired-state folder"
+        case .nameAuthor: "or pass --author \"Name <email>\""
+        case .nameReviewedRevision: "with plan or apply, --last-applied REV names it"
         }
     }
 }
@@ -21,7 +21,7 @@ struct CommandLineError: Error, CustomStringConvertible {
     var error: any Error
     var advice: String
 
-    var description: String { "\(error); \(advice)" }
+    var description: String { "\((error as? GitError)?.withoutRemedy ?? "\(error)"); \(advice)" }
 
     /// `error` with its command-line advice, or `error` itself when it has none.
     static func advising(_ error: any Error) -> any Error {

@@ -255,3 +255,40 @@ let unishopYAMLWithDocumentDB = """
         maxReplicationLag: 30s
 
     """
+
+@Suite("One database unknown holds the other's promotion")
+struct HeldPromotionTests {
+    @Test("DocumentDB unreadable: Aurora is not promoted either; traffic waits; nothing moves")
+    func held() async {
+        let lab = primaryCloud()
+        let documents = FakeCloud(writer: docEast, members: [docEast, docWest], origins: [], buckets: [:])
+        documents.global.identifier = "doc-global"
+        documents.unreachable = ["us-east-1", "us-west-1"]
+        let kinds = ResourceKinds(lab.kinds.kinds + [DocumentDBGlobalCluster(control: documents)])
+        let app = unishopWithDocumentDB(standby: .hot)
+        let plan = await Observer(kinds: kinds).plan(app)
+        let byID = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.id, $0) })
+        #expect(byID["aurora"]?.dependsOn == ["documentdb"], "\(plan.steps.map { "\($0.id) <- \($0.dependsOn)" })")
+        let outcomes = Dictionary(uniqueKeysWithValues: await Applier(kinds: kinds).apply(plan, for: app).map { ($0.step.id, $0) })
+        #expect(outcomes["aurora"]?.code == StepCode.waitingOnDependency)
+        #expect(lab.calls.isEmpty, "nothing promoted, nothing moved: \(lab.calls)")
+    }
+
+    @Test("one file may not name one global cluster for both Aurora and DocumentDB")
+    func sameClusterTwice() {
+        let text = unishopYAMLWithDocumentDB.replacingOccurrences(of: "globalClusterId: unishop-docdb-global", with: "globalClusterId: hot-global")
+        let failure: ValidationFailure
+        do {
+            _ = try DesiredStateSet.load([.init(path: "desired-state/unishop.yaml", content: text)])
+            Issue.record("accepted")
+            return
+        } catch {
+            failure = error
+        }
+        #expect(
+            failure.diagnostics.contains {
+                $0.field == "spec.documentDb.globalClusterId" && $0.message.contains("already named by spec.aurora.globalClusterId")
+            },
+            "\(failure.diagnostics)")
+    }
+}

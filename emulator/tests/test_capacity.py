@@ -16,7 +16,7 @@ import time
 import urllib.error
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 from test_emulator import (EMULATOR_DIR, PY, client, http_json, start_server,  # noqa: E402
                            stop_server, topology, writer_arn)
 
-CAP = 0.6  # capacity_seconds during the tests: every wait below is real
+CAP = 1.0  # capacity_seconds during the tests (the default): every wait below is real
 WEST, EAST = "us-west-1", "us-east-1"
 
 
@@ -324,6 +324,10 @@ def test_ecs_running_count_follows_desired_count(emu):
     with pytest.raises(ClientError) as err:
         ecs.update_service(cluster="web", service="ghost", desiredCount=2)
     assert err.value.response["Error"]["Code"] == "ServiceNotFoundException"
+    with pytest.raises(ClientError) as err:
+        ecs.update_service(cluster="web", service="unishop", desiredCount=-1)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert counts(service(emu)) == (2, 1, 1)
 
 
 def test_ecs_insufficient_capacity_switch(emu):
@@ -422,6 +426,31 @@ def test_no_capacity_entry_after_moto_reset(emu):
     assert control(emu, "capacity")["auto_scaling_groups"] == []
 
 
+def test_fault_proxy_matches_autoscaling_and_ecs_params(emu, request):
+    proc, port = start_server([os.path.join(EMULATOR_DIR, "fault_proxy.py"), "--upstream", emu, "--port", "0"])
+    request.addfinalizer(lambda: stop_server(proc))
+    proxy = f"http://127.0.0.1:{port}"
+    make_group(emu, desired=1, settle=True)
+    make_group(emu, name="other-asg", desired=1, settle=True)
+    make_service(emu, desired=1, settle=True)
+    http_json(proxy + "/_fault/rules", "POST", [
+        {"action": "error", "error": "503", "service": "autoscaling", "operation": "SetDesiredCapacity",
+         "params": {"AutoScalingGroupName": "web-asg"}, "count": 1},
+        {"action": "drop", "service": "ecs", "operation": "UpdateService", "params": {"service": "unishop"},
+         "when": "after", "count": 1}])
+    asg = client("autoscaling", proxy, WEST)
+    asg.set_desired_capacity(AutoScalingGroupName="other-asg", DesiredCapacity=2)  # not this group: passes
+    with pytest.raises(ClientError) as err:
+        asg.set_desired_capacity(AutoScalingGroupName="web-asg", DesiredCapacity=2)
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert group(emu)["DesiredCapacity"] == 1  # "before": never reached the emulator
+    with pytest.raises(ConnectionClosedError):  # "after": the scale-up happened, its answer was lost
+        client("ecs", proxy, WEST).update_service(cluster="web", service="unishop", desiredCount=3)
+    assert counts(service(emu))[0] == 3
+    stats = http_json(proxy + "/_fault/stats")["faults"]
+    assert stats["target:us-west-1/autoscaling/error:503"] == 1 and stats["kind:drop"] == 1
+
+
 # --------------------------------------------------------------------------- topology, SSM, RDS
 
 def test_topology_compute_option(emu):
@@ -463,6 +492,24 @@ def test_topology_compute_option(emu):
     assert counts(service(emu, late["ecs"]["cluster_name"], "late-unishop", WEST)) == (2, 0, 2)
     with pytest.raises(ValueError):
         topology.create_topology(emu, prefix="bad", compute=True, standby_capacity="3/2/8")
+
+
+def test_inspect_state_reads_groups_and_services(emu):
+    control(emu, "config", {"capacity_seconds": 60})  # outlasts the subprocesses below
+    topology.create_topology(emu, parts="aurora", compute=True, settle=False)
+    base = [PY, os.path.join(EMULATOR_DIR, "inspect_state.py"), "--endpoint", emu]
+    plain = json.loads(subprocess.run(base, capture_output=True, text=True, timeout=60, check=True).stdout)
+    assert "auto_scaling_groups" not in plain and "ecs_services" not in plain  # output unchanged without options
+    run = subprocess.run(base + ["--asg", "us-west-1:hot-secondary-asg", "--asg", "us-east-1:hot-primary-asg",
+                                 "--ecs-service", "us-east-1:hot-primary-cluster/hot-unishop"],
+                         capture_output=True, text=True, timeout=60, check=True)
+    state = json.loads(run.stdout)
+    assert state["auto_scaling_groups"]["hot-primary-asg"] == {
+        "region": "us-east-1", "min_size": 2, "desired_capacity": 4, "max_size": 8, "in_service": 0, "pending": 4}
+    assert state["auto_scaling_groups"]["hot-secondary-asg"]["pending"] == 1
+    assert state["ecs_services"]["hot-primary-cluster/hot-unishop"] == {
+        "region": "us-east-1", "arn": "arn:aws:ecs:us-east-1:123456789012:service/hot-primary-cluster/hot-unishop",
+        "desired_count": 4, "running_count": 0, "pending_count": 4}
 
 
 def test_topology_cli_standby_max_cannot_hold_the_load(emu, tmp_path):

@@ -84,6 +84,7 @@ public struct Pass: Sendable {
         } catch let failure as PassFailure {
             result.outcome = failure.outcome
             result.error = failure.message
+            result.remedy = failure.remedy
         } catch {
             result.outcome = .failed
             result.error = "\(error)"
@@ -130,7 +131,7 @@ public struct Pass: Sendable {
                 let snapshot = try opened.repository.snapshot(ref: configuration.ref ?? opened.defaultRef, folder: configuration.folder)
                 return (HandedOver(opened.repository), snapshot)
             } catch {
-                throw PassFailure(outcome: .fetchFailed, message: "cannot read the repository: \(error)")
+                throw PassFailure(outcome: .fetchFailed, message: "cannot read the repository: \(error)", remedy: (error as? GitError)?.remedy)
             }
         }
         let hex = snapshot.commit.id.hex
@@ -469,6 +470,8 @@ public struct PassResult: Sendable {
     public var error: String?
     /// The commit was invalid or refused by the gate: nothing was applied.
     public var refusal: Refusal?
+    /// What a person can do when the pass stopped for want of something named (the repository, a ref, the folder).
+    public var remedy: Remedy?
     /// Per app, in the order planned (apps whose files changed first).
     public var results: [Reconciler.AppResult] = []
     /// Apps left as they are under `--drift report`.
@@ -571,4 +574,5 @@ struct HandedOver<Value>: @unchecked Sendable {
 struct PassFailure: Error {
     var outcome: PassOutcome
     var message: String
+    var remedy: Remedy? = nil
 }

@@ -55,8 +55,15 @@ struct Adopt: AsyncParsableCommand {
             }
             // The writer is what a person failed over; traffic follows it once Git does. Traffic moved alone would make
             // Git ask for a promotion nobody made.
+            let writers = plan.live.writers
+            guard Set(writers.values).count <= 1 else {
+                throw ValidationError(
+                    "the databases of \(app) write in different regions ("
+                        + writers.sorted { $0.key < $1.key }.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
+                        + "): adopting one region would ask for a promotion of the other; move one by hand so they agree, then adopt")
+            }
             guard let writer = plan.live.writerRegion else {
-                throw ValidationError("the Aurora writer of \(app) cannot be read (\(plan.unobserved.joined(separator: "; "))); adopt nothing blind")
+                throw ValidationError("the writer of \(app) cannot be read (\(plan.unobserved.joined(separator: "; "))); adopt nothing blind")
             }
             guard writer != plan.activeRegion else {
                 throw ValidationError(

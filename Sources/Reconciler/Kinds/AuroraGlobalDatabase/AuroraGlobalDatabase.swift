@@ -15,9 +15,13 @@ public enum AuroraFlavor: GlobalDatabaseFlavor {
     public static let codePrefix = ""
     public static let sectionKey = "aurora"
     public static let clusterKey = "auroraCluster"
-    public static let writerFact: String? = nil
+    public static let writerFact = "auroraWriterRegion"
+    public static let lineKey = "live"
+    public static let writerPrefix = ""
     public static let lagMetrics = "AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag"
     public static let sid = "SwitchyardAurora"
+
+    public static func owns(engine: String) -> Bool { engine.hasPrefix("aurora") }
 
     public static func control(sender: any AWSRequestSending) -> any GlobalDatabaseControl {
         // ReplicationLag is what secondaries report; RPOLag stands in where only it is published.

@@ -17,9 +17,13 @@ public enum DocumentDBFlavor: GlobalDatabaseFlavor {
     public static let codePrefix = "documentdb-"
     public static let sectionKey = "documentDb"
     public static let clusterKey = "documentDbCluster"
-    public static let writerFact: String? = "documentDbWriterRegion"
+    public static let writerFact = "documentDbWriterRegion"
+    public static let lineKey = "documentdb"
+    public static let writerPrefix = "DocumentDB "
     public static let lagMetrics = "GlobalClusterReplicationLag"
     public static let sid = "SwitchyardDocumentDB"
+
+    public static func owns(engine: String) -> Bool { engine == "docdb" }
 
     public static func control(sender: any AWSRequestSending) -> any GlobalDatabaseControl {
         LiveGlobalClusters(sender: sender, lagMetrics: [("AWS/DocDB", "GlobalClusterReplicationLag")])

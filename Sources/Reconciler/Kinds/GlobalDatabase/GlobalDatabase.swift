@@ -62,8 +62,11 @@ public struct GlobalDatabase: Sendable, Equatable {
     public var status: String
     public var members: [Member]
     public var failoverState: FailoverState?
+    /// `aurora-mysql`, `aurora-postgresql`, `docdb`, …, when the answer said.
+    public var engine: String?
 
-    public init(identifier: String, status: String, members: [Member], failoverState: FailoverState? = nil) {
+    public init(identifier: String, status: String, members: [Member], failoverState: FailoverState? = nil, engine: String? = nil) {
+        self.engine = engine
         self.identifier = identifier
         self.status = status
         self.members = members

@@ -20,10 +20,16 @@ public protocol GlobalDatabaseFlavor: Sendable {
     /// Its section under `spec` (`aurora`) and its cluster's key under each region (`auroraCluster`).
     static var sectionKey: String { get }
     static var clusterKey: String { get }
-    /// The fact its writer's region is shown under; nil: the summary's `writerRegion`.
-    static var writerFact: String? { get }
+    /// The fact its writer's region is shown under (`auroraWriterRegion`), `unknown` when it cannot be read.
+    static var writerFact: String { get }
     /// The CloudWatch metrics its lag gate reads, as the reading names them when none has a datapoint.
     static var lagMetrics: String { get }
+    /// The console's element id prefix for its writer (`live` for Aurora, as the console always had it).
+    static var lineKey: String { get }
+    /// What `status` puts before `writer REGION` (`DocumentDB `; nothing for Aurora, as `status` always printed it).
+    static var writerPrefix: String { get }
+    /// Whether a global cluster of `engine` is this flavor's (`aurora-mysql` is Aurora's, `docdb` DocumentDB's).
+    static func owns(engine: String) -> Bool
     /// The IAM statement: its sid and the service prefix of its actions (`rds`).
     static var sid: String { get }
     /// The live control on AWS.
@@ -95,11 +101,11 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
     }
 
     public static func describe(_ live: LiveSummary) -> [LiveLine] {
-        let writer = Flavor.writerFact.map { live.facts[$0]?.string } ?? live.writerRegion
-        if Flavor.writerFact != nil, writer == nil { return [] }
+        guard let fact = live.facts[Flavor.writerFact]?.string else { return [] }
+        let writer = fact == "unknown" ? nil : fact
         return [
             LiveLine(
-                key: Flavor.writerFact == nil ? "live" : Flavor.stepID, label: "live writer (\(Flavor.noun))",
+                key: Flavor.lineKey, label: "live writer (\(Flavor.noun))",
                 text: writer.map { "\(Flavor.writerFact == nil ? "" : "\(Flavor.noun) ")writer \($0)" } ?? "", value: writer ?? "unknown")
         ]
     }
@@ -182,8 +188,10 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
     public func plan(_ app: Application, _ observed: Live, into plan: inout AppPlan) {
         guard let declared = Flavor.declaration(app) else { return }
         let spec = app.spec
-        if let live = observed.value, let writer = live.writerRegion(declared.clusters) {
-            if let fact = Flavor.writerFact { plan.live.facts[fact] = .string(writer) }
+        let writer = observed.value?.writerRegion(declared.clusters)
+        plan.live.facts[Flavor.writerFact] = .string(writer ?? "unknown")
+        if let writer {
+            plan.live.writers[Flavor.noun] = writer
             // Any database writing outside the active region is what a person's failover looks like.
             if plan.live.writerRegion == nil || plan.live.writerRegion == spec.activeRegion { plan.live.writerRegion = writer }
         }
@@ -205,15 +213,40 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
             // The writer is unknown: never "nothing to do". Traffic and fencing wait on this step until the writer is
             // seen in the active region; the next pass that reads it plans the promotion with its checks.
             plan.unobserved.append(why)
-            plan.steps.append(
-                step(Flavor.await, "the writer could not be read; traffic and fencing wait until it is seen in \(spec.activeRegion)", nil))
+            var wait = step(
+                Flavor.await, "the writer could not be read; traffic, fencing and the other databases' promotions wait until it is seen", nil)
+            wait.holdsPhase = true
+            plan.steps.append(wait)
             return
         }
         let global = live.global
         let members = global.members.map(\.dbClusterArn)
         let targetARN = target.description
         let id = declared.globalClusterID
+        if let engine = global.engine, !Flavor.owns(engine: engine) {
+            plan.blockers.append(
+                Blocker(
+                    Code(Flavor.codePrefix + "wrong-engine"),
+                    "\(app.source.location(of: Flavor.globalField)): global cluster \(id) runs \(engine), not \(Flavor.noun); "
+                        + "\(Flavor.globalField) names another database's global cluster"))
+            return
+        }
 
+        let known = Set(declared.clusters.values.map(\.description))
+        let undeclared = members.filter { !known.contains($0) }
+        if !undeclared.isEmpty {
+            plan.warnings.append("global cluster \(id) has members the file does not declare: \(undeclared.joined(separator: ", "))")
+        }
+        if let writer = global.writer?.dbClusterArn, !known.contains(writer) {
+            // A cluster the file does not declare writes (a person added it and failed over there, or the file names a
+            // cluster outside the global database): never moved from here, and never read as in sync.
+            plan.blockers.append(
+                Blocker(
+                    BlockerCode.undeclaredWriter,
+                    "the writer of global cluster \(id) is \(writer), a member this file does not declare; "
+                        + "declare its region in the file, or move the writer by hand"))
+            return
+        }
         if let detached = live.detached[spec.activeRegion] {
             // An earlier detach made the target a standalone cluster: it is the writer.
             if detached.status != "available" {
@@ -248,24 +281,11 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
             }
             return
         }
-        let known = Set(declared.clusters.values.map(\.description))
-        let undeclared = members.filter { !known.contains($0) }
-        if !undeclared.isEmpty {
-            plan.warnings.append("global cluster \(id) has members the file does not declare: \(undeclared.joined(separator: ", "))")
-        }
         guard global.writer?.dbClusterArn != targetARN else { return }
-        if let writer = global.writer?.dbClusterArn, !known.contains(writer) {
-            // A region the file does not know writes (a person added it and failed over there?): never moved from here.
-            plan.blockers.append(
-                Blocker(
-                    BlockerCode.undeclaredWriter,
-                    "the writer of global cluster \(id) is \(writer), a member this file does not declare; "
-                        + "declare its region in the file, or move the writer by hand"))
-            return
-        }
         let from = live.writerRegion(declared.clusters) ?? "no cluster (the global cluster reports no writer)"
         if declared.promotion == .failover {
-            plan.warnings.append("promotion: failover allows data loss: writes to \(from) not yet replicated to \(spec.activeRegion) are lost")
+            plan.warnings.append(
+                "\(Flavor.noun) promotion: failover allows data loss: writes to \(from) not yet replicated to \(spec.activeRegion) are lost")
         }
         if declared.promotion == .detach {
             plan.warnings.append(

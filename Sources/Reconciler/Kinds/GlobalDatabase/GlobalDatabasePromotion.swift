@@ -86,7 +86,7 @@ extension GlobalDatabaseKind {
                     message: "the promotion under way ended without making \(target.clusterID) the writer; plan again")
             }
             context.say(
-                "  waiting: global cluster \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")"
+                "  waiting: global cluster \(global.identifier) \(global.status)\(state.isEmpty || state == global.status ? "" : ", failover \(state)"); writer \(global.writer.map { ClusterARN($0.dbClusterArn)?.region ?? $0.dbClusterArn } ?? "none")"
             )
             try await Task.sleep(for: context.options.pollInterval)
             global = try await read()

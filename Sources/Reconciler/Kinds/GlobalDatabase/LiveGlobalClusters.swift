@@ -23,7 +23,7 @@ public struct LiveGlobalClusters: GlobalDatabaseControl {
             },
             failoverState: global.failoverState.map {
                 GlobalDatabase.FailoverState(status: $0.status, fromDBClusterArn: $0.fromDBClusterArn, toDBClusterArn: $0.toDBClusterArn)
-            })
+            }, engine: global.engine)
     }
 
     public func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
