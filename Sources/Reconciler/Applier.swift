@@ -112,7 +112,7 @@ public struct Applier: Sendable {
                 for step in ready {
                     let unmet = step.dependsOn.lazy.compactMap { decided[$0] }.first { !$0.isFinished }
                     running += 1
-                    group.addTask { await self.run(step, unmet: unmet, app: app, clock: clock, start: start) }
+                    group.addTask { await self.run(step, unmet: unmet, inProgress: plan.inProgress, app: app, clock: clock, start: start) }
                 }
                 guard running > 0, let outcome = await group.next() else { break }
                 running -= 1
@@ -128,17 +128,26 @@ public struct Applier: Sendable {
         return plan.steps.compactMap { decided[$0.id] }
     }
 
-    func run(_ step: Step, unmet: StepOutcome?, app: Application, clock: ContinuousClock, start: ContinuousClock.Instant) async -> StepOutcome {
+    func run(
+        _ step: Step, unmet: StepOutcome?, inProgress: [String], app: Application, clock: ContinuousClock, start: ContinuousClock.Instant
+    ) async -> StepOutcome {
         let stepStart = clock.now
         let say: @Sendable (String) -> Void = { [progress] message in
             progress(ProgressEvent(app: app.name, message: message, elapsed: clock.now - start))
         }
         var outcome: StepOutcome
-        if let unmet {
+        if step.phase == .release, !inProgress.isEmpty {
+            // Lowering waits until AWS finished what moves users away (a CloudFront deployment).
+            outcome = StepOutcome(
+                step: step, status: .pending, message: "waits until AWS finishes: \(inProgress.joined(separator: "; "))",
+                code: StepCode.waitingOnDeployment)
+        } else if let unmet {
+            // A step AWS accepted and finishes by itself (a CloudFront deployment): the next pass runs this one.
+            let deploying = unmet.status == .started && unmet.step.info.wait?.until == .inSync
             outcome = StepOutcome(
                 step: step, status: .pending,
                 message: "waits for \(unmet.step.summary) (\(unmet.status.rawValue)\(unmet.code.map { ": \($0)" } ?? ""))",
-                code: StepCode.waitingOnDependency)
+                code: deploying ? StepCode.waitingOnDeployment : StepCode.waitingOnDependency)
         } else {
             say("\(step.summary) [\(step.controlPlane)]")
             outcome = await act(step, app: app, say: say)
@@ -264,6 +273,9 @@ public enum StepCode {
     public static let awsRefused: Code = "aws-refused"
     /// A step this one depends on has not finished.
     public static let waitingOnDependency: Code = "waiting-on-dependency"
+    /// A step this one depends on was accepted by AWS, which finishes it by itself (a CloudFront deployment): the next
+    /// pass runs this one; the app is converging, not degraded.
+    public static let waitingOnDeployment: Code = "waiting-on-deployment"
     /// The call's `calling` row could not be committed, so the call was not made.
     public static let journalUnwritable: Code = "journal-unwritable"
     /// This host's lease on the app expired or was taken over before the call: not made.

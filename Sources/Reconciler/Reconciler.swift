@@ -40,7 +40,9 @@ public enum Verdict: String, Sendable, Codable {
         if !plan.blockers.isEmpty { return of(plan) }
         if outcomes.contains(where: { $0.status == .failed && $0.code == StepCode.promotionRefused }) { return .blocked }
         if outcomes.contains(where: { $0.status == .failed }) { return .failed }
-        if outcomes.contains(where: { $0.status == .pending }) { return .degraded }
+        if outcomes.contains(where: { $0.status == .pending && $0.code != StepCode.waitingOnDeployment }) { return .degraded }
+        // What waits on a deployment AWS finishes by itself runs on the next pass: converging, and not yet applied.
+        if outcomes.contains(where: { $0.code == StepCode.waitingOnDeployment }) { return .converging }
         return of(replanned)
     }
 
@@ -109,11 +111,14 @@ public struct Reconciler: Sendable {
             self.plan = plan
             self.outcomes = outcomes
             self.verdict = verdict
+            let deploying = outcomes.contains { $0.code == StepCode.waitingOnDeployment }
             self.code =
-                verdict.isConverged
-                ? nil
-                : outcomes.first { $0.status == .failed }?.code ?? outcomes.first { $0.status == .pending }?.code
-                    ?? plan.blockers.first?.code ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
+                deploying
+                ? StepCode.waitingOnDeployment
+                : verdict.isConverged
+                    ? nil
+                    : outcomes.first { $0.status == .failed }?.code ?? outcomes.first { $0.status == .pending }?.code
+                        ?? plan.blockers.first?.code ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
         }
     }
 

@@ -62,23 +62,7 @@ struct EmulatorWorld: Sendable {
     /// Calls `method` of a boto3 client with JSON `arguments`, independent of Switchyard's code; returns the
     /// response (without `ResponseMetadata`) as JSON, or `["Error": ["Code": …]]` for a `ClientError`.
     func boto(_ service: String, _ region: String, _ method: String, _ arguments: [String: Any] = [:]) throws -> [String: Any] {
-        let script = """
-            import boto3, json, sys
-            from botocore.config import Config
-            from botocore.exceptions import ClientError
-            client = boto3.client(sys.argv[2], region_name=sys.argv[3], endpoint_url=sys.argv[1],
-                                  aws_access_key_id="testing", aws_secret_access_key="testing",
-                                  config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
-            try:
-                answer = getattr(client, sys.argv[4])(**json.loads(sys.argv[5]))
-                answer.pop("ResponseMetadata", None)
-            except ClientError as error:
-                answer = {"Error": error.response["Error"], "Status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
-            print(json.dumps(answer, default=str, sort_keys=True))
-            """
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
-        let output = try Emulator.python(["-c", script, emulator.endpoint, service, region, method, json])
-        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "boto3: \(output)")
+        try emulator.boto(service, region, method, arguments)
     }
 
     /// The error code of a boto3 answer, if it is an error.

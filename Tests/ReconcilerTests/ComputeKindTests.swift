@@ -86,7 +86,7 @@ struct ComputeKindTests {
         let applier = Applier(kinds: kinds(lab, compute), options: ApplyOptions(pollInterval: .milliseconds(1)))
         let outcomes = Dictionary(uniqueKeysWithValues: await applier.apply(plan, for: app).map { ($0.step.id, $0) })
         #expect(outcomes["asg:us-west-1"]?.status == .done && outcomes["aurora"]?.status == .done)
-        #expect(outcomes["asg-release:us-east-1"]?.code == StepCode.waitingOnDependency, "not lowered while CloudFront still deploys")
+        #expect(outcomes["asg-release:us-east-1"]?.code == StepCode.waitingOnDeployment, "not lowered while CloudFront still deploys")
         #expect(compute.calls == ["us-west-1 web-west 4"])
         // The next pass finds traffic moved: only then is the region left lowered.
         let next = await Observer(kinds: kinds(lab, compute)).plan(app, safety: SafetyContext(lastAppliedRegion: "us-east-1"))

@@ -27,6 +27,10 @@ struct FlipStep: Sendable, Hashable {
         action: "promoteDocumentDb", service: "rds", operation: "SwitchoverGlobalCluster", region: "us-west-1",
         params: ["GlobalClusterIdentifier": "unishop-docdb-global"])
     static let promotions: Set<FlipStep> = [promote, promoteDocumentDB]
+    /// Raising the standby's Auto Scaling group, in a world whose app has compute (topology.py's name).
+    static let raiseGroup = FlipStep(
+        action: "raiseAutoScalingGroup", service: "autoscaling", operation: "UpdateAutoScalingGroup", region: "us-west-1",
+        params: ["AutoScalingGroupName": "hot-secondary-asg"])
 }
 
 /// Where the reconciler is killed, and how the test stops it exactly there.
@@ -59,12 +63,14 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
 
     /// The world has a DocumentDB global cluster beside Aurora when the point is its promotion's.
     var documentDB: Bool { step == .promoteDocumentDB }
+    /// The world has Auto Scaling groups and ECS services when the point is the raise's.
+    var compute: Bool { step == .raiseGroup }
 
     static func points(commands: [String]) -> [CrashPoint] {
         var points: [CrashPoint] = []
         for lockTable in [false, true] {
             for command in commands {
-                for step in FlipStep.all + [.promoteDocumentDB] {
+                for step in FlipStep.all + [.promoteDocumentDB, .raiseGroup] {
                     for moment in CrashMoment.allCases where moment != .waiting || FlipStep.promotions.contains(step) {
                         if moment.usesHook && command != "apply" { continue }
                         points.append(CrashPoint(step: step, moment: moment, command: command, lockTable: lockTable))
@@ -88,6 +94,8 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
             CrashPoint(step: .promote, moment: .waiting, command: "run --once", lockTable: true),
             CrashPoint(step: .promoteDocumentDB, moment: .answerLost, command: "apply"),
             CrashPoint(step: .promoteDocumentDB, moment: .waiting, command: "run --once"),
+            CrashPoint(step: .raiseGroup, moment: .answerLost, command: "apply"),
+            CrashPoint(step: .raiseGroup, moment: .journaledCalled, command: "apply"),
         ]
     }
 }
@@ -104,7 +112,7 @@ struct CrashMatrixTests {
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
         let world = try await ReliabilityWorld.make(
             failoverSeconds: point.moment == .waiting ? 60 : FlipStep.promotions.contains(point.step) ? 6 : 1, attemptTimeout: "60s",
-            lockTable: point.lockTable, documentDB: point.documentDB)
+            lockTable: point.lockTable, documentDB: point.documentDB, compute: point.compute)
         defer { world.close() }
         var evidence = Evidence()
 
@@ -193,6 +201,11 @@ struct CrashMatrixTests {
             counts["s3:PutPublicAccessBlock"] == 1 && counts["s3:DeletePublicAccessBlock"] == 1,
             "one bucket opened (its fence undone exactly) and one blocked, nothing repeated: \(counts)")
         evidence.check(counts["cloudfront:UpdateDistribution"] == 1, "one origin-group update: \(counts)")
+        if point.compute {
+            evidence.check(
+                counts["autoscaling:UpdateAutoScalingGroup"] == 1 && counts["ecs:UpdateService"] == 1,
+                "the standby's group and service raised once each, nothing lowered (no capacity.standby): \(counts)")
+        }
 
         // The journal: the killed pass is open with the step's rows; the restart's pass converged.
         let journal = try world.journal()

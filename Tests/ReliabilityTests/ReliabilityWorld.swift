@@ -32,7 +32,7 @@ final class ReliabilityWorld: @unchecked Sendable {
 
     init(
         apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false
     ) throws {
         self.lockTable = lockTable
         awsArguments = ["--connect-timeout", "1s", "--attempt-timeout", attemptTimeout]
@@ -44,7 +44,7 @@ final class ReliabilityWorld: @unchecked Sendable {
             throw error
         }
         do {
-            apps = try emulator.createTopology(count: count, documentdb: documentDB)
+            apps = try emulator.createTopology(count: count, documentdb: documentDB, compute: compute)
             git = try GitFixture()
             repo = git.path("repo")
             stateDir = git.path("state")
@@ -100,12 +100,12 @@ final class ReliabilityWorld: @unchecked Sendable {
     /// Sets up a world off the cooperative pool (topology.py and git block for seconds).
     static func make(
         apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false
     ) async throws -> ReliabilityWorld {
         try await offPool {
             try ReliabilityWorld(
                 apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
-                lockTable: lockTable, documentDB: documentDB)
+                lockTable: lockTable, documentDB: documentDB, compute: compute)
         }
     }
 

@@ -15,10 +15,11 @@ struct FailoverTests {
 
         init(
             count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
-            active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover", documentdb: Bool = false
+            active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover", documentdb: Bool = false,
+            compute: Bool = false, standbyMax: Int? = nil
         ) throws {
             emulator = try Emulator(failoverSeconds: failoverSeconds)
-            apps = try emulator.createTopologyJSON(count: count, parts: parts, documentdb: documentdb)
+            apps = try emulator.createTopologyJSON(count: count, parts: parts, documentdb: documentdb, compute: compute, standbyMax: standbyMax)
             try emulator.resetCalls()
             fixture = try GitFixture()
             repo = fixture.path("repo")
@@ -52,12 +53,19 @@ struct FailoverTests {
             let aurora = app["aurora"] as? [String: Any]
             let distribution = app["distribution"] as? [String: String]
             let documentdb = app["documentdb"] as? [String: Any]
+            let compute = app["compute"] as? [String: [String: Any]]
             func region(_ role: String, _ name: String) -> String {
                 var lines = ["    \(name):"]
                 if let bucket = buckets?[role]?["name"] { lines.append("      bucket: \(bucket)") }
                 if let distribution { lines.append("      originId: \(distribution["\(role)_origin"]!)") }
                 if let cluster = (aurora?[role] as? [String: String])?["arn"] { lines.append("      auroraCluster: \(cluster)") }
                 if let cluster = (documentdb?[role] as? [String: Any])?["arn"] as? String { lines.append("      documentDbCluster: \(cluster)") }
+                if let group = (compute?[role]?["auto_scaling_group"] as? [String: Any])?["name"] as? String {
+                    lines.append("      autoScalingGroup: \(group)")
+                }
+                if let service = (compute?[role]?["ecs"] as? [String: Any])?["service_arn"] as? String {
+                    lines.append("      ecsService: \(service)")
+                }
                 if let override, override == name { lines.append("      blockPublicAccess: true") }
                 return lines.joined(separator: "\n")
             }
@@ -82,6 +90,9 @@ struct FailoverTests {
             }
             if let documentdb {
                 text += "  documentDb:\n    globalClusterId: \(documentdb["global_cluster_id"]!)\n    promotion: \(promotion)\n"
+            }
+            if compute != nil {
+                text += "  capacity:\n    activeMinimum: 1\n    standby: 1\n  parameter: /\(app["name"]!)/active-region\n"
             }
             return text
         }
@@ -208,6 +219,106 @@ struct FailoverTests {
         #expect(writersAfter[docGlobal] == docEast)
         let status = try world.switchyard("status")
         #expect(status.stdout.contains("DocumentDB writer us-east-1"), "\(status.stdout)")
+    }
+
+    @Test("standby compute: raised to the old region's load and in service before traffic moves; the old region lowered after; the parameter follows")
+    func standbyCompute() async throws {
+        let world = try World(failoverSeconds: 1, compute: true)
+        defer { world.close() }
+        let compute = try #require(world.apps[0]["compute"] as? [String: [String: Any]])
+        let eastGroup = try #require(compute["primary"]?["auto_scaling_group"] as? [String: Any])
+        let westGroup = try #require((compute["secondary"]?["auto_scaling_group"] as? [String: Any])?["name"] as? String)
+        let load = try #require(eastGroup["desired_capacity"] as? Int)
+        try world.emulator.configure(["capacity_seconds": 2.0])
+        try world.emulator.resetCalls()
+
+        try world.flip(to: "us-west-1")
+        let apply = try world.switchyard("apply")
+        // Traffic moved; the region left is lowered only once the CloudFront change is deployed: a later pass does it.
+        #expect(apply.status == 0 || apply.stdout.contains("waiting-on-deployment"), "\(apply.stdout)\n\(apply.stderr)")
+        let log = try await world.emulator.callLog()
+        func epochs(_ operation: String, _ match: (([String: Any]) -> Bool)? = nil) -> [Double] {
+            log.filter { $0["operation"] as? String == operation && (match?($0["params"] as? [String: Any] ?? [:]) ?? true) }
+                .compactMap { $0["epoch"] as? Double }
+        }
+        let raised = epochs("UpdateAutoScalingGroup") { $0["AutoScalingGroupName"] as? String == westGroup }
+        #expect(raised.count == 1, "one raise: \(raised)")
+        let arrived = epochs("CapacityInService") { $0["AutoScalingGroupName"] as? String == westGroup }
+        let serviceArrived = epochs("CapacityInService") { $0["service"] != nil }
+        let traffic = epochs("UpdateDistribution")
+        #expect(!arrived.isEmpty && !serviceArrived.isEmpty && traffic.count == 1)
+        #expect(traffic.allSatisfy { $0 > (arrived + serviceArrived).max() ?? .infinity }, "traffic only after the capacity was in service")
+
+        // The group holds the old region's load (read with boto3); the region left is lowered only once traffic moved.
+        var second = try world.switchyard("apply")
+        for _ in 0..<5 where second.status != 0 { second = try world.switchyard("apply") }
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        let after = try await world.emulator.callLog()
+        let lowered = after.filter {
+            $0["operation"] as? String == "UpdateAutoScalingGroup"
+                && ($0["params"] as? [String: Any])?["AutoScalingGroupName"] as? String != westGroup
+        }
+        #expect(
+            lowered.count == 1 && (lowered.first?["epoch"] as? Double ?? 0) > traffic.max() ?? .infinity,
+            "lowered once, after traffic moved: \(apply.stderr)\n---\n\(second.stderr)")
+        #expect((lowered.first?["params"] as? [String: Any])?["DesiredCapacity"] as? String == "1")
+        let westNow = try world.emulator.boto("autoscaling", "us-west-1", "describe_auto_scaling_groups", ["AutoScalingGroupNames": [westGroup]])
+        #expect(((westNow["AutoScalingGroups"] as? [[String: Any]])?.first?["DesiredCapacity"] as? Int) == load)
+        for region in ["us-east-1", "us-west-1"] {
+            let parameter = try world.emulator.boto("ssm", region, "get_parameter", ["Name": "/\(world.apps[0]["name"]!)/active-region"])
+            #expect((parameter["Parameter"] as? [String: Any])?["Value"] as? String == "us-west-1", "\(region): \(parameter)")
+        }
+        #expect(try world.switchyard("plan").status == 0)
+        #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion")
+
+        // And back: the parameter follows in every region.
+        try world.flip(to: "us-east-1")
+        var back = try world.switchyard("apply")
+        for _ in 0..<5 where back.status != 0 { back = try world.switchyard("apply") }
+        #expect(back.status == 0, "\(back.stdout)\n\(back.stderr)")
+        for region in ["us-east-1", "us-west-1"] {
+            let parameter = try world.emulator.boto("ssm", region, "get_parameter", ["Name": "/\(world.apps[0]["name"]!)/active-region"])
+            #expect((parameter["Parameter"] as? [String: Any])?["Value"] as? String == "us-east-1", "\(region): \(parameter)")
+        }
+    }
+
+    @Test("a standby group whose maximum cannot hold the load: plan says so (exit 3), apply changes nothing (exit 1)")
+    func standbyTooSmall() async throws {
+        let world = try World(failoverSeconds: 1, compute: true, standbyMax: 3)
+        defer { world.close() }
+        try world.emulator.resetCalls()
+        try world.flip(to: "us-west-1")
+        let plan = try world.switchyard("plan")
+        #expect(plan.status == 3, "\(plan.stdout)\n\(plan.stderr)")
+        #expect(plan.stdout.contains("capacity-exceeds-max") && plan.stdout.contains("hot-secondary-asg") && plan.stdout.contains("maximum of 3"))
+        let apply = try world.switchyard("apply")
+        #expect(apply.status == 1)
+        let mutations = try world.emulator.callCounts()
+        #expect(mutations.isEmpty, "no AWS mutation at all: \(mutations)")
+    }
+
+    @Test("capacity that never arrives: traffic unmoved, exit 1; once it arrives, the same commit converges, no second raise or promotion")
+    func capacityNeverArrives() async throws {
+        let world = try World(failoverSeconds: 1, compute: true)
+        defer { world.close() }
+        try world.emulator.resetCalls()
+        _ = try world.emulator.control("capacity", body: ["region": "us-west-1", "insufficient": true])
+        try world.flip(to: "us-west-1")
+        let stuck = try world.switchyard("apply", "--step-timeout", "4s")
+        #expect(stuck.status == 1, "\(stuck.stdout)\n\(stuck.stderr)")
+        #expect(stuck.stdout.contains("capacity-not-in-service"), "\(stuck.stdout)")
+        #expect(try world.emulator.callCounts()["cloudfront:UpdateDistribution"] == nil, "traffic unmoved")
+
+        _ = try world.emulator.control("capacity", body: ["region": "us-west-1", "insufficient": false])
+        var done = try world.switchyard("apply")
+        for _ in 0..<5 where done.status != 0 { done = try world.switchyard("apply") }
+        #expect(done.status == 0, "\(done.stdout)\n\(done.stderr)")
+        let counts = try world.emulator.callCounts()
+        #expect(counts["rds:SwitchoverGlobalCluster"] == 1, "\(counts)")
+        let raises = try await world.emulator.callLog(operation: "UpdateAutoScalingGroup").filter {
+            ($0["params"] as? [String: Any])?["AutoScalingGroupName"] as? String == "hot-secondary-asg"
+        }
+        #expect(raises.count == 1, "raised once across both applies: \(raises.count)")
     }
 
     @Test("failing back by switchover returns every resource to us-east-1")

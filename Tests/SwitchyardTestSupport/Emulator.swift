@@ -49,6 +49,15 @@ public final class Emulator: @unchecked Sendable {
         public var secondaryClusterARN: String
         /// The app's DocumentDB global cluster, when the topology has one.
         public var documentDB: DocumentDB?
+        /// The app's Auto Scaling groups and ECS services (us-east-1, us-west-1), when the topology has them.
+        public var compute: Compute?
+
+        public struct Compute: Sendable {
+            public var primaryGroup: String
+            public var secondaryGroup: String
+            public var primaryService: String
+            public var secondaryService: String
+        }
 
         public struct DocumentDB: Sendable {
             public var globalClusterID: String
@@ -69,11 +78,11 @@ public final class Emulator: @unchecked Sendable {
                 us-east-1:
                   bucket: \(primaryBucket)
                   originId: \(primaryOrigin)
-                  auroraCluster: \(primaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.primaryClusterARN)" } ?? "")
+                  auroraCluster: \(primaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.primaryClusterARN)" } ?? "")\(compute.map { "\n      autoScalingGroup: \($0.primaryGroup)\n      ecsService: \($0.primaryService)" } ?? "")
                 us-west-1:
                   bucket: \(secondaryBucket)
                   originId: \(secondaryOrigin)
-                  auroraCluster: \(secondaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.secondaryClusterARN)" } ?? "")
+                  auroraCluster: \(secondaryClusterARN)\(documentDB.map { "\n      documentDbCluster: \($0.secondaryClusterARN)" } ?? "")\(compute.map { "\n      autoScalingGroup: \($0.secondaryGroup)\n      ecsService: \($0.secondaryService)" } ?? "")
               cloudfront:
                 distributionId: \(distributionID)
                 originGroupId: \(originGroupID)
@@ -87,11 +96,13 @@ public final class Emulator: @unchecked Sendable {
 
     /// Creates apps with `emulator/topology.py` (`parts`: all, web, aurora; `documentdb`: a DocumentDB global cluster
     /// too, under the app's `documentdb` key); returns its JSON description of each app.
-    public func createTopologyJSON(prefix: String = "hot", count: Int = 1, parts: String = "all", documentdb: Bool = false) throws -> [[String: Any]]
-    {
+    public func createTopologyJSON(
+        prefix: String = "hot", count: Int = 1, parts: String = "all", documentdb: Bool = false, compute: Bool = false,
+        standbyMax: Int? = nil
+    ) throws -> [[String: Any]] {
         let output = try Self.python(
             ["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts]
-                + (documentdb ? ["--documentdb"] : []))
+                + (documentdb ? ["--documentdb"] : []) + (compute ? ["--compute"] : []) + (standbyMax.map { ["--standby-max", "\($0)"] } ?? []))
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
             let apps = json["apps"] as? [[String: Any]]
         else { throw TestSupportError("unexpected topology output: \(output)") }
@@ -99,8 +110,8 @@ public final class Emulator: @unchecked Sendable {
     }
 
     /// Creates `count` apps' whole topology with `emulator/topology.py` (with a DocumentDB global cluster each, when asked).
-    public func createTopology(prefix: String = "hot", count: Int = 1, documentdb: Bool = false) throws -> [Topology] {
-        return try createTopologyJSON(prefix: prefix, count: count, documentdb: documentdb).map { app in
+    public func createTopology(prefix: String = "hot", count: Int = 1, documentdb: Bool = false, compute: Bool = false) throws -> [Topology] {
+        return try createTopologyJSON(prefix: prefix, count: count, documentdb: documentdb, compute: compute).map { app in
             guard let name = app["name"] as? String, let buckets = app["buckets"] as? [String: Any],
                 let distribution = app["distribution"] as? [String: Any], let aurora = app["aurora"] as? [String: Any],
                 let primary = aurora["primary"] as? [String: Any], let secondary = aurora["secondary"] as? [String: Any]
@@ -114,13 +125,20 @@ public final class Emulator: @unchecked Sendable {
                     primaryClusterARN: (doc["primary"] as? [String: Any]).map { string($0, "arn") } ?? "",
                     secondaryClusterARN: (doc["secondary"] as? [String: Any]).map { string($0, "arn") } ?? "")
             }
+            let compute = (app["compute"] as? [String: [String: Any]]).map { roles in
+                func group(_ role: String) -> String { (roles[role]?["auto_scaling_group"] as? [String: Any]).map { string($0, "name") } ?? "" }
+                func service(_ role: String) -> String { (roles[role]?["ecs"] as? [String: Any]).map { string($0, "service_arn") } ?? "" }
+                return Topology.Compute(
+                    primaryGroup: group("primary"), secondaryGroup: group("secondary"), primaryService: service("primary"),
+                    secondaryService: service("secondary"))
+            }
             return Topology(
                 name: name, distributionID: string(distribution, "id"),
                 originGroupID: (distribution["origin_group"] as? String) ?? "\(prefix)-standby-origin-group",
                 primaryBucket: bucket("primary"), secondaryBucket: bucket("secondary"),
                 primaryOrigin: "\(prefix)-primary-origin", secondaryOrigin: "\(prefix)-secondary-origin",
                 globalClusterID: string(aurora, "global_cluster_id"),
-                primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"), documentDB: documentDB)
+                primaryClusterARN: string(primary, "arn"), secondaryClusterARN: string(secondary, "arn"), documentDB: documentDB, compute: compute)
         }
     }
 
@@ -149,6 +167,36 @@ public final class Emulator: @unchecked Sendable {
         return ((calls as? [[String: Any]]) ?? []).sorted { ($0["epoch"] as? Double ?? 0) < ($1["epoch"] as? Double ?? 0) }
     }
 
+    /// Calls `method` of a boto3 client with JSON `arguments`, independent of Switchyard's code; returns the
+    /// response (without `ResponseMetadata`) as JSON, or `["Error": ["Code": …]]` for a `ClientError`.
+    public func boto(_ service: String, _ region: String, _ method: String, _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+        let script = """
+            import boto3, json, sys
+            from botocore.config import Config
+            from botocore.exceptions import ClientError
+            client = boto3.client(sys.argv[2], region_name=sys.argv[3], endpoint_url=sys.argv[1],
+                                  aws_access_key_id="testing", aws_secret_access_key="testing",
+                                  config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+            try:
+                answer = getattr(client, sys.argv[4])(**json.loads(sys.argv[5]))
+                answer.pop("ResponseMetadata", None)
+            except ClientError as error:
+                answer = {"Error": error.response["Error"], "Status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
+            print(json.dumps(answer, default=str, sort_keys=True))
+            """
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
+        let output = try Emulator.python(["-c", script, endpoint, service, region, method, json])
+        guard let answer = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
+            throw TestSupportError("boto3: \(output)")
+        }
+        return answer
+    }
+
+    /// Sets the emulator's `/_switchyard/config` (`capacity_seconds`, `failover_seconds`).
+    public func configure(_ values: [String: Any]) throws {
+        _ = try control("config", body: values)
+    }
+
     /// Finishes every switchover and failover in progress now.
     public func completeFailovers() throws {
         _ = try control("complete-failovers", body: [:])
@@ -165,7 +213,8 @@ public final class Emulator: @unchecked Sendable {
         _ = try control("reset-calls", body: [:])
     }
 
-    private func control(_ path: String, body: [String: Any]? = nil) throws -> [String: Any] {
+    /// `/_switchyard/PATH`: GET without a body, POST with one (the emulator's control API, emulator/README.md).
+    public func control(_ path: String, body: [String: Any]? = nil) throws -> [String: Any] {
         let script = """
             import json, sys, urllib.request
             body = sys.argv[2].encode() if sys.argv[2] else None

@@ -168,7 +168,7 @@ public struct Pass: Sendable {
             var safety = SafetyContexts.build(
                 repository: opened.value, snapshot: snapshot, state: state,
                 folder: configuration.folder, journal: journal)
-            for (app, region) in appliedRegions { safety[app]?.lastAppliedRegion = region }
+            for (app, region) in appliedRegions { safety[app, default: SafetyContext()].lastAppliedRegion = region }
             var changed: Set<String> = []
             if let lastApplied, lastApplied != hex,
                 let before = try? opened.value.snapshot(ref: lastApplied, folder: configuration.folder)
@@ -385,7 +385,7 @@ public struct Pass: Sendable {
 extension Reconciler.AppResult {
     /// Whether the app converged on this host: a host that waited on another host's lease did not (it recorded
     /// nothing as applied, so whichever host holds the lease next finishes the commit).
-    public var isConverged: Bool { verdict.isConverged && code != StepCode.leaseHeld }
+    public var isConverged: Bool { verdict.isConverged && code != StepCode.leaseHeld && code != StepCode.waitingOnDeployment }
 }
 
 extension AppPlan {
