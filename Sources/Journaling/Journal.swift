@@ -122,6 +122,14 @@ public final class Journal: Sendable {
                 t.add(column: "step_phase", .text)
             }
         }
+        migrator.registerMigration("v4: the live facts last observed per app") { db in
+            // What the kinds last read (JSON): a figure from a region that cannot be read now (the failed one).
+            try db.create(table: "live_facts") { t in
+                t.primaryKey("app", .text)
+                t.column("facts", .text).notNull()
+                t.column("updated_at", .double).notNull()
+            }
+        }
         return migrator
     }
 
@@ -159,6 +167,25 @@ public final class Journal: Sendable {
                     call.passID, call.time.timeIntervalSince1970, call.app, call.commit, call.activeRegion, call.kind, call.stepPhase,
                     call.action, call.resource, call.region, call.phase, call.requestID, call.message,
                 ])
+        }
+    }
+
+    /// Keeps the live facts last observed for `app` (JSON), replacing what was kept.
+    public func rememberFacts(app: String, json: String, at time: Date = Date()) throws(JournalError) {
+        try write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO live_facts (app, facts, updated_at) VALUES (?, ?, ?) ON CONFLICT(app) DO UPDATE SET facts = excluded.facts, updated_at = excluded.updated_at",
+                arguments: [app, json, time.timeIntervalSince1970])
+        }
+    }
+
+    /// The live facts last observed, per app (JSON).
+    public func rememberedFacts() throws(JournalError) -> [String: String] {
+        try read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT app, facts FROM live_facts").map { ($0["app"] as String, $0["facts"] as String) },
+                uniquingKeysWith: { a, _ in a })
         }
     }
 

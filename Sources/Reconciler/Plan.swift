@@ -271,6 +271,8 @@ public struct AppPlan: Sendable, Codable {
     /// The region the failover leaves: the active region of the commit last applied, when it differs from this one
     /// (a kind lowers only it, and only in `release`). Not in JSON.
     public var leaving: String?
+    /// The live facts the journal last kept for the app (`LiveSummary.facts` of an earlier pass). Not in JSON.
+    public var remembered: [String: StepAttribute] = [:]
 
     public init(
         app: String, activeRegion: String, steps: [Step] = [], blockers: [Blocker] = [],

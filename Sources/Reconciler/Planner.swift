@@ -11,6 +11,7 @@ public enum Planner {
         let spec = app.spec
         var plan = AppPlan(app: app.name, activeRegion: spec.activeRegion)
         plan.leaving = safety.lastAppliedRegion.flatMap { $0 == spec.activeRegion ? nil : $0 }
+        plan.remembered = safety.remembered
         for part in live.parts { part.kind.planPart(app, part, into: &plan) }
         // A declared resource that does not exist says most: it comes first.
         plan.blockers =

@@ -16,6 +16,8 @@ public struct SafetyContext: Sendable {
     /// The active region of the commit this host last applied for the app (its journal): the region a failover
     /// leaves. Nil when not known (a fresh state folder).
     public var lastAppliedRegion: String?
+    /// The live facts the journal last kept for the app: what a region that cannot be read now last showed.
+    public var remembered: [String: StepAttribute] = [:]
 
     public init(
         now: Date = Date(), lastFlip: Date? = nil, lastFlipSource: String = "git", overrides: Set<String> = [], overriddenBy: String = "the commit",

@@ -18,12 +18,18 @@ final class FakeCompute: ComputeControl, @unchecked Sendable {
     private let lock = NSLock()
     var resources: [String: Resource]
     var never = false
+    /// Regions whose control plane does not answer.
+    var down: Set<String> = []
     private(set) var sets: [String] = []
 
     init(_ resources: [String: Resource]) { self.resources = resources }
 
     func capacity(of resource: String, region: String) async throws -> Capacity? {
-        lock.withLock {
+        try lock.withLock {
+            if down.contains(region) {
+                throw AWSError(
+                    kind: .transport, service: "autoscaling", operation: "DescribeAutoScalingGroups", code: "ConnectionFailed", message: "down")
+            }
             guard var r = resources["\(region)/\(resource)"] else { return nil }
             if r.inService < r.desired, !never {
                 if r.arrivesAfter <= 0 { r.inService = r.desired } else { r.arrivesAfter -= 1 }
@@ -94,6 +100,20 @@ struct ComputeKindTests {
         _ = await applier.apply(next, for: app)
         #expect(compute.calls == ["us-west-1 web-west 4", "us-east-1 web-east 1"], "raised once, then lowered once, in that order")
         #expect(compute.resources["us-west-1/web-west"]?.minimum == 4, "the minimum is raised too")
+    }
+
+    @Test("the region left cannot be read: the last figure the journal kept for it, and the plan says so")
+    func rememberedFigure() async {
+        let compute = warm()
+        compute.down = ["us-east-1"]
+        var safety = SafetyContext(lastAppliedRegion: "us-east-1")
+        safety.remembered = ["autoScalingGroupCapacity": .map(["us-east-1": "6/6", "us-west-1": "1/1"])]
+        let plan = await Observer(kinds: kinds(primaryCloud(), compute)).plan(app(), safety: safety)
+        let raise = plan.steps.first { $0.id == "asg:us-west-1" }
+        #expect(raise?.capacityFigure == 6, "\(plan.steps.map(\.id)) \(plan.blockers)")
+        #expect(raise?.reason.contains("the last figure the journal kept for us-east-1 (6)") == true, "\(raise?.reason ?? "")")
+        let nothingKept = await Observer(kinds: kinds(primaryCloud(), compute)).plan(app(), safety: SafetyContext(lastAppliedRegion: "us-east-1"))
+        #expect(nothingKept.steps.first { $0.id == "asg:us-west-1" }?.reason.contains("activeMinimum 2") == true)
     }
 
     @Test("without capacity.standby, or outside a failover, nothing is ever lowered")

@@ -12,6 +12,19 @@ struct JournalTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-state-\(UUID().uuidString)").path
     }
 
+    @Test("the live facts last observed are kept per app, replaced by the next, and survive reopening")
+    func rememberedFacts() throws {
+        let dir = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let journal = try Journal(stateDirectory: dir)
+            try journal.rememberFacts(app: "shop", json: #"{"autoScalingGroupCapacity":{"us-east-1":"4/4"}}"#)
+            try journal.rememberFacts(app: "shop", json: #"{"autoScalingGroupCapacity":{"us-east-1":"6/6"}}"#)
+        }
+        let reopened = try Journal(stateDirectory: dir)
+        #expect(try reopened.rememberedFacts() == ["shop": #"{"autoScalingGroupCapacity":{"us-east-1":"6/6"}}"#])
+    }
+
     @Test("passes, calls and app events are kept in order, and survive reopening")
     func journalRoundTrip() throws {
         let dir = Self.temporaryFolder()

@@ -124,6 +124,7 @@ public struct Pass: Sendable {
         let journal = journal
         let appStates = (try? journal?.appStates()) ?? [:]
         let appliedRegions = (try? journal?.lastAppliedRegions()) ?? [:]
+        let remembered = (try? journal?.rememberedFacts()) ?? [:]
         let lastApplied = appStates.values.filter { $0.lastAppliedCommit != nil }.max { $0.updatedAt < $1.updatedAt }?.lastAppliedCommit
         let (opened, snapshot) = try await offPool { () throws -> (HandedOver<Repository>, Snapshot) in
             do {
@@ -169,6 +170,11 @@ public struct Pass: Sendable {
                 repository: opened.value, snapshot: snapshot, state: state,
                 folder: configuration.folder, journal: journal)
             for (app, region) in appliedRegions { safety[app, default: SafetyContext()].lastAppliedRegion = region }
+            for (app, json) in remembered {
+                if let facts = try? JSONDecoder().decode([String: StepAttribute].self, from: Data(json.utf8)) {
+                    safety[app, default: SafetyContext()].remembered = facts
+                }
+            }
             var changed: Set<String> = []
             if let lastApplied, lastApplied != hex,
                 let before = try? opened.value.snapshot(ref: lastApplied, folder: configuration.folder)
@@ -322,6 +328,16 @@ public struct Pass: Sendable {
             result.outcome = stopped.outcome
             result.error = "stopped at a safe point: \(stopped)"
             return
+        }
+        for app in result.results {
+            // What was read this pass, over what was kept: a region that could not be read keeps its last figures.
+            let facts = app.plan.live.facts.merging(app.plan.remembered) { now, kept in
+                if case let .map(new) = now, case let .map(old) = kept { return .map(old.merging(new) { _, new in new }) }
+                return now
+            }
+            if let json = try? JSONEncoder().encode(facts), facts != app.plan.remembered {
+                try? journal.rememberFacts(app: app.plan.app, json: String(decoding: json, as: UTF8.self))
+            }
         }
         do {
             try journal.recordApps(

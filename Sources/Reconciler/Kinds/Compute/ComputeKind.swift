@@ -97,13 +97,23 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
     // MARK: Planning
 
     /// The capacity the active region must carry, and where the figure comes from.
-    static func figure(_ app: Application, _ live: Live, leaving: String?) -> (value: Int, source: String) {
+    static func figure(_ app: Application, _ live: Live, leaving: String?, remembered: [String: String]? = nil) -> (value: Int, source: String) {
         let minimum = app.spec.capacity.activeMinimum
         let others = app.spec.regions.map(\.name).filter { $0 != app.spec.activeRegion && live[$0] != nil }
         let left = leaving.map { [$0] }.flatMap { regions in regions.allSatisfy(others.contains) ? regions : nil } ?? others
         let loads = left.compactMap { live[$0]?.value??.desired }
         guard let load = loads.max() else {
-            let unread = left.isEmpty ? "no other region declares one" : "\(left.joined(separator: ", ")) could not be read"
+            // The region left cannot be read (it is the failed one): the last figure the journal kept for it.
+            let kept = left.compactMap { region in
+                remembered?[region].flatMap { $0.split(separator: "/").first.flatMap { Int($0) } }.map { (region, $0) }
+            }
+            if let (region, desired) = kept.max(by: { $0.1 < $1.1 }) {
+                return desired > minimum
+                    ? (desired, "the last figure the journal kept for \(region) (\(desired)), which cannot be read now")
+                    : (minimum, "activeMinimum \(minimum) (\(region) cannot be read; it last ran \(desired))")
+            }
+            let unread =
+                left.isEmpty ? "no other region declares one" : "\(left.joined(separator: ", ")) could not be read, and the journal kept no figure"
             return (minimum, "activeMinimum \(minimum) (\(unread))")
         }
         return load > minimum
@@ -142,7 +152,7 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
 
     func planRaise(_ app: Application, resource: String, _ observed: Observed<Capacity?>, _ live: Live, into plan: inout AppPlan) {
         let active = app.spec.activeRegion
-        let (figure, source) = Self.figure(app, live, leaving: plan.leaving)
+        let (figure, source) = Self.figure(app, live, leaving: plan.leaving, remembered: plan.remembered[Self.fact]?.map)
         var step = Step(
             kind: Self.name, id: "\(Flavor.stepPrefix):\(active)", action: Flavor.raise, phase: .prepare, resource: resource, region: active,
             reason: "")
