@@ -31,6 +31,13 @@ struct FlipStep: Sendable, Hashable {
     static let raiseGroup = FlipStep(
         action: "raiseAutoScalingGroup", service: "autoscaling", operation: "UpdateAutoScalingGroup", region: "us-west-1",
         params: ["AutoScalingGroupName": "hot-secondary-asg"])
+    /// Raising the standby's ECS service, in the same world.
+    static let raiseService = FlipStep(
+        action: "raiseECSService", service: "ecs", operation: "UpdateService", region: "us-west-1",
+        params: ["cluster": "hot-secondary-cluster"])
+    /// Writing the active region to the SSM parameter in us-west-1, in the same world.
+    static let writeParameter = FlipStep(action: "writeParameter", service: "ssm", operation: "PutParameter", region: "us-west-1")
+    static let compute: Set<FlipStep> = [raiseGroup, raiseService, writeParameter]
 }
 
 /// Where the reconciler is killed, and how the test stops it exactly there.
@@ -64,13 +71,13 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
     /// The world has a DocumentDB global cluster beside Aurora when the point is its promotion's.
     var documentDB: Bool { step == .promoteDocumentDB }
     /// The world has Auto Scaling groups and ECS services when the point is the raise's.
-    var compute: Bool { step == .raiseGroup }
+    var compute: Bool { FlipStep.compute.contains(step) }
 
     static func points(commands: [String]) -> [CrashPoint] {
         var points: [CrashPoint] = []
         for lockTable in [false, true] {
             for command in commands {
-                for step in FlipStep.all + [.promoteDocumentDB, .raiseGroup] {
+                for step in FlipStep.all + [.promoteDocumentDB, .raiseGroup, .raiseService, .writeParameter] {
                     for moment in CrashMoment.allCases where moment != .waiting || FlipStep.promotions.contains(step) {
                         if moment.usesHook && command != "apply" { continue }
                         points.append(CrashPoint(step: step, moment: moment, command: command, lockTable: lockTable))
@@ -96,6 +103,8 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
             CrashPoint(step: .promoteDocumentDB, moment: .waiting, command: "run --once"),
             CrashPoint(step: .raiseGroup, moment: .answerLost, command: "apply"),
             CrashPoint(step: .raiseGroup, moment: .journaledCalled, command: "apply"),
+            CrashPoint(step: .raiseService, moment: .answerLost, command: "apply"),
+            CrashPoint(step: .writeParameter, moment: .requestHeld, command: "apply"),
         ]
     }
 }
@@ -203,8 +212,9 @@ struct CrashMatrixTests {
         evidence.check(counts["cloudfront:UpdateDistribution"] == 1, "one origin-group update: \(counts)")
         if point.compute {
             evidence.check(
-                counts["autoscaling:UpdateAutoScalingGroup"] == 1 && counts["ecs:UpdateService"] == 1,
-                "the standby's group and service raised once each, nothing lowered (no capacity.standby): \(counts)")
+                counts["autoscaling:UpdateAutoScalingGroup"] == 1 && counts["ecs:UpdateService"] == 1 && counts["ssm:PutParameter"] == 2,
+                "the standby's group and service raised once each, nothing lowered (no capacity.standby), the parameter written once per region: \(counts)"
+            )
         }
 
         // The journal: the killed pass is open with the step's rows; the restart's pass converged.
@@ -214,7 +224,9 @@ struct CrashMatrixTests {
         let killed = passes.dropFirst().first, last = passes.last
         evidence.check(killed?.finishedAt == nil && killed?.outcome == .running, "the killed pass shows as unfinished: \(String(describing: killed))")
         evidence.check(last?.outcome == .converged, "the restart's pass converged: \(String(describing: last))")
-        let calls = try journal.calls(app: app.name).filter { $0.action == point.step.action }
+        let calls = try journal.calls(app: app.name).filter {
+            $0.action == point.step.action && (point.step.region == nil || $0.region == point.step.region)
+        }
         let killedPhases = calls.filter { $0.passID == killed?.id }.map(\.phase)
         let restartPhases = calls.filter { $0.passID == last?.id }.map(\.phase)
         let expectKilled = point.moment == .journaledCalled || point.moment == .waiting ? ["calling", "called"] : ["calling"]

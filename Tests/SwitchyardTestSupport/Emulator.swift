@@ -89,7 +89,7 @@ public final class Emulator: @unchecked Sendable {
               aurora:
                 globalClusterId: \(globalClusterID)
                 promotion: \(promotion)
-            \(documentDB.map { "  documentDb:\n    globalClusterId: \($0.globalClusterID)\n    promotion: \(promotion)\n" } ?? "")
+            \(documentDB.map { "  documentDb:\n    globalClusterId: \($0.globalClusterID)\n    promotion: \(promotion)\n" } ?? "")\(compute == nil ? "" : "  parameter: /\(appName ?? name)/active-region\n")
             """
         }
     }
