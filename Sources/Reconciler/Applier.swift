@@ -44,6 +44,11 @@ public struct StepOutcome: Sendable, Codable {
     public var awsErrorCode: String?
     public var requestID: String?
     public var seconds: Double
+    /// Whether the outcome blocks the app (verdict `blocked`): AWS refused the change, or what it needs never came.
+    /// Not in JSON (the verdict and the code say it).
+    public var blocks = false
+
+    enum CodingKeys: String, CodingKey { case step, status, message, code, awsErrorCode, requestID, seconds }
 
     public init(
         step: Step, status: Status, message: String, code: Code? = nil, awsErrorCode: String? = nil,
@@ -169,9 +174,11 @@ public struct Applier: Sendable {
             }
         } catch let failure as StepFailure {
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, requestID: failure.requestID, message: failure.message))
-            return StepOutcome(
+            var outcome = StepOutcome(
                 step: step, status: failure.pending ? .pending : .failed, message: failure.message, code: failure.code,
                 awsErrorCode: failure.awsErrorCode, requestID: failure.requestID)
+            outcome.blocks = failure.blocks
+            return outcome
         } catch let error as TimeLimitExceeded {
             try? journal(JournalEvent(app: app.name, step: step, phase: .failed, message: error.description))
             return StepOutcome(step: step, status: .failed, message: error.description, code: StepCode.timeout)
@@ -237,15 +244,18 @@ public struct StepFailure: Error, Sendable {
     public var code: Code
     /// Pending (the next pass retries it) rather than failed.
     public var pending = false
+    /// Blocks the app (verdict `blocked`) rather than leaving it failed or degraded.
+    public var blocks = false
     public var message: String
     public var awsErrorCode: String?
     public var requestID: String?
     /// The AWS error behind it, when AWS answered.
     public var cause: AWSError?
 
-    public init(code: Code, pending: Bool = false, message: String, awsError: AWSError? = nil) {
+    public init(code: Code, pending: Bool = false, blocks: Bool = false, message: String, awsError: AWSError? = nil) {
         self.code = code
         self.pending = pending
+        self.blocks = blocks
         self.message = message
         self.awsErrorCode = awsError?.code
         self.requestID = awsError?.requestID

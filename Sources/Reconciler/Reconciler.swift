@@ -34,11 +34,12 @@ public enum Verdict: String, Sendable, Codable {
         return .inSync
     }
 
-    /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards. A promotion AWS
-    /// refused blocks the app (its traffic and fencing steps stay pending); a lost answer leaves it degraded.
+    /// The verdict after applying `plan`, from what the steps did and a fresh plan made afterwards. An outcome that
+    /// blocks (a promotion AWS refused, capacity that never came into service) blocks the app, its traffic and fencing
+    /// steps pending; a lost answer leaves it degraded.
     public static func after(_ plan: AppPlan, outcomes: [StepOutcome], replanned: AppPlan) -> Verdict {
         if !plan.blockers.isEmpty { return of(plan) }
-        if outcomes.contains(where: { $0.status == .failed && $0.code == StepCode.promotionRefused }) { return .blocked }
+        if outcomes.contains(where: \.blocks) { return .blocked }
         if outcomes.contains(where: { $0.status == .failed }) { return .failed }
         if outcomes.contains(where: { $0.status == .pending && $0.code != StepCode.waitingOnDeployment }) { return .degraded }
         // What waits on a deployment AWS finishes by itself runs on the next pass: converging, and not yet applied.

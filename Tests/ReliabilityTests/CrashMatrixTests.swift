@@ -185,7 +185,9 @@ struct CrashMatrixTests {
         let restart = try world.start(args)
         defer { restart.cleanUp() }
         if point.moment == .waiting {
-            try await restart.waitUntil("the restart waiting on the promotion under way") { restart.log.contains("already under way") }
+            // Seen waiting on it; or, on a machine slow enough that the minute-long promotion ended meanwhile, seen it
+            // finished (the counts below still prove nothing was re-issued).
+            try await waitFor("the restart waiting on the promotion under way") { restart.log.contains("already under way") || !restart.isRunning }
             try await offPool { try world.emulator.completeFailovers() }
         }
         let status = try await restart.waitForExit(timeout: 120)

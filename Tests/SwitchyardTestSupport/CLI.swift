@@ -38,8 +38,20 @@ public struct CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // A command that never ends fails its test instead of hanging the whole suite (SIGKILL after 5 minutes).
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
+        defer { watchdog.cancel() }
+        // Both pipes drained at once: a command that fills one while the other is read to its end would never finish.
+        let stderrData = DrainedData()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            stderrData.data = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()  // the semaphore orders the write above before this read
+        let stderr = stderrData.data
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
@@ -63,4 +75,9 @@ public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throw
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
+}
+
+/// What one thread read from a pipe, handed to another through a semaphore.
+private final class DrainedData: @unchecked Sendable {
+    var data = Data()
 }

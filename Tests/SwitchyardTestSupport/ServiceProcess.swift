@@ -55,6 +55,9 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Whether the process ended by a signal (SIGKILL, say) rather than by exiting.
     public var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
 
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
     /// Sends a signal (SIGTERM, SIGKILL …).
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -227,7 +227,7 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
         while capacity.inService < figure {
             guard clock.now < deadline else {
                 throw StepFailure(
-                    code: ComputeCodes.notInService, pending: true,
+                    code: ComputeCodes.notInService, pending: true, blocks: true,
                     message:
                         "\(capacity.inService) of \(figure) \(Flavor.unit) in \(resource) after \(DurationFormat.format(context.options.stepTimeout * 0.9)); "
                         + "traffic stays where it is until the capacity is in service")

@@ -45,7 +45,7 @@ extension GlobalDatabaseKind {
                 }
             } catch let error as AWSError where RetryClassifier.verdict(for: error) == .permanent && error.kind == .service {
                 throw StepFailure(
-                    code: StepCode.promotionRefused, message: "RDS refused the \(mode.rawValue) of \(target.clusterID): \(error)",
+                    code: StepCode.promotionRefused, blocks: true, message: "RDS refused the \(mode.rawValue) of \(target.clusterID): \(error)",
                     awsError: error)
             } catch let error as AWSError where Applier.mayHaveActed(error) {
                 // The request may have been acted on (5xx, timeout, a garbled answer): never send it again, and
