@@ -138,8 +138,11 @@ let package = Package(
         .testTarget(
             name: "GitSourceTests", dependencies: ["Basics", "GitSource", "DesiredState", "Journaling", "Reconciler", "SwitchyardTestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Basics", "Reconciler", "AWS", "DesiredState"], swiftSettings: strict),
-        .testTarget(name: "SwitchyardCLITests", dependencies: ["switchyard", "SwitchyardTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Basics", "Reconciler", "Presentation", "AWS", "DesiredState"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchyardCLITests",
+            dependencies: ["switchyard", "SwitchyardTestSupport", "Basics", "DesiredState", "GitSource", "Journaling", "Presentation", "Reconciler"],
+            swiftSettings: strict),
         .testTarget(
             name: "SwitchyardServiceTests",
             dependencies: [
