@@ -304,7 +304,7 @@ struct FailoverTests {
         try world.emulator.resetCalls()
         _ = try world.emulator.control("capacity", body: ["region": "us-west-1", "insufficient": true])
         try world.flip(to: "us-west-1")
-        let stuck = try world.switchyard("apply", "--step-timeout", "4s")
+        let stuck = try world.switchyard("apply", "--step-timeout", "8s")
         #expect(stuck.status == 1, "\(stuck.stdout)\n\(stuck.stderr)")
         #expect(stuck.stdout.contains("capacity-not-in-service"), "\(stuck.stdout)")
         #expect(try world.emulator.callCounts()["cloudfront:UpdateDistribution"] == nil, "traffic unmoved")

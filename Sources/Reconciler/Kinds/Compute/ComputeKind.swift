@@ -221,15 +221,16 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
         guard context.options.wait else {
             return StepOutcome(step: step, status: .started, message: "raised to \(figure); not waiting, as asked", code: StepCode.notWaiting)
         }
-        // Waits within the step's time, then leaves the step pending (traffic stays): the next pass resumes the wait.
+        // Waits within three quarters of the step's time (the rest is margin for slow reads), then leaves the step
+        // pending (traffic stays): the next pass resumes the wait.
         let clock = ContinuousClock()
-        let deadline = clock.now + context.options.stepTimeout * 0.9
+        let budget = context.options.stepTimeout * 0.75
+        let deadline = clock.now + budget
         while capacity.inService < figure {
-            guard clock.now < deadline else {
+            guard clock.now + context.options.pollInterval < deadline else {
                 throw StepFailure(
                     code: ComputeCodes.notInService, pending: true, blocks: true,
-                    message:
-                        "\(capacity.inService) of \(figure) \(Flavor.unit) in \(resource) after \(DurationFormat.format(context.options.stepTimeout * 0.9)); "
+                    message: "\(capacity.inService) of \(figure) \(Flavor.unit) in \(resource) after \(DurationFormat.format(budget)); "
                         + "traffic stays where it is until the capacity is in service")
             }
             context.say("  waiting: \(capacity.inService) of \(figure) \(Flavor.unit) in \(resource)")
