@@ -54,6 +54,40 @@ while IFS= read -r file; do
   grep -qE "\b($aws_types)\b" "$file" || { echo "check-imports: $file imports AWS but names nothing of it" >&2; failures=$((failures + 1)); }
 done < <(grep -rlE '^(@testable +)?import AWS$' Sources --include='*.swift' || true)
 
+# Each test target imports only modules its dependencies reach: an incremental build hides a missing one (the module
+# happens to be built already), a clean build does not.
+test_problems=$(python3 - <<'PY'
+import re, glob, os
+text = open("Package.swift").read()
+deps = {}
+for kind, name, body in re.findall(r'\.(target|testTarget|executableTarget)\(\s*name:\s*"([^"]+)"(.*?)swiftSettings', text, re.S):
+    block = re.search(r'dependencies:\s*\[(.*?)\]\s*,', body, re.S)
+    deps[name] = re.findall(r'^\s*"([A-Za-z]+)"|[\[,]\s*"([A-Za-z]+)"', block.group(1), re.M) if block else []
+    deps[name] = [a or b for a, b in deps[name]]
+def closure(name, seen=None):
+    seen = set() if seen is None else seen
+    for dep in deps.get(name, []):
+        if dep not in seen:
+            seen.add(dep)
+            closure(dep, seen)
+    return seen
+ours = set(deps)
+for name in deps:
+    folder = f"Tests/{name}"
+    if not name.endswith("Tests") or not os.path.isdir(folder):
+        continue
+    reach = closure(name)
+    for path in glob.glob(f"{folder}/**/*.swift", recursive=True):
+        for module in re.findall(r'^(?:@testable\s+)?import\s+([A-Za-z]+)', open(path).read(), re.M):
+            if module in ours and module not in reach and module != name:
+                print(f"check-imports: {path} imports {module}, which {name}'s dependencies in Package.swift do not reach")
+PY
+)
+if [ -n "$test_problems" ]; then
+  echo "$test_problems" >&2
+  failures=$((failures + $(echo "$test_problems" | wc -l)))
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "check-imports: $failures problem(s)" >&2
   exit 1
