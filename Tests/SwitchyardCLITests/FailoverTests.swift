@@ -219,6 +219,7 @@ struct FailoverTests {
         #expect(writersAfter[docGlobal] == docEast)
         let status = try world.switchyard("status")
         #expect(status.stdout.contains("DocumentDB writer us-east-1"), "\(status.stdout)")
+        #expect(!status.stdout.contains("Aurora writer"), "Aurora's writer reads `writer REGION`, as status always printed it: \(status.stdout)")
     }
 
     @Test("standby compute: raised to the old region's load and in service before traffic moves; the old region lowered after; the parameter follows")

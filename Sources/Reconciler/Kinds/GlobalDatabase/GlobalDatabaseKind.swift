@@ -106,7 +106,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
         return [
             LiveLine(
                 key: Flavor.lineKey, label: "live writer (\(Flavor.noun))",
-                text: writer.map { "\(Flavor.writerFact == nil ? "" : "\(Flavor.noun) ")writer \($0)" } ?? "", value: writer ?? "unknown")
+                text: writer.map { "\(Flavor.writerPrefix)writer \($0)" } ?? "", value: writer ?? "unknown")
         ]
     }
 
