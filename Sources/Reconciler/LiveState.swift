@@ -42,3 +42,27 @@ public struct LiveState: Sendable {
         var reading: (any Sendable)?
     }
 }
+
+extension Observed {
+    /// Reads one value per region, all at once, each through the gate to its region's control plane (`plane` gives
+    /// it: `s3 us-west-1`); a region that cannot be read is `unavailable` (or `missing`), never fatal.
+    public static func eachRegion(
+        _ regions: [(region: String, resource: String)], plane: @escaping @Sendable (String) -> String, calls: any CallGate,
+        what: @escaping @Sendable (_ resource: String, _ region: String) -> String,
+        read: @escaping @Sendable (_ resource: String, _ region: String) async throws -> Value
+    ) async -> [String: Observed<Value>] {
+        await withTaskGroup(of: (String, Observed<Value>).self) { group in
+            for (region, resource) in regions {
+                group.addTask {
+                    let value = await Observed.reading(what(resource, region)) {
+                        try await calls.call(plane(region), read: true) { try await read(resource, region) }
+                    }
+                    return (region, value)
+                }
+            }
+            var values: [String: Observed<Value>] = [:]
+            for await (region, value) in group { values[region] = value }
+            return values
+        }
+    }
+}

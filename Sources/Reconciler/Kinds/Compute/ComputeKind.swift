@@ -79,19 +79,9 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
         let declared = app.spec.regions.compactMap { region in (region.declarations[Flavor.regionKey] as String?).map { (region.name, $0) } }
         guard !declared.isEmpty else { return nil }
         let control = control
-        return await withTaskGroup(of: (String, Observed<Capacity?>).self) { group in
-            for (region, resource) in declared {
-                group.addTask {
-                    let read = await Observed.reading("cannot read \(Flavor.noun) \(resource) in \(region)") {
-                        try await calls.call("\(Flavor.plane) \(region)", read: true) { try await control.capacity(of: resource, region: region) }
-                    }
-                    return (region, read)
-                }
-            }
-            var live: Live = [:]
-            for await (region, read) in group { live[region] = read }
-            return live
-        }
+        return await Observed.eachRegion(
+            declared, plane: { "\(Flavor.plane) \($0)" }, calls: calls, what: { "cannot read \(Flavor.noun) \($0) in \($1)" },
+            read: { try await control.capacity(of: $0, region: $1) })
     }
 
     // MARK: Planning

@@ -46,19 +46,9 @@ public struct SSMParameter: ResourceKind {
     public func observe(_ app: Application, calls: any CallGate) async -> Live? {
         guard let parameter = app.spec.parameter else { return nil }
         let control = control
-        return await withTaskGroup(of: (String, Observed<String?>).self) { group in
-            for region in app.spec.regions.map(\.name) {
-                group.addTask {
-                    let read = await Observed.reading("cannot read parameter \(parameter) in \(region)") {
-                        try await calls.call("ssm \(region)", read: true) { try await control.value(of: parameter, region: region) }
-                    }
-                    return (region, read)
-                }
-            }
-            var live: Live = [:]
-            for await (region, read) in group { live[region] = read }
-            return live
-        }
+        return await Observed.eachRegion(
+            app.spec.regions.map { ($0.name, parameter) }, plane: { "ssm \($0)" }, calls: calls,
+            what: { "cannot read parameter \($0) in \($1)" }, read: { try await control.value(of: $0, region: $1) })
     }
 
     public func plan(_ app: Application, _ live: Live, into plan: inout AppPlan) {

@@ -52,22 +52,12 @@ public struct WebsiteBucket: ResourceKind {
     }
 
     public func observe(_ app: Application, calls: any CallGate) async -> Live? {
-        let declared = app.spec.regions.compactMap { region in region.bucket.map { (region: region.name, bucket: $0) } }
+        let declared = app.spec.regions.compactMap { region in region.bucket.map { (region.name, $0) } }
         guard !declared.isEmpty else { return nil }
         let control = control
-        return await withTaskGroup(of: (String, Observed<BucketAccess>).self) { group in
-            for (region, bucket) in declared {
-                group.addTask {
-                    let access = await Observed.reading("cannot read the public access block of \(bucket) in \(region)") {
-                        try await calls.call("s3 \(region)", read: true) { try await control.bucketAccess(bucket: bucket, region: region) }
-                    }
-                    return (region, access)
-                }
-            }
-            var live: Live = [:]
-            for await (region, access) in group { live[region] = access }
-            return live
-        }
+        return await Observed.eachRegion(
+            declared, plane: { "s3 \($0)" }, calls: calls, what: { "cannot read the public access block of \($0) in \($1)" },
+            read: { try await control.bucketAccess(bucket: $0, region: $1) })
     }
 
     public func read(_ app: Application, _ live: Live, plan: AppPlan, calls: any CallGate) async -> Reading? {
