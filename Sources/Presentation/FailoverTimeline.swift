@@ -34,6 +34,8 @@ public struct FailoverTimeline: Sendable, Codable, Equatable {
         public var action: String
         public var resource: String
         public var region: String
+        /// The step's phase (`prepare`, `promoteData`, …), when the journal recorded it.
+        public var phase: String? = nil
         public var startedAt: Date
         /// Nil while the call has not answered (or the process died during it).
         public var endedAt: Date?
@@ -93,8 +95,8 @@ extension Journal {
                 open[key] = steps.count
                 steps.append(
                     .init(
-                        kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
-                        outcome: "unanswered", message: call.message))
+                        kind: "call", action: call.action, resource: call.resource, region: call.region, phase: call.stepPhase,
+                        startedAt: call.time, outcome: "unanswered", message: call.message))
             default:
                 if let index = open.removeValue(forKey: key) {
                     steps[index].endedAt = call.time
@@ -106,8 +108,9 @@ extension Journal {
                     // Failed before it was announced (a re-read refused, the lease lost): a point, not a bar.
                     steps.append(
                         .init(
-                            kind: "call", action: call.action, resource: call.resource, region: call.region, startedAt: call.time,
-                            endedAt: call.time, seconds: 0, outcome: call.phase, requestID: call.requestID, message: call.message))
+                            kind: "call", action: call.action, resource: call.resource, region: call.region, phase: call.stepPhase,
+                            startedAt: call.time, endedAt: call.time, seconds: 0, outcome: call.phase, requestID: call.requestID,
+                            message: call.message))
                 }
             }
         }
@@ -122,22 +125,34 @@ extension Journal {
             lastVerdict: atCommit.last?.verdict)
     }
 
-    /// What AWS did after an answered call: a promotion runs until the steps that depend on it start (they start only
-    /// once it finished) or the app converged; a CloudFront update deploys until the app is in sync.
+    /// What AWS did after an answered call: a promotion or a capacity wait runs until the steps that depend on it start
+    /// (steps of a later phase, which start only once it finished; a step beside it in its own phase does not end it) or
+    /// the app converged; a CloudFront update deploys until the app is in sync.
     static func waits(after steps: [FailoverTimeline.TimedStep], convergedAt: Date?, inSyncAt: Date?) -> [FailoverTimeline.TimedStep] {
         steps.compactMap { step in
             guard step.outcome == "called", let answered = step.endedAt else { return nil }
             guard let wait = ResourceKinds.info(for: StepAction(step.action))?.wait else { return nil }
             let end: Date? =
                 switch wait.until {
-                case .nextStep: steps.filter { $0.startedAt > answered }.map(\.startedAt).min() ?? convergedAt
+                case .dependents:
+                    steps.filter { $0.startedAt > answered && dependsOn(step, $0) }.map(\.startedAt).min() ?? convergedAt
                 case .inSync: inSyncAt
                 }
             let action = wait.name
             let finished = end.flatMap { $0 >= answered ? $0 : nil }
             return .init(
-                kind: "wait", action: action, resource: step.resource, region: step.region, startedAt: answered, endedAt: finished,
+                kind: "wait", action: action, resource: step.resource, region: step.region, phase: step.phase, startedAt: answered,
+                endedAt: finished,
                 seconds: finished.map { $0.timeIntervalSince(answered) }, outcome: finished == nil ? "waiting" : "finished")
         }
+    }
+
+    /// Whether `later` waited for `step`: its phase comes after step's. Without phases (rows from before journal v3),
+    /// any later step counts.
+    static func dependsOn(_ step: FailoverTimeline.TimedStep, _ later: FailoverTimeline.TimedStep) -> Bool {
+        guard let phase = step.phase.flatMap(Phase.init(rawValue:)), let laterPhase = later.phase.flatMap(Phase.init(rawValue:)) else {
+            return true
+        }
+        return laterPhase.after.contains(phase)
     }
 }

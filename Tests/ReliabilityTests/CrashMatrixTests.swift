@@ -37,7 +37,16 @@ struct FlipStep: Sendable, Hashable {
         params: ["cluster": "hot-secondary-cluster"])
     /// Writing the active region to the SSM parameter in us-west-1, in the same world.
     static let writeParameter = FlipStep(action: "writeParameter", service: "ssm", operation: "PutParameter", region: "us-west-1")
-    static let compute: Set<FlipStep> = [raiseGroup, raiseService, writeParameter]
+    /// Lowering the region left's group and service to `capacity.standby` (1), in a world whose apps set it: the
+    /// `release` phase, run by the pass after the one that moved traffic (once the CloudFront change is deployed).
+    static let lowerGroup = FlipStep(
+        action: "lowerAutoScalingGroup", service: "autoscaling", operation: "UpdateAutoScalingGroup", region: "us-east-1",
+        params: ["AutoScalingGroupName": "hot-primary-asg"])
+    static let lowerService = FlipStep(
+        action: "lowerECSService", service: "ecs", operation: "UpdateService", region: "us-east-1",
+        params: ["cluster": "hot-primary-cluster"])
+    static let releases: Set<FlipStep> = [lowerGroup, lowerService]
+    static let compute: Set<FlipStep> = releases.union([raiseGroup, raiseService, writeParameter])
 }
 
 /// Where the reconciler is killed, and how the test stops it exactly there.
@@ -70,14 +79,16 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
 
     /// The world has a DocumentDB global cluster beside Aurora when the point is its promotion's.
     var documentDB: Bool { step == .promoteDocumentDB }
-    /// The world has Auto Scaling groups and ECS services when the point is the raise's.
+    /// The world has Auto Scaling groups and ECS services when the point is the raise's or the release's.
     var compute: Bool { FlipStep.compute.contains(step) }
+    /// The apps set `capacity.standby` when the point is the release's; the release then runs in a second pass.
+    var release: Bool { FlipStep.releases.contains(step) }
 
     static func points(commands: [String]) -> [CrashPoint] {
         var points: [CrashPoint] = []
         for lockTable in [false, true] {
             for command in commands {
-                for step in FlipStep.all + [.promoteDocumentDB, .raiseGroup, .raiseService, .writeParameter] {
+                for step in FlipStep.all + [.promoteDocumentDB, .raiseGroup, .raiseService, .writeParameter, .lowerGroup, .lowerService] {
                     for moment in CrashMoment.allCases where moment != .waiting || FlipStep.promotions.contains(step) {
                         if moment.usesHook && command != "apply" { continue }
                         points.append(CrashPoint(step: step, moment: moment, command: command, lockTable: lockTable))
@@ -105,6 +116,8 @@ struct CrashPoint: Sendable, CustomTestStringConvertible {
             CrashPoint(step: .raiseGroup, moment: .journaledCalled, command: "apply"),
             CrashPoint(step: .raiseService, moment: .answerLost, command: "apply"),
             CrashPoint(step: .writeParameter, moment: .requestHeld, command: "apply"),
+            CrashPoint(step: .lowerGroup, moment: .answerLost, command: "apply"),
+            CrashPoint(step: .lowerService, moment: .journaledCalling, command: "apply"),
         ]
     }
 }
@@ -121,7 +134,7 @@ struct CrashMatrixTests {
         // timeout is long), and a promotion outlasts the test's look at the wait (6 s; 60 s for the wait itself).
         let world = try await ReliabilityWorld.make(
             failoverSeconds: point.moment == .waiting ? 60 : FlipStep.promotions.contains(point.step) ? 6 : 1, attemptTimeout: "60s",
-            lockTable: point.lockTable, documentDB: point.documentDB, compute: point.compute)
+            lockTable: point.lockTable, documentDB: point.documentDB, compute: point.compute, capacityStandby: point.release ? 1 : nil)
         defer { world.close() }
         var evidence = Evidence()
 
@@ -131,6 +144,12 @@ struct CrashMatrixTests {
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         try world.emulator.resetCalls()
         let app = world.apps[0]
+        if point.release {
+            // The pass that moves traffic leaves the release to the next one (waiting on the CloudFront deployment):
+            // that next pass is the one killed.
+            let moved = try await world.switchyard(world.applyArguments)
+            try #require(moved.stdout.contains("waiting-on-deployment") || moved.stderr.contains("waiting-on-deployment"), "\(moved.stderr)")
+        }
 
         let args = point.command == "apply" ? world.applyArguments : world.runArguments(once: true)
         var environment: [String: String] = [:]
@@ -213,17 +232,27 @@ struct CrashMatrixTests {
             "one bucket opened (its fence undone exactly) and one blocked, nothing repeated: \(counts)")
         evidence.check(counts["cloudfront:UpdateDistribution"] == 1, "one origin-group update: \(counts)")
         if point.compute {
+            let changes = point.release ? 2 : 1
             evidence.check(
-                counts["autoscaling:UpdateAutoScalingGroup"] == 1 && counts["ecs:UpdateService"] == 1 && counts["ssm:PutParameter"] == 2,
-                "the standby's group and service raised once each, nothing lowered (no capacity.standby), the parameter written once per region: \(counts)"
+                counts["autoscaling:UpdateAutoScalingGroup"] == changes && counts["ecs:UpdateService"] == changes && counts["ssm:PutParameter"] == 2,
+                "the standby's group and service raised once each, \(point.release ? "the region left's lowered once each" : "nothing lowered (no capacity.standby)"), the parameter written once per region: \(counts)"
             )
+        }
+        if point.release {
+            let east = try world.emulator.boto(
+                "autoscaling", "us-east-1", "describe_auto_scaling_groups", ["AutoScalingGroupNames": ["hot-primary-asg"]])
+            let desired = (east["AutoScalingGroups"] as? [[String: Any]])?.first?["DesiredCapacity"] as? Int
+            evidence.check(desired == 1, "the region left's group runs capacity.standby (1): \(east)")
         }
 
         // The journal: the killed pass is open with the step's rows; the restart's pass converged.
         let journal = try world.journal()
         let passes = try journal.passes()
-        evidence.check(passes.count == 3, "three passes (setup, killed, restart): \(passes.map(\.outcome))")
-        let killed = passes.dropFirst().first, last = passes.last
+        let expectedPasses = point.release ? 4 : 3
+        evidence.check(
+            passes.count == expectedPasses,
+            "\(expectedPasses) passes (setup, \(point.release ? "traffic moved, " : "")killed, restart): \(passes.map(\.outcome))")
+        let killed = passes.dropLast().last, last = passes.last
         evidence.check(killed?.finishedAt == nil && killed?.outcome == .running, "the killed pass shows as unfinished: \(String(describing: killed))")
         evidence.check(last?.outcome == .converged, "the restart's pass converged: \(String(describing: last))")
         let calls = try journal.calls(app: app.name).filter {

@@ -29,12 +29,16 @@ final class ReliabilityWorld: @unchecked Sendable {
     ///   matrix makes it long, so a request the proxy holds stays held until the test kills the process.
     /// Commands run with `SWITCHYARD_LOCK_TABLE` (a table the world creates in the emulator) when true.
     let lockTable: Bool
+    /// The apps' `capacity.standby` (the region left is lowered to it in `release`), when set.
+    let capacityStandby: Int?
 
     init(
         apps count: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false,
+        capacityStandby: Int? = nil
     ) throws {
         self.lockTable = lockTable
+        self.capacityStandby = capacityStandby
         awsArguments = ["--connect-timeout", "1s", "--attempt-timeout", attemptTimeout]
         emulator = try Emulator(failoverSeconds: failoverSeconds)
         do {
@@ -65,7 +69,9 @@ final class ReliabilityWorld: @unchecked Sendable {
     @discardableResult
     func commit(activeRegion region: String, message: String) throws -> String {
         for app in apps {
-            try git.write(app.yaml(activeRegion: region, standby: standby, promotion: promotion), to: "\(repo)/desired-state/\(app.name).yaml")
+            try git.write(
+                app.yaml(activeRegion: region, standby: standby, promotion: promotion, capacityStandby: capacityStandby),
+                to: "\(repo)/desired-state/\(app.name).yaml")
         }
         try git.git("add", "-A", in: repo)
         try git.git("commit", "-q", "-m", message, in: repo)
@@ -100,12 +106,13 @@ final class ReliabilityWorld: @unchecked Sendable {
     /// Sets up a world off the cooperative pool (topology.py and git block for seconds).
     static func make(
         apps: Int = 1, failoverSeconds: Double = 1, standby: String = "fenced", promotion: String = "switchover",
-        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false
+        attemptTimeout: String = "2s", lockTable: Bool = false, documentDB: Bool = false, compute: Bool = false,
+        capacityStandby: Int? = nil
     ) async throws -> ReliabilityWorld {
         try await offPool {
             try ReliabilityWorld(
                 apps: apps, failoverSeconds: failoverSeconds, standby: standby, promotion: promotion, attemptTimeout: attemptTimeout,
-                lockTable: lockTable, documentDB: documentDB, compute: compute)
+                lockTable: lockTable, documentDB: documentDB, compute: compute, capacityStandby: capacityStandby)
         }
     }
 

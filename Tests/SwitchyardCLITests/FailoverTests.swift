@@ -271,6 +271,15 @@ struct FailoverTests {
         }
         #expect(try world.switchyard("plan").status == 0)
         #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion")
+        // The report (and the console, from the same timeline) shows the capacity wait as a bar of its own.
+        let report = try world.switchyard("report", "--format", "json")
+        let reported = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any]
+        let capacityWaits = (reported?["steps"] as? [[String: Any]] ?? []).filter {
+            $0["kind"] as? String == "wait" && $0["action"] as? String == "capacity"
+        }
+        #expect(
+            capacityWaits.count == 2 && capacityWaits.allSatisfy { $0["outcome"] as? String == "finished" && $0["region"] as? String == "us-west-1" },
+            "a finished capacity wait for the group and for the service: \(report.stdout)")
 
         // And back: the parameter follows in every region.
         try world.flip(to: "us-east-1")

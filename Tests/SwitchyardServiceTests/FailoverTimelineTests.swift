@@ -37,6 +37,25 @@ struct FailoverTimelineTests {
         #expect(Journal.timeline(app: "hot", commit: "c1", calls: calls, events: events)?.steps.count == 2)
     }
 
+    @Test("a capacity raise beside a promotion: each wait ends when traffic starts, not at the other's call")
+    func concurrentWaits() throws {
+        func row(_ offset: Double, _ action: String, _ phase: String, _ stepPhase: String) -> CallRecord {
+            CallRecord(
+                passID: 1, time: t0 + offset, app: "hot", commit: "c2", activeRegion: "us-west-1", stepPhase: stepPhase, action: action,
+                resource: action, region: "us-west-1", phase: phase)
+        }
+        let calls = [
+            row(0, "promoteAurora", "calling", "promoteData"), row(0.5, "promoteAurora", "called", "promoteData"),
+            row(0.6, "raiseAutoScalingGroup", "calling", "prepare"), row(0.8, "raiseAutoScalingGroup", "called", "prepare"),
+            row(20, "reorderOriginGroup", "calling", "moveTraffic"), row(21, "reorderOriginGroup", "called", "moveTraffic"),
+        ]
+        let timeline = try #require(Journal.timeline(app: "hot", commit: nil, calls: calls, events: [event(22, "converging", converged: true)]))
+        let waits = Dictionary(uniqueKeysWithValues: timeline.steps.filter { $0.kind == "wait" }.map { ($0.action, $0) })
+        #expect(waits["promotion"]?.seconds == 19.5, "the promotion waits until traffic starts, not until the raise: \(waits)")
+        #expect(waits["capacity"]?.seconds.map { abs($0 - 19.2) < 0.001 } == true, "the capacity bar runs until traffic starts: \(waits)")
+        #expect(waits["capacity"]?.phase == "prepare" && waits["capacity"]?.outcome == "finished")
+    }
+
     @Test("a call without answer stays open; a failure without calling is a point; nothing converged")
     func unfinished() throws {
         let calls = [call(0, "promoteAurora", "calling"), call(5, "reorderOriginGroup", "failed")]

@@ -65,8 +65,12 @@ public final class Emulator: @unchecked Sendable {
             public var secondaryClusterARN: String
         }
 
-        /// A desired-state file for this app, active in `region`; `standby` (hot, fenced) when given.
-        public func yaml(activeRegion: String, name appName: String? = nil, standby: String? = nil, promotion: String = "switchover") -> String {
+        /// A desired-state file for this app, active in `region`; `standby` (hot, fenced) when given; `capacityStandby`:
+        /// the app's `capacity.standby` (what the region left is lowered to), when given.
+        public func yaml(
+            activeRegion: String, name appName: String? = nil, standby: String? = nil, promotion: String = "switchover",
+            capacityStandby: Int? = nil
+        ) -> String {
             """
             apiVersion: switchyard/v1
             kind: Application
@@ -89,7 +93,7 @@ public final class Emulator: @unchecked Sendable {
               aurora:
                 globalClusterId: \(globalClusterID)
                 promotion: \(promotion)
-            \(documentDB.map { "  documentDb:\n    globalClusterId: \($0.globalClusterID)\n    promotion: \(promotion)\n" } ?? "")\(compute == nil ? "" : "  parameter: /\(appName ?? name)/active-region\n")
+            \(documentDB.map { "  documentDb:\n    globalClusterId: \($0.globalClusterID)\n    promotion: \(promotion)\n" } ?? "")\(compute == nil ? "" : "  parameter: /\(appName ?? name)/active-region\n")\(capacityStandby.map { "  capacity:\n    standby: \($0)\n" } ?? "")
             """
         }
     }

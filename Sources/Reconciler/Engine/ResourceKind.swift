@@ -132,10 +132,10 @@ public struct StepAction: StableString {
         /// The wait's name in the timeline and the report (`promotion`, `cloudfront-deployment`).
         public var name: String
         public var label: String
-        /// When the wait ends: when the next step starts (or the app converged), or when the app is in sync.
+        /// When the wait ends: when a step that depends on it starts (or the app converged), or when the app is in sync.
         public var until: Until
 
-        public enum Until: Sendable { case nextStep, inSync }
+        public enum Until: Sendable { case dependents, inSync }
 
         public init(_ name: String, label: String, until: Until) {
             self.name = name

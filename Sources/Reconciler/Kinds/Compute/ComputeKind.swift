@@ -52,7 +52,7 @@ public struct ComputeKind<Flavor: ComputeFlavor>: ResourceKind {
         return [
             StepAction.Info(
                 Flavor.raise, label: "raise \(Flavor.noun)",
-                wait: StepAction.Wait("capacity", label: "capacity wait", until: .nextStep), controlPlane: plane,
+                wait: StepAction.Wait("capacity", label: "capacity wait", until: .dependents), controlPlane: plane,
                 summary: { "raise \(Flavor.noun) \($0.resource) to \($0.capacityFigure ?? 0) and wait until it is in service" }),
             StepAction.Info(
                 Flavor.lower, label: "lower \(Flavor.noun)", controlPlane: plane,

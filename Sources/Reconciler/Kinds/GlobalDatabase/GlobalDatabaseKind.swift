@@ -90,7 +90,7 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
         return [
             StepAction.Info(
                 Flavor.promote, label: "promote \(Flavor.noun)", flips: true, movesWriter: true,
-                wait: StepAction.Wait("promotion", label: "promotion wait", until: .nextStep), controlPlane: plane,
+                wait: StepAction.Wait("promotion", label: "promotion wait", until: .dependents), controlPlane: plane,
                 summary: { "promote \($0.resource) by \($0.promotion?.rawValue ?? "switchover")" }),
             StepAction.Info(
                 Flavor.await, label: "await promotion", isMutating: false, controlPlane: plane,
