@@ -54,6 +54,10 @@ import time
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import arc  # noqa: E402  (DNS traffic kinds: ARC routing controls data plane, Route 53 realism)
+import edge  # noqa: E402  (emulated CloudFront edge, deployment delay, readiness facts)
+
 # ---------------------------------------------------------------------------
 # Runtime configuration and call recording (shared with the control API)
 # ---------------------------------------------------------------------------
@@ -66,17 +70,27 @@ class Config:
 
     * ``failover_seconds``: how long a global cluster switchover/failover stays in progress;
     * ``capacity_seconds``: how long new Auto Scaling instances stay ``Pending`` and new ECS
-      tasks stay pending before they are in service / running.
+      tasks stay pending before they are in service / running;
+    * ``dns_seconds``: how long a Route 53 change (ChangeResourceRecordSets, CreateHostedZone)
+      stays ``PENDING`` before ``INSYNC`` (0: INSYNC at once);
+    * ``cloudfront_seconds``: how long a Create/UpdateDistribution stays ``InProgress`` before
+      ``Deployed`` (the edge serves the previous configuration meanwhile; 0: moto's own status).
     """
 
-    RANGES = {"failover_seconds": (0.0, 3600.0), "capacity_seconds": (0.0, 3600.0)}
+    RANGES = {"failover_seconds": (0.0, 3600.0), "capacity_seconds": (0.0, 3600.0),
+              "dns_seconds": (0.0, 3600.0)}
+    RANGES["cloudfront_seconds"] = (0.0, 3600.0)
 
-    def __init__(self, failover_seconds: float = 3.0, capacity_seconds: float = 1.0) -> None:
+    def __init__(self, failover_seconds: float = 3.0, capacity_seconds: float = 1.0,
+                 dns_seconds: float = 0.0) -> None:
         self.failover_seconds = float(failover_seconds)
         self.capacity_seconds = float(capacity_seconds)
+        self.dns_seconds = float(dns_seconds)
+        self.cloudfront_seconds = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"failover_seconds": self.failover_seconds, "capacity_seconds": self.capacity_seconds}
+        return {"failover_seconds": self.failover_seconds, "capacity_seconds": self.capacity_seconds,
+                "dns_seconds": self.dns_seconds, "cloudfront_seconds": self.cloudfront_seconds}
 
     def update(self, values: dict[str, Any]) -> None:
         unknown = set(values) - set(self.RANGES)
@@ -330,6 +344,8 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
         form = parse_qs(body.decode("utf-8", "replace"))
         if "Action" in form:
             operation = form["Action"][0]
+    if service == "s3" and path.startswith("/v20180820/"):
+        service = "s3control"  # S3 Control signs as s3; its REST paths start with its API version
     if not operation and service:
         operation = REST_MATCHER.match(service, method, path, query, environ)
     mutating = is_mutating(operation)
@@ -346,6 +362,8 @@ def classify(environ: dict[str, Any], body: bytes | None) -> dict[str, Any]:
         "synthetic": False,
     }
     params = recorded_params(service, mutating, query, body)
+    if params is None:
+        params = arc.recorded_params(service, operation, path, body)
     if params is not None:
         entry["params"] = params
     return entry
@@ -1475,7 +1493,8 @@ CONTROL_PREFIX = "/_switchyard/"
 
 def _json_response(start_response: Any, status: int, payload: Any) -> list[bytes]:
     body = json.dumps(payload, default=str).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(status, "OK")
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+              409: "Conflict"}.get(status, "OK")
     start_response(f"{status} {reason}", [("Content-Type", "application/json"),
                                          ("Content-Length", str(len(body)))])
     return [body]
@@ -1562,6 +1581,12 @@ class SwitchyardApp:
             except ValueError as exc:
                 return _json_response(start_response, 400, {"error": str(exc)})
             return _json_response(start_response, 200, {"completed": completed})
+        if path == "arc" or path.startswith("arc/"):
+            status, payload = arc.control(path, method, query, data, environ)
+            return _json_response(start_response, status, payload)
+        handled = edge.control(path, method, query, data)
+        if handled is not None:
+            return _json_response(start_response, *handled)
         if path == "complete-failovers" and method == "POST":
             with LOCK:
                 for gc in list(_IN_PROGRESS.values()):
@@ -1577,12 +1602,19 @@ class SwitchyardApp:
         if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
             return self.control(environ, start_response)
         if path.startswith("/moto-api"):
+            if path.rstrip("/") == "/moto-api/reset":
+                arc.reset()
             return self.moto_app(environ, start_response)
+        if arc.is_arc_path(path):
+            return arc.handle(environ, start_response)
+        if edge.is_edge_request(environ):
+            return edge.serve(environ, start_response)
 
         body = None
         content_type = environ.get("CONTENT_TYPE", "")
         is_ecs = (environ.get("HTTP_X_AMZ_TARGET") or "").startswith(ECS_TARGET_PREFIX)
-        if "x-www-form-urlencoded" in content_type or (is_ecs and environ.get("CONTENT_LENGTH")):
+        if ("x-www-form-urlencoded" in content_type or (is_ecs and environ.get("CONTENT_LENGTH"))
+                or arc.wants_body(environ)):
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -1611,6 +1643,8 @@ def build_app(port_ref: dict[str, int] | None = None) -> SwitchyardApp:
 
     install_rds_extensions()
     install_capacity_extensions()
+    arc.install(CALLS, CONFIG, classify)
+    edge.install_edge_extensions(CONFIG, CALLS)
     return SwitchyardApp(DomainDispatcherApplication(create_backend_app), port_ref or {})
 
 
@@ -1705,6 +1739,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity-seconds", type=float, default=1.0,
                         help="how long new Auto Scaling instances stay Pending and new ECS tasks pending "
                              "(default 1)")
+    parser.add_argument("--dns-seconds", type=float, default=0.0,
+                        help="how long a Route 53 change stays PENDING before INSYNC (default 0)")
+    parser.add_argument("--cloudfront-seconds", type=float, default=0.0,
+                        help="how long Create/UpdateDistribution stays InProgress before Deployed "
+                             "(default 0: moto's own status)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     parser.add_argument("--log-file", help="append stderr (warnings, tracebacks) to this file")
     parser.add_argument("--no-parent-watch", action="store_true",
@@ -1713,7 +1752,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_loopback(args.host)
     redirect_stderr(args.log_file)
     try:
-        CONFIG.update({"failover_seconds": args.failover_seconds, "capacity_seconds": args.capacity_seconds})
+        CONFIG.update({"failover_seconds": args.failover_seconds, "capacity_seconds": args.capacity_seconds,
+                       "dns_seconds": args.dns_seconds, "cloudfront_seconds": args.cloudfront_seconds})
     except ValueError as exc:
         parser.error(str(exc))
     logging.getLogger("werkzeug").setLevel(logging.INFO if args.verbose else logging.WARNING)
