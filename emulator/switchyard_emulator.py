@@ -78,15 +78,14 @@ class Config:
     """
 
     RANGES = {"failover_seconds": (0.0, 3600.0), "capacity_seconds": (0.0, 3600.0),
-              "dns_seconds": (0.0, 3600.0)}
-    RANGES["cloudfront_seconds"] = (0.0, 3600.0)
+              "dns_seconds": (0.0, 3600.0), "cloudfront_seconds": (0.0, 3600.0)}
 
     def __init__(self, failover_seconds: float = 3.0, capacity_seconds: float = 1.0,
-                 dns_seconds: float = 0.0) -> None:
+                 dns_seconds: float = 0.0, cloudfront_seconds: float = 0.0) -> None:
         self.failover_seconds = float(failover_seconds)
         self.capacity_seconds = float(capacity_seconds)
         self.dns_seconds = float(dns_seconds)
-        self.cloudfront_seconds = 0.0
+        self.cloudfront_seconds = float(cloudfront_seconds)
 
     def as_dict(self) -> dict[str, Any]:
         return {"failover_seconds": self.failover_seconds, "capacity_seconds": self.capacity_seconds,
