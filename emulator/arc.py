@@ -1003,3 +1003,223 @@ def _normalized(values: dict[str, Any]) -> dict[str, Any]:
     if "MultiValueAnswer" in out and isinstance(out["MultiValueAnswer"], str):
         out["MultiValueAnswer"] = out["MultiValueAnswer"].lower() == "true"
     return out
+
+
+# ---------------------------------------------------------------------------
+# Topology (topology.py --dns) and inspection (inspect_state.py --dns-record / --routing-control)
+# ---------------------------------------------------------------------------
+
+DNS_ZONE = "unishop.example."
+DNS_PREFIX = "unishop"
+DNS_CLUSTER = "unishop-arc"
+DNS_CLUSTER_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+DNS_APP_REGIONS = ("us-east-1", "us-west-1")  # primary, secondary (topology.PRIMARY_REGION, SECONDARY_REGION)
+DNS_TTL = 60
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # the hosted zone id of every CloudFront alias target
+
+
+def _control_http(endpoint_url: str, path: str, body: Any = None) -> tuple[int, Any]:
+    import urllib.error
+    import urllib.request
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{endpoint_url.rstrip('/')}/_switchyard/{path}", data=data,
+                                 method="POST" if body is not None else "GET",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def dns_names_for(index: int) -> dict[str, str]:
+    """Names of the index-th app (1-based): shop / unishop-… first, then shop2 / unishop2-…"""
+    suffix = "" if index == 1 else str(index)
+    prefix = f"{DNS_PREFIX}{suffix}"
+    return {"prefix": prefix, "record": f"shop{suffix}.{DNS_ZONE}", "decoy": f"api{suffix}.{DNS_ZONE}",
+            "control_panel": f"{prefix}-panel", "safety_rule": f"{prefix}-at-least-one-on",
+            **{f"set_identifier:{r}": f"{prefix}-{r}" for r in DNS_APP_REGIONS},
+            **{f"routing_control:{r}": f"{prefix}-{r}" for r in DNS_APP_REGIONS}}
+
+
+def create_dns_topology(endpoint_url: str, count: int, client: Callable[[str, str, str], Any]) -> list[dict[str, Any]]:
+    """Creates the DNS part of `count` apps and returns one ``dns`` object per app.
+
+    Shared: the public hosted zone ``unishop.example.`` (reused if it exists) with the decoys every app must
+    leave alone (CNAME ``www``, alias ``static`` → CloudFront, TXT at the apex), and the ARC cluster
+    ``unishop-arc`` with endpoints in us-east-1, us-west-2, eu-west-1 (reused if it exists). Per app: a
+    health check on the primary, the failover pair ``shopN.unishop.example.`` A (PRIMARY in us-east-1 with
+    the health check, SECONDARY in us-west-1, TTL 60), the decoy pair ``apiN.unishop.example.`` A with the
+    same SetIdentifiers, and a control panel ``unishopN-panel`` with the routing controls
+    ``unishopN-us-east-1`` (On) and ``unishopN-us-west-1`` (Off) and the safety rule
+    ``unishopN-at-least-one-on`` (ATLEAST 1 of the two)."""
+    route53 = client("route53", endpoint_url, "us-east-1")
+    zones = route53.list_hosted_zones_by_name(DNSName=DNS_ZONE, MaxItems="1")["HostedZones"]
+    if zones and zones[0]["Name"] == DNS_ZONE:
+        zone_id = zones[0]["Id"].rsplit("/", 1)[-1]
+    else:
+        zone = route53.create_hosted_zone(Name=DNS_ZONE, CallerReference=f"switchyard-dns-{time.time_ns()}",
+                                          HostedZoneConfig={"Comment": "Unishop public zone", "PrivateZone": False})
+        zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    shared_decoys = [
+        {"Name": f"www.{DNS_ZONE}", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": f"shop.{DNS_ZONE}"}]},
+        {"Name": f"static.{DNS_ZONE}", "Type": "A",
+         "AliasTarget": {"HostedZoneId": CLOUDFRONT_ZONE_ID, "DNSName": "d111111abcdef8.cloudfront.net.",
+                         "EvaluateTargetHealth": False}},
+        {"Name": DNS_ZONE, "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=spf1 -all"'}]},
+    ]
+    route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+        "Comment": "Unishop decoys", "Changes": [{"Action": "UPSERT", "ResourceRecordSet": rs} for rs in shared_decoys]})
+
+    status, state = _control_http(endpoint_url, f"arc?cluster={DNS_CLUSTER}")
+    if status == 404:
+        status, state = _control_http(endpoint_url, "arc/clusters",
+                                      {"name": DNS_CLUSTER, "regions": list(DNS_CLUSTER_REGIONS)})
+        state = {"clusters": [state.get("cluster")]}
+    if status != 200:
+        raise RuntimeError(f"ARC cluster {DNS_CLUSTER}: {state}")
+    cluster = state["clusters"][0]
+    endpoints = [{"region": e["region"], "url": endpoint_url.rstrip("/") + e["path"]} for e in cluster["endpoints"]]
+
+    apps = []
+    for index in range(1, count + 1):
+        n = dns_names_for(index)
+        primary, secondary = DNS_APP_REGIONS
+        values = {primary: [f"192.0.2.{10 + index}"], secondary: [f"198.51.100.{10 + index}"]}
+        health_check_id = route53.create_health_check(
+            CallerReference=f"switchyard-{n['prefix']}-primary-{time.time_ns()}",
+            HealthCheckConfig={"Type": "HTTP", "IPAddress": values[primary][0], "Port": 80,
+                               "ResourcePath": "/health", "RequestInterval": 30, "FailureThreshold": 3},
+        )["HealthCheck"]["Id"]
+
+        def pair(name: str, ips: dict[str, list[str]], check: str | None) -> list[dict[str, Any]]:
+            out = []
+            for region, failover in ((primary, "PRIMARY"), (secondary, "SECONDARY")):
+                rs: dict[str, Any] = {"Name": name, "Type": "A", "SetIdentifier": n[f"set_identifier:{region}"],
+                                      "Failover": failover, "TTL": DNS_TTL,
+                                      "ResourceRecords": [{"Value": v} for v in ips[region]]}
+                if check and failover == "PRIMARY":
+                    rs["HealthCheckId"] = check
+                out.append({"Action": "CREATE", "ResourceRecordSet": rs})
+            return out
+
+        decoy_values = {primary: [f"203.0.113.{10 + index}"], secondary: [f"203.0.113.{110 + index}"]}
+        route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+            "Comment": f"{n['prefix']} failover records",
+            "Changes": pair(n["record"], values, health_check_id) + pair(n["decoy"], decoy_values, None)})
+
+        status, made = _control_http(endpoint_url, "arc/control-panels", {
+            "cluster": DNS_CLUSTER, "name": n["control_panel"],
+            "routing_controls": [{"name": n[f"routing_control:{primary}"], "state": "On"},
+                                 {"name": n[f"routing_control:{secondary}"], "state": "Off"}],
+            "safety_rules": [{"name": n["safety_rule"], "type": "ATLEAST", "threshold": 1,
+                              "asserted_controls": [n[f"routing_control:{r}"] for r in DNS_APP_REGIONS]}]})
+        if status != 200:
+            raise RuntimeError(f"ARC control panel {n['control_panel']}: {made}")
+        panel = made["control_panel"]
+        controls = {c["name"]: c["arn"] for c in made["cluster"]["routing_controls"]
+                    if c["control_panel_arn"] == panel["arn"]}
+        rule = next(r for r in made["cluster"]["safety_rules"]
+                    if r["control_panel_arn"] == panel["arn"] and r["name"] == n["safety_rule"])
+        apps.append({
+            "hosted_zone_id": zone_id, "hosted_zone_name": DNS_ZONE,
+            "record_name": n["record"], "record_type": "A", "ttl": DNS_TTL,
+            "set_identifiers": {r: n[f"set_identifier:{r}"] for r in DNS_APP_REGIONS},
+            "failover": {primary: "PRIMARY", secondary: "SECONDARY"},
+            "values": values,
+            "health_check_id": health_check_id,
+            "decoys": ([{"name": n["decoy"], "type": "A", "set_identifier": n[f"set_identifier:{r}"]}
+                        for r in DNS_APP_REGIONS]
+                       + [{"name": rs["Name"], "type": rs["Type"], **({"alias": True} if "AliasTarget" in rs else {})}
+                          for rs in shared_decoys]),
+            "cluster_name": DNS_CLUSTER, "cluster_arn": cluster["arn"],
+            "cluster_endpoints": endpoints,
+            "control_panel_name": panel["name"], "control_panel_arn": panel["arn"],
+            "routing_control_names": {r: n[f"routing_control:{r}"] for r in DNS_APP_REGIONS},
+            "routing_controls": {r: controls[n[f"routing_control:{r}"]] for r in DNS_APP_REGIONS},
+            "safety_rule": rule["name"], "safety_rule_arn": rule["arn"],
+        })
+    return apps
+
+
+def endpoint_region(url: str) -> str:
+    """The region of an ARC endpoint URL: ``…/_arc/<cluster>/<region>/v1`` (or a real
+    ``https://host.route53-recovery-cluster.<region>.amazonaws.com/v1``)."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    match = ENDPOINT_PATH_RE.match(parts.path)
+    if match:
+        return match.group(2)
+    host = re.match(r"^[^.]+\.route53-recovery-cluster\.([a-z0-9-]+)\.amazonaws\.com$", parts.hostname or "")
+    if host:
+        return host.group(1)
+    raise ValueError(f"cannot tell the region of ARC endpoint {url}: give REGION=URL")
+
+
+def data_plane_client(url: str, region: str | None = None, read_timeout: float = 5.0) -> Any:
+    """boto3's route53-recovery-cluster client for one endpoint, signed for its region; no retries and a
+    short read timeout, so that a client rotates to the next endpoint instead of waiting."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+    return boto3.client(SERVICE, endpoint_url=url, region_name=region or endpoint_region(url),
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=BotoConfig(retries={"total_max_attempts": 1}, connect_timeout=3,
+                                          read_timeout=read_timeout))
+
+
+def inspect_dns(endpoint_url: str, records: list[str], arc_endpoints: list[str], controls: list[str],
+                client: Callable[[str, str, str], Any]) -> dict[str, Any]:
+    """The DNS end state, read with boto3 like any client would.
+
+    * records: ``ZONE_ID:NAME[:TYPE]`` (TYPE default A) → ``"dns_records": {NAME: {SET_IDENTIFIER: FAILOVER}}``
+      (a record without SetIdentifier is listed under ``""`` with its Failover or null);
+    * controls: routing control ARNs, read with GetRoutingControlState through the first of arc_endpoints
+      (``URL`` or ``REGION=URL``, client signed for that region) that answers → ``"routing_controls":
+      {ARN: "On"|"Off"}`` and ``"routing_controls_endpoint": URL``."""
+    out: dict[str, Any] = {}
+    if records:
+        out["dns_records"] = {}
+        route53 = client("route53", endpoint_url, "us-east-1")
+    for item in records:
+        zone_id, _, rest = item.partition(":")
+        name, _, rtype = rest.partition(":")
+        rtype = rtype or "A"
+        name = name if name.endswith(".") else name + "."
+        found: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"HostedZoneId": zone_id, "StartRecordName": name, "StartRecordType": rtype}
+        while True:
+            page = route53.list_resource_record_sets(MaxItems="100", **kwargs)
+            done = False
+            for rs in page["ResourceRecordSets"]:
+                if rs["Name"].lower() != name.lower() or rs["Type"] != rtype:
+                    done = True
+                    break
+                found[rs.get("SetIdentifier", "")] = rs.get("Failover")
+            if done or not page.get("IsTruncated"):
+                break
+            kwargs = {"HostedZoneId": zone_id, "StartRecordName": page["NextRecordName"],
+                      "StartRecordType": page["NextRecordType"]}
+            if page.get("NextRecordIdentifier"):
+                kwargs["StartRecordIdentifier"] = page["NextRecordIdentifier"]
+        out["dns_records"][name] = found
+    if controls:
+        if not arc_endpoints:
+            raise ValueError("--routing-control needs at least one --arc-endpoint")
+        errors = []
+        for spec in arc_endpoints:
+            region, eq, url = spec.partition("=")
+            if not eq or "://" in region:
+                url, region = spec, endpoint_region(spec)
+            arc_client = data_plane_client(url, region)
+            try:
+                states = {arn: arc_client.get_routing_control_state(RoutingControlArn=arn)["RoutingControlState"]
+                          for arn in controls}
+            except Exception as exc:  # try the next endpoint, as ARC's own examples do
+                errors.append(f"{url}: {exc}")
+                continue
+            out["routing_controls"] = states
+            out["routing_controls_endpoint"] = url
+            break
+        else:
+            raise RuntimeError("no ARC endpoint answered: " + "; ".join(errors))
+    return out

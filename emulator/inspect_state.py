@@ -14,6 +14,12 @@ With --asg REGION:NAME (repeatable) it adds "auto_scaling_groups": {name: {regio
 desired_capacity, max_size, in_service, pending}}, with --ecs-service REGION:CLUSTER/SERVICE
 (repeatable) "ecs_services": {"CLUSTER/SERVICE": {region, arn, desired_count, running_count,
 pending_count}}; without them the output is as above.
+
+DNS (arc.inspect_dns): --dns-record ZONE_ID:NAME[:TYPE] (repeatable, TYPE default A) adds
+"dns_records": {NAME: {SET_IDENTIFIER: FAILOVER}}; --routing-control ARN (repeatable) with
+--arc-endpoint URL or REGION=URL (repeatable; tried in order) adds "routing_controls": {ARN: "On"|"Off"}
+read through the ARC data plane (boto3's route53-recovery-cluster client signed for the endpoint's
+region) and "routing_controls_endpoint": the URL that answered.
 """
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ import json
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+import arc
 
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -57,6 +65,9 @@ def main() -> int:
     parser.add_argument("--cluster", action="append", default=[], help="DB cluster ARN, read in its region")
     parser.add_argument("--asg", action="append", default=[], help="REGION:AUTO_SCALING_GROUP (repeatable)")
     parser.add_argument("--ecs-service", action="append", default=[], help="REGION:CLUSTER/SERVICE (repeatable)")
+    parser.add_argument("--dns-record", action="append", default=[], help="ZONE_ID:NAME[:TYPE] (repeatable)")
+    parser.add_argument("--arc-endpoint", action="append", default=[], help="ARC endpoint URL or REGION=URL")
+    parser.add_argument("--routing-control", action="append", default=[], help="routing control ARN (repeatable)")
     args = parser.parse_args()
     out = {"writer": None, "failover": None, "origins": {}, "buckets": {}, "distribution_status": {},
            "global_clusters": {}, "clusters": {}}
@@ -104,6 +115,7 @@ def main() -> int:
         out["ecs_services"][rest] = {
             "region": region, "arn": service["serviceArn"], "desired_count": service["desiredCount"],
             "running_count": service["runningCount"], "pending_count": service["pendingCount"]}
+    out.update(arc.inspect_dns(args.endpoint, args.dns_record, args.arc_endpoint, args.routing_control, client))
     print(json.dumps(out, sort_keys=True))
     return 0
 

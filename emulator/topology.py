@@ -22,6 +22,12 @@ Per app:
   with a Fargate service ``<prefix>-unishop`` of the same desired count and an
   Application Auto Scaling target with the same min/max (``--standby-max`` lowers the
   standby's max; ``--primary-capacity`` / ``--standby-capacity`` MIN/DESIRED/MAX).
+* optionally (``--dns`` / ``dns=True``, default off) the DNS traffic kinds, built by
+  ``arc.create_dns_topology()``: the public hosted zone ``unishop.example.`` with the failover
+  pair ``shop.unishop.example.`` A (health check on the primary) and decoys, and the ARC
+  cluster ``unishop-arc`` (endpoints us-east-1, us-west-2, eu-west-1) with a control panel,
+  routing controls ``unishop-us-east-1`` (On) / ``unishop-us-west-1`` (Off) and a safety rule;
+  the N-th app uses ``shopN`` / ``unishopN-…`` (one zone and one cluster for all).
 
 With the default prefix ``hot`` and count 1 the names are exactly the lab's.
 With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
@@ -29,7 +35,7 @@ With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
 CLI:    python3 emulator/topology.py --endpoint http://127.0.0.1:PORT [--prefix hot]
             [--count N] [--parts all|web|aurora] [--documentdb [--docdb-prefix unishop]]
             [--compute [--standby-max N] [--primary-capacity 2/4/8] [--standby-capacity 1/1/8]
-             [--no-settle]] [--output FILE]
+             [--no-settle]] [--dns] [--output FILE]
 Module: from topology import create_topology; create_topology(endpoint_url, documentdb=True)
 Prints a JSON description (distribution ids, cluster ARNs, bucket names).
 """
@@ -44,6 +50,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+import arc  # the DNS part of the topology (--dns)
 
 PRIMARY_REGION = "us-east-1"
 SECONDARY_REGION = "us-west-1"
@@ -337,7 +345,8 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
                     parts: str = "all", documentdb: bool = False,
                     docdb_prefix: str = DOCDB_PREFIX, compute: bool = False,
                     standby_max: int | None = None, primary_capacity: Any = PRIMARY_CAPACITY,
-                    standby_capacity: Any = STANDBY_CAPACITY, settle: bool = True) -> dict[str, Any]:
+                    standby_capacity: Any = STANDBY_CAPACITY, settle: bool = True,
+                    dns: bool = False) -> dict[str, Any]:
     """Creates `count` apps and returns {"endpoint_url": ..., "apps": [...]}.
 
     With documentdb=True every app also gets a DocumentDB global cluster under the
@@ -349,7 +358,10 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
     standby_capacity are (min, desired, max) or "MIN/DESIRED/MAX"; standby_max lowers the
     standby's max, and its min/desired with it when they exceed it). settle=True (default)
     brings the initial capacity into service at once through the emulator's
-    /_switchyard/complete-capacity; settle=False leaves it pending for capacity_seconds."""
+    /_switchyard/complete-capacity; settle=False leaves it pending for capacity_seconds.
+
+    With dns=True every app also gets, under the key "dns", its Route 53 failover records and
+    ARC routing controls (arc.create_dns_topology(): one zone and one ARC cluster for all apps)."""
     if count < 1:
         raise ValueError("count must be >= 1")
     if compute:  # fail before creating anything
@@ -357,11 +369,15 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
         _capacity(standby_capacity, "standby capacity")
         if standby_max is not None and standby_max < 0:
             raise ValueError("standby_max must be >= 0")
-    return {"endpoint_url": endpoint_url,
-            "apps": [create_app(endpoint_url, p, parts, documentdb, d, compute=compute, standby_max=standby_max,
-                                primary_capacity=primary_capacity, standby_capacity=standby_capacity,
-                                settle=settle)
-                     for p, d in zip(app_prefixes(prefix, count), app_prefixes(docdb_prefix, count))]}
+    result = {"endpoint_url": endpoint_url,
+              "apps": [create_app(endpoint_url, p, parts, documentdb, d, compute=compute, standby_max=standby_max,
+                                  primary_capacity=primary_capacity, standby_capacity=standby_capacity,
+                                  settle=settle)
+                       for p, d in zip(app_prefixes(prefix, count), app_prefixes(docdb_prefix, count))]}
+    if dns:
+        for app, app_dns in zip(result["apps"], arc.create_dns_topology(endpoint_url, count, _client)):
+            app["dns"] = app_dns
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="MIN/DESIRED/MAX in us-west-1 (default 1/1/8)")
     parser.add_argument("--no-settle", action="store_true",
                         help="leave the initial capacity pending for the emulator's capacity_seconds")
+    parser.add_argument("--dns", action="store_true",
+                        help="also create the Route 53 failover records and ARC routing controls (default off)")
     parser.add_argument("--output", help="also write the JSON description to this file")
     args = parser.parse_args(argv)
     try:
@@ -393,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
                                  documentdb=args.documentdb, docdb_prefix=args.docdb_prefix,
                                  compute=args.compute, standby_max=args.standby_max,
                                  primary_capacity=args.primary_capacity, standby_capacity=args.standby_capacity,
-                                 settle=not args.no_settle)
+                                 settle=not args.no_settle, dns=args.dns)
     except ValueError as exc:
         parser.error(str(exc))
     text = json.dumps(result, indent=2, sort_keys=True)
