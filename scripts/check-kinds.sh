@@ -30,7 +30,7 @@ done < <(find Sources -name '*.swift' | sort)
 registry=$(find Sources -path '*/Kinds/ResourceKinds.swift')
 while IFS= read -r kind; do
   grep -rqE "(struct|typealias) $kind\\b" $kind_files || { echo "check-kinds: $kind is registered but declared outside Kinds/<Kind>/" >&2; failures=$((failures + 1)); }
-done < <(sed -n '/registered: \[/,/\]/p' "$registry" | grep -oE '[A-Z][A-Za-z]+\.self' | sed 's/\.self//')
+done < <(sed -n '/registered: \[/,/\]/p' "$registry" | grep -oE '[A-Z][A-Za-z0-9]+\.self' | sed 's/\.self//')
 
 if [ "$failures" -gt 0 ]; then
   echo "check-kinds: $failures name(s) of a kind outside its folder" >&2

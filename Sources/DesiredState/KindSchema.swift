@@ -128,6 +128,15 @@ public struct KindReader {
         }
     }
 
+    /// A list's items, each named `FIELD[INDEX]` in diagnostics; nil (reported) when the value is not a list.
+    public mutating func list(_ entry: Entry) -> [Entry]? {
+        guard let sequence = entry.value.sequence else {
+            reader.report(at: entry.value, entry.field, "found \(reader.describe(entry.value)); expected a list")
+            return nil
+        }
+        return sequence.enumerated().map { Entry(key: nil, value: $0.element, field: "\(entry.field)[\($0.offset)]") }
+    }
+
     /// A string field of a mapping read with `mapping`; a missing required one is reported at its parent.
     public mutating func string(_ entries: [String: Entry], _ key: String, in parent: Entry, required: Bool = true) -> String? {
         guard let entry = entries[key] else {

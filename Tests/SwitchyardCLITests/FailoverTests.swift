@@ -12,14 +12,20 @@ struct FailoverTests {
         let fixture: GitFixture
         let repo: String
         let apps: [[String: Any]]
+        /// How the apps move traffic through DNS, when they do (topology.py --dns).
+        let dns: DNS?
+
+        enum DNS { case records, controls }
 
         init(
             count: Int = 1, parts: String = "all", failoverSeconds: Double = 1,
             active: String = "us-east-1", standby: String = "hot", promotion: String = "switchover", documentdb: Bool = false,
-            compute: Bool = false, standbyMax: Int? = nil
+            compute: Bool = false, standbyMax: Int? = nil, dns: DNS? = nil
         ) throws {
             emulator = try Emulator(failoverSeconds: failoverSeconds)
-            apps = try emulator.createTopologyJSON(count: count, parts: parts, documentdb: documentdb, compute: compute, standbyMax: standbyMax)
+            apps = try emulator.createTopologyJSON(
+                count: count, parts: parts, documentdb: documentdb, compute: compute, standbyMax: standbyMax, dns: dns != nil)
+            self.dns = dns
             try emulator.resetCalls()
             fixture = try GitFixture()
             repo = fixture.path("repo")
@@ -27,7 +33,8 @@ struct FailoverTests {
             try fixture.git("init", "-q", in: repo)
             for app in apps {
                 try fixture.write(
-                    Self.yaml(app, active: active, standby: standby, promotion: promotion), to: "\(repo)/desired-state/\(app["name"]!).yaml")
+                    Self.yaml(app, active: active, standby: standby, promotion: promotion, dns: dns), to: "\(repo)/desired-state/\(app["name"]!).yaml"
+                )
             }
             try fixture.git("add", "-A", in: repo)
             try fixture.git("commit", "-q", "-m", "Describe the apps", in: repo)
@@ -48,7 +55,11 @@ struct FailoverTests {
             fixture.remove()
         }
 
-        static func yaml(_ app: [String: Any], active: String, standby: String, promotion: String, override: String? = nil) -> String {
+        static func yaml(
+            _ app: [String: Any], active: String, standby: String, promotion: String, override: String? = nil, dns: DNS? = nil
+        ) -> String {
+            let records = dns == .records ? app["dns"] as? [String: Any] : nil
+            let controls = dns == .controls ? app["dns"] as? [String: Any] : nil
             let buckets = app["buckets"] as? [String: [String: String]]
             let aurora = app["aurora"] as? [String: Any]
             let distribution = app["distribution"] as? [String: String]
@@ -66,6 +77,8 @@ struct FailoverTests {
                 if let service = (compute?[role]?["ecs"] as? [String: Any])?["service_arn"] as? String {
                     lines.append("      ecsService: \(service)")
                 }
+                if let id = (records?["set_identifiers"] as? [String: String])?[name] { lines.append("      route53SetIdentifier: \(id)") }
+                if let arn = (controls?["routing_controls"] as? [String: String])?[name] { lines.append("      routingControlArn: \(arn)") }
                 if let override, override == name { lines.append("      blockPublicAccess: true") }
                 return lines.joined(separator: "\n")
             }
@@ -90,6 +103,14 @@ struct FailoverTests {
             }
             if let documentdb {
                 text += "  documentDb:\n    globalClusterId: \(documentdb["global_cluster_id"]!)\n    promotion: \(promotion)\n"
+            }
+            if let records {
+                text += "  route53:\n    hostedZoneId: \(records["hosted_zone_id"]!)\n    recordName: \(records["record_name"]!)\n"
+            }
+            if let endpoints = controls?["cluster_endpoints"] as? [[String: String]] {
+                text +=
+                    "  routingControls:\n    clusterEndpoints:\n"
+                    + endpoints.map { "      - region: \($0["region"]!)\n        url: \($0["url"]!)\n" }.joined()
             }
             if compute != nil {
                 text += "  capacity:\n    activeMinimum: 1\n    standby: 1\n  parameter: /\(app["name"]!)/active-region\n"

@@ -102,11 +102,12 @@ public final class Emulator: @unchecked Sendable {
     /// too, under the app's `documentdb` key); returns its JSON description of each app.
     public func createTopologyJSON(
         prefix: String = "hot", count: Int = 1, parts: String = "all", documentdb: Bool = false, compute: Bool = false,
-        standbyMax: Int? = nil
+        standbyMax: Int? = nil, dns: Bool = false
     ) throws -> [[String: Any]] {
         let output = try Self.python(
             ["emulator/topology.py", "--endpoint", endpoint, "--prefix", prefix, "--count", "\(count)", "--parts", parts]
-                + (documentdb ? ["--documentdb"] : []) + (compute ? ["--compute"] : []) + (standbyMax.map { ["--standby-max", "\($0)"] } ?? []))
+                + (documentdb ? ["--documentdb"] : []) + (compute ? ["--compute"] : []) + (standbyMax.map { ["--standby-max", "\($0)"] } ?? [])
+                + (dns ? ["--dns"] : []))
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
             let apps = json["apps"] as? [[String: Any]]
         else { throw TestSupportError("unexpected topology output: \(output)") }
@@ -173,7 +174,10 @@ public final class Emulator: @unchecked Sendable {
 
     /// Calls `method` of a boto3 client with JSON `arguments`, independent of Switchyard's code; returns the
     /// response (without `ResponseMetadata`) as JSON, or `["Error": ["Code": …]]` for a `ClientError`.
-    public func boto(_ service: String, _ region: String, _ method: String, _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+    /// - Parameter endpointURL: where to call instead of the emulator's root (an ARC cluster endpoint).
+    public func boto(
+        _ service: String, _ region: String, _ method: String, _ arguments: [String: Any] = [:], endpointURL: String? = nil
+    ) throws -> [String: Any] {
         let script = """
             import boto3, json, sys
             from botocore.config import Config
@@ -189,7 +193,7 @@ public final class Emulator: @unchecked Sendable {
             print(json.dumps(answer, default=str, sort_keys=True))
             """
         let json = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
-        let output = try Emulator.python(["-c", script, endpoint, service, region, method, json])
+        let output = try Emulator.python(["-c", script, endpointURL ?? endpoint, service, region, method, json])
         guard let answer = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
             throw TestSupportError("boto3: \(output)")
         }

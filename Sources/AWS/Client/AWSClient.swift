@@ -68,7 +68,7 @@ public struct AWSClient: AWSRequestSending {
             } catch let error as AWSError {
                 let verdict = RetryClassifier.verdict(for: error)
                 let retryable = RetryClassifier.isRetryable(error, idempotent: operation.idempotent)
-                if retryable, attempt < retryPolicy.maxAttempts, let cost = quota.acquire(after: error) {
+                if retryable, attempt < min(operation.maxAttempts ?? .max, retryPolicy.maxAttempts), let cost = quota.acquire(after: error) {
                     retryCost = cost
                     let delay = retryPolicy.backoff(afterAttempt: attempt)
                     logger.debug(

@@ -11,6 +11,10 @@ public enum AWSService: String, Sendable, CaseIterable {
     case autoscaling
     case ecs
     case ssm
+    case route53
+    /// Route 53 Application Recovery Controller's cluster data plane (routing control states), called at a cluster's
+    /// own regional endpoints.
+    case route53RecoveryCluster = "route53-recovery-cluster"
 
     /// The SigV4 signing name (the `service` part of the credential scope).
     public var signingName: String {
@@ -23,11 +27,15 @@ public enum AWSService: String, Sendable, CaseIterable {
     /// The service-specific endpoint override variable, as the AWS SDKs read it (from the service id: `Auto Scaling`
     /// is `AUTO_SCALING`).
     public var endpointEnvironmentVariable: String {
-        "AWS_ENDPOINT_URL_\(self == .autoscaling ? "AUTO_SCALING" : rawValue.uppercased())"
+        switch self {
+        case .autoscaling: "AWS_ENDPOINT_URL_AUTO_SCALING"
+        case .route53: "AWS_ENDPOINT_URL_ROUTE_53"
+        default: "AWS_ENDPOINT_URL_\(rawValue.uppercased().replacingOccurrences(of: "-", with: "_"))"
+        }
     }
 
     /// Whether the service speaks a JSON protocol (its errors are JSON documents with `__type`), not XML.
-    public var usesJSON: Bool { self == .dynamodb || self == .ecs || self == .ssm }
+    public var usesJSON: Bool { self == .dynamodb || self == .ecs || self == .ssm || self == .route53RecoveryCluster }
 }
 
 /// One AWS API call, before endpoint resolution and signing.
@@ -54,6 +62,12 @@ public struct AWSOperation: Sendable {
     public var idempotent: Bool
     /// The most the response may hold (docs/OPERATIONS.md, "Limits"): a larger one fails the call, nothing is read.
     public var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
+    /// An endpoint the caller was given (an ARC cluster's regional endpoint, path included): sent there and signed for
+    /// `region`, whatever the environment overrides say.
+    public var endpoint: URL? = nil
+    /// At most this many attempts, below the retry policy's (nil: the policy's): a caller that has other endpoints to
+    /// try moves on rather than retrying one.
+    public var maxAttempts: Int? = nil
 
     public init(
         service: AWSService, region: String, name: String, method: String = "GET", path: String = "/",

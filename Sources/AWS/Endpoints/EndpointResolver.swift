@@ -45,6 +45,8 @@ public struct EndpointResolver: Sendable {
             case .autoscaling: "autoscaling.\(region).amazonaws.com"
             case .ecs: "ecs.\(region).amazonaws.com"
             case .ssm: "ssm.\(region).amazonaws.com"
+            case .route53: "route53.amazonaws.com"
+            case .route53RecoveryCluster: "route53-recovery-cluster.\(region).amazonaws.com"
             }
         return URL(string: "https://\(host)")!
     }
@@ -52,9 +54,10 @@ public struct EndpointResolver: Sendable {
     /// The URL and signing region for an operation.
     /// - Throws: `AWSError` of kind `.invalidRequest` when the endpoint or bucket cannot form a URL.
     public func resolve(_ operation: AWSOperation) throws -> ResolvedEndpoint {
-        let signingRegion = operation.service == .cloudfront ? "us-east-1" : operation.region
-        let overrideURL = override(for: operation.service)
-        let base = overrideURL ?? Self.awsEndpoint(for: operation.service, region: operation.region)
+        // CloudFront and Route 53 are global services whose API lives in us-east-1.
+        let signingRegion = operation.service == .cloudfront || operation.service == .route53 ? "us-east-1" : operation.region
+        let overrideURL = operation.endpoint == nil ? override(for: operation.service) : nil
+        let base = operation.endpoint ?? overrideURL ?? Self.awsEndpoint(for: operation.service, region: operation.region)
         // `encodedHost`, not `host`: the decoded host goes through IDNA (ICU), which the daemon would then keep resident.
         guard var components = URLComponents(url: base, resolvingAgainstBaseURL: false), let host = components.encodedHost else {
             throw invalid(operation, "endpoint \(Redaction.url(base.absoluteString)) has no host")
@@ -62,6 +65,8 @@ public struct EndpointResolver: Sendable {
         var basePath = components.percentEncodedPath
         if basePath.hasSuffix("/") { basePath.removeLast() }
         var path = operation.path.hasPrefix("/") ? operation.path : "/" + operation.path
+        // A given endpoint's own path is the operation's (`…/v1`), as the SDKs join an endpoint URL with `/`.
+        if operation.endpoint != nil && path == "/" && !basePath.isEmpty { path = "" }
         // URLComponents traps on characters a percent-encoded path cannot hold; a client bug must not crash the daemon.
         guard Self.isPercentEncodedPath(path) else {
             throw invalid(operation, "path \(operation.path) is not URI-encoded")

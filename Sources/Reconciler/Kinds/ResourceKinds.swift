@@ -8,6 +8,8 @@ public struct ResourceKinds: Sendable {
     public static let registered: [any ResourceKind.Type] = [
         WebsiteBucket.self,
         CloudFrontOriginGroup.self,
+        Route53FailoverRecords.self,
+        RoutingControls.self,
         AuroraGlobalDatabase.self,
         DocumentDBGlobalCluster.self,
         AutoScalingGroupKind.self,
