@@ -3,16 +3,18 @@
 
 Per app:
 * S3 website buckets ``<prefix>-primary-uibucket-example`` (us-east-1) and
-  ``<prefix>-secondary-uibucket-example`` (us-west-1) with index.html;
+  ``<prefix>-secondary-uibucket-example`` (us-west-1) with index.html and a public-read
+  bucket policy (what the emulated edge, edge.py, serves);
 * a CloudFront distribution with origins ``<prefix>-primary-origin`` and
   ``<prefix>-secondary-origin`` in origin group ``<prefix>-standby-origin-group``
-  (failover on 500,502,503,504,403,404);
+  (failover on 500,502,503,504,403,404), the default cache behaviour's target;
 * an Aurora global database ``<prefix>-global`` (aurora-mysql) with writer
-  cluster ``<prefix>-primary`` in us-east-1 and ``<prefix>-secondary`` in us-west-1;
+  cluster ``<prefix>-primary`` in us-east-1 and ``<prefix>-secondary`` in us-west-1,
+  one DB instance ``<cluster>-instance-1`` (db.r6g.large) in each;
 * optionally (``--documentdb`` / ``documentdb=True``, default off) a DocumentDB
   global cluster ``unishop-docdb-global`` (engine docdb) with writer cluster
-  ``unishop-docdb-east`` in us-east-1 and ``unishop-docdb-west`` in us-west-1,
-  created through boto3's ``docdb`` client (``--docdb-prefix`` replaces
+  ``unishop-docdb-east`` in us-east-1 and ``unishop-docdb-west`` in us-west-1 (one
+  DB instance each), created through boto3's ``docdb`` client (``--docdb-prefix`` replaces
   ``unishop``; the N-th app uses ``unishopN``);
 * optionally (``--compute`` / ``compute=True``, default off) per region the Unishop
   compute of a warm standby: a launch template (a moto Amazon Linux 2 AMI from
@@ -57,6 +59,7 @@ PRIMARY_REGION = "us-east-1"
 SECONDARY_REGION = "us-west-1"
 FAILOVER_STATUS_CODES = [500, 502, 503, 504, 403, 404]
 INDEX_HTML = "<html><head><title>Unishop</title></head><body><h1>Unishop ({region})</h1></body></html>\n"
+DB_INSTANCE_CLASS = "db.r6g.large"  # one instance per member cluster (Aurora and DocumentDB)
 
 
 DOCDB_ENGINE = "docdb"
@@ -126,11 +129,28 @@ def _bucket_website(endpoint_url: str, bucket: str, region: str) -> dict[str, st
     s3.create_bucket(**kwargs)
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
         "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "index.html"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_read_policy(bucket)))
     s3.put_object(Bucket=bucket, Key="index.html", Body=INDEX_HTML.format(region=region).encode(),
                   ContentType="text/html")
     return {"name": bucket, "region": region,
             "website_domain": f"{bucket}.s3-website-{region}.amazonaws.com",
             "domain": f"{bucket}.s3.{region}.amazonaws.com"}
+
+
+def public_read_policy(bucket: str) -> dict[str, Any]:
+    """The lab's website bucket policy: anyone may read the objects."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicReadGetObject", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+
+
+def _db_instances(client: Any, cluster_id: str, engine: str) -> list[dict[str, str]]:
+    """One DB instance in the member cluster (the writer's is its writer, a secondary's a reader)."""
+    instance = client.create_db_instance(
+        DBInstanceIdentifier=f"{cluster_id}-instance-1", DBInstanceClass=DB_INSTANCE_CLASS, Engine=engine,
+        DBClusterIdentifier=cluster_id)["DBInstance"]
+    return [{"id": instance["DBInstanceIdentifier"], "arn": instance["DBInstanceArn"],
+             "class": instance["DBInstanceClass"]}]
 
 
 def _distribution(endpoint_url: str, prefix: str, n: dict[str, str],
@@ -156,9 +176,9 @@ def _distribution(endpoint_url: str, prefix: str, n: dict[str, str],
             "Members": {"Quantity": 2, "Items": [{"OriginId": n["primary_origin"]},
                                                  {"OriginId": n["secondary_origin"]}]},
         }]},
-        # Real CloudFront targets the origin group; moto only accepts an origin id here.
+        # The origin group, as on CloudFront (the emulator accepts it; moto alone refused it).
         "DefaultCacheBehavior": {
-            "TargetOriginId": n["primary_origin"],
+            "TargetOriginId": n["origin_group"],
             "ViewerProtocolPolicy": "redirect-to-https",
             "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
             "TrustedSigners": {"Enabled": False, "Quantity": 0},
@@ -183,8 +203,10 @@ def _aurora(endpoint_url: str, n: dict[str, str]) -> dict[str, Any]:
     secondary = west.create_db_cluster(
         DBClusterIdentifier=n["secondary_cluster"], Engine="aurora-mysql",
         GlobalClusterIdentifier=n["global_cluster"])["DBCluster"]
+    instances = {"primary": _db_instances(east, n["primary_cluster"], "aurora-mysql"),
+                 "secondary": _db_instances(west, n["secondary_cluster"], "aurora-mysql")}
     return {"global_cluster_id": n["global_cluster"],
-            "global_cluster_arn": gc["GlobalCluster"]["GlobalClusterArn"],
+            "global_cluster_arn": gc["GlobalCluster"]["GlobalClusterArn"], "instances": instances,
             "primary": {"id": n["primary_cluster"], "arn": primary["DBClusterArn"], "region": PRIMARY_REGION},
             "secondary": {"id": n["secondary_cluster"], "arn": secondary["DBClusterArn"],
                           "region": SECONDARY_REGION}}
@@ -203,8 +225,10 @@ def _documentdb(endpoint_url: str, n: dict[str, str]) -> dict[str, Any]:
     secondary = west.create_db_cluster(
         DBClusterIdentifier=n["secondary_cluster"], Engine=DOCDB_ENGINE,
         GlobalClusterIdentifier=n["global_cluster"])["DBCluster"]
+    instances = {"primary": _db_instances(east, n["primary_cluster"], DOCDB_ENGINE),
+                 "secondary": _db_instances(west, n["secondary_cluster"], DOCDB_ENGINE)}
     return {"global_cluster_id": n["global_cluster"],
-            "global_cluster_arn": gc["GlobalClusterArn"],
+            "global_cluster_arn": gc["GlobalClusterArn"], "instances": instances,
             "engine": DOCDB_ENGINE, "engine_version": gc.get("EngineVersion"),
             "primary": {"id": n["primary_cluster"], "arn": primary["DBClusterArn"], "region": PRIMARY_REGION},
             "secondary": {"id": n["secondary_cluster"], "arn": secondary["DBClusterArn"],
