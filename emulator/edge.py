@@ -863,27 +863,28 @@ def _lag_metric(cluster: Any) -> tuple[str, str]:
     return LAG_METRICS.get(getattr(cluster, "engine", ""), AURORA_LAG_METRIC)
 
 
-def _global_role(setting: LagSetting) -> tuple[str | None, str | None]:
-    """(global cluster id, writer region) while the cluster is a secondary; else (None, None)."""
+def _global_role(setting: LagSetting) -> tuple[str | None, str | None, bool]:
+    """(global cluster id, writer region, is a secondary) of the cluster; (None, None, False)
+    when it is not a member of a global cluster."""
     from moto.rds.models import rds_backends
     cluster = setting.cluster
     gid = getattr(cluster, "global_cluster_identifier", None)
-    if not gid or getattr(cluster, "is_writer", False):
-        return None, None
+    if not gid:
+        return None, None, False
     name = gid.split(":global-cluster:")[-1] if gid.startswith("arn:") else gid
     gc = rds_backends[setting.account]["us-east-1"].global_clusters.get(name)
     if gc is None or cluster not in gc.members:
-        return None, None
+        return None, None, False
     writers = [m for m in gc.members if m.is_writer]
-    return name, (writers[0].region if writers else None)
+    return name, (writers[0].region if writers else None), not getattr(cluster, "is_writer", False)
 
 
 def _emit(setting: LagSetting) -> bool:
     """Publishes one data point per dimension set, as AWS does in the secondary's region."""
     from moto.cloudwatch.models import cloudwatch_backends
-    gid, source_region = _global_role(setting)
-    if gid is None:
-        return False
+    _gid, source_region, secondary = _global_role(setting)
+    if not secondary:
+        return False  # AWS publishes the lag of secondary clusters only
     namespace, name = _lag_metric(setting.cluster)
     data = [{"MetricName": name, "Value": float(setting.lag_ms), "Unit": "Milliseconds",
              "Dimensions": [{"Name": "DBClusterIdentifier", "Value": setting.identifier}]}]
@@ -935,15 +936,15 @@ def lag_state() -> dict[str, Any]:
             if not _lag_alive(setting):
                 del _LAGS[key]
                 continue
-            gid, source_region = _global_role(setting)
+            gid, source_region, secondary = _global_role(setting)
             namespace, name = _lag_metric(setting.cluster)
             dimensions = [[{"Name": "DBClusterIdentifier", "Value": setting.identifier}]]
-            if source_region:
+            if secondary and source_region:
                 dimensions.append([{"Name": "SourceRegion", "Value": source_region}])
             rows.append({"region": setting.region, "cluster": setting.identifier,
                          "cluster_arn": setting.cluster.db_cluster_arn, "engine": setting.cluster.engine,
-                         "global_cluster": gid, "source_region": source_region, "lag_ms": setting.lag_ms,
-                         "emitting": gid is not None, "emitted": setting.emitted,
+                         "global_cluster": gid, "source_region": source_region if secondary else None,
+                         "lag_ms": setting.lag_ms, "emitting": secondary, "emitted": setting.emitted,
                          "last_emitted_epoch": setting.last_emitted_epoch,
                          "metric": {"namespace": namespace, "metric_name": name, "unit": "Milliseconds",
                                     "dimensions": dimensions}})
