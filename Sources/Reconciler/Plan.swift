@@ -155,35 +155,59 @@ public struct Check: Sendable, Equatable, Codable {
     public var detail: String
     /// Whether the check reads the target region's readiness (docs/SAFETY.md, "Preflight").
     public var preflight: Bool
+    /// A failure that makes the failover slower, not impossible: `plan` warns instead of blocking; `readiness` still
+    /// reports the standby not ready.
+    public var advisory: Bool
+    /// What to do when it fails.
+    public var remedy: String?
 
-    public init(_ name: Code, passed: Bool, _ detail: String, preflight: Bool = false) {
+    public init(_ name: Code, passed: Bool, _ detail: String, preflight: Bool = false, advisory: Bool = false, remedy: String? = nil) {
         self.name = name
         self.passed = passed
         self.detail = detail
         self.preflight = preflight
+        self.advisory = advisory
+        self.remedy = remedy
     }
 
-    enum CodingKeys: String, CodingKey { case name, passed, detail }
+    enum CodingKeys: String, CodingKey { case name, passed, detail, advisory, remedy }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(Code.self, forKey: .name)
         passed = try container.decode(Bool.self, forKey: .passed)
         detail = try container.decode(String.self, forKey: .detail)
+        advisory = try container.decodeIfPresent(Bool.self, forKey: .advisory) ?? false
+        remedy = try container.decodeIfPresent(String.self, forKey: .remedy)
         preflight = false
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(passed, forKey: .passed)
+        try container.encode(detail, forKey: .detail)
+        if advisory { try container.encode(true, forKey: .advisory) }
+        try container.encodeIfPresent(remedy, forKey: .remedy)
+    }
+
+    /// The check as one sentence: its name, its reading and, when it failed, what to do.
+    public var sentence: String { "\(name): \(detail)\(!passed ? remedy.map { "; \($0)" } ?? "" : "")" }
 
     /// The stable code of the blocker a failed check makes: `preflight:NAME` for readiness, else the name.
     public var code: Code { preflight ? name.prefixed("preflight:") : name }
 
     /// A check of an observed value: failed with the reason when it could not be read.
-    public static func of<T>(_ name: Code, _ observed: Observed<T>, preflight: Bool = false, _ judge: (T) -> (Bool, String)) -> Check {
+    public static func of<T>(
+        _ name: Code, _ observed: Observed<T>, preflight: Bool = false, advisory: Bool = false, remedy: String? = nil,
+        _ judge: (T) -> (Bool, String)
+    ) -> Check {
         switch observed {
         case let .value(value):
             let (passed, detail) = judge(value)
-            return Check(name, passed: passed, detail, preflight: preflight)
+            return Check(name, passed: passed, detail, preflight: preflight, advisory: advisory, remedy: passed ? nil : remedy)
         case let .unavailable(why), let .missing(why):
-            return Check(name, passed: false, why, preflight: preflight)
+            return Check(name, passed: false, why, preflight: preflight, advisory: advisory)
         }
     }
 }

@@ -19,7 +19,10 @@ public enum Planner {
         plan.checks =
             live.parts.flatMap { $0.kind.checksPart(app, $0, plan: plan, safety: safety) } + SafetyChecks.run(spec, plan: plan, safety: safety)
         if plan.steps.contains(where: \.isMutating) {
-            plan.blockers += plan.checks.filter { !$0.passed }.map { Blocker($0.code, "\($0.name): \($0.detail)") }
+            let failed = plan.checks.filter { !$0.passed }
+            plan.blockers += failed.filter { !$0.advisory }.map { Blocker($0.code, $0.sentence) }
+            // What would only make the failover slower is said, not held.
+            plan.warnings += failed.filter(\.advisory).map(\.sentence)
         }
         link(&plan.steps)
         return plan

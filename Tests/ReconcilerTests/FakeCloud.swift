@@ -88,6 +88,14 @@ final class FakeCloud: LabControls, @unchecked Sendable {
         return locked { BucketReadiness(exists: buckets[bucket] != nil, website: !missingWebsite.contains(bucket)) }
     }
 
+    /// The account-level public access block (S3 Control); nil: none.
+    var accountBlock: PublicAccessBlock?
+
+    func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) {
+        try reach(region, "s3-control", "GetPublicAccessBlock")
+        return locked { ("111122223333", accountBlock) }
+    }
+
     func replicationLag(of cluster: ClusterARN) async throws -> LagReading? {
         try reach(cluster.region, "cloudwatch", "GetMetricStatistics")
         return locked { lag }

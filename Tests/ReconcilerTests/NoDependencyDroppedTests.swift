@@ -110,6 +110,9 @@ struct RDSDown: LabControls {
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
         try await base.bucketReadiness(bucket: bucket, region: region)
     }
+    func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) {
+        try await base.accountPublicAccess(region: region)
+    }
     func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { try await base.replicationLag(of: cluster) }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {
         try down(target.region)

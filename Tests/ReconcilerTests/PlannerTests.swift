@@ -159,6 +159,10 @@ struct S3Outage: LabControls {
         if region == self.region { throw fail("HeadBucket") }
         return try await base.bucketReadiness(bucket: bucket, region: region)
     }
+    func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) {
+        if region == self.region { throw fail("GetPublicAccessBlock") }
+        return try await base.accountPublicAccess(region: region)
+    }
     func replicationLag(of cluster: ClusterARN) async throws -> LagReading? { try await base.replicationLag(of: cluster) }
     func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? { try await base.dbCluster(arn) }
     func promote(_ mode: PromotionMode, globalClusterID: String, target: ClusterARN) async throws -> String? {

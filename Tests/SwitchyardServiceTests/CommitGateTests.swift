@@ -15,6 +15,7 @@ struct OpenBuckets: WebsiteBucketControl {
     func bucketAccess(bucket: String, region: String) async throws -> BucketAccess { .open }
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String? { throw Unexpected() }
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness { BucketReadiness(exists: true, website: true) }
+    func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) { ("111122223333", nil) }
 
     /// The kinds of a pass whose apps hold buckets only.
     static var kinds: ResourceKinds { ResourceKinds([WebsiteBucket(control: OpenBuckets())]) }

@@ -83,7 +83,8 @@ public struct CloudFrontClient: Sendable {
         return CloudFrontDistribution(
             id: try xml.requiredText("Id", in: xml.root), arn: xml.text("ARN", in: xml.root),
             status: try xml.requiredText("Status", in: xml.root), domainName: xml.text("DomainName", in: xml.root),
-            lastModifiedTime: try xml.date("LastModifiedTime", in: xml.root), etag: etag, originGroups: groups)
+            lastModifiedTime: try xml.date("LastModifiedTime", in: xml.root), etag: etag, originGroups: groups,
+            defaultTargetOriginID: xml.text("DefaultCacheBehavior/TargetOriginId", in: config))
     }
 }
 
@@ -117,12 +118,15 @@ public struct CloudFrontDistribution: Sendable, Hashable {
     public var etag: String
     /// The origin groups in the current configuration.
     public var originGroups: [OriginGroup]
+    /// The origin (or origin group) the default cache behavior sends requests to.
+    public var defaultTargetOriginID: String?
 
     /// A distribution with these values.
     public init(
         id: String, arn: String? = nil, status: String, domainName: String? = nil, lastModifiedTime: Date? = nil,
-        etag: String, originGroups: [OriginGroup]
+        etag: String, originGroups: [OriginGroup], defaultTargetOriginID: String? = nil
     ) {
+        self.defaultTargetOriginID = defaultTargetOriginID
         self.id = id
         self.arn = arn
         self.status = status

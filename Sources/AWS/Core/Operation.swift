@@ -12,6 +12,8 @@ public enum AWSService: String, Sendable, CaseIterable {
     case ecs
     case ssm
     case route53
+    /// S3 Control (the account's public access block), signed as `s3`.
+    case s3control = "s3-control"
     /// Route 53 Application Recovery Controller's cluster data plane (routing control states), called at a cluster's
     /// own regional endpoints.
     case route53RecoveryCluster = "route53-recovery-cluster"
@@ -20,6 +22,7 @@ public enum AWSService: String, Sendable, CaseIterable {
     public var signingName: String {
         switch self {
         case .cloudwatch: "monitoring"
+        case .s3control: "s3"
         default: rawValue
         }
     }
@@ -65,6 +68,9 @@ public struct AWSOperation: Sendable {
     /// An endpoint the caller was given (an ARC cluster's regional endpoint, path included): sent there and signed for
     /// `region`, whatever the environment overrides say.
     public var endpoint: URL? = nil
+    /// A label put before the AWS host (S3 Control's `ACCOUNT.`), as the model's `hostPrefix`; not before an overridden
+    /// endpoint, which a local emulator serves under its own name.
+    public var hostPrefix: String? = nil
     /// At most this many attempts, below the retry policy's (nil: the policy's): a caller that has other endpoints to
     /// try moves on rather than retrying one.
     public var maxAttempts: Int? = nil

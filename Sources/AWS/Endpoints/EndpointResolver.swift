@@ -46,6 +46,7 @@ public struct EndpointResolver: Sendable {
             case .ecs: "ecs.\(region).amazonaws.com"
             case .ssm: "ssm.\(region).amazonaws.com"
             case .route53: "route53.amazonaws.com"
+            case .s3control: "s3-control.\(region).amazonaws.com"
             case .route53RecoveryCluster: "route53-recovery-cluster.\(region).amazonaws.com"
             }
         return URL(string: "https://\(host)")!
@@ -72,6 +73,9 @@ public struct EndpointResolver: Sendable {
             throw invalid(operation, "path \(operation.path) is not URI-encoded")
         }
 
+        if let prefix = operation.hostPrefix, overrideURL == nil, operation.endpoint == nil {
+            components.encodedHost = prefix + host
+        }
         if let bucket = operation.bucket {
             // Dotted bucket names break the wildcard TLS certificate, so the SDKs send them path-style; so does
             // every override (local emulators rarely resolve bucket subdomains).

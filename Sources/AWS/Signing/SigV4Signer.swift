@@ -40,7 +40,7 @@ public struct SigV4Signer: Sendable {
 
         /// The options a given service expects.
         public static func forService(_ service: AWSService) -> Options {
-            service == .s3 ? .s3 : .standard
+            service == .s3 || service == .s3control ? .s3 : .standard
         }
     }
 

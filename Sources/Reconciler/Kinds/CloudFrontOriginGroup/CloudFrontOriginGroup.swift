@@ -62,13 +62,37 @@ public struct CloudFrontOriginGroup: ResourceKind {
         guard let cloudfront = app.spec.cloudfront, let group = live.value?.originGroups.first(where: { $0.id == cloudfront.originGroupID })
         else { return [] }
         let missing = app.spec.regions.compactMap(\.originID).filter { !group.memberOriginIDs.contains($0) }
-        return [
+        let distribution = cloudfront.distributionID
+        var checks = [
             Check(
                 "origin-group", passed: missing.isEmpty,
                 missing.isEmpty
                     ? "origin group \(group.id) holds every region's origin (\(group.memberOriginIDs.joined(separator: ", ")))"
-                    : "origin group \(group.id) lacks \(missing.joined(separator: ", "))", preflight: true)
+                    : "origin group \(group.id) lacks \(missing.joined(separator: ", "))", preflight: true,
+                remedy: "add each region's origin to the group")
         ]
+        if let target = live.value?.defaultTargetOriginID {
+            checks.append(
+                Check(
+                    "default-behavior", passed: target == group.id,
+                    target == group.id
+                        ? "the default cache behavior of \(distribution) targets origin group \(group.id)"
+                        : "the default cache behavior of \(distribution) targets \(target), not origin group \(group.id): reordering the group moves no traffic",
+                    preflight: true, remedy: "make the default cache behavior's TargetOriginId the origin group"))
+        }
+        // A fenced bucket answers 403: unless the group fails over on it, users wait for the reorder to deploy.
+        if app.spec.standby == .fenced {
+            let fails = group.failoverStatusCodes.contains(403)
+            checks.append(
+                Check(
+                    "failover-criteria", passed: fails,
+                    fails
+                        ? "origin group \(group.id) fails over on 403 (\(group.failoverStatusCodes.map(String.init).joined(separator: ", ")))"
+                        : "origin group \(group.id) fails over on \(group.failoverStatusCodes.map(String.init).joined(separator: ", ")), not 403: "
+                            + "fencing a region moves no traffic until the reorder has deployed (minutes)",
+                    preflight: true, advisory: true, remedy: "add 403 to the origin group's failover criteria"))
+        }
+        return checks
     }
 
     public func plan(_ app: Application, _ observed: Live, into plan: inout AppPlan) {

@@ -6,10 +6,13 @@ public struct DistributionState: Sendable, Equatable {
     /// `InProgress` while a change deploys, `Deployed` after.
     public var status: String
     public var originGroups: [OriginGroup]
+    /// The origin (or group) the default cache behavior targets.
+    public var defaultTargetOriginID: String?
 
-    public init(status: String, originGroups: [OriginGroup]) {
+    public init(status: String, originGroups: [OriginGroup], defaultTargetOriginID: String? = nil) {
         self.status = status
         self.originGroups = originGroups
+        self.defaultTargetOriginID = defaultTargetOriginID
     }
 
     public var isDeployed: Bool { status == "Deployed" }
@@ -36,7 +39,8 @@ public struct LiveOriginGroups: OriginGroupControl {
 
     public func distribution(id: String) async throws -> DistributionState {
         let distribution = try await CloudFrontClient(sender: sender).getDistribution(id: id)
-        return DistributionState(status: distribution.status, originGroups: distribution.originGroups)
+        return DistributionState(
+            status: distribution.status, originGroups: distribution.originGroups, defaultTargetOriginID: distribution.defaultTargetOriginID)
     }
 
     public func reorderOriginGroup(distributionID: String, groupID: String, primary: String) async throws -> String? {

@@ -9,7 +9,11 @@ public struct WebsiteBucket: ResourceKind {
     /// Each declared region's bucket access.
     public typealias Live = [String: Observed<BucketAccess>]
     /// Preflight: can the active region's bucket serve the website?
-    public typealias Reading = Observed<BucketReadiness>
+    /// The target bucket's readiness, and the account-level public access block.
+    public struct Reading: Sendable {
+        public var bucket: Observed<BucketReadiness>
+        public var account: Observed<(account: String, block: PublicAccessBlock?)>
+    }
 
     public static let name = "website-bucket"
     public static let keys: any KindSchema = WebsiteBucketKeys()
@@ -64,20 +68,38 @@ public struct WebsiteBucket: ResourceKind {
         let active = app.spec.activeRegion
         guard let bucket = app.spec.region(active)?.bucket else { return nil }
         let control = control
-        return await Observed.reading("cannot check bucket \(bucket) in \(active)") {
+        async let readiness = Observed.reading("cannot check bucket \(bucket) in \(active)") {
             try await calls.call("s3 \(active)", read: true) { try await control.bucketReadiness(bucket: bucket, region: active) }
         }
+        async let account = Observed.reading("cannot read the account's public access block (S3 Control) in \(active)") {
+            try await calls.call("s3 \(active)", read: true) { try await control.accountPublicAccess(region: active) }
+        }
+        return Reading(bucket: await readiness, account: await account)
     }
 
     public func checks(_ app: Application, _ live: Live, _ reading: Reading?, plan: AppPlan, safety: SafetyContext) -> [Check] {
         let active = app.spec.activeRegion
         guard let reading, let bucket = app.spec.region(active)?.bucket else { return [] }
         return [
-            Check.of("target-bucket", reading, preflight: true) { readiness in
+            Check.of("target-bucket", reading.bucket, preflight: true, remedy: "create the bucket and configure its static website hosting") {
+                readiness in
                 if !readiness.exists { return (false, "bucket \(bucket) does not exist in \(active)") }
                 if !readiness.website { return (false, "bucket \(bucket) has no website hosting configured") }
                 return (true, "bucket \(bucket) exists and hosts the website")
-            }
+            },
+            // The account's own block wins over any bucket's: with it on, no bucket of the account serves publicly.
+            Check.of(
+                "account-public-access", reading.account, preflight: true,
+                remedy: "turn off RestrictPublicBuckets in the account's Block Public Access settings (S3 Control), or serve the site another way"
+            ) { account in
+                guard let block = account.block, block.restrictPublicBuckets else {
+                    return (true, "account \(account.account) has no account-level block that keeps bucket \(bucket) from serving")
+                }
+                return (
+                    false,
+                    "account \(account.account)'s Block Public Access (S3 Control) has RestrictPublicBuckets on: bucket \(bucket) cannot serve publicly"
+                )
+            },
         ]
     }
 

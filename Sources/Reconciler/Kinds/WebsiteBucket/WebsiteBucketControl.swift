@@ -53,6 +53,9 @@ public protocol WebsiteBucketControl: Sendable {
     func setBucketAccess(bucket: String, region: String, blocked: Bool) async throws -> String?
     /// Whether the bucket exists and has website hosting, asked in its region.
     func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness
+    /// The caller's account and its account-level public access block (S3 Control), asked in `region`; nil block when
+    /// the account has none.
+    func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?)
 }
 
 /// `WebsiteBucketControl` on S3.
@@ -104,6 +107,11 @@ public struct LiveWebsiteBuckets: WebsiteBucketControl {
             try await reader.putBucketTagging(tags.filter { $0.key != Self.fenceTag }, bucket: bucket, region: region)
         }
         return requestID
+    }
+
+    public func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) {
+        let account = try await STSClient(sender: sender).getCallerIdentity(region: region).account
+        return (account, try await S3ControlClient(sender: sender).getPublicAccessBlock(account: account, region: region))
     }
 
     public func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
