@@ -29,7 +29,28 @@ public struct Observer: Sendable {
     /// Observes and plans one application. The kinds' preflight reads are made only when there is something to
     /// change: an idle pass stays cheap.
     public func plan(_ app: Application, safety: SafetyContext = SafetyContext()) async -> AppPlan {
-        var live = await observe(app)
+        await plan(app, live: await observe(app), safety: safety)
+    }
+
+    /// What failing `app` over to each of `targets` would do now, from one observation: each plan with its kinds'
+    /// preflight reads and checks, as if a commit made that region active (the region left is today's active one;
+    /// the flip commit's override trailers do not apply to a flip not yet made).
+    public func whatIf(_ app: Application, to targets: [String], safety: SafetyContext = SafetyContext()) async -> [AppPlan] {
+        let live = await observe(app)
+        var context = safety
+        context.lastAppliedRegion = app.spec.activeRegion
+        context.overrides = []
+        var plans: [AppPlan] = []
+        for target in targets {
+            var moved = app
+            moved.spec.activeRegion = target
+            plans.append(await plan(moved, live: live, safety: target == app.spec.activeRegion ? safety : context))
+        }
+        return plans
+    }
+
+    func plan(_ app: Application, live observed: LiveState, safety: SafetyContext) async -> AppPlan {
+        var live = observed
         let plan = Planner.plan(app, live: live, safety: safety)
         guard plan.steps.contains(where: \.isMutating) else { return plan }
         let calls = calls

@@ -1,3 +1,4 @@
+import Foundation
 import Basics
 import DesiredState
 
@@ -82,21 +83,43 @@ public struct Reconciler: Sendable {
     /// - Parameter safety: per application name, what the dwell gate needs; absent means no earlier flip is known.
     public func plan(_ state: DesiredStateSet, safety: [String: SafetyContext] = [:]) async -> [AppPlan] {
         let observer = Observer(kinds: kinds, calls: calls)
-        let apps = state.applications
-        return await withTaskGroup(of: (Int, AppPlan).self) { group in
+        return await Self.windowed(state.applications) { app in await observer.plan(app, safety: safety[app.name] ?? SafetyContext()) }
+    }
+
+    /// Whether each application can fail over now to `target` (nil: to each region it declares that is not active):
+    /// the plan each failover would run, from one observation per application, `observationWindow` at a time.
+    public func readiness(
+        _ state: DesiredStateSet, to target: String? = nil, safety: [String: SafetyContext] = [:], now: Date = Date()
+    ) async -> [[FailoverReadiness]] {
+        let observer = Observer(kinds: kinds, calls: calls)
+        return await Self.windowed(state.applications) { app in
+            let targets =
+                target.map { wanted in app.spec.regions.contains { $0.name == wanted } ? [wanted] : [] }
+                ?? app.spec.regions.map(\.name).filter { $0 != app.spec.activeRegion }
+            guard !targets.isEmpty else { return [] }
+            let plans = await observer.whatIf(app, to: targets, safety: safety[app.name] ?? SafetyContext(now: now))
+            return zip(targets, plans).map {
+                FailoverReadiness(app: app.name, activeRegion: app.spec.activeRegion, target: $0, checkedAt: now, plan: $1)
+            }
+        }
+    }
+
+    /// Runs `body` for every application, at most `observationWindow` at once; results in the applications' order.
+    static func windowed<T: Sendable>(_ apps: [Application], _ body: @escaping @Sendable (Application) async -> T) async -> [T] {
+        await withTaskGroup(of: (Int, T).self) { group in
             var next = 0
-            func observeNext() {
+            func startNext() {
                 let (index, app) = (next, apps[next])
-                group.addTask { (index, await observer.plan(app, safety: safety[app.name] ?? SafetyContext())) }
+                group.addTask { (index, await body(app)) }
                 next += 1
             }
-            while next < min(Self.observationWindow, apps.count) { observeNext() }
-            var plans = [AppPlan?](repeating: nil, count: apps.count)
-            for await (index, plan) in group {
-                plans[index] = plan
-                if next < apps.count { observeNext() }
+            while next < min(Self.observationWindow, apps.count) { startNext() }
+            var results = [T?](repeating: nil, count: apps.count)
+            for await (index, result) in group {
+                results[index] = result
+                if next < apps.count { startNext() }
             }
-            return plans.compactMap { $0 }
+            return results.compactMap { $0 }
         }
     }
 

@@ -30,7 +30,7 @@ struct Switchyard: AsyncParsableCommand {
         version: SwitchyardVersion.current,
         subcommands: [
             Validate.self, Plan.self, Apply.self, Status.self, History.self, Report.self, Flip.self, Run.self, Suspend.self, Resume.self,
-            IAMPolicyCommand.self, TrustBaseCommand.self, Adopt.self, JournalCommand.self,
+            IAMPolicyCommand.self, TrustBaseCommand.self, Adopt.self, JournalCommand.self, ReadinessCommand.self,
         ]
     )
 

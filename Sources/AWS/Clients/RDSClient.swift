@@ -214,12 +214,18 @@ public struct DBCluster: Sendable, Hashable {
     public var endpoint: String?
     /// The reader endpoint.
     public var readerEndpoint: String?
+    /// The engine version (`8.0.mysql_aurora.3.05.2`).
+    public var engineVersion: String?
+    /// How many DB instances the cluster has (`DBClusterMembers`): none, and it cannot serve.
+    public var instanceCount: Int
 
     /// A cluster with these values.
     public init(
         arn: String, identifier: String, status: String, globalClusterIdentifier: String? = nil, engine: String? = nil,
-        endpoint: String? = nil, readerEndpoint: String? = nil
+        endpoint: String? = nil, readerEndpoint: String? = nil, engineVersion: String? = nil, instanceCount: Int = 0
     ) {
+        self.engineVersion = engineVersion
+        self.instanceCount = instanceCount
         self.arn = arn
         self.identifier = identifier
         self.status = status
@@ -237,5 +243,7 @@ public struct DBCluster: Sendable, Hashable {
         engine = xml.text("Engine", in: e)
         endpoint = xml.text("Endpoint", in: e)
         readerEndpoint = xml.text("ReaderEndpoint", in: e)
+        engineVersion = xml.text("EngineVersion", in: e)
+        instanceCount = e.element(at: "DBClusterMembers")?.children(named: "DBClusterMember").count ?? 0
     }
 }

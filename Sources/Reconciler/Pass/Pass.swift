@@ -11,8 +11,9 @@ import Logging
 /// `switchyard apply` runs it once, `switchyard run` runs it in a loop, `plan` and `status` run it without applying.
 /// It never throws: every way it can end is a `PassResult` with a stable outcome code.
 public struct Pass: Sendable {
-    /// Plan only (no journal writes, no mutating call), or plan and apply.
-    public enum Mode: Sendable { case plan, apply }
+    /// Plan only (no journal writes, no mutating call), plan and apply, or evaluate readiness: the failover plan to
+    /// `target` (nil: to each region that is not active) of every app, with its checks, changing nothing.
+    public enum Mode: Sendable, Equatable { case plan, apply, readiness(target: String?) }
 
     public let configuration: PassConfiguration
     /// The kinds the pass drives, each on its AWS control.
@@ -79,6 +80,20 @@ public struct Pass: Sendable {
                     result.outcome = plans.allSatisfy(\.inSync) ? .converged : .notConverged
                 case .apply:
                     await apply(state, candidate: candidate, stop: stop, into: &result)
+                case let .readiness(target):
+                    let reconciler = Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop))
+                    var reports = await reconciler.readiness(state, to: target, safety: candidate.safety, now: result.startedAt)
+                    for (index, app) in state.applications.enumerated() {
+                        guard !reports[index].isEmpty, let suspension = await suspension(of: app) else { continue }
+                        for target in reports[index].indices {
+                            reports[index][target].problems.insert(
+                                FailoverReadiness.Problem(
+                                    code: BlockerCode.suspended, reading: suspension.reason, remedy: "no host acts on it until resumed"),
+                                at: 0)
+                        }
+                    }
+                    result.readiness = reports.flatMap { $0 }
+                    result.outcome = result.readiness.allSatisfy(\.ready) ? .converged : .notConverged
                 }
             }
         } catch let failure as PassFailure {
@@ -490,6 +505,8 @@ public struct PassResult: Sendable {
     public var remedy: Remedy?
     /// Per app, in the order planned (apps whose files changed first).
     public var results: [Reconciler.AppResult] = []
+    /// `.readiness` mode: per app and target region, whether it can fail over now.
+    public var readiness: [FailoverReadiness] = []
     /// Apps left as they are under `--drift report`.
     public var reportedOnly: Set<String> = []
 

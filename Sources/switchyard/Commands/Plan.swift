@@ -33,8 +33,22 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
+    @Option(
+        name: .customLong("to"),
+        help: ArgumentHelp(
+            "What-if: the plan a commit making this region active would run now, with its checks (as `switchyard readiness`); changes nothing.",
+            valueName: "region"))
+    var target: String?
+
     func run() async throws {
         try await reportingErrors {
+            if let target {
+                let result = try await ReadinessCommand.evaluate(global: global, aws: aws, state: state, hosts: hosts, target: target)
+                try print(result.readiness.map(\.plan), commit: result.commit?.id.hex ?? "")
+                if result.readiness.contains(where: { !$0.plan.blockers.isEmpty }) { throw ExitCode(3) }
+                if result.readiness.contains(where: { !$0.plan.inSync }) { throw ExitCode(2) }
+                return
+            }
             let client = try await aws.client()
             let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
             let pass = Pass(
@@ -46,14 +60,17 @@ struct Plan: AsyncParsableCommand {
             try client.requireHostClock()
             try result.requirePlanned()
             let plans = result.results.map(\.plan)
-            let commit = result.commit?.id.hex ?? ""
-            switch format {
-            case .text: print(PlanRenderer.text(plans, commit: commit), terminator: "")
-            case .markdown: print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
-            case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
-            }
+            try print(plans, commit: result.commit?.id.hex ?? "")
             if result.results.contains(where: { $0.verdict == .blocked || $0.verdict == .diverged }) { throw ExitCode(3) }
             if plans.contains(where: { !$0.inSync }) { throw ExitCode(2) }
+        }
+    }
+
+    func print(_ plans: [AppPlan], commit: String) throws {
+        switch format {
+        case .text: Swift.print(PlanRenderer.text(plans, commit: commit), terminator: "")
+        case .markdown: Swift.print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
+        case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
         }
     }
 }

@@ -64,9 +64,15 @@ public struct GlobalDatabase: Sendable, Equatable {
     public var failoverState: FailoverState?
     /// `aurora-mysql`, `aurora-postgresql`, `docdb`, …, when the answer said.
     public var engine: String?
+    /// The global cluster's engine version (its writer's), when the answer said.
+    public var engineVersion: String?
 
-    public init(identifier: String, status: String, members: [Member], failoverState: FailoverState? = nil, engine: String? = nil) {
+    public init(
+        identifier: String, status: String, members: [Member], failoverState: FailoverState? = nil, engine: String? = nil,
+        engineVersion: String? = nil
+    ) {
         self.engine = engine
+        self.engineVersion = engineVersion
         self.identifier = identifier
         self.status = status
         self.members = members
@@ -84,8 +90,16 @@ public struct AuroraCluster: Sendable, Equatable {
     public var status: String
     /// Nil once the cluster was removed from its global database (a detach).
     public var globalClusterIdentifier: String?
+    /// The engine version, when known.
+    public var engineVersion: String?
+    /// How many DB instances it has, when known: a cluster without one cannot serve.
+    public var instances: Int?
 
-    public init(arn: String, identifier: String, status: String, globalClusterIdentifier: String?) {
+    public init(
+        arn: String, identifier: String, status: String, globalClusterIdentifier: String?, engineVersion: String? = nil, instances: Int? = nil
+    ) {
+        self.engineVersion = engineVersion
+        self.instances = instances
         self.arn = arn
         self.identifier = identifier
         self.status = status

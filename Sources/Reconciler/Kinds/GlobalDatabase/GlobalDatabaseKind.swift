@@ -309,6 +309,28 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
                     guard let cluster else { return (false, "cluster \(arn.clusterID) does not exist in \(arn.region)") }
                     return (cluster.status == "available", "cluster \(arn.clusterID) is \(cluster.status)")
                 })
+            if case let .value(cluster?) = reading.cluster, let instances = cluster.instances {
+                checks.append(
+                    Check(
+                        Code(prefix + "target-instances"), passed: instances > 0,
+                        instances > 0
+                            ? "cluster \(arn.clusterID) has \(instances) DB instance\(instances == 1 ? "" : "s")"
+                            : "cluster \(arn.clusterID) has no DB instance: promoted, it could not serve a single query",
+                        preflight: true, remedy: "add a DB instance to \(arn.clusterID) (the writer's class, for the load)"))
+            }
+            // A switchover is refused across engine versions; a failover (data loss allowed) is not.
+            if declared.promotion == .switchover, case let .value(cluster?) = reading.cluster, let version = cluster.engineVersion,
+                let writerVersion = observed.value?.global.engineVersion
+            {
+                checks.append(
+                    Check(
+                        Code(prefix + "engine-version"), passed: version == writerVersion,
+                        version == writerVersion
+                            ? "cluster \(arn.clusterID) runs \(version), as the global cluster does"
+                            : "cluster \(arn.clusterID) runs \(version); the global cluster \(declared.globalClusterID) runs \(writerVersion): "
+                                + "a switchover between engine versions is refused",
+                        preflight: true, remedy: "upgrade \(arn.clusterID) to \(writerVersion), or use promotion: failover"))
+            }
         }
         // A switchover needs every region healthy; a failover presumes the old primary down, so only the target side counts.
         if declared.promotion == .switchover, let global = observed.value?.global {

@@ -23,7 +23,7 @@ public struct LiveGlobalClusters: GlobalDatabaseControl {
             },
             failoverState: global.failoverState.map {
                 GlobalDatabase.FailoverState(status: $0.status, fromDBClusterArn: $0.fromDBClusterArn, toDBClusterArn: $0.toDBClusterArn)
-            }, engine: global.engine)
+            }, engine: global.engine, engineVersion: global.engineVersion)
     }
 
     public func dbCluster(_ arn: ClusterARN) async throws -> AuroraCluster? {
@@ -31,7 +31,7 @@ public struct LiveGlobalClusters: GlobalDatabaseControl {
             let cluster = try await RDSClient(sender: sender).describeDBClusters(id: arn.description, region: arn.region)
             return AuroraCluster(
                 arn: cluster.arn, identifier: cluster.identifier, status: cluster.status,
-                globalClusterIdentifier: cluster.globalClusterIdentifier)
+                globalClusterIdentifier: cluster.globalClusterIdentifier, engineVersion: cluster.engineVersion, instances: cluster.instanceCount)
         } catch let error as AWSError where error.code == "DBClusterNotFoundFault" {
             return nil
         }
