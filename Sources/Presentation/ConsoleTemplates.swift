@@ -94,6 +94,7 @@ enum ConsoleTemplates {
         {{#live}}<div>{{label}}<strong id="{{key}}-{{name}}">{{value}}</strong>{{#note}}<span class="muted">{{.}}</span>{{/note}}</div>{{/live}}
         </div>
         {{#underWay}}<p><strong>{{.}}</strong></p>{{/underWay}}
+        {{#failover}}<div class="failover" id="failover-{{app}}-{{region}}" data-ready="{{ready}}"><p class="{{#ready}}pass{{/ready}}{{^ready}}fail{{/ready}}">{{words}}</p>{{^ready}}<ul>{{#problems}}<li>{{.}}</li>{{/problems}}</ul>{{/ready}}</div>{{/failover}}
         {{#blockers}}<p class="fail">blocked <code>[{{code}}]</code>: {{reason}}</p>{{/blockers}}
         {{#planWarnings}}<p class="fail">warning: {{.}}</p>{{/planWarnings}}
         {{#unobserved}}<p class="fail">could not observe: {{.}}</p>{{/unobserved}}

@@ -40,6 +40,16 @@ public struct ConsoleView {
         var hasChecks: Bool
         var checks: [Check]
         var timeline: TimelineView?
+        /// Whether it can fail over to each other region now, or what stands in the way.
+        var failover: [FailoverLine]
+    }
+
+    struct FailoverLine {
+        var app: String
+        var region: String
+        var ready: Bool
+        var words: String
+        var problems: [String]
     }
 
     /// What a running pass is doing for an app now.
@@ -70,7 +80,8 @@ public struct ConsoleView {
     ///   - lastPassAt: when the last pass finished: calls journaled after it belong to a pass still running.
     public init(
         document: PlanDocument?, commit: CommitInfo?, ready: Bool, reason: String, refusal: Refusal?,
-        timelines: [String: FailoverTimeline], lastPassAt: Date?, acting: [String: Acting] = [:], now: Date = Date()
+        timelines: [String: FailoverTimeline], lastPassAt: Date?, acting: [String: Acting] = [:],
+        failover: [String: [FailoverReadiness]] = [:], now: Date = Date()
     ) {
         self.commit = commit?.id.short ?? document.map { String($0.commit.prefix(12)) } ?? "none yet"
         author = commit.map { "\($0.author.name) <\($0.author.email)>" }
@@ -121,6 +132,13 @@ public struct ConsoleView {
                 hasSteps: !rows.isEmpty, steps: rows, hasChecks: !app.checks.isEmpty, checks: app.checks,
                 timeline: timeline.map { line in
                     TimelineView(line, decidedAt: commit.flatMap { $0.id.hex == line.commit ? $0.committer.time : nil }, now: now)
+                },
+                failover: (failover[app.name] ?? []).map { report in
+                    FailoverLine(
+                        app: app.name, region: report.target, ready: report.ready,
+                        words: (report.ready ? "ready to fail over to \(report.target)" : "not ready to fail over to \(report.target)")
+                            + " (checked \(Timestamp.format(report.checkedAt)))",
+                        problems: report.problems.map { "[\($0.code)] \($0.reading)\($0.remedy.map { " — \($0)" } ?? "")" })
                 })
         }
     }

@@ -95,12 +95,20 @@ public struct SwitchyardDaemon: Sendable {
     /// - Parameter hangups: SIGHUP, trapped since start-up; each starts a pass (made here when not given).
     /// - Returns: the outcome of the last pass.
     public func run(listen: Listen?, once: Bool, hangups: HangupSignals? = nil) async throws -> PassOutcome? {
+        let readiness = once ? nil : PassTrigger()
         let loop = ReconcileLoop(
             configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status,
-            trigger: trigger, policy: policy, coordinator: coordinator, once: once, logger: logger)
+            trigger: trigger, policy: policy, coordinator: coordinator, once: once, readiness: readiness, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
+        if let readiness {
+            services.append(
+                .init(
+                    service: ReadinessLoop(
+                        configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status, trigger: readiness,
+                        coordinator: coordinator, logger: logger)))
+        }
         if !once {
             let hangups = if let hangups { hangups } else { await HangupSignals() }
             services.append(.init(service: HangupListener(hangups: hangups, trigger: trigger, webhook: webhook, logger: logger)))

@@ -93,4 +93,48 @@ struct ConsoleBrowserTests {
         #expect(!dom.contains("data-verdict=\"in sync\""))
         #expect(dom.contains("console drill"), "the suspension's reason is shown")
     }
+
+    @Test("readiness is evaluated continuously: /metrics reads 1, a break by hand turns it 0 and the console says why, a repair turns it back")
+    func readinessFollowsBreakAndRepair() async throws {
+        _ = try #require(Chromium.executable, "chromium is not installed: run scripts/bootstrap.sh")
+        let harness = try ServiceHarness()
+        defer { harness.tearDown() }
+        let (service, url) = try await harness.start(interval: "1s", ["--readiness-interval", "1s"])
+        try await harness.waitConverged(service, at: try harness.head())
+        let series = "switchyard_failover_ready{app=\"hot\",region=\"us-west-1\"}"
+        func metric() async throws -> Double? {
+            let (body, _) = try await HTTPTestClient.get("\(url)/metrics")
+            return String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                .flatMap { Double($0.dropFirst(series.count + 1)) }
+        }
+        try await service.waitUntil("the standby ready in /metrics") { try await metric() == 1 }
+
+        // Broken by hand: the standby bucket's website configuration deleted.
+        let bucket = harness.topology.secondaryBucket
+        _ = try harness.emulator.boto("s3", "us-west-1", "delete_bucket_website", ["Bucket": bucket])
+        try await service.waitUntil("the standby not ready in /metrics", timeout: 30) { try await metric() == 0 }
+        let check = "switchyard_readiness_check{app=\"hot\",region=\"us-west-1\",check=\"preflight:target-bucket\"} 0"
+        let (metrics, _) = try await HTTPTestClient.get("\(url)/metrics")
+        let text = String(decoding: metrics, as: UTF8.self)
+        #expect(text.contains(check), "the failing check has its own series: \(text)")
+        let (body, _) = try await HTTPTestClient.get("\(url)/api/status")
+        let app = ((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["apps"] as? [[String: Any]])?.first
+        let target = (app?["failoverReadiness"] as? [[String: Any]])?.first
+        #expect(
+            target?["region"] as? String == "us-west-1" && target?["ready"] as? Bool == false && target?["checkedAt"] is String,
+            "\(String(describing: target))")
+        let dom = try await offCooperativePool { try Chromium.dumpDOM("\(url)/") }
+        #expect(dom.contains("not ready to fail over to us-west-1"), "the console says it")
+        #expect(dom.contains("[preflight:target-bucket]") && dom.contains(bucket), "and why")
+        #expect(service.log.contains("hot: not ready to fail over to us-west-1"), "the change is logged")
+
+        // Repaired: back to 1.
+        _ = try harness.emulator.boto(
+            "s3", "us-west-1", "put_bucket_website",
+            ["Bucket": bucket, "WebsiteConfiguration": ["IndexDocument": ["Suffix": "index.html"], "ErrorDocument": ["Key": "error.html"]]])
+        try await service.waitUntil("the standby ready again in /metrics", timeout: 30) { try await metric() == 1 }
+        let repaired = try await offCooperativePool { try Chromium.dumpDOM("\(url)/") }
+        #expect(repaired.contains("ready to fail over to us-west-1") && !repaired.contains("not ready to fail over"), "the console follows")
+        #expect(service.log.components(separatedBy: "hot: not ready to fail over to us-west-1").count == 2, "the change was logged once")
+    }
 }

@@ -20,7 +20,8 @@ extension HTTPEndpoints {
         return ConsoleView(
             document: await status.document, commit: await status.commit, ready: readiness.ready, reason: readiness.reason,
             refusal: await status.refusal, timelines: await status.timelines, lastPassAt: await status.lastPass?.finishedAt,
-            acting: await status.acting.mapValues { ConsoleView.Acting(commit: $0.commit, activeRegion: $0.activeRegion, step: $0.step) })
+            acting: await status.acting.mapValues { ConsoleView.Acting(commit: $0.commit, activeRegion: $0.activeRegion, step: $0.step) },
+            failover: await status.failover)
     }
 
     static func html(_ text: String) -> Response {

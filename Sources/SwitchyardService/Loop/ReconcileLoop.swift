@@ -25,6 +25,10 @@ public struct ReconcileLoop: Service {
     let diverged = Locked<Set<String>>([])
     /// The apps whose timeline was read once (an app without calls has none).
     let timelinesRead = Locked<Set<String>>([])
+    /// Fired after a pass that read a new commit: readiness is evaluated again (`ReadinessLoop`).
+    let readiness: PassTrigger?
+    /// The commit the last pass read.
+    let lastCommit = Locked<String?>(nil)
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
@@ -32,8 +36,9 @@ public struct ReconcileLoop: Service {
     public init(
         configuration: ServiceConfiguration, kinds: ResourceKinds, journal: Journal, metrics: ServiceMetrics,
         status: ServiceStatus, trigger: PassTrigger, policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, once: Bool = false,
-        logger: Logger
+        readiness: PassTrigger? = nil, logger: Logger
     ) {
+        self.readiness = readiness
         self.configuration = configuration
         self.kinds = kinds
         self.journal = journal
@@ -134,9 +139,14 @@ public struct ReconcileLoop: Service {
 
         var passLog = logger
         passLog[metadataKey: "pass"] = "\(result.id.map(String.init) ?? "?")"
-        if result.commit != nil {
+        if let commit = result.commit {
             await status.fetched(at: Date())
             metrics.fetched()
+            let new = lastCommit.withLock { last in
+                defer { last = commit.id.hex }
+                return last != commit.id.hex
+            }
+            if new { readiness?.fire("commit \(commit.id.short)") }
         }
         if let refusal = result.refusal {
             passLog.error("commit \(refusal.commit.prefix(12)) not applied; the last applied state stands: \(refusal.reason)")

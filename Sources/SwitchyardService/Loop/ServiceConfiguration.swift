@@ -14,11 +14,14 @@ public struct ServiceConfiguration: Sendable {
     public var retryInterval: Duration
     /// The state folder (journal, lock).
     public var stateDirectory: String
+    /// Between two readiness evaluations (`--readiness-interval`); one also follows every pass that read a new commit.
+    public var readinessInterval: Duration
 
     public init(
         pass: PassConfiguration, interval: Duration = .seconds(30), jitter: Double = 0.1, retryInterval: Duration = .seconds(5),
-        stateDirectory: String
+        stateDirectory: String, readinessInterval: Duration = .seconds(300)
     ) {
+        self.readinessInterval = readinessInterval
         self.pass = pass
         self.interval = interval
         self.jitter = min(max(jitter, 0), 0.5)

@@ -22,6 +22,8 @@ public actor ServiceStatus {
     /// Each app's current or last failover, kept by the loop as the journal changes, so that the console never reads
     /// the journal per request.
     public private(set) var timelines: [String: FailoverTimeline] = [:]
+    /// Per app, whether it can fail over to each region now: the last readiness evaluation.
+    public private(set) var failover: [String: [FailoverReadiness]] = [:]
 
     /// A call a running pass made, for the screens: which commit, toward which region, which step, since when.
     public struct Acting: Sendable, Equatable {
@@ -52,6 +54,10 @@ public actor ServiceStatus {
 
     func timeline(_ timeline: FailoverTimeline?, app: String) { timelines[app] = timeline }
 
+    func evaluated(_ reports: [FailoverReadiness]) {
+        failover = Dictionary(grouping: reports, by: \.app)
+    }
+
     /// 200 when the repository was fetched and the last pass converged; otherwise why not. While a pass carries out
     /// a change, not ready: the words name the commit, the region it makes active and the step under way.
     public func readiness() -> Readiness {
@@ -73,7 +79,8 @@ public actor ServiceStatus {
 
     /// The `/api/status` document: the plan document plus each app's journal state, readiness and any refusal.
     public func statusDocument(appStates: [String: AppState]) -> StatusDocument {
-        StatusDocument(plan: document, appStates: appStates, readiness: readiness(), lastPass: lastPass, refusal: refusal)
+        StatusDocument(
+            plan: document, appStates: appStates, readiness: readiness(), lastPass: lastPass, refusal: refusal, failover: failover)
     }
 }
 
@@ -90,25 +97,44 @@ public struct StatusDocument: Encodable, Sendable {
     public var readiness: Readiness
     public var lastPass: PassReport?
     public var refusal: Refusal?
+    /// Per app, the last readiness evaluation of each failover it can make.
+    public var failover: [String: [FailoverReadiness]] = [:]
 
     enum Keys: String, CodingKey {
         case schemaVersion, commit, apps, ready, reason, lastPass, refusal
     }
 
     enum AppKeys: String, CodingKey {
-        case lastAttemptedCommit, lastAppliedCommit
+        case lastAttemptedCommit, lastAppliedCommit, failoverReadiness
     }
 
-    /// One app: the plan document's fields, then the journal's.
+    /// One app: the plan document's fields, then the journal's, then its readiness to fail over.
     struct AppEntry: Encodable {
         var app: PlanDocument.App
         var state: AppState?
+        var failover: [FailoverReadiness]?
 
         func encode(to encoder: any Encoder) throws {
             try app.encode(to: encoder)
             var container = encoder.container(keyedBy: AppKeys.self)
             try container.encode(state?.lastAttemptedCommit, forKey: .lastAttemptedCommit)
             try container.encode(state?.lastAppliedCommit, forKey: .lastAppliedCommit)
+            try container.encodeIfPresent(failover?.map(Target.init), forKey: .failoverReadiness)
+        }
+    }
+
+    /// A failover's readiness as `/api/status` carries it: the problems, not the whole what-if plan.
+    struct Target: Encodable {
+        var region: String
+        var ready: Bool
+        var checkedAt: String
+        var problems: [FailoverReadiness.Problem]
+
+        init(_ report: FailoverReadiness) {
+            region = report.target
+            ready = report.ready
+            checkedAt = Timestamp.format(report.checkedAt)
+            problems = report.problems
         }
     }
 
@@ -116,7 +142,7 @@ public struct StatusDocument: Encodable, Sendable {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(plan?.schemaVersion ?? 1, forKey: .schemaVersion)
         try container.encode(plan?.commit, forKey: .commit)
-        try container.encode((plan?.apps ?? []).map { AppEntry(app: $0, state: appStates[$0.name]) }, forKey: .apps)
+        try container.encode((plan?.apps ?? []).map { AppEntry(app: $0, state: appStates[$0.name], failover: failover[$0.name]) }, forKey: .apps)
         try container.encode(readiness.ready, forKey: .ready)
         try container.encode(readiness.reason, forKey: .reason)
         try container.encodeIfPresent(lastPass, forKey: .lastPass)

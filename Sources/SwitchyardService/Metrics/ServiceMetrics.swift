@@ -3,6 +3,7 @@ import Basics
 import Foundation
 import Metrics
 import Prometheus
+import Reconciler
 
 /// The service's Prometheus metrics, on a registry of its own (no process-global bootstrap).
 public final class ServiceMetrics: Sendable {
@@ -13,6 +14,8 @@ public final class ServiceMetrics: Sendable {
     private let lastAppliedCommitTime: Prometheus.Gauge
     private let secondsSinceFetch: Prometheus.Gauge
     private let lastFetch = Locked<Date?>(nil)
+    /// The readiness series last set: `[app, region]` and `[app, region, check]`.
+    private let readinessSeries = Locked<Set<[String]>>([])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -92,6 +95,44 @@ public final class ServiceMetrics: Sendable {
         metric(
             "app_diverged", "", "1 when the app's writer or traffic was moved outside Git and is held there (switchyard adopt or --reassert), else 0."
         )
+    }
+
+    static var failoverReady: MetricNameDescriptor {
+        metric("failover_ready", "", "1 when the app can fail over to the region now (switchyard readiness), else 0.")
+    }
+    static var readinessCheck: MetricNameDescriptor {
+        metric("readiness_check", "", "1 when the readiness check (or problem code) passes for a failover of the app to the region, else 0.")
+    }
+
+    /// Sets the readiness gauges from one evaluation; the series of a failover or check no longer evaluated are removed.
+    public func readiness(_ reports: [FailoverReadiness]) {
+        var series: Set<[String]> = []
+        for report in reports {
+            let labels = [("app", report.app), ("region", report.target)]
+            registry.makeGauge(descriptor: Self.failoverReady, labels: labels).set(to: report.ready ? 1 : 0)
+            var checks: [String: Bool] = [:]
+            for check in report.plan.checks {
+                checks[check.code.rawValue, default: true] = checks[check.code.rawValue, default: true] && check.passed
+            }
+            for problem in report.problems { checks[problem.code.rawValue] = false }
+            for (check, passed) in checks {
+                registry.makeGauge(descriptor: Self.readinessCheck, labels: labels + [("check", check)]).set(to: passed ? 1 : 0)
+                series.insert([report.app, report.target, check])
+            }
+            series.insert([report.app, report.target])
+        }
+        let gone = readinessSeries.withLock { known in
+            defer { known = series }
+            return known.subtracting(series)
+        }
+        for key in gone {
+            let labels = [("app", key[0]), ("region", key[1])]
+            if key.count == 3 {
+                registry.unregisterGauge(registry.makeGauge(descriptor: Self.readinessCheck, labels: labels + [("check", key[2])]))
+            } else {
+                registry.unregisterGauge(registry.makeGauge(descriptor: Self.failoverReady, labels: labels))
+            }
+        }
     }
 
     static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

@@ -48,6 +48,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("First delay after a failed pass; doubled per failure up to --interval.", valueName: "duration"))
     var retryInterval: DurationArgument = DurationArgument(.seconds(5))
 
+    @Option(
+        help: ArgumentHelp(
+            "Between two readiness evaluations (as `switchyard readiness`; also after every pass that read a new commit).",
+            valueName: "duration"))
+    var readinessInterval: DurationArgument = DurationArgument(.seconds(300))
+
     @Option(help: "What to do when live state drifts from a commit that converged: correct (change it back) or report.")
     var drift: DriftArgument = .init(.correct)
 
@@ -78,6 +84,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard interval.value > .zero else { throw ValidationError("--interval must be more than 0") }
         guard retryInterval.value > .zero else { throw ValidationError("--retry-interval must be more than 0") }
+        guard readinessInterval.value > .zero else { throw ValidationError("--readiness-interval must be more than 0") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard [idleTimeout, headerTimeout, bodyTimeout].allSatisfy({ $0.value >= .seconds(1) }) else {
             throw ValidationError("--idle-timeout, --header-timeout and --body-timeout must be at least 1s")
@@ -104,7 +111,8 @@ struct Run: AsyncParsableCommand {
             let logger = aws.logger(defaultLevel: .info)
             let configuration = ServiceConfiguration(
                 pass: global.passConfiguration(drift: drift.value, applyOptions: steps.applyOptions()),
-                interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory)
+                interval: interval.value, retryInterval: retryInterval.value, stateDirectory: stateDirectory,
+                readinessInterval: readinessInterval.value)
             var limits = ListenerLimits()
             limits.maxConnections = maxConnections
             limits.idleTimeout = idleTimeout.value
