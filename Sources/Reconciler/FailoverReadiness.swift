@@ -42,11 +42,12 @@ public struct FailoverReadiness: Sendable, Codable {
         self.target = target
         self.checkedAt = checkedAt
         self.plan = plan
+        // A failed check's blocker is said as the check: its reading and what to do, apart.
         let failed = plan.checks.filter { !$0.passed }
-        let remedies = Dictionary(failed.compactMap { check in check.remedy.map { (check.code, $0) } }, uniquingKeysWith: { a, _ in a })
+        let fromChecks = Set(failed.map(\.code))
         problems =
-            plan.blockers.map { Problem(code: $0.code, reading: $0.reason, remedy: remedies[$0.code]) }
-            + failed.filter(\.advisory).map { Problem(code: $0.code, reading: $0.detail, remedy: $0.remedy) }
+            failed.map { Problem(code: $0.code, reading: $0.detail, remedy: $0.remedy) }
+            + plan.blockers.filter { !fromChecks.contains($0.code) }.map { Problem(code: $0.code, reading: $0.reason) }
             + plan.unobserved.map { why in
                 Problem(
                     code: Self.unreadable, reading: why,
@@ -54,7 +55,6 @@ public struct FailoverReadiness: Sendable, Codable {
                         ? "grant the host's role the read (switchyard iam-policy --read-only lists them)"
                         : "check that the region's endpoint answers; a standby that cannot be read is not counted ready")
             }
-        // A failover already under way elsewhere is a blocker; AWS finishing an accepted change is not a problem.
     }
 
     /// A part of the app could not be read.

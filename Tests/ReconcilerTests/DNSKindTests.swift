@@ -3,7 +3,6 @@ import Basics
 import DesiredState
 import Foundation
 import Reconciler
-import SwitchyardTestSupport
 import Testing
 
 let controlEast = "arn:aws:route53-recovery-control::111122223333:controlpanel/abc123/routingcontrol/east1"
@@ -11,7 +10,7 @@ let controlWest = "arn:aws:route53-recovery-control::111122223333:controlpanel/a
 
 /// Unishop with failover records and routing controls beside its CloudFront origin group.
 let unishopYAMLWithDNS =
-    unishopYAML
+    unishopYAMLWithDocumentDB
     .replacingOccurrences(
         of: "      auroraCluster: arn:aws:rds:us-east-1:111122223333:cluster:hot-primary\n",
         with:
