@@ -59,6 +59,8 @@ public struct FailoverReadiness: Sendable, Codable {
 
     /// A part of the app could not be read.
     public static let unreadable: Code = "unreadable"
+    /// The file a flip to the target would make does not validate.
+    public static let invalidFlip: Code = "invalid-flip"
 
     enum CodingKeys: String, CodingKey { case app, activeRegion, target, checkedAt, ready, problems, plan }
 

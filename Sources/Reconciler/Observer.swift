@@ -44,15 +44,17 @@ public struct Observer: Sendable {
         for target in targets {
             var moved = app
             moved.spec.activeRegion = target
-            plans.append(await plan(moved, live: live, safety: target == app.spec.activeRegion ? safety : context))
+            plans.append(await plan(moved, live: live, safety: target == app.spec.activeRegion ? safety : context, preflight: true))
         }
         return plans
     }
 
-    func plan(_ app: Application, live observed: LiveState, safety: SafetyContext) async -> AppPlan {
+    /// - Parameter preflight: make the kinds' preflight reads even with nothing to change (a what-if: the target
+    ///   must be checked whether or not its failover has steps).
+    func plan(_ app: Application, live observed: LiveState, safety: SafetyContext, preflight: Bool = false) async -> AppPlan {
         var live = observed
         let plan = Planner.plan(app, live: live, safety: safety)
-        guard plan.steps.contains(where: \.isMutating) else { return plan }
+        guard preflight || plan.steps.contains(where: \.isMutating) else { return plan }
         let calls = calls
         let parts = live.parts
         live.parts = await withTaskGroup(of: (Int, (any Sendable)?).self) { group in

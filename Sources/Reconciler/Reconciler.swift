@@ -136,13 +136,14 @@ public struct Reconciler: Sendable {
             self.outcomes = outcomes
             self.verdict = verdict
             let deploying = outcomes.contains { $0.code == StepCode.waitingOnDeployment }
+            // What went wrong says most; a deployment AWS is finishing, only when nothing else stands.
+            let failed = outcomes.first { $0.status == .failed }?.code
+            let pending = outcomes.first { $0.status == .pending && $0.code != StepCode.waitingOnDeployment }?.code
             self.code =
-                deploying
-                ? StepCode.waitingOnDeployment
-                : verdict.isConverged
-                    ? nil
-                    : outcomes.first { $0.status == .failed }?.code ?? outcomes.first { $0.status == .pending }?.code
-                        ?? plan.blockers.first?.code ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
+                verdict.isConverged
+                ? (deploying ? StepCode.waitingOnDeployment : nil)
+                : failed ?? pending ?? (deploying ? StepCode.waitingOnDeployment : nil) ?? plan.blockers.first?.code
+                    ?? (plan.unobserved.isEmpty ? nil : StepCode.awsUnavailable)
         }
     }
 

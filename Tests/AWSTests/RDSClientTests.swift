@@ -145,7 +145,7 @@ import Testing
                 == DBCluster(
                     arn: Self.west, identifier: "app-west", status: "available", globalClusterIdentifier: "app-global",
                     engine: "aurora-postgresql", endpoint: "app-west.cluster-c1.us-west-2.rds.amazonaws.com",
-                    readerEndpoint: "app-west.cluster-ro-c1.us-west-2.rds.amazonaws.com"))
+                    readerEndpoint: "app-west.cluster-ro-c1.us-west-2.rds.amazonaws.com", instanceCount: 1))
     }
 
     static func mutationResponse(_ action: String, withCluster: Bool = true) -> HTTPResponse {

@@ -256,8 +256,8 @@ struct FailoverTests {
 
         try world.flip(to: "us-west-1")
         let apply = try world.switchyard("apply")
-        // Traffic moved; the region left is lowered only once the CloudFront change is deployed: a later pass does it.
-        #expect(apply.status == 0 || apply.stdout.contains("waiting-on-deployment"), "\(apply.stdout)\n\(apply.stderr)")
+        // Traffic moved; the region left is lowered only once the CloudFront change is deployed: apply waits for it.
+        #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
         let log = try await world.emulator.callLog()
         func epochs(_ operation: String, _ match: (([String: Any]) -> Bool)? = nil) -> [Double] {
             log.filter { $0["operation"] as? String == operation && (match?($0["params"] as? [String: Any] ?? [:]) ?? true) }
@@ -266,7 +266,11 @@ struct FailoverTests {
         let raised = epochs("UpdateAutoScalingGroup") { $0["AutoScalingGroupName"] as? String == westGroup }
         #expect(raised.count == 1, "one raise: \(raised)")
         let arrived = epochs("CapacityInService") { $0["AutoScalingGroupName"] as? String == westGroup }
-        let serviceArrived = epochs("CapacityInService") { $0["service"] != nil }
+        // The standby's service (apply also lowers the region left once the deployment is done: that is not traffic's).
+        let serviceArrived = log.filter {
+            $0["operation"] as? String == "CapacityInService" && $0["region"] as? String == "us-west-1"
+                && ($0["params"] as? [String: Any])?["service"] != nil
+        }.compactMap { $0["epoch"] as? Double }
         let traffic = epochs("UpdateDistribution")
         #expect(!arrived.isEmpty && !serviceArrived.isEmpty && traffic.count == 1)
         #expect(traffic.allSatisfy { $0 > (arrived + serviceArrived).max() ?? .infinity }, "traffic only after the capacity was in service")

@@ -69,7 +69,10 @@ public struct RoutingControlClient: Sendable {
         switch error.kind {
         case .transport, .timeout, .malformedResponse: true
         case .credentials, .invalidRequest: false
-        case .service: (error.httpStatus ?? 500) >= 500 || error.httpStatus == 429 || error.code == "ThrottlingException"
+        // A signature refused for its region: the endpoint is another region's (or another cluster's) than the file says.
+        case .service:
+            (error.httpStatus ?? 500) >= 500 || error.httpStatus == 429 || error.code == "ThrottlingException"
+                || error.code == "InvalidSignatureException"
         }
     }
 

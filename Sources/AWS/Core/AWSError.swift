@@ -55,6 +55,7 @@ extension AWSError {
     /// The error codes by which AWS says a named resource does not exist.
     static let notFoundCodes: Set<String> = [
         "GlobalClusterNotFoundFault", "DBClusterNotFoundFault", "NoSuchDistribution", "NoSuchBucket", "NotFound", "NoSuchOriginGroup",
+        "NoSuchHostedZone", "ResourceNotFoundException",
     ]
 
     /// Whether `error` is AWS saying that the named resource does not exist (which no retry fixes).

@@ -5,9 +5,10 @@ import DesiredState
 public struct ResourceKinds: Sendable {
     /// The registry: every kind Switchyard knows, one line each (docs/KINDS.md). The order is the order in which
     /// their checks, blockers and live facts are listed; steps are ordered by phase.
+    /// The website bucket comes after the origin group: a hot standby's handover reads where traffic goes.
     public static let registered: [any ResourceKind.Type] = [
-        WebsiteBucket.self,
         CloudFrontOriginGroup.self,
+        WebsiteBucket.self,
         Route53FailoverRecords.self,
         RoutingControls.self,
         AuroraGlobalDatabase.self,

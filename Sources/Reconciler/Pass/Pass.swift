@@ -81,19 +81,7 @@ public struct Pass: Sendable {
                 case .apply:
                     await apply(state, candidate: candidate, stop: stop, into: &result)
                 case let .readiness(target):
-                    let reconciler = Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop))
-                    var reports = await reconciler.readiness(state, to: target, safety: candidate.safety, now: result.startedAt)
-                    for (index, app) in state.applications.enumerated() {
-                        guard !reports[index].isEmpty, let suspension = await suspension(of: app) else { continue }
-                        for target in reports[index].indices {
-                            reports[index][target].problems.insert(
-                                FailoverReadiness.Problem(
-                                    code: BlockerCode.suspended, reading: suspension.reason, remedy: "no host acts on it until resumed"),
-                                at: 0)
-                        }
-                    }
-                    result.readiness = reports.flatMap { $0 }
-                    result.outcome = result.readiness.allSatisfy(\.ready) ? .converged : .notConverged
+                    await readiness(state, candidate: candidate, target: target, stop: stop, into: &result)
                 }
             }
         } catch let failure as PassFailure {
@@ -507,6 +495,14 @@ public struct PassResult: Sendable {
     public var results: [Reconciler.AppResult] = []
     /// `.readiness` mode: per app and target region, whether it can fail over now.
     public var readiness: [FailoverReadiness] = []
+
+    /// Whether the pass converged everything but steps waiting for AWS to finish a deployment (`waiting-on-deployment`):
+    /// a later pass finishes them without any decision.
+    public var onlyWaitsOnDeployment: Bool {
+        outcome == .notConverged && !results.isEmpty
+            && results.allSatisfy { $0.isConverged || ($0.code == StepCode.waitingOnDeployment && $0.verdict == .converging) }
+            && results.contains { $0.code == StepCode.waitingOnDeployment }
+    }
     /// Apps left as they are under `--drift report`.
     public var reportedOnly: Set<String> = []
 

@@ -25,10 +25,11 @@ public struct ReconcileLoop: Service {
     let diverged = Locked<Set<String>>([])
     /// The apps whose timeline was read once (an app without calls has none).
     let timelinesRead = Locked<Set<String>>([])
-    /// Fired after a pass that read a new commit: readiness is evaluated again (`ReadinessLoop`).
+    /// Fired when a pass first converges at a new commit: readiness is evaluated again (`ReadinessLoop`), once the
+    /// change is carried out, never beside the passes still carrying it out.
     let readiness: PassTrigger?
-    /// The commit the last pass read.
-    let lastCommit = Locked<String?>(nil)
+    /// The last commit readiness was asked for.
+    let readinessCommit = Locked<String?>(nil)
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
@@ -139,14 +140,16 @@ public struct ReconcileLoop: Service {
 
         var passLog = logger
         passLog[metadataKey: "pass"] = "\(result.id.map(String.init) ?? "?")"
-        if let commit = result.commit {
+        if result.commit != nil {
             await status.fetched(at: Date())
             metrics.fetched()
-            let new = lastCommit.withLock { last in
+        }
+        if result.outcome == .converged, let commit = result.commit {
+            let new = readinessCommit.withLock { last in
                 defer { last = commit.id.hex }
                 return last != commit.id.hex
             }
-            if new { readiness?.fire("commit \(commit.id.short)") }
+            if new { readiness?.fire("converged at \(commit.id.short)") }
         }
         if let refusal = result.refusal {
             passLog.error("commit \(refusal.commit.prefix(12)) not applied; the last applied state stands: \(refusal.reason)")

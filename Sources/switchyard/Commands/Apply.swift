@@ -95,13 +95,24 @@ struct Apply: AsyncParsableCommand {
                 limit, "timed out after \(DurationFormat.format(limit)); steps under way continue in AWS, run `switchyard status`"
             ) {
                 // A signal (or the time limit) cuts a promotion wait short; the stopped pass still finishes its journal row.
-                let work = Task { await pass.run(trigger: "apply", mode: .apply, stop: stop) }
-                running.withLock { $0 = work }
-                if stop.reason != nil { work.cancel() }
-                return await withTaskCancellationHandler {
-                    await work.value
-                } onCancel: {
-                    work.cancel()
+                var trigger = "apply"
+                var delay = steps.pollInterval.value
+                while true {
+                    let work = Task { [trigger] in await pass.run(trigger: trigger, mode: .apply, stop: stop) }
+                    running.withLock { $0 = work }
+                    if stop.reason != nil { work.cancel() }
+                    let result = await withTaskCancellationHandler {
+                        await work.value
+                    } onCancel: {
+                        work.cancel()
+                    }
+                    // What is left is AWS finishing a deployment before the last steps (a hot standby opened again, the
+                    // region left lowered): wait for it, as the promotion is waited for, unless told not to wait.
+                    guard !noWait, stop.reason == nil, !Task.isCancelled, result.onlyWaitsOnDeployment else { return result }
+                    Terminal.note("waiting for CloudFront to deploy the change; then the last steps (\(DurationFormat.format(delay)))")
+                    try await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(15))
+                    trigger = "apply (after the deployment)"
                 }
             }
             if let name = signals.signal, result.outcome == .interrupted {

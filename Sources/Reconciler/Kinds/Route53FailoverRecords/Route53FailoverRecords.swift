@@ -120,8 +120,9 @@ public struct Route53FailoverRecords: ResourceKind {
         if current == "us-east-1" && spec.activeRegion != "us-east-1" {
             plan.warnings.append(
                 "\(resource): moving traffic away from us-east-1 through failover records depends on Route 53's control plane, "
-                    + "which is in us-east-1; while it does not answer the step is retried and the other steps go on. "
-                    + "Routing controls (spec.routingControls, ARC) move traffic without depending on one region")
+                    + "which is in us-east-1; while it does not answer the step is retried and the other steps go on"
+                    + (spec.routingControls == nil
+                        ? ". Routing controls (spec.routingControls, ARC) move traffic without depending on one region" : ""))
         }
         plan.steps.append(
             step(

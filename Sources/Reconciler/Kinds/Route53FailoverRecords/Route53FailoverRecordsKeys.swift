@@ -20,9 +20,9 @@ struct Route53FailoverRecordsKeys: KindSchema {
     let regionKeys = ["route53SetIdentifier"]
     let noun = "Route 53 failover records"
 
-    /// botocore's `RRType`.
+    /// botocore's `RRType`, but `SOA` and `NS`: a zone's own records, which no failover routing carries.
     static let recordTypes = [
-        "SOA", "A", "TXT", "NS", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA", "SSHFP", "SVCB", "HTTPS",
+        "A", "TXT", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA", "SSHFP", "SVCB", "HTTPS",
     ]
 
     func read(_ file: inout KindReader) {

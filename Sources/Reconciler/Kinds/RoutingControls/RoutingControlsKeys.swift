@@ -1,3 +1,4 @@
+import Basics
 import DesiredState
 import Foundation
 
@@ -53,12 +54,17 @@ struct RoutingControlsKeys: KindSchema {
                     file.report(entry, "found `\(region)`; expected an AWS region name such as us-west-2")
                     continue
                 }
+                // An endpoint URL may carry a secret by mistake: it is never echoed as written.
                 if let url, let entry = fields["url"], let problem = Self.urlProblem(url) {
-                    file.report(entry, "found `\(url)`; \(problem)")
+                    file.report(entry, "found `\(redacted(url))`; \(problem)")
                     continue
                 }
                 if let region, let url {
-                    if endpoints.contains(where: { $0.url == url }), let entry = fields["url"] {
+                    if let named = Self.urlRegion(url), named != region, let entry = fields["region"] {
+                        file.report(entry, "found `\(region)`, but the endpoint \(url) is in \(named); expected the endpoint's own region")
+                        continue
+                    }
+                    if endpoints.contains(where: { Self.same($0.url, url) }), let entry = fields["url"] {
                         file.report(entry, "found `\(url)` twice; expected each endpoint once")
                         continue
                     }
@@ -82,14 +88,51 @@ struct RoutingControlsKeys: KindSchema {
         }
     }
 
+    /// `arn:PARTITION:route53-recovery-control::ACCOUNT:controlpanel/ID/routingcontrol/ID`, ids in lower-case hex (as
+    /// ARC makes them).
     static func isControlARN(_ arn: String) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[2] == "route53-recovery-control", parts[3].isEmpty,
-            parts[4].count == 12, parts[4].allSatisfy(\.isNumber)
+        guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[1].allSatisfy({ ("a"..."z").contains($0) || $0 == "-" }),
+            parts[2] == "route53-recovery-control", parts[3].isEmpty, parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber })
         else { return false }
         let path = parts[5].split(separator: "/", omittingEmptySubsequences: false)
-        return path.count == 4 && path[0] == "controlpanel" && path[2] == "routingcontrol" && !path[1].isEmpty && !path[3].isEmpty
-            && path.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
+        let id = { (part: Substring) in !part.isEmpty && part.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" } }
+        return path.count == 4 && path[0] == "controlpanel" && path[2] == "routingcontrol" && id(path[1]) && id(path[3])
+    }
+
+    /// The region an AWS endpoint's host names (`….route53-recovery-cluster.us-west-2.amazonaws.com`); nil for another
+    /// host (a local emulator).
+    static func urlRegion(_ text: String) -> String? {
+        guard let host = URLComponents(string: text)?.host?.lowercased() else { return nil }
+        let labels = host.split(separator: ".")
+        guard let index = labels.firstIndex(of: "route53-recovery-cluster"), index + 1 < labels.count else { return nil }
+        let region = String(labels[index + 1])
+        return isRegionName(region) ? region : nil
+    }
+
+    /// Two spellings of one endpoint: the host's case and a trailing slash do not matter.
+    static func same(_ a: String, _ b: String) -> Bool {
+        func normal(_ text: String) -> String {
+            guard var components = URLComponents(string: text) else { return text }
+            let host = components.host?.lowercased()
+            let scheme = components.scheme?.lowercased()
+            var path = components.path
+            while path.hasSuffix("/") { path.removeLast() }
+            components.host = host
+            components.scheme = scheme
+            components.path = path
+            return components.string ?? text
+        }
+        return normal(a) == normal(b)
+    }
+
+    /// Whether `host` is this machine: `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (four decimal octets).
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } && Int($0)! <= 255 }
     }
 
     /// Why `text` cannot be an endpoint: https, or http to a loopback address (a local emulator); no credentials, no
@@ -101,8 +144,7 @@ struct RoutingControlsKeys: KindSchema {
         if url.user != nil || url.password != nil || url.query != nil || url.fragment != nil {
             return "expected an endpoint URL without credentials, query or fragment"
         }
-        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        guard scheme == "https" || (scheme == "http" && loopback) else {
+        guard scheme == "https" || (scheme == "http" && isLoopback(host)) else {
             return "expected https (plain http only to a loopback address, such as a local emulator)"
         }
         return nil

@@ -51,7 +51,11 @@ public struct WebsiteBucket: ResourceKind {
                     "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
                 ],
                 // The fence's record is read only to write the fence: the read-only policy needs no tags.
-                mutating: ["s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging"], resources: buckets)
+                mutating: ["s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:GetBucketTagging"], resources: buckets),
+            // The account-level Block Public Access (S3 Control) the `account-public-access` gate reads; it has no
+            // resource-level permission. (GetCallerIdentity, which names the account, needs none.)
+            IAMGrant(
+                sid: "SwitchyardAccountPublicAccess", actions: ["s3:GetAccountPublicAccessBlock"], mutating: [], resources: ["*"]),
         ]
     }
 
@@ -117,11 +121,12 @@ public struct WebsiteBucket: ResourceKind {
                 plan.resourceMissing(app, field: "spec.regions.\(region.name).bucket", why)
             }
         }
+        let handover = Self.handover(spec, leaving: plan.leaving, live: plan.live, inProgress: plan.inProgress)
         // The active region's bucket opens first: it is the one that must serve.
         let regions = spec.regions.sorted { ($0.name == spec.activeRegion ? 0 : 1) < ($1.name == spec.activeRegion ? 0 : 1) }
         for opening in [true, false] {
             for region in regions {
-                guard let bucket = region.bucket else { continue }
+                guard let bucket = region.bucket, region.name != handover?.name else { continue }
                 let wantBlocked = spec.wantsBlocked(region)
                 guard wantBlocked != opening else { continue }
                 let reason = wantBlocked ? Self.blockReason(region) : Self.openReason(spec, region)
@@ -148,6 +153,47 @@ public struct WebsiteBucket: ResourceKind {
                     plan.unobserved.append("bucket \(bucket) in \(region.name) was not observed")
                 }
             }
+        }
+        if let handover, let bucket = handover.bucket { planHandover(spec, handover, bucket: bucket, observed[handover.name], into: &plan) }
+    }
+
+    /// A hot standby's failover: the region left, until CloudFront sends users to the active region first with the
+    /// reorder deployed (the origin group's facts, planned before this kind), when the file does not set its bucket.
+    static func handover(_ spec: ApplicationSpec, leaving: String?, live: LiveSummary, inProgress: [String]) -> RegionSpec? {
+        guard spec.standby == .hot, spec.cloudfront != nil, let leaving, leaving != spec.activeRegion,
+            let region = spec.region(leaving), region.bucket != nil, region.blockPublicAccess == nil
+        else { return nil }
+        let moved = live.trafficRegion == spec.activeRegion && inProgress.isEmpty
+        return moved ? nil : region
+    }
+
+    /// Traffic follows data within a round trip: once the new region writes, the bucket of the region left is blocked
+    /// (its 403 makes the origin group fail over per request, without waiting for CloudFront's deployment), and opened
+    /// again in `release`, once the reorder has deployed, so the standby is hot again for a fail-back.
+    func planHandover(_ spec: ApplicationSpec, _ region: RegionSpec, bucket: String, _ observed: Observed<BucketAccess>?, into plan: inout AppPlan) {
+        let step = { (action: StepAction, phase: Phase, reason: String) in
+            Step(
+                kind: Self.name, id: "\(action == .blockBucket ? "block" : "reopen"):\(region.name)", action: action, phase: phase,
+                resource: bucket, region: region.name, reason: reason)
+        }
+        let reopen = step(
+            .openBucket, .release,
+            "standby: hot: \(region.name) serves again as the standby once CloudFront sends users to \(spec.activeRegion) first")
+        switch observed {
+        case let .value(access)?:
+            if access != .blocked {
+                plan.steps.append(
+                    step(
+                        .blockBucket, .fence,
+                        "the writer moves to \(spec.activeRegion): until CloudFront deploys the reorder, users it sends to \(region.name) "
+                            + "fail over to \(spec.activeRegion) per request on this bucket's 403"))
+            }
+            plan.steps.append(reopen)
+        case let .unavailable(why)?:
+            // The region left does not answer (the outage itself): CloudFront fails over from it on its own errors.
+            plan.unobserved.append(why)
+        case .missing?, nil:
+            return
         }
     }
 

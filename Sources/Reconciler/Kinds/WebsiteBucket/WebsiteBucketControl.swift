@@ -1,3 +1,4 @@
+import Basics
 import AWS
 import Foundation
 
@@ -61,6 +62,8 @@ public protocol WebsiteBucketControl: Sendable {
 /// `WebsiteBucketControl` on S3.
 public struct LiveWebsiteBuckets: WebsiteBucketControl {
     let sender: any AWSRequestSending
+    /// The caller's account, read once: the credentials' account does not change under a running process.
+    let account = Locked<String?>(nil)
 
     public init(sender: any AWSRequestSending) {
         self.sender = sender
@@ -110,8 +113,15 @@ public struct LiveWebsiteBuckets: WebsiteBucketControl {
     }
 
     public func accountPublicAccess(region: String) async throws -> (account: String, block: PublicAccessBlock?) {
-        let account = try await STSClient(sender: sender).getCallerIdentity(region: region).account
-        return (account, try await S3ControlClient(sender: sender).getPublicAccessBlock(account: account, region: region))
+        let known = account.withLock { $0 }
+        let id: String
+        if let known {
+            id = known
+        } else {
+            id = try await STSClient(sender: sender).getCallerIdentity(region: region).account
+            account.withLock { $0 = id }
+        }
+        return (id, try await S3ControlClient(sender: sender).getPublicAccessBlock(account: id, region: region))
     }
 
     public func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {

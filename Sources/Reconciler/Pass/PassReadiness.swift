@@ -1,0 +1,43 @@
+import DesiredState
+import Foundation
+import GitSource
+import Journaling
+
+extension Pass {
+    /// `.readiness` mode: every app's failover to `target` (nil: to each region that is not active), as
+    /// `Reconciler.readiness` plans it, plus what the pass knows beyond AWS: whether the file a flip would make
+    /// validates, and whether the app is suspended.
+    func readiness(_ state: DesiredStateSet, candidate: Candidate, target: String?, stop: SafePoint, into result: inout PassResult) async {
+        let reconciler = Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop))
+        var reports = await reconciler.readiness(state, to: target, safety: candidate.safety, now: result.startedAt)
+        let files = Dictionary(candidate.snapshot.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
+        for (index, app) in state.applications.enumerated() where !reports[index].isEmpty {
+            let suspension = await suspension(of: app)
+            for entry in reports[index].indices {
+                let region = reports[index][entry].target
+                // The commit a flip would make must itself be valid: every kind's rules read the new active region (a
+                // failover record pair, a fence may not allow it).
+                if let text = files[app.source.path] {
+                    do {
+                        _ = try ActiveRegionEdit.apply(to: text, of: app, region: region, schema: ResourceKinds.schema)
+                    } catch {
+                        reports[index][entry].problems.insert(
+                            FailoverReadiness.Problem(
+                                code: FailoverReadiness.invalidFlip, reading: error.description,
+                                remedy: "change the file so that `switchyard flip \(app.name) \(region)` validates"),
+                            at: 0)
+                    }
+                }
+                if let suspension {
+                    reports[index][entry].plan.suspend(suspension)
+                    reports[index][entry].problems.insert(
+                        FailoverReadiness.Problem(
+                            code: BlockerCode.suspended, reading: suspension.reason, remedy: "no host acts on it until resumed"),
+                        at: 0)
+                }
+            }
+        }
+        result.readiness = reports.flatMap { $0 }
+        result.outcome = result.readiness.allSatisfy(\.ready) ? .converged : .notConverged
+    }
+}
