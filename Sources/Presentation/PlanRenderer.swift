@@ -69,6 +69,8 @@ public enum PlanRenderer {
 public struct PlanDocument: Codable, Sendable {
     public var schemaVersion = 3
     public var commit: String
+    /// `plan --to REGION`: the region a what-if plan makes active (nothing was changed); absent otherwise.
+    public var whatIf: String?
     public var apps: [App]
 
     public struct App: Codable, Sendable {

@@ -44,7 +44,9 @@ public enum ReadinessRenderer {
         for report in reports where !report.ready {
             out += "\n#### `\(report.app)` → `\(report.target)`\n\n"
             for problem in report.problems {
-                out += "- :no_entry: `\(problem.code)`: \(problem.reading)\(problem.remedy.map { " — *what to do*: \($0)" } ?? "")\n"
+                out +=
+                    "- :no_entry: `\(problem.code)`: \(PlanRenderer.escape(problem.reading))"
+                    + "\(problem.remedy.map { " — *what to do*: \(PlanRenderer.escape($0))" } ?? "")\n"
             }
         }
         return out

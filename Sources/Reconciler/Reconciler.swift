@@ -93,9 +93,8 @@ public struct Reconciler: Sendable {
     ) async -> [[FailoverReadiness]] {
         let observer = Observer(kinds: kinds, calls: calls)
         return await Self.windowed(state.applications) { app in
-            let targets =
-                target.map { wanted in app.spec.regions.contains { $0.name == wanted } ? [wanted] : [] }
-                ?? app.spec.regions.map(\.name).filter { $0 != app.spec.activeRegion }
+            let others = app.spec.regions.map(\.name).filter { $0 != app.spec.activeRegion }
+            let targets = target.map { wanted in others.contains(wanted) ? [wanted] : [] } ?? others
             guard !targets.isEmpty else { return [] }
             let plans = await observer.whatIf(app, to: targets, safety: safety[app.name] ?? SafetyContext(now: now))
             return zip(targets, plans).map {

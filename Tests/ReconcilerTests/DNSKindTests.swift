@@ -59,6 +59,18 @@ struct DNSKindTests {
             ("url: https://host1", "url: http://host1", "spec.routingControls.clusterEndpoints[0].url", "expected https"),
             ("url: https://host1", "url: https://user:pw@host1", "spec.routingControls.clusterEndpoints[0].url", "without credentials"),
             ("  - region: eu-west-1", "  - region: Europe", "spec.routingControls.clusterEndpoints[1].region", "expected an AWS region name"),
+            ("  - region: us-west-2", "  - region: eu-west-1", "spec.routingControls.clusterEndpoints[0].region", "is in us-west-2"),
+            (
+                "url: https://host1.route53-recovery-cluster.us-west-2.amazonaws.com/v1", "url: http://127.attacker.example/v1",
+                "spec.routingControls.clusterEndpoints[0].url", "expected https"
+            ),
+            (
+                "- region: eu-west-1\n        url: https://host2.route53-recovery-cluster.eu-west-1.amazonaws.com/v1",
+                "- region: us-west-2\n        url: https://HOST1.route53-recovery-cluster.us-west-2.amazonaws.com/v1/",
+                "spec.routingControls.clusterEndpoints[1].url", "twice"
+            ),
+            ("routingcontrol/west1", "routingcontrol/West1", "spec.regions.us-west-1.routingControlArn", "expected a routing control ARN"),
+            ("recordName: shop.example.com.", "recordName: shop.example.com.\n    recordType: SOA", "spec.route53.recordType", "expected one of"),
             ("routingControlArn: \(controlWest)", "routingControlArm: \(controlWest)", "spec.regions.us-west-1.routingControlArm", "did you mean"),
             (
                 "    clusterEndpoints:\n", "    clusterEndpoints: https://one\n    old:\n", "spec.routingControls.clusterEndpoints",
@@ -75,6 +87,19 @@ struct DNSKindTests {
         let match = failure.diagnostics.first { $0.field == field && $0.message.contains(message) }
         #expect(match != nil, "\(failure.diagnostics)")
         #expect((match?.location.line ?? 0) > 1 && match?.location.path == "desired-state/unishop.yaml")
+    }
+
+    @Test("a secret written into an endpoint URL by mistake is never echoed back")
+    func secretNotEchoed() throws {
+        let text = unishopYAMLWithDNS.replacingOccurrences(of: "https://host1", with: "https://admin:SuperSecret123@host1")
+            .replacingOccurrences(of: "eu-west-1.amazonaws.com/v1", with: "eu-west-1.amazonaws.com/v1?X-Amz-Security-Token=TOKEN42")
+        guard case let .failure(failure) = ApplicationParser.parse(text, path: "desired-state/unishop.yaml") else {
+            Issue.record("accepted")
+            return
+        }
+        let said = "\(failure)"
+        #expect(failure.diagnostics.count == 2, "\(said)")
+        #expect(!said.contains("SuperSecret123") && !said.contains("TOKEN42") && said.contains("REDACTED"), "\(said)")
     }
 
     @Test("a local emulator's http endpoint is accepted; a remote http one is not")

@@ -88,8 +88,27 @@ struct ReadinessTests {
         #expect(mutating.isEmpty, "no mutating call: \(mutating)")
         let markdown = try world.switchyard("readiness", "--format", "markdown", "--to", "us-west-1")
         #expect(markdown.status == 0 && markdown.stdout.contains(":white_check_mark: ready"), "\(markdown.stdout)")
-        let unknown = try world.switchyard("readiness", "--to", "eu-central-1")
-        #expect(unknown.status == 1 && unknown.stderr.contains("no selected application declares region eu-central-1"), "\(unknown.stderr)")
+        for region in ["eu-central-1", "us-east-1"] {
+            let none = try world.switchyard("readiness", "--to", region)
+            #expect(none.status == 1 && none.stderr.contains("no selected application can fail over to \(region)"), "\(none.stderr)")
+        }
+        let whatIf = try world.switchyard("plan", "--to", "us-west-1")
+        #expect(whatIf.status == 2 && whatIf.stdout.hasPrefix("what-if: the plan a commit making us-west-1 active would run now"), "\(whatIf.stdout)")
+        let whatIfJSON = try world.switchyard("plan", "--to", "us-west-1", "--format", "json")
+        #expect((try JSONSerialization.jsonObject(with: Data(whatIfJSON.stdout.utf8)) as? [String: Any])?["whatIf"] as? String == "us-west-1")
+    }
+
+    @Test("a flip the file itself would refuse is not ready (invalid-flip), though AWS would allow it")
+    func invalidFlip() throws {
+        let world = try World(failoverSeconds: 1, standby: "fenced")
+        defer { world.close() }
+        // us-west-1 forced blocked: a flip there would leave no bucket to serve, which validate refuses (fail-closed).
+        try world.fixture.write(
+            World.yaml(world.apps[0], active: "us-east-1", standby: "fenced", promotion: "switchover", override: "us-west-1"),
+            to: "\(world.repo)/desired-state/\(world.apps[0]["name"]!).yaml")
+        try world.fixture.git("commit", "-q", "-am", "Force the standby bucket blocked", in: world.repo)
+        let readiness = try world.switchyard("readiness")
+        #expect(readiness.status == 2 && readiness.stdout.contains("✗ [invalid-flip]"), "\(readiness.stdout)\n\(readiness.stderr)")
     }
 
     @Test("a broken standby: readiness exits 2 naming the check and the resource; the plan before a flip blocks or warns", arguments: Self.breaks)

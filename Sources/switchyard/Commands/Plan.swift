@@ -43,8 +43,13 @@ struct Plan: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             if let target {
-                let result = try await ReadinessCommand.evaluate(global: global, aws: aws, state: state, hosts: hosts, target: target)
-                try print(result.readiness.map(\.plan), commit: result.commit?.id.hex ?? "")
+                let result = try await ReadinessCommand.evaluate(
+                    global: global, aws: aws, state: state, hosts: hosts, target: target,
+                    policy: try signing.commitPolicy(folder: global.path, stateDirectory: state.directory))
+                if format != .json {
+                    Swift.print("what-if: the plan a commit making \(target) active would run now; nothing is changed\n")
+                }
+                try print(result.readiness.map(\.plan), commit: result.commit?.id.hex ?? "", whatIf: target)
                 if result.readiness.contains(where: { !$0.plan.blockers.isEmpty }) { throw ExitCode(3) }
                 if result.readiness.contains(where: { !$0.plan.inSync }) { throw ExitCode(2) }
                 return
@@ -66,11 +71,15 @@ struct Plan: AsyncParsableCommand {
         }
     }
 
-    func print(_ plans: [AppPlan], commit: String) throws {
+    func print(_ plans: [AppPlan], commit: String, whatIf: String? = nil) throws {
         switch format {
         case .text: Swift.print(PlanRenderer.text(plans, commit: commit), terminator: "")
         case .markdown: Swift.print(PlanRenderer.markdown(plans, commit: commit), terminator: "")
-        case .json: try Terminal.printJSON(PlanDocument(commit: commit, plans: plans))
+        case .json:
+            var document = PlanDocument(commit: commit, plans: plans)
+            document.whatIf = whatIf
+            try Terminal.printJSON(document)
         }
     }
+
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DesiredState
 import Foundation
 import GitSource
 import Presentation
@@ -56,19 +57,24 @@ struct ReadinessCommand: AsyncParsableCommand {
 
     /// Runs a readiness pass (shared with `plan --to`): no journal write, no mutating call.
     static func evaluate(
-        global: GlobalOptions, aws: AWSOptions, state: StateOptions, hosts: CoordinationOptions, target: String?
+        global: GlobalOptions, aws: AWSOptions, state: StateOptions, hosts: CoordinationOptions, target: String?,
+        policy: CommitPolicy? = nil
     ) async throws -> PassResult {
+        if let target, !isRegionName(target) {
+            throw ValidationError("--to: found `\(target)`; expected an AWS region name such as us-west-1")
+        }
         let client = try await aws.client()
         let coordinator = try hosts.coordinator(stateDirectory: state.directory, client: client)
         let pass = Pass(
             configuration: global.passConfiguration(), kinds: ResourceKinds(sender: client), journal: state.existingJournal,
-            coordinator: coordinator, hooks: PassHooks(logger: aws.logger))
+            policy: policy, coordinator: coordinator, hooks: PassHooks(logger: aws.logger, approved: Terminal.signatures))
         let result = await pass.run(trigger: "readiness", mode: .readiness(target: target))
         global.warnAboutUncommittedEdits()
         try client.requireHostClock()
         try result.requirePlanned()
         if let target, result.readiness.isEmpty {
-            throw ValidationError("no selected application declares region \(target); its regions are listed under spec.regions")
+            throw ValidationError(
+                "no selected application can fail over to \(target): none declares it under spec.regions, or it is already active")
         }
         return result
     }

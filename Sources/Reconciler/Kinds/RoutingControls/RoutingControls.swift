@@ -10,6 +10,8 @@ import Foundation
 public struct RoutingControls: ResourceKind {
     /// Each region's control state (`On`/`Off`).
     public typealias Live = Observed<[String: String]>
+    /// What each cluster endpoint answered to a read of the active region's control: nil, it answered.
+    public typealias Reading = [(endpoint: ClusterEndpoint, failure: AWSError?)]
 
     public static let name = "arc-routing-controls"
     public static let keys: any KindSchema = RoutingControlsKeys()
@@ -80,6 +82,52 @@ public struct RoutingControls: ResourceKind {
                 }
             }
         }
+    }
+
+    /// Every endpoint is asked (a failover tries them in turn: one that answers wrongly is found now, not then).
+    public func read(_ app: Application, _ live: Live, plan: AppPlan, calls: any CallGate) async -> Reading? {
+        guard let spec = app.spec.routingControls, let arn = app.spec.region(app.spec.activeRegion)?.routingControlARN else { return nil }
+        let control = control
+        var answers: Reading = []
+        for endpoint in spec.clusterEndpoints.compactMap({ e in URL(string: e.url).map { ClusterEndpoint(region: e.region, url: $0) } }) {
+            do {
+                _ = try await calls.call(Self.plane, read: true) { try await control.state(of: arn, at: endpoint) }
+                answers.append((endpoint, nil))
+            } catch let error as AWSError {
+                answers.append((endpoint, error))
+            } catch {
+                answers.append(
+                    (
+                        endpoint,
+                        AWSError(
+                            kind: .transport, service: "route53-recovery-cluster", operation: "GetRoutingControlState", code: "Unknown",
+                            message: "\(error)")
+                    ))
+            }
+        }
+        return answers
+    }
+
+    public func checks(_ app: Application, _ live: Live, _ reading: Reading?, plan: AppPlan, safety: SafetyContext) -> [Check] {
+        guard let reading, !reading.isEmpty else { return [] }
+        let failed = reading.compactMap { answer in answer.failure.map { (answer.endpoint, $0) } }
+        let said = failed.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+        if failed.isEmpty {
+            return [Check("cluster-endpoints", passed: true, "each of the \(reading.count) cluster endpoints answers", preflight: true)]
+        }
+        // An endpoint that refuses a call signed for its declared region is declared wrong; one that does not answer
+        // now only makes the failover try the next (slower); none answering stops it.
+        let misdeclared = failed.contains { $0.1.code == "InvalidSignatureException" || !RoutingControlClient.endpointFailed($0.1) }
+        let none = failed.count == reading.count
+        return [
+            Check(
+                "cluster-endpoints", passed: false,
+                "\(failed.count) of \(reading.count) cluster endpoints did not answer as they should: \(said)", preflight: true,
+                advisory: !misdeclared && !none,
+                remedy: misdeclared
+                    ? "list each endpoint with its own region, as DescribeCluster gives them (and grant the read)"
+                    : "the failover goes through the others; check the endpoints that did not answer")
+        ]
     }
 
     public func plan(_ app: Application, _ observed: Live, into plan: inout AppPlan) {
