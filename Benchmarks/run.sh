@@ -3,6 +3,9 @@
 #   bash Benchmarks/run.sh            # all benchmarks
 #   bash Benchmarks/run.sh git        # history and validate only
 #   bash Benchmarks/run.sh aws        # plan and apply against the emulator only (about 10 minutes)
+#   bash Benchmarks/run.sh rto        # the user-visible RTO at the emulated edge, vs an aws CLI script and the floor
+#   bash Benchmarks/run.sh readiness  # one readiness evaluation of 100 apps, vs plan
+#   bash Benchmarks/run.sh service    # the idle daemon with 100 apps, webhook latency
 # Builds a release binary, makes the fixture repositories with git fast-import, and times each
 # command with hyperfine (warm cache, several runs). Nothing here is a test: it only reports.
 # The AWS sections start the emulator and the fault proxy themselves and stop them on exit.
@@ -130,6 +133,18 @@ for row in open(os.path.join(out, "failover.tsv")):
 open(os.path.join(out, "aws-summary.md"), "w").write("\n".join(lines) + "\n")
 EOF
 fi
-cat "$out"/*.md
+if [ "$sections" = all ] || [ "$sections" = rto ]; then
+echo "## user-visible RTO of a Unishop failover at the emulated edge (AWS timings scaled by 1/10)"
+python3 Benchmarks/rto_bench.py "$bin" "$work" --scale 10 | tee "$out/rto.md"
+fi
+
+if [ "$sections" = all ] || [ "$sections" = readiness ]; then
+echo "## one readiness evaluation of 100 apps"
+python3 Benchmarks/readiness_bench.py "$bin" "$work" --apps 100 --runs 3 | tee "$out/readiness.md"
+fi
+
+if [ "$sections" = all ] || [ "$sections" = service ]; then
 echo "## switchyard run: idle cost with 100 apps, webhook latency, unchanged polls"
 python3 Benchmarks/service_bench.py "$bin" "$work" --apps 100 --idle-seconds 60 --webhooks 5 | tee "$out/service.txt"
+fi
+ls "$out"/*.md >/dev/null 2>&1 && cat "$out"/*.md

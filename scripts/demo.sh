@@ -32,6 +32,12 @@ say "Creating the Unishop topology: a website bucket per region, one CloudFront 
 python3 emulator/topology.py --endpoint "$endpoint" > "$work/topology.json"
 distribution=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['apps'][0]['distribution']['id'])" "$work/topology.json")
 echo "    CloudFront distribution: $distribution"
+edge="$endpoint/_edge/$distribution/"
+served() { # what a user sees now: the region whose bucket answered, through the emulated CloudFront edge
+  curl -s -o /dev/null -D - "$edge" | tr -d '\r' \
+    | awk -F': ' 'tolower($1)=="x-switchyard-region"{r=$2} /^HTTP/{s=$2} END{print (r ? "served from " r : "not served") " (HTTP " s ")"}'
+}
+echo "    a user asking the edge now: $(served)"
 
 say "A Git repository holding the bundled desired-state/ (the emulator named the distribution $distribution; a real repository holds its real id)"
 repo="$work/unishop-gitops"
@@ -52,6 +58,9 @@ say "switchyard plan: live state already matches the file (exit code 0 = in sync
 say "switchyard apply: the host converges the starting state once, as a running host has; its journal now knows Unishop was applied in us-east-1 (a host that knows nothing holds any difference as a failover made by hand)"
 "$bin" apply
 
+# From here on, a CloudFront change takes 10 s to reach the edge, as it takes minutes in AWS.
+curl -sf -X POST "$endpoint/_switchyard/config" -d '{"cloudfront_seconds": 10}' >/dev/null
+
 say "It is the worst night of the year: us-east-1 is in trouble. The failover is a one-line commit:"
 "$bin" flip unishop us-west-1 --author "On-call Engineer <oncall@example.com>"
 git --no-pager show --format='    commit %h by %an: %s' --unified=0 HEAD -- desired-state | sed 's/^/    /'
@@ -59,8 +68,27 @@ git --no-pager show --format='    commit %h by %an: %s' --unified=0 HEAD -- desi
 say "switchyard plan --format markdown: what the pull request's reviewers see (exit code 2 = changes pending)"
 "$bin" plan --format markdown || true
 
-say "switchyard apply: promote Aurora in us-west-1 (calls go to us-west-1 only), wait for it, then point CloudFront at us-west-1"
-"$bin" apply --poll-interval 1s
+say "switchyard apply: promote Aurora in us-west-1 (calls go to us-west-1 only), wait for it, then point CloudFront at us-west-1; its deployment takes 10 s here (minutes in AWS): meanwhile the us-east-1 bucket is blocked, so CloudFront's origin group serves users from us-west-1 per request. A user asks the edge every 100 ms"
+python3 emulator/edge_probe.py "$edge" --interval 0.1 --duration 120 --region us-west-1 --consecutive 10 --summary-only > "$work/probe.json" &
+probe_pid=$!
+sleep 1
+echo "    before the commit is applied, a user sees: $(served)"
+committed=$(date +%s.%N)
+"$bin" apply --poll-interval 1s &
+apply_pid=$!
+sleep 3
+echo "    during the failover (Aurora switching over), a user sees: $(served)"
+wait "$apply_pid"
+wait "$probe_pid" || true
+echo "    after the failover, a user sees: $(served)"
+python3 - "$work/probe.json" "$committed" <<'EOF'
+import json, sys
+summary = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+first = summary.get("first_region_t")
+if first:
+    print(f"    measured: {first - float(sys.argv[2]):.1f} s from applying the commit to the first answer served from us-west-1 "
+          "(the Aurora switchover alone takes 5 s here, the CloudFront deployment 10 s)")
+EOF
 
 say "switchyard status: the verdict per application"
 "$bin" status

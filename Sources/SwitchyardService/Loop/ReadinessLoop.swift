@@ -58,6 +58,8 @@ struct ReadinessLoop: Service {
             }
             if changed { logger.notice("\(report.app): \(words)") }
         }
+        // The evaluation's plans are gone: give their pages back, as after a pass.
+        ProcessMemory.releaseFreePagesSoon()
     }
 }
 
