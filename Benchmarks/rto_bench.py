@@ -90,6 +90,16 @@ def probe_result(process: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def watch(emulator: Emulator, distribution: str, cloudfront_seconds: float) -> subprocess.Popen:
+    """From here on AWS's (scaled) deployment time; a clean call log and edge log; a user probing the edge."""
+    emulator.control("config", {"cloudfront_seconds": cloudfront_seconds})
+    emulator.control("reset-calls", {})
+    emulator.control("edge/reset", {})
+    probe = start_probe(emulator, distribution)
+    time.sleep(1)
+    return probe
+
+
 def floor(emulator: Emulator, distribution: str) -> tuple[float, float]:
     """The promotion's duration in the emulator, and the median round trip of an edge request."""
     calls = emulator.control("calls")["calls"]
@@ -115,12 +125,8 @@ def switchyard_run(bin: str, emulator: Emulator, work: str, standby: str, cloudf
     subprocess.run([bin, "apply", "--repo", repo, "--poll-interval", "250ms"], env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     # The starting state converged with instant deployments; the flip runs with AWS's (scaled) timings.
-    emulator.control("config", {"cloudfront_seconds": cloudfront_seconds})
-    emulator.control("reset-calls", {})
-    emulator.control("edge/reset", {})
     distribution = app["distribution"]["id"]
-    probe = start_probe(emulator, distribution)
-    time.sleep(1)
+    probe = watch(emulator, distribution, cloudfront_seconds)
     subprocess.run([bin, "flip", app["name"], "us-west-1", "--repo", repo, "--author", "Bench <bench@example.com>"], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     committed = time.time()

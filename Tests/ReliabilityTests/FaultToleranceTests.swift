@@ -36,7 +36,9 @@ struct FaultToleranceTests {
         let started = Date()
         let service = try world.start(world.runArguments(once: false))
         defer { service.cleanUp() }
-        try await service.waitUntil("convergence under faults", timeout: Profile.isLong ? 600 : 240) {
+        // Session 6 measured 228 s alone (25 passes; 137 s and 10 passes before the readiness gates' reads): the wait
+        // leaves room for a loaded machine. The figure is in docs/RELIABILITY.md, never asserted.
+        try await service.waitUntil("convergence under faults", timeout: Profile.isLong ? 900 : 480) {
             guard Journal.exists(in: world.stateDir) else { return false }
             return try world.journal().passes().last { $0.finishedAt != nil }.map { $0.commit == flip && $0.outcome == .converged } ?? false
         }

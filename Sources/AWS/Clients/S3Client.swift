@@ -24,20 +24,8 @@ public struct S3Client: Sendable {
     /// The bucket's public access block, or nil when it has none (`NoSuchPublicAccessBlockConfiguration`).
     /// - Throws: `AWSError` (`NoSuchBucket`, `AccessDenied`, `.malformedResponse`).
     public func getPublicAccessBlock(bucket: String, region: String) async throws -> PublicAccessBlock? {
-        let operation = Self.bucketOperation("GetPublicAccessBlock", bucket: bucket, region: region, subresource: "publicAccessBlock")
-        let response: HTTPResponse
-        do {
-            response = try await sender.send(operation)
-        } catch let error as AWSError where error.kind == .service && error.code == "NoSuchPublicAccessBlockConfiguration" {
-            return nil
-        }
-        let xml = try XMLResponse(response, for: operation)
-        try xml.expectRoot("PublicAccessBlockConfiguration")
-        return PublicAccessBlock(
-            blockPublicAcls: try xml.bool("BlockPublicAcls", in: xml.root) ?? false,
-            ignorePublicAcls: try xml.bool("IgnorePublicAcls", in: xml.root) ?? false,
-            blockPublicPolicy: try xml.bool("BlockPublicPolicy", in: xml.root) ?? false,
-            restrictPublicBuckets: try xml.bool("RestrictPublicBuckets", in: xml.root) ?? false)
+        try await PublicAccessBlock.get(
+            Self.bucketOperation("GetPublicAccessBlock", bucket: bucket, region: region, subresource: "publicAccessBlock"), through: sender)
     }
 
     /// Sets the bucket's public access block (all four flags).
@@ -164,6 +152,24 @@ public struct S3Client: Sendable {
 
 /// A bucket's S3 Block Public Access settings.
 public struct PublicAccessBlock: Sendable, Hashable {
+    /// Sends a `GetPublicAccessBlock` (a bucket's, or the account's through S3 Control): the configuration, nil when there
+    /// is none (`NoSuchPublicAccessBlockConfiguration`).
+    static func get(_ operation: AWSOperation, through sender: any AWSRequestSending) async throws -> PublicAccessBlock? {
+        let response: HTTPResponse
+        do {
+            response = try await sender.send(operation)
+        } catch let error as AWSError where error.kind == .service && error.code == "NoSuchPublicAccessBlockConfiguration" {
+            return nil
+        }
+        let xml = try XMLResponse(response, for: operation)
+        try xml.expectRoot("PublicAccessBlockConfiguration")
+        return PublicAccessBlock(
+            blockPublicAcls: try xml.bool("BlockPublicAcls", in: xml.root) ?? false,
+            ignorePublicAcls: try xml.bool("IgnorePublicAcls", in: xml.root) ?? false,
+            blockPublicPolicy: try xml.bool("BlockPublicPolicy", in: xml.root) ?? false,
+            restrictPublicBuckets: try xml.bool("RestrictPublicBuckets", in: xml.root) ?? false)
+    }
+
     /// Reject requests that add public ACLs.
     public var blockPublicAcls: Bool
     /// Ignore public ACLs already on the bucket and its objects.

@@ -19,18 +19,6 @@ public struct S3ControlClient: Sendable {
             service: .s3control, region: region, name: "GetPublicAccessBlock", path: "/v20180820/configuration/publicAccessBlock",
             headers: [("x-amz-account-id", account)], idempotent: true)
         operation.hostPrefix = "\(account)."
-        let response: HTTPResponse
-        do {
-            response = try await sender.send(operation)
-        } catch let error as AWSError where error.kind == .service && error.code == "NoSuchPublicAccessBlockConfiguration" {
-            return nil
-        }
-        let xml = try XMLResponse(response, for: operation)
-        try xml.expectRoot("PublicAccessBlockConfiguration")
-        return PublicAccessBlock(
-            blockPublicAcls: try xml.bool("BlockPublicAcls", in: xml.root) ?? false,
-            ignorePublicAcls: try xml.bool("IgnorePublicAcls", in: xml.root) ?? false,
-            blockPublicPolicy: try xml.bool("BlockPublicPolicy", in: xml.root) ?? false,
-            restrictPublicBuckets: try xml.bool("RestrictPublicBuckets", in: xml.root) ?? false)
+        return try await PublicAccessBlock.get(operation, through: sender)
     }
 }

@@ -23,9 +23,12 @@ public struct ResourceKinds: Sendable {
 
     public var kinds: [any ResourceKind]
 
-    /// Kinds built on their own controls (tests give fakes).
+    /// Kinds built on their own controls (tests give fakes), planned in the registry's order whatever the order given.
     public init(_ kinds: [any ResourceKind]) {
-        self.kinds = kinds
+        let rank = { (kind: any ResourceKind) in
+            Self.registered.firstIndex { ObjectIdentifier($0) == ObjectIdentifier(type(of: kind)) } ?? Self.registered.count
+        }
+        self.kinds = kinds.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     /// Every registered kind, talking to AWS through `sender`.

@@ -30,6 +30,8 @@ public struct ReconcileLoop: Service {
     let readiness: PassTrigger?
     /// The last commit readiness was asked for.
     let readinessCommit = Locked<String?>(nil)
+    /// Whether the last pass left only steps waiting for AWS to finish a deployment.
+    let deploying = Locked(false)
 
     /// - Parameters:
     ///   - once: run one pass, then return (`--once`).
@@ -64,9 +66,24 @@ public struct ReconcileLoop: Service {
     func loop() async {
         var reason = "start"
         var failures = 0
+        var waits = 0
         // Cancellation (the service group stopping, e.g. the listener could not start) ends the loop like a shutdown.
         while !trigger.isShuttingDown && !Task.isCancelled {
             let outcome = await pass(trigger: reason)
+            // What is left is AWS finishing a deployment before the last steps (a hot standby opened again, the region
+            // left lowered): the next pass takes them soon after, and `--once` waits for it as `apply` does.
+            if outcome == .notConverged, deploying.withLock({ $0 }) {
+                failures = 0
+                let delay = min(configuration.pass.applyOptions.pollInterval * Double(1 << min(waits, 10)), max(configuration.interval, .seconds(1)))
+                waits += 1
+                switch await trigger.wait(for: delay) {
+                case .shutdown: return
+                case let .triggered(why): reason = why
+                case .timer: reason = "after the deployment"
+                }
+                continue
+            }
+            waits = 0
             if once, outcome != .superseded { return }
             switch outcome {
             case .interrupted: return
@@ -181,6 +198,7 @@ public struct ReconcileLoop: Service {
         passLog.info(
             "pass finished: \(result.outcome.rawValue)\(result.commit.map { " at \($0.id.short)" } ?? "")\(result.error.map { ": \($0)" } ?? "")")
         ProcessMemory.releaseFreePagesSoon()
+        deploying.withLock { $0 = result.onlyWaitsOnDeployment }
         return result.outcome
     }
 

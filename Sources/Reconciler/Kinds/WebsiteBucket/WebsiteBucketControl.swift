@@ -64,6 +64,8 @@ public struct LiveWebsiteBuckets: WebsiteBucketControl {
     let sender: any AWSRequestSending
     /// The caller's account, read once: the credentials' account does not change under a running process.
     let account = Locked<String?>(nil)
+    /// The account's block per region, as read in the last few seconds: one read serves every app of a pass.
+    let accountBlocks = Locked<[String: (block: PublicAccessBlock?, at: ContinuousClock.Instant)]>([:])
 
     public init(sender: any AWSRequestSending) {
         self.sender = sender
@@ -121,7 +123,11 @@ public struct LiveWebsiteBuckets: WebsiteBucketControl {
             id = try await STSClient(sender: sender).getCallerIdentity(region: region).account
             account.withLock { $0 = id }
         }
-        return (id, try await S3ControlClient(sender: sender).getPublicAccessBlock(account: id, region: region))
+        let now = ContinuousClock.now
+        if let cached = accountBlocks.withLock({ $0[region] }), now - cached.at < .seconds(10) { return (id, cached.block) }
+        let block = try await S3ControlClient(sender: sender).getPublicAccessBlock(account: id, region: region)
+        accountBlocks.withLock { $0[region] = (block, now) }
+        return (id, block)
     }
 
     public func bucketReadiness(bucket: String, region: String) async throws -> BucketReadiness {
