@@ -107,7 +107,7 @@ public struct SwitchyardDaemon: Sendable {
                 .init(
                     service: ReadinessLoop(
                         configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status, trigger: readiness,
-                        coordinator: coordinator, logger: logger)))
+                        policy: policy, coordinator: coordinator, logger: logger)))
         }
         if !once {
             let hangups = if let hangups { hangups } else { await HangupSignals() }

@@ -16,6 +16,8 @@ struct ReadinessLoop: Service {
     let status: ServiceStatus
     /// Fired by the reconcile loop after a pass that read a new commit; shut down with the service.
     let trigger: PassTrigger
+    /// The host's commit policy: a commit it would refuse to apply is not read for readiness either.
+    let policy: CommitPolicy?
     let coordinator: Coordinator?
     let logger: Logger
     /// Per `app → region`, the last readiness said (ready, or the problems' codes), to log changes only.
@@ -36,7 +38,8 @@ struct ReadinessLoop: Service {
 
     func evaluate() async {
         let pass = Pass(
-            configuration: configuration.pass, kinds: kinds, journal: journal, coordinator: coordinator, hooks: PassHooks(logger: logger))
+            configuration: configuration.pass, kinds: kinds, journal: journal, policy: policy, coordinator: coordinator,
+            hooks: PassHooks(logger: logger))
         let result = await pass.run(trigger: "readiness", mode: .readiness(target: nil))
         guard result.commit != nil, result.refusal == nil, result.error == nil else {
             logger.warning("readiness not evaluated: \(result.error ?? result.refusal?.reason ?? "the repository could not be read")")
