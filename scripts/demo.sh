@@ -35,7 +35,7 @@ echo "    CloudFront distribution: $distribution"
 edge="$endpoint/_edge/$distribution/"
 served() { # what a user sees now: the region whose bucket answered, through the emulated CloudFront edge
   curl -s -o /dev/null -D - "$edge" | tr -d '\r' \
-    | awk -F': ' 'tolower($1)=="x-switchyard-region"{r=$2} /^HTTP/{s=$2} END{print (r ? "served from " r : "not served") " (HTTP " s ")"}'
+    | awk -F': ' 'tolower($1)=="x-switchyard-region"{r=$2} /^HTTP/{split($0, h, " "); s=h[2]} END{print (r ? "served from " r : "not served") " (HTTP " s ")"}'
 }
 echo "    a user asking the edge now: $(served)"
 
@@ -69,7 +69,7 @@ say "switchyard plan --format markdown: what the pull request's reviewers see (e
 "$bin" plan --format markdown || true
 
 say "switchyard apply: promote Aurora in us-west-1 (calls go to us-west-1 only), wait for it, then point CloudFront at us-west-1; its deployment takes 10 s here (minutes in AWS): meanwhile the us-east-1 bucket is blocked, so CloudFront's origin group serves users from us-west-1 per request. A user asks the edge every 100 ms"
-python3 emulator/edge_probe.py "$edge" --interval 0.1 --duration 120 --region us-west-1 --consecutive 10 --summary-only > "$work/probe.json" &
+python3 "$root/emulator/edge_probe.py" "$edge" --interval 0.1 --duration 120 --region us-west-1 --consecutive 10 --summary-only > "$work/probe.json" &
 probe_pid=$!
 sleep 1
 echo "    before the commit is applied, a user sees: $(served)"
@@ -83,9 +83,11 @@ wait "$probe_pid" || true
 echo "    after the failover, a user sees: $(served)"
 python3 - "$work/probe.json" "$committed" <<'EOF'
 import json, sys
-summary = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
-first = summary.get("first_region_t")
-if first:
+lines = open(sys.argv[1]).read().strip().splitlines()
+first = json.loads(lines[-1]).get("first_region_t") if lines else None
+if not first:
+    print("    (the edge probe saw no answer from us-west-1; its output is in " + sys.argv[1] + ")")
+else:
     print(f"    measured: {first - float(sys.argv[2]):.1f} s from applying the commit to the first answer served from us-west-1 "
           "(the Aurora switchover alone takes 5 s here, the CloudFront deployment 10 s)")
 EOF
