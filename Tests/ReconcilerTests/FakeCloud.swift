@@ -66,7 +66,8 @@ final class FakeCloud: LabControls, @unchecked Sendable {
         return locked {
             distributionsInFlight -= 1
             return DistributionState(
-                status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])])
+                status: distributionStatus, originGroups: [OriginGroup(id: "group", memberOriginIDs: origins, failoverStatusCodes: [503])],
+                defaultTargetOriginID: "group")
         }
     }
 

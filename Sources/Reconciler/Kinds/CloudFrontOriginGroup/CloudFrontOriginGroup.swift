@@ -71,15 +71,16 @@ public struct CloudFrontOriginGroup: ResourceKind {
                     : "origin group \(group.id) lacks \(missing.joined(separator: ", "))", preflight: true,
                 remedy: "add each region's origin to the group")
         ]
-        if let target = live.value?.defaultTargetOriginID {
-            checks.append(
-                Check(
-                    "default-behavior", passed: target == group.id,
-                    target == group.id
-                        ? "the default cache behavior of \(distribution) targets origin group \(group.id)"
-                        : "the default cache behavior of \(distribution) targets \(target), not origin group \(group.id): reordering the group moves no traffic",
-                    preflight: true, remedy: "make the default cache behavior's TargetOriginId the origin group"))
-        }
+        // The distribution was read (the group is in it): a default behavior that cannot be told is not one that fits.
+        let target = live.value?.defaultTargetOriginID
+        checks.append(
+            Check(
+                "default-behavior", passed: target == group.id,
+                target == group.id
+                    ? "the default cache behavior of \(distribution) targets origin group \(group.id)"
+                    : "the default cache behavior of \(distribution) targets \(target ?? "nothing that could be read"), not origin group \(group.id): "
+                        + "reordering the group would move no traffic",
+                preflight: true, remedy: "make the default cache behavior's TargetOriginId the origin group"))
         // A fenced bucket answers 403: unless the group fails over on it, users wait for the reorder to deploy.
         if app.spec.standby == .fenced {
             let fails = group.failoverStatusCodes.contains(403)

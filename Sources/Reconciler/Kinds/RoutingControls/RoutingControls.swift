@@ -69,17 +69,24 @@ public struct RoutingControls: ResourceKind {
 
     private static let rotation = Locked(0)
 
+    /// Each control's state, by the key given with it, all read at the first endpoint that answers.
+    static func states(
+        of controls: [(key: String, arn: String)], _ control: any RoutingControlControl, _ endpoints: [ClusterEndpoint]
+    ) async throws -> [String: String] {
+        try await RoutingControlClient.firstAnswer(endpoints) { endpoint in
+            var states: [String: String] = [:]
+            for (key, arn) in controls { states[key] = try await control.state(of: arn, at: endpoint) }
+            return states
+        }
+    }
+
     public func observe(_ app: Application, calls: any CallGate) async -> Live? {
         guard let spec = app.spec.routingControls else { return nil }
         let controls = app.spec.regions.compactMap { region in region.routingControlARN.map { (region.name, $0) } }
         let (control, endpoints) = (control, Self.endpoints(spec))
         return await Observed.reading("cannot read the routing controls") {
             try await calls.call(Self.plane, read: true) {
-                try await RoutingControlClient.firstAnswer(endpoints) { endpoint in
-                    var states: [String: String] = [:]
-                    for (region, arn) in controls { states[region] = try await control.state(of: arn, at: endpoint) }
-                    return states
-                }
+                try await Self.states(of: controls, control, endpoints)
             }
         }
     }
@@ -171,11 +178,7 @@ public struct RoutingControls: ResourceKind {
         let (control, endpoints, wanted) = (control, Self.endpoints(spec), desired)
         do {
             let current = try await context.calls.call(Self.plane, read: true) {
-                try await RoutingControlClient.firstAnswer(endpoints) { endpoint in
-                    var states: [String: String] = [:]
-                    for arn in wanted.keys { states[arn] = try await control.state(of: arn, at: endpoint) }
-                    return states
-                }
+                try await Self.states(of: wanted.keys.map { ($0, $0) }, control, endpoints)
             }
             if current == wanted { return StepOutcome(step: step, status: .alreadyDone, message: "\(active)'s control is already On") }
             try context.announce(step)
