@@ -8,6 +8,7 @@ public enum ActiveRegionEdit {
     /// Why a flip cannot be written.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Returns the file with `spec.activeRegion` set to `region`, every other byte unchanged.

@@ -17,16 +17,18 @@ extension Pass {
                 let region = reports[index][entry].target
                 // The commit a flip would make must itself be valid: every kind's rules read the new active region (a
                 // failover record pair, a fence may not allow it).
-                if let text = files[app.source.path] {
-                    do {
-                        _ = try ActiveRegionEdit.apply(to: text, of: app, region: region, schema: ResourceKinds.schema)
-                    } catch {
-                        reports[index][entry].problems.insert(
-                            FailoverReadiness.Problem(
-                                code: FailoverReadiness.invalidFlip, reading: error.description,
-                                remedy: "change the file so that `switchyard flip \(app.name) \(region)` validates"),
-                            at: 0)
+                // A file that cannot be read back is not one a flip is known to validate.
+                do {
+                    guard let text = files[app.source.path] else {
+                        throw ActiveRegionEdit.Failure(description: "\(app.source.path) could not be read back from the commit")
                     }
+                    _ = try ActiveRegionEdit.apply(to: text, of: app, region: region, schema: ResourceKinds.schema)
+                } catch {
+                    reports[index][entry].problems.insert(
+                        FailoverReadiness.Problem(
+                            code: FailoverReadiness.invalidFlip, reading: "\(error)",
+                            remedy: "change the file so that `switchyard flip \(app.name) \(region)` validates"),
+                        at: 0)
                 }
                 if let suspension {
                     reports[index][entry].plan.suspend(suspension)
