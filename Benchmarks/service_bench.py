@@ -117,6 +117,7 @@ def main() -> int:
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--idle-seconds", type=int, default=60)
     parser.add_argument("--webhooks", type=int, default=5)
+    parser.add_argument("--trace", action="store_true", help="print the AWS calls of the last flip, from the webhook")
     args = parser.parse_args()
     work = os.path.abspath(os.path.join(args.work, "service"))
     shutil.rmtree(work, ignore_errors=True)
@@ -210,6 +211,13 @@ def main() -> int:
                 if mutating:
                     first_any.append(min(c["epoch"] for c in calls) - sent)
                     first_mutating.append(min(c["epoch"] for c in mutating) - sent)
+                    if args.trace and n == args.webhooks - 1:
+                        first = min(c["epoch"] for c in mutating)
+                        for c in sorted(calls, key=lambda c: c["epoch"]):
+                            if c["epoch"] < sent or c["epoch"] > first:
+                                continue
+                            print(f"  +{1000 * (c['epoch'] - sent):6.0f} ms {c.get('service')} {c.get('operation')} {c.get('region', '')}"
+                                  f"{' (mutating)' if c['mutating'] else ''}")
                     break
                 time.sleep(0.02)
             while http(base + "/readyz")[0] != 200 or after[:12] not in http(base + "/readyz")[1].decode():

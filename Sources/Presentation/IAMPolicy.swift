@@ -65,7 +65,7 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
             let tableAccount = account ?? (accounts.count == 1 ? accounts.first! : "*")
             statements.append(
                 Statement(
-                    sid: "SwitchyardLockTable", action: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                    sid: "SwitchyardLockTable", action: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
                     resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
         }
         if readOnly {

@@ -62,6 +62,41 @@ struct LockItemTests {
         #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
     }
 
+    @Test("a pass reads every app's suspension in one BatchGetItem; when that read fails, every app counts as suspended")
+    func batchedSuspensions() async throws {
+        let world = try await ReliabilityWorld.make(apps: 3, lockTable: true)
+        defer { world.close() }
+        let setup = try await world.switchyard(world.applyArguments)
+        try #require(setup.status == 0, "\(setup.stdout)\n\(setup.stderr)")
+        let suspended = world.apps[1]
+        try Self.put(world, "switchyard/\(suspended.name)/suspend", #"{"by": {"S": "alice"}, "reason": {"S": "DNS change"}, "Version": {"N": "1"}}"#)
+        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
+
+        // The batch read fails (every attempt): no app is known not to be suspended, so none is acted on.
+        try await world.proxy.add(FaultProxy.Rule(.error, service: "dynamodb", operation: "BatchGetItem", error: "500"))
+        try world.emulator.resetCalls()
+        let blocked = try await world.switchyard(world.applyArguments)
+        #expect(blocked.status == 1, "\(blocked.stdout)\n\(blocked.stderr)")
+        let acted = try world.emulator.callCounts().filter { !$0.key.hasPrefix("dynamodb:") }
+        #expect(acted.isEmpty, "a failed read of the suspensions is a suspension of every app: \(acted)")
+        for app in world.apps {
+            #expect(try await world.live()[app.name] == world.converged(app, to: "us-east-1"), "\(app.name)")
+        }
+        #expect(blocked.stdout.contains("counted as suspended"), "\(blocked.stdout)")
+
+        // Answered: the two apps that are not suspended fail over; the suspended one stays; the suspensions were one read.
+        try await world.proxy.clear()
+        try world.emulator.resetCalls()
+        let apply = try await world.switchyard(world.applyArguments)
+        #expect(apply.status == 1, "one app is suspended: \(apply.stdout)\n\(apply.stderr)")
+        let live = try await world.live()
+        for app in world.apps {
+            #expect(live[app.name] == world.converged(app, to: app.name == suspended.name ? "us-east-1" : "us-west-1"), "\(app.name)")
+        }
+        let reads = try world.emulator.callCounts(mutatingOnly: false)
+        #expect(reads["dynamodb:BatchGetItem", default: 0] >= 1, "\(reads)")
+    }
+
     @Test("a lease whose holder or expiry cannot be read is held by someone else: nothing is done, nothing recorded as applied")
     func unreadableLease() async throws {
         let world = try await Self.converged()

@@ -76,6 +76,21 @@ public struct DynamoDBClient: Sendable {
         return try decode(item, operation: "GetItem")
     }
 
+    /// The items with `keys` (at most 100, no two alike), read with strong consistency in one `BatchGetItem`: the items
+    /// found, and the keys DynamoDB left unprocessed (throttling, size) for the caller to ask again.
+    /// - Throws: `AWSError` (`ResourceNotFoundException` when the table does not exist, …).
+    public func batchGetItem(table: String, keys: [Item], region: String) async throws -> (items: [Item], unprocessed: [Item]) {
+        let body: [String: Any] = ["RequestItems": [table: ["Keys": keys.map(encode), "ConsistentRead": true] as [String: Any]]]
+        let object = try await call("BatchGetItem", body, region: region, idempotent: true)
+        guard let responses = object["Responses"] as? [String: Any] else {
+            throw malformed("BatchGetItem", "no Responses object")
+        }
+        guard let found = (responses[table] ?? [Any]()) as? [Any] else { throw malformed("BatchGetItem", "Responses.\(table) that is not a list") }
+        let unprocessedKeys = ((object["UnprocessedKeys"] as? [String: Any])?[table] as? [String: Any])?["Keys"] ?? [Any]()
+        guard let unprocessed = unprocessedKeys as? [Any] else { throw malformed("BatchGetItem", "UnprocessedKeys.\(table).Keys that is not a list") }
+        return (try found.map { try decode($0, operation: "BatchGetItem") }, try unprocessed.map { try decode($0, operation: "BatchGetItem") })
+    }
+
     /// Writes `item` whole when `condition` holds.
     /// - Throws: `AWSError` with code `ConditionalCheckFailedException` when it does not. Not retried after an
     ///   ambiguous failure: the caller reads the item again and decides.

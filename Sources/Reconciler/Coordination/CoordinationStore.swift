@@ -29,8 +29,19 @@ public protocol CoordinationStore: Sendable {
     func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int?
     /// Deletes the record at `key` when its version is `expected`; false when it changed.
     func delete(_ key: String, expected: Int) async throws -> Bool
+    /// The records at `keys` (the keys that have none are absent), read together: all or an error, never some.
+    func readMany(_ keys: [String]) async throws -> [String: LockRecord]
     /// For messages: `DynamoDB table T in R`, `the state folder F`.
     var name: String { get }
+}
+
+extension CoordinationStore {
+    /// One read per key.
+    public func readMany(_ keys: [String]) async throws -> [String: LockRecord] {
+        var records: [String: LockRecord] = [:]
+        for key in Set(keys) { records[key] = try await read(key) }
+        return records
+    }
 }
 
 /// The lock table on DynamoDB: one item per record, partition key `LockID` (string), as Terraform's state locking
@@ -57,12 +68,47 @@ public struct DynamoDBLockTable: CoordinationStore {
     public func read(_ key: String) async throws -> LockRecord? {
         try await bounded("reading \(key)") { [client, table, region] in
             guard let item = try await client.getItem(table: table, key: ["LockID": .string(key)], region: region) else { return nil }
-            var attributes: [String: String] = [:]
-            // Attributes of other types (a person's annotation) are not Switchyard's: left out, never fatal. Switchyard's
-            // own attributes are then read strictly by the coordinator.
-            for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
-            return LockRecord(attributes: attributes, version: item["Version"]?.text.flatMap { Int($0) } ?? LockRecord.unreadableVersion)
+            return Self.record(item)
         }
+    }
+
+    /// `BatchGetItem`s of up to 100 keys (the most one may ask), each with strong consistency; keys DynamoDB leaves
+    /// unprocessed are asked again up to 3 times, then the read fails: every key is read, or none is taken.
+    public func readMany(_ keys: [String]) async throws -> [String: LockRecord] {
+        let keys = Array(Set(keys)).sorted()
+        guard !keys.isEmpty else { return [:] }
+        return try await bounded("reading \(keys.count) suspensions") { [client, table, region] in
+            var records: [String: LockRecord] = [:]
+            for start in stride(from: 0, to: keys.count, by: 100) {
+                var pending: [DynamoDBClient.Item] = keys[start..<min(start + 100, keys.count)].map { ["LockID": .string($0)] }
+                var retries = 0
+                while !pending.isEmpty {
+                    let (items, unprocessed) = try await client.batchGetItem(table: table, keys: pending, region: region)
+                    for item in items {
+                        guard let key = item["LockID"]?.text else { continue }
+                        records[key] = Self.record(item)
+                    }
+                    if !unprocessed.isEmpty {
+                        retries += 1
+                        guard retries <= 3 else {
+                            throw CoordinationError("DynamoDB left \(unprocessed.count) keys unprocessed after 3 retries; none of this read is taken")
+                        }
+                        try await Task.sleep(for: .milliseconds(50 << retries))
+                    }
+                    pending = unprocessed
+                }
+            }
+            return records
+        }
+    }
+
+    /// An item as a record: Switchyard's string and number attributes; `Version` unreadable when it is not a number.
+    static func record(_ item: DynamoDBClient.Item) -> LockRecord {
+        var attributes: [String: String] = [:]
+        // Attributes of other types (a person's annotation) are not Switchyard's: left out, never fatal. Switchyard's
+        // own attributes are then read strictly by the coordinator.
+        for (name, value) in item where name != "LockID" && name != "Version" { attributes[name] = value.text }
+        return LockRecord(attributes: attributes, version: item["Version"]?.text.flatMap { Int($0) } ?? LockRecord.unreadableVersion)
     }
 
     public func write(_ key: String, _ attributes: [String: String], replacing expected: Int?) async throws -> Int? {

@@ -34,8 +34,22 @@ public struct Coordinator: Sendable {
     /// A suspension in force, from the store. An item that exists is a suspension, however it was written: a field
     /// that cannot be read is said as such, never taken as "not suspended".
     public func suspension(of app: String) async throws -> Suspension? {
-        guard let record = try await store.read(Self.key(app, "suspend")) else { return nil }
-        return Suspension(
+        try await store.read(Self.key(app, "suspend")).map { suspension(app, $0) }
+    }
+
+    /// The suspensions in force among `apps`, read together (one `BatchGetItem` per 100 apps on a lock table): an app
+    /// absent from the answer has none. All or an error: the caller counts every app suspended when it throws.
+    public func suspensions(of apps: [String]) async throws -> [String: Suspension] {
+        let records = try await store.readMany(apps.map { Self.key($0, "suspend") })
+        var suspensions: [String: Suspension] = [:]
+        for app in apps {
+            if let record = records[Self.key(app, "suspend")] { suspensions[app] = suspension(app, record) }
+        }
+        return suspensions
+    }
+
+    private func suspension(_ app: String, _ record: LockRecord) -> Suspension {
+        Suspension(
             app: app, by: record["by"] ?? "someone (the item's `by` cannot be read)",
             at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
             reason: record["reason"] ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")

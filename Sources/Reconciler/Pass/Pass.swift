@@ -69,8 +69,9 @@ public struct Pass: Sendable {
                 switch mode {
                 case .plan:
                     var plans = await Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop)).plan(state, safety: candidate.safety)
+                    let suspensions = await suspensions(of: state.applications)
                     for (index, app) in state.applications.enumerated() {
-                        if let suspension = await suspension(of: app) {
+                        if let suspension = suspensions[app.name] {
                             plans[index].suspend(suspension)
                         } else if let diverged = await divergence(app, plans[index], commit: candidate.snapshot.commit.id, candidate.appliedRegions) {
                             plans[index].blockers.insert(diverged, at: 0)
@@ -205,6 +206,12 @@ public struct Pass: Sendable {
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let hooks = hooks
         let leases = Locked<[String: Lease]>([:])
+        // The apps whose files changed go first: planned before the rest is read, applied beside it. The rest waits
+        // until each changed app made its first mutating call or ended (5 s at most), so a flip's calls are not queued
+        // behind hundreds of reads.
+        let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
+        let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
+        let changedFirst = Latch(awaiting: Set(changed.map(\.name)))
         let applier = Applier(
             kinds: kinds, calls: guarded, options: configuration.applyOptions, progress: hooks.progress,
             journal: { event in
@@ -221,6 +228,7 @@ public struct Pass: Sendable {
                     phase: phase, requestID: event.requestID, message: message)
                 // Journal before call: when this throws for `calling`, the Applier does not make the call.
                 try journal.record(record)
+                if event.phase == .calling { changedFirst.arrived(event.app) }
                 hooks.journaled(event)
                 hooks.recorded(record, event.step.summary)
             })
@@ -242,9 +250,6 @@ public struct Pass: Sendable {
             case nil: return .notAncestor("unknown to this host even after a fetch")
             }
         }
-        // The apps whose files changed go first: planned before the rest is read, applied beside it.
-        let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
-        let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
         let order = Dictionary(state.applications.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         @Sendable func plan(_ apps: [Application]) async -> [AppPlan] {
             if apps.isEmpty { return [] }
@@ -254,12 +259,14 @@ public struct Pass: Sendable {
             guard !apps.isEmpty else { return [] }
             var plans = planned ?? []
             if planned == nil { plans = await plan(apps) }
+            // Read once the apps are planned, just before acting: a suspension made while they were observed holds.
+            let suspended = await suspensions(of: apps)
             return await withTaskGroup(of: (Reconciler.AppResult, Bool).self) { group in
                 for (app, plan) in zip(apps, plans) {
                     let convergedBefore = appStates[app.name]?.appliedSpecHash == specHashes[app.name] ?? nil
                     group.addTask {
                         var plan = plan
-                        if let suspension = await suspension(of: app) {
+                        if let suspension = suspended[app.name] {
                             plan.suspend(suspension)
                             return (Reconciler.AppResult(plan: plan, outcomes: [], verdict: .suspended), false)
                         }
@@ -314,15 +321,21 @@ public struct Pass: Sendable {
                     }
                 }
                 var results: [(Reconciler.AppResult, Bool)] = []
-                for await result in group { results.append(result) }
+                for await result in group {
+                    changedFirst.arrived(result.0.plan.app)
+                    results.append(result)
+                }
                 return results
             }
         }
-        // The changed apps are observed alone (a flip is not queued behind hundreds of reads), then acted on while
-        // the rest is observed and converged.
+        // The changed apps are observed alone, then acted on; the rest is observed and converged once they made their
+        // first call.
         let changedPlans = await plan(changed)
         async let first = converge(changed, planned: changedPlans)
-        async let others = converge(rest)
+        async let others = { () async -> [(Reconciler.AppResult, Bool)] in
+            await changedFirst.wait(atMost: .seconds(5))
+            return await converge(rest)
+        }()
         let applied = (await first + others).sorted { order[$0.0.plan.app, default: 0] < order[$1.0.plan.app, default: 0] }
         result.results = applied.map(\.0)
         result.reportedOnly = Set(applied.filter(\.1).map(\.0.plan.app))
@@ -380,20 +393,29 @@ public struct Pass: Sendable {
         return Divergence.blocker(app, plan: plan, lastAppliedRegion: known, reassert: reassert)
     }
 
-    /// The app's suspension: `spec.suspend: true`, or one recorded in the coordinator's store. A store that cannot
+    /// The apps' suspensions: `spec.suspend: true`, or one recorded in the coordinator's store. A store that cannot
     /// be read counts as a suspension: where Switchyard cannot know whether a person pulled the break glass, it does
-    /// not act.
-    func suspension(of app: Application) async -> Suspension? {
-        if app.spec.suspend {
-            return Suspension(app: app.name, by: "the desired-state file", at: nil, reason: "\(app.source.path) sets spec.suspend: true")
+    /// not act. They are read together (one `BatchGetItem` per 100 apps on a lock table); when that read fails,
+    /// every one of them counts as suspended.
+    func suspensions(of apps: [Application]) async -> [String: Suspension] {
+        var suspensions: [String: Suspension] = [:]
+        for app in apps where app.spec.suspend {
+            suspensions[app.name] = Suspension(
+                app: app.name, by: "the desired-state file", at: nil, reason: "\(app.source.path) sets spec.suspend: true")
         }
-        guard let coordinator else { return nil }
-        do { return try await coordinator.suspension(of: app.name) } catch {
-            hooks.logger.error("\(app.name): cannot read its suspension from \(coordinator.store.name): \(error); not acting")
-            return Suspension(
-                app: app.name, by: "unknown", at: nil,
-                reason: "whether \(app.name) is suspended cannot be read from \(coordinator.store.name) (\(error)); counted as suspended")
+        let asked = apps.filter { suspensions[$0.name] == nil }.map(\.name)
+        guard let coordinator, !asked.isEmpty else { return suspensions }
+        do {
+            suspensions.merge(try await coordinator.suspensions(of: asked)) { file, _ in file }
+        } catch {
+            hooks.logger.error("cannot read the suspensions of \(asked.count) apps from \(coordinator.store.name): \(error); not acting on them")
+            for app in asked {
+                suspensions[app] = Suspension(
+                    app: app, by: "unknown", at: nil,
+                    reason: "whether \(app) is suspended cannot be read from \(coordinator.store.name) (\(error)); counted as suspended")
+            }
         }
+        return suspensions
     }
 
     static func hash(_ text: String) -> String {

@@ -11,8 +11,9 @@ extension Pass {
         let reconciler = Reconciler(kinds: kinds, calls: PassCalls(safePoint: stop))
         var reports = await reconciler.readiness(state, to: target, safety: candidate.safety, now: result.startedAt)
         let files = Dictionary(candidate.snapshot.files.map { ($0.path, $0.content) }, uniquingKeysWith: { a, _ in a })
+        let suspensions = await suspensions(of: state.applications.enumerated().filter { !reports[$0.offset].isEmpty }.map(\.element))
         for (index, app) in state.applications.enumerated() where !reports[index].isEmpty {
-            let suspension = await suspension(of: app)
+            let suspension = suspensions[app.name]
             for entry in reports[index].indices {
                 let region = reports[index][entry].target
                 // The commit a flip would make must itself be valid: every kind's rules read the new active region (a
