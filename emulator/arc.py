@@ -21,7 +21,8 @@ Two parts, both installed by ``switchyard_emulator.build_app()`` through ``insta
   ``GetChange`` reports ``PENDING`` for ``dns_seconds`` before ``INSYNC``; ListResourceRecordSets
   pages by StartRecordName/StartRecordType/StartRecordIdentifier with NextRecordIdentifier (moto
   ignored the identifier, so a failover pair could not be paged through); alias records carry no
-  TTL; the SOA record's value is a string.
+  TTL; the SOA record's value is a string. Each change also keeps the zone's records as it left them
+  (``zone_view()``): the DNS resolver (resolver.py) answers per the newest INSYNC one.
 
 This module never imports ``switchyard_emulator`` (which usually runs as ``__main__``): the call log,
 the runtime configuration and the request classifier are handed over by ``install()``.
@@ -80,6 +81,7 @@ def reset() -> None:
     ARC.reset()
     with _R53_LOCK:
         _CHANGES.clear()
+        _ZONE_VERSIONS.clear()
 
 
 def _now_iso() -> str:
@@ -270,6 +272,18 @@ class ArcState:
 
 
 ARC = ArcState()
+
+
+def routing_control(arn: str) -> dict[str, Any] | None:
+    """A routing control of any emulated cluster by ARN: ``{"name", "arn", "state", "cluster",
+    "control_panel_name"}`` (its state as the data plane last set it), or None."""
+    with ARC.lock:
+        for cluster in ARC.clusters.values():
+            control = cluster.controls.get(arn)
+            if control is not None:
+                return {"name": control["name"], "arn": arn, "state": control["state"], "cluster": cluster.name,
+                        "control_panel_name": cluster.panels[control["panel_arn"]]["name"]}
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -761,26 +775,94 @@ def recorded_params(service: str | None, operation: str | None, path: str,
 # ---------------------------------------------------------------------------
 
 _R53_LOCK = threading.RLock()
-_CHANGES: dict[str, dict[str, Any]] = {}  # change id (without /change/) -> {submitted, seconds, comment}
+# change id (without /change/) -> {submitted, epoch, seconds, deadline, comment, zone}
+_CHANGES: dict[str, dict[str, Any]] = {}
+# hosted zone id -> the zone's records after each of its changes, oldest first:
+# [{"change_id", "deadline", "records"}]; what a resolver sees is the newest one that is INSYNC.
+_ZONE_VERSIONS: dict[str, list[dict[str, Any]]] = {}
 _R53_INSTALLED = False
 RECORD_VALUE_KEYS = ("TTL", "ResourceRecords", "AliasTarget", "HealthCheckId", "Failover", "Weight", "Region",
                      "GeoLocation", "MultiValueAnswer", "CidrRoutingConfig", "GeoProximityLocation")
 
 
-def _new_change(comment: str | None = None) -> dict[str, Any]:
+def _new_change(comment: str | None = None, zone_id: str | None = None,
+                records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Issues a change id, PENDING for ``dns_seconds``. With `zone_id` the change also records the zone's
+    records after it (`records`): a zone's changes go INSYNC in the order they were made (a change is never
+    INSYNC before an earlier change of its zone), and a resolver answers per the newest INSYNC one."""
     change_id = "C" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(13))
     config = _BOUND["config"]
     seconds = float(getattr(config, "dns_seconds", 0.0) or 0.0)
     submitted = _dt.datetime.now(_dt.timezone.utc)
+    now = time.time()
     with _R53_LOCK:
-        _CHANGES[change_id] = {"submitted": submitted, "epoch": time.time(), "seconds": seconds, "comment": comment}
+        deadline = now + seconds
+        versions = _ZONE_VERSIONS.setdefault(zone_id, []) if zone_id else None
+        if versions:
+            deadline = max(deadline, versions[-1]["deadline"])
+        _CHANGES[change_id] = {"submitted": submitted, "epoch": now, "seconds": seconds, "deadline": deadline,
+                               "comment": comment, "zone": zone_id}
+        if versions is not None:
+            versions.append({"change_id": change_id, "deadline": deadline, "records": records or []})
+            _trim_versions(versions, now)
     return _change_info(change_id)
+
+
+def _trim_versions(versions: list[dict[str, Any]], now: float) -> None:
+    """Forgets the versions older than the newest INSYNC one (no resolver can see them any more)."""
+    insync = [i for i, v in enumerate(versions) if v["deadline"] <= now]
+    if insync and insync[-1] > 0:
+        del versions[:insync[-1]]
+
+
+def zone_snapshot(zone: Any) -> list[dict[str, Any]]:
+    """The records of a moto hosted zone as plain dicts (ListResourceRecordSets' field names; ResourceRecords
+    as a list of values; AliasTarget with a boolean EvaluateTargetHealth), in the zone's order."""
+    out = []
+    for rec in zone.rrsets:
+        ttl = int(rec.ttl) if isinstance(rec.ttl, str) and rec.ttl.isdigit() else rec.ttl
+        item: dict[str, Any] = {"Name": rec.name if rec.name.endswith(".") else rec.name + ".", "Type": str(rec.type),
+                                "TTL": ttl, "ResourceRecords": [str(v) for v in (rec.records or [])],
+                                "SetIdentifier": rec.set_identifier, "Failover": rec.failover,
+                                "HealthCheckId": rec.health_check_id}
+        alias = rec.alias_target
+        if isinstance(alias, dict):
+            evaluate = alias.get("EvaluateTargetHealth")
+            item["AliasTarget"] = {"HostedZoneId": alias.get("HostedZoneId"), "DNSName": alias.get("DNSName"),
+                                   "EvaluateTargetHealth": evaluate is True or str(evaluate).lower() == "true"}
+        for key, attr in (("Weight", "weight"), ("Region", "region"), ("GeoLocation", "geo_location"),
+                          ("MultiValueAnswer", "multi_value_answer"), ("CidrRoutingConfig", "cidr_routing_config"),
+                          ("GeoProximityLocation", "geo_proximity_location")):
+            value = getattr(rec, attr, None)
+            if value is not None:
+                item[key] = copy.deepcopy(value)
+        out.append(item)
+    return out
+
+
+def zone_view(zone_id: str) -> dict[str, Any] | None:
+    """What a resolver sees of a hosted zone: ``{"records": [...] | None, "change_id": "/change/C…" | None,
+    "pending": N, "next_insync_epoch": epoch | None}`` — the records as the zone's newest INSYNC change left
+    them (None while even the zone's creation is PENDING), and how many newer changes are still PENDING.
+    None for a zone the emulator never tracked (created before the extensions were installed). The records
+    are shared with later calls: read them, never change them."""
+    now = time.time()
+    with _R53_LOCK:
+        versions = _ZONE_VERSIONS.get(zone_id)
+        if not versions:
+            return None
+        _trim_versions(versions, now)
+        visible = versions[0] if versions[0]["deadline"] <= now else None
+        later = versions[1:] if visible else versions
+        return {"records": visible["records"] if visible else None,
+                "change_id": f"/change/{visible['change_id']}" if visible else None,
+                "pending": len(later), "next_insync_epoch": later[0]["deadline"] if later else None}
 
 
 def _change_info(change_id: str) -> dict[str, Any]:
     with _R53_LOCK:
         change = _CHANGES[change_id]
-    pending = time.time() < change["epoch"] + change["seconds"]
+    pending = time.time() < change["deadline"]
     info = {"Id": f"/change/{change_id}", "Status": "PENDING" if pending else "INSYNC",
             "SubmittedAt": change["submitted"]}
     if change["comment"]:
@@ -925,15 +1007,21 @@ def install_route53_extensions() -> None:
     original_change_response = Route53.change_resource_record_sets
 
     def create_zone_response(self: Route53) -> ActionResult:
-        result = original_create_zone_response(self)
-        if isinstance(getattr(result, "result", None), dict):
-            result.result["ChangeInfo"] = _new_change()
+        with _R53_LOCK:
+            result = original_create_zone_response(self)
+            if isinstance(getattr(result, "result", None), dict):
+                zone = result.result.get("HostedZone")
+                zone_id = getattr(zone, "resource_id", None)
+                result.result["ChangeInfo"] = _new_change(None, zone_id, zone_snapshot(zone) if zone_id else None)
         return result
 
     def change_response(self: Route53) -> ActionResult:
-        result = original_change_response(self)
-        if isinstance(getattr(result, "result", None), dict):
-            result.result["ChangeInfo"] = _new_change(self._get_param("ChangeBatch.Comment"))
+        with _R53_LOCK:  # the batch, its change id and the zone's version in one step
+            result = original_change_response(self)
+            if isinstance(getattr(result, "result", None), dict):
+                zone = self.backend.get_hosted_zone(self._get_param("HostedZoneId"))
+                result.result["ChangeInfo"] = _new_change(self._get_param("ChangeBatch.Comment"),
+                                                          zone.resource_id, zone_snapshot(zone))
         return result
 
     def get_change_response(self: Route53) -> ActionResult:
@@ -1016,6 +1104,7 @@ DNS_CLUSTER_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 DNS_APP_REGIONS = ("us-east-1", "us-west-1")  # primary, secondary (topology.PRIMARY_REGION, SECONDARY_REGION)
 DNS_TTL = 60
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"  # the hosted zone id of every CloudFront alias target
+RESOLVER_PATH = "/_dns/resolve"  # resolver.RESOLVE_PATH (the DNS resolver endpoint)
 
 
 def _control_http(endpoint_url: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -1037,12 +1126,14 @@ def dns_names_for(index: int) -> dict[str, str]:
     suffix = "" if index == 1 else str(index)
     prefix = f"{DNS_PREFIX}{suffix}"
     return {"prefix": prefix, "record": f"shop{suffix}.{DNS_ZONE}", "decoy": f"api{suffix}.{DNS_ZONE}",
+            "control_record": f"shop{suffix}-arc.{DNS_ZONE}",
             "control_panel": f"{prefix}-panel", "safety_rule": f"{prefix}-at-least-one-on",
             **{f"set_identifier:{r}": f"{prefix}-{r}" for r in DNS_APP_REGIONS},
             **{f"routing_control:{r}": f"{prefix}-{r}" for r in DNS_APP_REGIONS}}
 
 
-def create_dns_topology(endpoint_url: str, count: int, client: Callable[[str, str, str], Any]) -> list[dict[str, Any]]:
+def create_dns_topology(endpoint_url: str, count: int, client: Callable[[str, str, str], Any],
+                        controls_health: bool = False) -> list[dict[str, Any]]:
     """Creates the DNS part of `count` apps and returns one ``dns`` object per app.
 
     Shared: the public hosted zone ``unishop.example.`` (reused if it exists) with the decoys every app must
@@ -1052,7 +1143,14 @@ def create_dns_topology(endpoint_url: str, count: int, client: Callable[[str, st
     the health check, SECONDARY in us-west-1, TTL 60), the decoy pair ``apiN.unishop.example.`` A with the
     same SetIdentifiers, and a control panel ``unishopN-panel`` with the routing controls
     ``unishopN-us-east-1`` (On) and ``unishopN-us-west-1`` (Off) and the safety rule
-    ``unishopN-at-least-one-on`` (ATLEAST 1 of the two)."""
+    ``unishopN-at-least-one-on`` (ATLEAST 1 of the two). Each ``dns`` object names the resolver endpoint
+    (``resolver_url``).
+
+    With controls_health=True (default off; nothing above changes) each app also gets, per region, a
+    RECOVERY_CONTROL health check bound to that region's routing control, and the failover pair
+    ``shopN-arc.unishop.example.`` A steered by them (PRIMARY in us-east-1, SECONDARY in us-west-1, the same
+    values and SetIdentifiers as ``shopN``), described under ``routing_control_records``: setting the routing
+    controls moves what the resolver answers for that name (the shape ARC users deploy)."""
     route53 = client("route53", endpoint_url, "us-east-1")
     zones = route53.list_hosted_zones_by_name(DNSName=DNS_ZONE, MaxItems="1")["HostedZones"]
     if zones and zones[0]["Name"] == DNS_ZONE:
@@ -1138,8 +1236,31 @@ def create_dns_topology(endpoint_url: str, count: int, client: Callable[[str, st
             "routing_control_names": {r: n[f"routing_control:{r}"] for r in DNS_APP_REGIONS},
             "routing_controls": {r: controls[n[f"routing_control:{r}"]] for r in DNS_APP_REGIONS},
             "safety_rule": rule["name"], "safety_rule_arn": rule["arn"],
+            "resolver_url": endpoint_url.rstrip("/") + RESOLVER_PATH,
         })
+        if controls_health:
+            apps[-1]["routing_control_records"] = _control_health_records(
+                route53, zone_id, n, values, {r: controls[n[f"routing_control:{r}"]] for r in DNS_APP_REGIONS})
     return apps
+
+
+def _control_health_records(route53: Any, zone_id: str, n: dict[str, str], values: dict[str, list[str]],
+                            controls: dict[str, str]) -> dict[str, Any]:
+    """Per region a RECOVERY_CONTROL health check on its routing control, and the failover pair steered by them."""
+    checks = {region: route53.create_health_check(
+        CallerReference=f"switchyard-{n['prefix']}-{region}-routing-control-{time.time_ns()}",
+        HealthCheckConfig={"Type": "RECOVERY_CONTROL", "RoutingControlArn": controls[region]})["HealthCheck"]["Id"]
+        for region in DNS_APP_REGIONS}
+    failover = dict(zip(DNS_APP_REGIONS, ("PRIMARY", "SECONDARY")))
+    route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+        "Comment": f"{n['prefix']} routing-control records",
+        "Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+            "Name": n["control_record"], "Type": "A", "SetIdentifier": n[f"set_identifier:{region}"],
+            "Failover": failover[region], "TTL": DNS_TTL, "HealthCheckId": checks[region],
+            "ResourceRecords": [{"Value": v} for v in values[region]]}} for region in DNS_APP_REGIONS]})
+    return {"record_name": n["control_record"], "record_type": "A", "ttl": DNS_TTL,
+            "set_identifiers": {r: n[f"set_identifier:{r}"] for r in DNS_APP_REGIONS},
+            "failover": failover, "values": values, "health_check_ids": checks, "routing_controls": controls}
 
 
 def endpoint_region(url: str) -> str:

@@ -57,6 +57,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arc  # noqa: E402  (DNS traffic kinds: ARC routing controls data plane, Route 53 realism)
 import edge  # noqa: E402  (emulated CloudFront edge, deployment delay, readiness facts)
+import resolver  # noqa: E402  (DNS resolver endpoint: records, health checks, routing controls)
 
 # ---------------------------------------------------------------------------
 # Runtime configuration and call recording (shared with the control API)
@@ -1584,6 +1585,8 @@ class SwitchyardApp:
             status, payload = arc.control(path, method, query, data, environ)
             return _json_response(start_response, status, payload)
         handled = edge.control(path, method, query, data)
+        if handled is None and (path == "dns" or path.startswith("dns/")):
+            handled = resolver.control(path, method, query, data)
         if handled is not None:
             return _json_response(start_response, *handled)
         if path == "complete-failovers" and method == "POST":
@@ -1603,9 +1606,12 @@ class SwitchyardApp:
         if path.startswith("/moto-api"):
             if path.rstrip("/") == "/moto-api/reset":
                 arc.reset()
+                resolver.reset()
             return self.moto_app(environ, start_response)
         if arc.is_arc_path(path):
             return arc.handle(environ, start_response)
+        if resolver.is_resolver_path(path):
+            return resolver.handle(environ, start_response)
         if edge.is_edge_request(environ):
             return edge.serve(environ, start_response)
 
@@ -1644,6 +1650,7 @@ def build_app(port_ref: dict[str, int] | None = None) -> SwitchyardApp:
     install_capacity_extensions()
     arc.install(CALLS, CONFIG, classify)
     edge.install_edge_extensions(CONFIG, CALLS)
+    resolver.install()
     return SwitchyardApp(DomainDispatcherApplication(create_backend_app), port_ref or {})
 
 

@@ -30,6 +30,9 @@ Per app:
   cluster ``unishop-arc`` (endpoints us-east-1, us-west-2, eu-west-1) with a control panel,
   routing controls ``unishop-us-east-1`` (On) / ``unishop-us-west-1`` (Off) and a safety rule;
   the N-th app uses ``shopN`` / ``unishopN-…`` (one zone and one cluster for all).
+  ``--dns-control-health-checks`` adds per app RECOVERY_CONTROL health checks on the routing
+  controls and the failover pair ``shopN-arc.unishop.example.`` they steer (the DNS resolver,
+  ``/_dns/resolve``, answers per them).
 
 With the default prefix ``hot`` and count 1 the names are exactly the lab's.
 With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
@@ -37,7 +40,7 @@ With ``--count N`` the apps are ``hot``, ``hot2`` ... ``hotN``.
 CLI:    python3 emulator/topology.py --endpoint http://127.0.0.1:PORT [--prefix hot]
             [--count N] [--parts all|web|aurora] [--documentdb [--docdb-prefix unishop]]
             [--compute [--standby-max N] [--primary-capacity 2/4/8] [--standby-capacity 1/1/8]
-             [--no-settle]] [--dns] [--output FILE]
+             [--no-settle]] [--dns [--dns-control-health-checks]] [--output FILE]
 Module: from topology import create_topology; create_topology(endpoint_url, documentdb=True)
 Prints a JSON description (distribution ids, cluster ARNs, bucket names).
 """
@@ -370,7 +373,7 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
                     docdb_prefix: str = DOCDB_PREFIX, compute: bool = False,
                     standby_max: int | None = None, primary_capacity: Any = PRIMARY_CAPACITY,
                     standby_capacity: Any = STANDBY_CAPACITY, settle: bool = True,
-                    dns: bool = False) -> dict[str, Any]:
+                    dns: bool = False, dns_control_health_checks: bool = False) -> dict[str, Any]:
     """Creates `count` apps and returns {"endpoint_url": ..., "apps": [...]}.
 
     With documentdb=True every app also gets a DocumentDB global cluster under the
@@ -385,7 +388,10 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
     /_switchyard/complete-capacity; settle=False leaves it pending for capacity_seconds.
 
     With dns=True every app also gets, under the key "dns", its Route 53 failover records and
-    ARC routing controls (arc.create_dns_topology(): one zone and one ARC cluster for all apps)."""
+    ARC routing controls (arc.create_dns_topology(): one zone and one ARC cluster for all apps).
+    dns_control_health_checks=True (implies dns) adds per app RECOVERY_CONTROL health checks on the
+    routing controls and the failover pair shopN-arc.unishop.example. they steer
+    (dns["routing_control_records"])."""
     if count < 1:
         raise ValueError("count must be >= 1")
     if compute:  # fail before creating anything
@@ -398,8 +404,9 @@ def create_topology(endpoint_url: str, prefix: str = "hot", count: int = 1,
                                   primary_capacity=primary_capacity, standby_capacity=standby_capacity,
                                   settle=settle)
                        for p, d in zip(app_prefixes(prefix, count), app_prefixes(docdb_prefix, count))]}
-    if dns:
-        for app, app_dns in zip(result["apps"], arc.create_dns_topology(endpoint_url, count, _client)):
+    if dns or dns_control_health_checks:
+        for app, app_dns in zip(result["apps"], arc.create_dns_topology(endpoint_url, count, _client,
+                                                                         controls_health=dns_control_health_checks)):
             app["dns"] = app_dns
     return result
 
@@ -428,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave the initial capacity pending for the emulator's capacity_seconds")
     parser.add_argument("--dns", action="store_true",
                         help="also create the Route 53 failover records and ARC routing controls (default off)")
+    parser.add_argument("--dns-control-health-checks", action="store_true",
+                        help="with --dns (implied): also RECOVERY_CONTROL health checks on the routing controls "
+                             "and the failover pair shopN-arc.unishop.example. they steer (default off)")
     parser.add_argument("--output", help="also write the JSON description to this file")
     args = parser.parse_args(argv)
     try:
@@ -435,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
                                  documentdb=args.documentdb, docdb_prefix=args.docdb_prefix,
                                  compute=args.compute, standby_max=args.standby_max,
                                  primary_capacity=args.primary_capacity, standby_capacity=args.standby_capacity,
-                                 settle=not args.no_settle, dns=args.dns)
+                                 settle=not args.no_settle, dns=args.dns,
+                                 dns_control_health_checks=args.dns_control_health_checks)
     except ValueError as exc:
         parser.error(str(exc))
     text = json.dumps(result, indent=2, sort_keys=True)
