@@ -117,6 +117,7 @@ def main() -> int:
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--idle-seconds", type=int, default=60)
     parser.add_argument("--webhooks", type=int, default=5)
+    parser.add_argument("--quiet", action="store_true", help="send each webhook once the daemon made no AWS call for 2 s")
     parser.add_argument("--trace", action="store_true", help="print the AWS calls of the last flip, from the webhook")
     args = parser.parse_args()
     work = os.path.abspath(os.path.join(args.work, "service"))
@@ -199,6 +200,14 @@ def main() -> int:
             git("commit", "-qam", f"flip {n}", cwd=clone)
             git("push", "-q", "origin", "HEAD:main", cwd=clone)
             after = git("rev-parse", "HEAD", cwd=clone)
+            if args.quiet:
+                # The daemon idle: no AWS call for 2 s (the last pass and readiness evaluation finished).
+                seen, since, begun = None, time.time(), time.time()
+                while time.time() - since < 2 and time.time() - begun < 300:
+                    total = json.loads(http(endpoint + "/_switchyard/calls")[1])["total"]
+                    if total != seen:
+                        seen, since = total, time.time()
+                    time.sleep(0.2)
             http(endpoint + "/_switchyard/reset-calls", data=b"")
             body = json.dumps({"ref": "refs/heads/main", "after": after}).encode()
             signature = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()

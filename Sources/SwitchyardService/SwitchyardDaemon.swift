@@ -96,9 +96,11 @@ public struct SwitchyardDaemon: Sendable {
     /// - Returns: the outcome of the last pass.
     public func run(listen: Listen?, once: Bool, hangups: HangupSignals? = nil) async throws -> PassOutcome? {
         let readiness = once ? nil : PassTrigger()
+        let evaluating = Locked<SafePoint?>(nil)
         let loop = ReconcileLoop(
             configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status,
-            trigger: trigger, policy: policy, coordinator: coordinator, once: once, readiness: readiness, logger: logger)
+            trigger: trigger, policy: policy, coordinator: coordinator, once: once, readiness: readiness, readinessEvaluation: evaluating,
+            logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
@@ -107,7 +109,7 @@ public struct SwitchyardDaemon: Sendable {
                 .init(
                     service: ReadinessLoop(
                         configuration: configuration, kinds: kinds, journal: journal, metrics: metrics, status: status, trigger: readiness,
-                        policy: policy, coordinator: coordinator, logger: logger)))
+                        policy: policy, coordinator: coordinator, evaluation: evaluating, logger: logger)))
         }
         if !once {
             let hangups = if let hangups { hangups } else { await HangupSignals() }

@@ -142,7 +142,7 @@ public struct Pass: Sendable {
         let hex = snapshot.commit.id.hex
         let state: DesiredStateSet
         do {
-            state = try snapshot.desiredState().selecting(configuration.apps)
+            state = try Self.desiredState(of: snapshot, folder: configuration.folder).selecting(configuration.apps)
         } catch {
             return Candidate(snapshot: snapshot, refusal: Refusal(commit: hex, kind: .invalid, error: error))
         }
@@ -416,6 +416,22 @@ public struct Pass: Sendable {
             }
         }
         return suspensions
+    }
+
+    /// The last commit's desired state, parsed and validated: a loop's passes read the same commit again and again, and
+    /// parsing hundreds of files is most of an unchanged pass's own work. A commit's files never change.
+    private static let lastParsed = Locked<(key: String, state: Result<DesiredStateSet, ValidationFailure>)?>(nil)
+
+    static func desiredState(of snapshot: Snapshot, folder: String) throws(ValidationFailure) -> DesiredStateSet {
+        let key = "\(snapshot.commit.id.hex) \(folder)"
+        let state: Result<DesiredStateSet, ValidationFailure>
+        if let last = lastParsed.withLock({ $0 }), last.key == key {
+            state = last.state
+        } else {
+            state = Result { () throws(ValidationFailure) in try snapshot.desiredState() }
+            lastParsed.withLock { $0 = (key, state) }
+        }
+        return try state.get()
     }
 
     static func hash(_ text: String) -> String {

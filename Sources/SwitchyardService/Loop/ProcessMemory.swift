@@ -22,9 +22,13 @@ public enum ProcessMemory {
 
     /// Returns the pages a finished pass freed to the kernel (`malloc_trim`), once the pass's transfer threads have
     /// exited (libdispatch retires an idle worker after about 5 s, and a thread's cached blocks go back only then).
+    /// Then unmaps the code and read-only data pages the pass ran through (most of the binary's resident pages): they
+    /// stay in the page cache, so the next pass maps them back with minor faults, and the host can reclaim them
+    /// meanwhile without I/O. Relocated data, the heap and stacks are never touched (docs/PERFORMANCE.md).
     static func releaseFreePagesSoon() {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(10)) {
             switchyard_release_free_memory()
+            _ = switchyard_unmap_clean_file_pages()
         }
     }
 }

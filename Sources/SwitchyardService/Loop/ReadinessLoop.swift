@@ -19,6 +19,8 @@ struct ReadinessLoop: Service {
     /// The host's commit policy: a commit it would refuse to apply is not read for readiness either.
     let policy: CommitPolicy?
     let coordinator: Coordinator?
+    /// Where the evaluation under way keeps its safe point: a pass the reconcile loop starts for a new commit stops it.
+    let evaluation: Locked<SafePoint?>
     let logger: Logger
     /// Per `app → region`, the last readiness said (ready, or the problems' codes), to log changes only.
     let said = Locked<[String: String]>([:])
@@ -40,7 +42,15 @@ struct ReadinessLoop: Service {
         let pass = Pass(
             configuration: configuration.pass, kinds: kinds, journal: journal, policy: policy, coordinator: coordinator,
             hooks: PassHooks(logger: logger))
-        let result = await pass.run(trigger: "readiness", mode: .readiness(target: nil))
+        let stop = SafePoint()
+        evaluation.withLock { $0 = stop }
+        let result = await pass.run(trigger: "readiness", mode: .readiness(target: nil), stop: stop)
+        evaluation.withLock { $0 = nil }
+        if let yielded = stop.reason {
+            logger.debug(
+                "readiness evaluation stopped: \(yielded); it runs again after the next pass that converges a new commit, or at the next interval")
+            return
+        }
         guard result.commit != nil, result.refusal == nil, result.error == nil else {
             logger.warning("readiness not evaluated: \(result.error ?? result.refusal?.reason ?? "the repository could not be read")")
             return

@@ -28,6 +28,10 @@ public struct ReconcileLoop: Service {
     /// Fired when a pass first converges at a new commit: readiness is evaluated again (`ReadinessLoop`), once the
     /// change is carried out, never beside the passes still carrying it out.
     let readiness: PassTrigger?
+    /// The readiness evaluation under way, if any: a pass that a webhook, a new commit or a signal started stops it at
+    /// its next safe point, so that a flip's calls are not queued behind hundreds of reads (it runs again once the
+    /// new commit converged).
+    let readinessEvaluation: Locked<SafePoint?>?
     /// The last commit readiness was asked for.
     let readinessCommit = Locked<String?>(nil)
     /// Whether the last pass left only steps waiting for AWS to finish a deployment.
@@ -39,9 +43,10 @@ public struct ReconcileLoop: Service {
     public init(
         configuration: ServiceConfiguration, kinds: ResourceKinds, journal: Journal, metrics: ServiceMetrics,
         status: ServiceStatus, trigger: PassTrigger, policy: CommitPolicy? = nil, coordinator: Coordinator? = nil, once: Bool = false,
-        readiness: PassTrigger? = nil, logger: Logger
+        readiness: PassTrigger? = nil, readinessEvaluation: Locked<SafePoint?>? = nil, logger: Logger
     ) {
         self.readiness = readiness
+        self.readinessEvaluation = readinessEvaluation
         self.configuration = configuration
         self.kinds = kinds
         self.journal = journal
@@ -112,6 +117,9 @@ public struct ReconcileLoop: Service {
         let start = clock.now
         let log = logger
         log.info("pass started (\(reason))")
+        if reason != "interval", reason != "retry", let evaluation = readinessEvaluation?.withLock({ $0 }) {
+            evaluation.stop(.superseded(by: "a pass (\(reason))"))
+        }
         let safePoint = SafePoint()
         let reading = Locked<CommitID?>(nil)
         let progressLog = log
