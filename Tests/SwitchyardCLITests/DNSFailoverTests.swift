@@ -25,6 +25,18 @@ struct DNSFailoverTests {
         }
     }
 
+    /// What the emulator's resolver answers for `name` (its values), as a DNS client would see it.
+    func resolve(_ dns: [String: Any], _ name: String) throws -> [String] {
+        let url = try #require(dns["resolver_url"] as? String)
+        let out = try Emulator.python([
+            "-c",
+            "import json, sys, urllib.parse, urllib.request; "
+                + "print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + '?' + urllib.parse.urlencode({'name': sys.argv[2]})))['answers']))",
+            url, name,
+        ])
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String] ?? []
+    }
+
     @Test("failover records: swapped in one batch after the promotion, every other field and record untouched; and back")
     func failoverRecords() async throws {
         let world = try World(parts: "aurora", failoverSeconds: 1, dns: .records)
@@ -34,6 +46,8 @@ struct DNSFailoverTests {
         let name = try #require(dns["record_name"] as? String)
         let ids = try #require(dns["set_identifiers"] as? [String: String])
         let before = try records(world, zone: zone)
+        let values = try #require(dns["values"] as? [String: [String]])
+        #expect(try resolve(dns, name) == values["us-east-1"], "DNS clients are sent to us-east-1 first")
 
         try world.flip(to: "us-west-1")
         let plan = try world.switchyard("plan")
@@ -72,6 +86,7 @@ struct DNSFailoverTests {
             }
         }
         #expect(try world.emulator.callCounts()["rds:SwitchoverGlobalCluster"] == 1, "exactly one promotion")
+        #expect(try resolve(dns, name) == values["us-west-1"], "DNS clients are sent to us-west-1 once the change is in sync")
         let inSync = try world.switchyard("plan")
         #expect(inSync.status == 0, "\(inSync.stdout)")
 
@@ -83,6 +98,7 @@ struct DNSFailoverTests {
         #expect(failBack.status == 0, "\(failBack.stdout)\n\(failBack.stderr)")
         let final = try records(world, zone: zone)
         #expect(final == before, "the zone is exactly as it started")
+        #expect(try resolve(dns, name) == values["us-east-1"])
         #expect(try world.switchyard("plan").status == 0)
         let status = try world.switchyard("status")
         #expect(status.stdout.contains("records us-east-1 PRIMARY, us-west-1 SECONDARY"), "\(status.stdout)")

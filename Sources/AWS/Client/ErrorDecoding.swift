@@ -20,7 +20,7 @@ public enum FallbackErrorDecoder {
         guard let start = body.range(of: "<\(name)>"),
             let end = body.range(of: "</\(name)>", range: start.upperBound..<body.endIndex)
         else { return nil }
-        let text = body[start.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = body[start.upperBound..<end.lowerBound].trimmedWhitespace
         return text.isEmpty ? nil : String(text)
     }
 }

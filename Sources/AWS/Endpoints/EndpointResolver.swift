@@ -92,8 +92,10 @@ public struct EndpointResolver: Sendable {
     }
 
     /// Only RFC 3986 path characters and well-formed `%XX` escapes.
+    private static let pathCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/".utf8)
+
     static func isPercentEncodedPath(_ path: String) -> Bool {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/".utf8)
+        let allowed = pathCharacters
         let bytes = Array(path.utf8)
         var i = 0
         while i < bytes.count {

@@ -114,6 +114,6 @@ public enum AWSErrorDecoder {
     }
 
     private static func trimmed(_ s: String) -> String {
-        s.trimmingCharacters(in: .whitespacesAndNewlines)
+        s.trimmedWhitespace
     }
 }

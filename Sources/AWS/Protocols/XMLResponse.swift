@@ -67,7 +67,7 @@ public struct XMLResponse: Sendable {
 
     /// The trimmed text at a path below `element`, or nil when the element is absent.
     public func text(_ path: String, in element: XMLElement) -> String? {
-        element.text(at: path)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        element.text(at: path)?.trimmedWhitespace
     }
 
     /// A boolean (`true`/`false`) at a path, or nil when absent.
@@ -110,7 +110,7 @@ public struct XMLResponse: Sendable {
     /// The texts of a list's members, e.g. `Readers/member`; empty when the list is absent.
     public func texts(_ listPath: String, member: String = "member", in element: XMLElement) -> [String] {
         (element.element(at: listPath)?.children(named: member) ?? []).map {
-            $0.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            $0.text.trimmedWhitespace
         }
     }
 
