@@ -14,22 +14,29 @@ public struct ResolvedEndpoint: Sendable, Equatable {
 /// `AWS_ENDPOINT_URL_<SERVICE>` then `AWS_ENDPOINT_URL`, both ignored when
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
 public struct EndpointResolver: Sendable {
-    private let environment: [String: String]
+    /// Each service's override, read from the environment once (every call resolves its endpoint).
+    private let overrides: [AWSService: URL]
 
     /// - Parameter environment: the process environment, or a fixed one in tests.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.environment = environment.awsRelevant
+        let environment = environment.awsRelevant
+        var overrides: [AWSService: URL] = [:]
+        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() != "true" {
+            for service in AWSService.allCases {
+                for name in [service.endpointEnvironmentVariable, "AWS_ENDPOINT_URL"] {
+                    if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                        overrides[service] = URL(string: value)
+                        break
+                    }
+                }
+            }
+        }
+        self.overrides = overrides
     }
 
     /// The configured override for a service, if any.
     public func override(for service: AWSService) -> URL? {
-        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" { return nil }
-        for name in [service.endpointEnvironmentVariable, "AWS_ENDPOINT_URL"] {
-            if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
-                return URL(string: value)
-            }
-        }
-        return nil
+        overrides[service]
     }
 
     /// The service endpoint (scheme and host, no path) on real AWS.

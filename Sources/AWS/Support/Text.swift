@@ -7,3 +7,12 @@ extension StringProtocol {
         return String(self[first...last])
     }
 }
+
+extension String {
+    /// Whether the two are equal but for the case of ASCII letters: header names, without bridging to `NSString`.
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        let (a, b) = (utf8, other.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) }
+    }
+}
