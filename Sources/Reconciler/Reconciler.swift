@@ -1,4 +1,5 @@
 import Foundation
+import AWS
 import Basics
 import DesiredState
 
@@ -104,7 +105,12 @@ public struct Reconciler: Sendable {
     }
 
     /// Runs `body` for every application, at most `observationWindow` at once; results in the applications' order.
+    /// Reads that can share a listing share it (`ReadBatch`): these are observations, never the reads before a call.
     static func windowed<T: Sendable>(_ apps: [Application], _ body: @escaping @Sendable (Application) async -> T) async -> [T] {
+        await ReadBatch.$current.withValue(apps.count > 1 ? ReadBatch() : nil) { await unbatched(apps, body) }
+    }
+
+    private static func unbatched<T: Sendable>(_ apps: [Application], _ body: @escaping @Sendable (Application) async -> T) async -> [T] {
         await withTaskGroup(of: (Int, T).self) { group in
             var next = 0
             func startNext() {

@@ -17,6 +17,12 @@ public struct RDSClient: Sendable {
     /// Reads one global cluster: its members, which is the writer, and any failover in progress.
     /// - Throws: `AWSError` (`GlobalClusterNotFoundFault`; `.malformedResponse` when the answer lists none).
     public func describeGlobalClusters(id: String, region: String) async throws -> GlobalCluster {
+        if let batch = ReadBatch.current,
+            let listed = await batch.listing("DescribeGlobalClusters \(region)", { try await self.listGlobalClusters(region: region) }),
+            let global = listed[id]
+        {
+            return global
+        }
         var parameters = QueryParameters(action: "DescribeGlobalClusters", version: Self.apiVersion)
         parameters.add("GlobalClusterIdentifier", id)
         let (xml, result) = try await call(parameters, region: region, idempotent: true)
@@ -25,6 +31,28 @@ public struct RDSClient: Sendable {
             throw xml.malformed("no global cluster \(id) in GlobalClusters")
         }
         return try GlobalCluster(element, xml)
+    }
+
+    /// Every global cluster `DescribeGlobalClusters` lists in `region`, by identifier: 100 a page, 50 pages at most.
+    /// - Throws: `AWSError`; `.malformedResponse` when a page cannot be read, or there are more than 50 pages.
+    public func listGlobalClusters(region: String) async throws -> [String: GlobalCluster] {
+        var clusters: [String: GlobalCluster] = [:]
+        var marker: String?
+        var pages = 0
+        while true {
+            pages += 1
+            var parameters = QueryParameters(action: "DescribeGlobalClusters", version: Self.apiVersion)
+            parameters.add("MaxRecords", "100")
+            if let marker { parameters.add("Marker", marker) }
+            let (xml, result) = try await call(parameters, region: region, idempotent: true)
+            for element in result.element(at: "GlobalClusters")?.children(named: "GlobalClusterMember") ?? [] {
+                let global = try GlobalCluster(element, xml)
+                clusters[global.identifier] = global
+            }
+            marker = xml.text("Marker", in: result)
+            if marker?.isEmpty ?? true { return clusters }
+            if pages == 50 { throw xml.malformed("more than 50 pages of global clusters") }
+        }
     }
 
     /// Reads one DB cluster, named by identifier or ARN.

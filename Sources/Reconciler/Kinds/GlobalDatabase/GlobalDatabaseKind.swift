@@ -127,6 +127,11 @@ public struct GlobalDatabaseKind<Flavor: GlobalDatabaseFlavor>: ResourceKind {
                 sid: Flavor.sid, actions: ["rds:DescribeDBClusters", "rds:DescribeGlobalClusters"] + promotions.sorted(), mutating: promotions,
                 resources: ["arn:\(account.partition):rds::\(id):global-cluster:\(declared.globalClusterID)"]
                     + declared.clusters.values.map(\.description)),
+            // A pass over many apps lists the global clusters once (`ReadBatch`) rather than describing each: the listing
+            // names no cluster, so IAM matches it to every global cluster of the account. Without it, each is read alone.
+            IAMGrant(
+                sid: "SwitchyardListGlobalClusters", actions: ["rds:DescribeGlobalClusters"], mutating: [],
+                resources: ["arn:\(account.partition):rds::\(id):global-cluster:*"]),
             // GetMetricStatistics has no resource-level permissions: `*` is the only resource it accepts.
             IAMGrant(sid: "SwitchyardReplicationLag", actions: ["cloudwatch:GetMetricStatistics"], mutating: [], resources: ["*"]),
         ]
