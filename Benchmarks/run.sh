@@ -5,7 +5,7 @@
 #   bash Benchmarks/run.sh aws        # plan and apply against the emulator only (about 10 minutes)
 #   bash Benchmarks/run.sh rto        # the user-visible RTO at the emulated edge, vs an aws CLI script and the floor
 #   bash Benchmarks/run.sh readiness  # one readiness evaluation of 100 apps, vs plan
-#   bash Benchmarks/run.sh service    # the idle daemon with 100 apps, webhook latency
+#   bash Benchmarks/run.sh service    # the idle daemon with 100 apps; webhook latency with 100 and 500 apps
 # Builds a release binary, makes the fixture repositories with git fast-import, and times each
 # command with hyperfine (warm cache, several runs). Nothing here is a test: it only reports.
 # The AWS sections start the emulator and the fault proxy themselves and stop them on exit.
@@ -145,6 +145,9 @@ fi
 
 if [ "$sections" = all ] || [ "$sections" = service ]; then
 echo "## switchyard run: idle cost with 100 apps, webhook latency, unchanged polls"
-python3 Benchmarks/service_bench.py "$bin" "$work" --apps 100 --idle-seconds 60 --webhooks 5 | tee "$out/service.txt"
+python3 Benchmarks/service_bench.py "$bin" "$work" --apps 100 --idle-seconds 120 --webhooks 5 --quiet | tee "$out/service.txt"
+echo "## switchyard run: webhook latency with 500 apps (idle daemon, then right after the last commit converged)"
+python3 Benchmarks/service_bench.py "$bin" "$work" --apps 500 --idle-seconds 5 --webhooks 5 --quiet | tee "$out/service500.txt"
+python3 Benchmarks/service_bench.py "$bin" "$work" --apps 500 --idle-seconds 5 --webhooks 5 | tee -a "$out/service500.txt"
 fi
 ls "$out"/*.md >/dev/null 2>&1 && cat "$out"/*.md
