@@ -63,10 +63,15 @@ public struct IAMPolicy: Encodable, Sendable, Equatable {
             let accounts = Set(
                 state.applications.compactMap { app in ResourceKinds.registered.lazy.compactMap { $0.account(of: app)?.account }.first })
             let tableAccount = account ?? (accounts.count == 1 ? accounts.first! : "*")
+            // A table named by ARN keeps its partition, account and name; every region's replica is granted.
+            let parts = lockTable.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            let resource =
+                parts.count == 6 && parts[0] == "arn" && parts[5].hasPrefix("table/")
+                ? "arn:\(parts[1]):dynamodb:*:\(parts[4]):\(parts[5])" : "arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"
             statements.append(
                 Statement(
                     sid: "SwitchyardLockTable", action: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-                    resource: ["arn:aws:dynamodb:*:\(tableAccount):table/\(lockTable)"]))
+                    resource: [resource]))
         }
         if readOnly {
             statements = statements.compactMap { statement in

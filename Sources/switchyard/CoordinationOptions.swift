@@ -34,8 +34,24 @@ struct CoordinationOptions: ParsableArguments {
     var hostID: String?
 
     func validate() throws {
+        if let table, !Self.isTable(table) {
+            throw ValidationError(
+                "--lock-table \(table) is neither a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -) nor a table ARN "
+                    + "(arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)")
+        }
         guard leaseDuration.value >= .seconds(3) else { throw ValidationError("--lease-duration must be at least 3s") }
         guard lockTimeout.value >= .seconds(1) else { throw ValidationError("--lock-timeout must be at least 1s") }
+    }
+
+    /// A DynamoDB table name, or a table's ARN (whose name follows the same rule).
+    static func isTable(_ text: String) -> Bool {
+        func isName(_ name: Substring) -> Bool {
+            (3...255).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+        }
+        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn" else { return isName(Substring(text)) }
+        return parts[2] == "dynamodb" && !parts[1].isEmpty && !parts[3].isEmpty && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber)
+            && parts[5].hasPrefix("table/") && isName(parts[5].dropFirst("table/".count))
     }
 
     /// The table's name: the option, else `SWITCHYARD_LOCK_TABLE`.
@@ -62,7 +78,7 @@ struct CoordinationOptions: ParsableArguments {
                 advice: "the host uses the replica in \(region) (--lock-region, else AWS_REGION): pass --lock-region with a region "
                     + "whose replica answers, or --lock-timeout to wait longer"),
             shared: true, host: host,
-            leaseDuration: leaseDuration.value)
+            leaseDuration: leaseDuration.value, local: StateFolderStore(stateDirectory: stateDirectory))
     }
 }
 

@@ -19,7 +19,7 @@ struct ReadBatchTests {
     func oneListing() async throws {
         let sender = RecordingSender(Self.listing(["a"], marker: "page2"), Self.listing(["b"]))
         let rds = RDSClient(sender: sender)
-        let (a, b) = try await ReadBatch.$current.withValue(ReadBatch()) {
+        let (a, b) = try await ReadBatch.$current.withValue(ReadBatch(maxAge: .seconds(3600))) {
             (try await rds.describeGlobalClusters(id: "a", region: "us-west-2"), try await rds.describeGlobalClusters(id: "b", region: "us-west-2"))
         }
         #expect(a.identifier == "a" && b.identifier == "b")

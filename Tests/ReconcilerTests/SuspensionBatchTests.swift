@@ -13,10 +13,13 @@ struct SuspensionBatchTests {
         let lock = NSLock()
         var unprocessedAnswers: Int
         var asked: [[String]] = []
+        /// Replaces the whole answer (a malformed one).
+        let answer: [String: Any]?
 
-        init(items: [String: [String: Any]], unprocessedAnswers: Int = 0) {
+        init(items: [String: [String: Any]], unprocessedAnswers: Int = 0, answer: [String: Any]? = nil) {
             self.items = items
             self.unprocessedAnswers = unprocessedAnswers
+            self.answer = answer
         }
 
         func send(_ operation: AWSOperation) async throws -> HTTPResponse {
@@ -31,7 +34,8 @@ struct SuspensionBatchTests {
             }
             let found = leaveAll ? [] : keys.compactMap { items[$0] }
             let left = leaveAll ? keys.map { ["LockID": ["S": $0]] } : []
-            let answer: [String: Any] = ["Responses": ["locks": found], "UnprocessedKeys": left.isEmpty ? [:] : ["locks": ["Keys": left]]]
+            let answer: [String: Any] =
+                self.answer ?? ["Responses": ["locks": found], "UnprocessedKeys": left.isEmpty ? [:] : ["locks": ["Keys": left]]]
             return HTTPResponse(status: 200, headers: [], body: Array(try JSONSerialization.data(withJSONObject: answer)))
         }
     }
@@ -64,5 +68,36 @@ struct SuspensionBatchTests {
         let failing = Coordinator(store: DynamoDBLockTable(table: "locks", region: "us-east-1", sender: never), shared: true, host: "h")
         await #expect(throws: LockTableError.self) { try await failing.suspensions(of: ["a", "b"]) }
         #expect(never.asked.count == 4)
+    }
+
+    @Test(
+        "an answer that does not name the table, or leaves keys unprocessed without naming them, fails the read (never 'no item')",
+        arguments: [
+            #"{"Responses": {}}"#, #"{"Responses": {"other": []}}"#, "{}",
+            #"{"Responses": {"locks": []}, "UnprocessedKeys": {"locks": {}}}"#,
+            #"{"Responses": {"locks": []}, "UnprocessedKeys": {"other": {"Keys": []}}}"#,
+        ])
+    func malformed(json: String) async throws {
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let table = Table(items: [:], answer: answer)
+        let coordinator = Coordinator(store: DynamoDBLockTable(table: "locks", region: "us-east-1", sender: table), shared: true, host: "h")
+        await #expect(throws: LockTableError.self) { try await coordinator.suspensions(of: ["a", "b"]) }
+    }
+
+    @Test("only Switchyard's attributes are fetched: a person's large annotations never make the answer too large")
+    func projection() async throws {
+        final class Recorder: AWSRequestSending, @unchecked Sendable {
+            var body: [String: Any] = [:]
+            func send(_ operation: AWSOperation) async throws -> HTTPResponse {
+                body = try JSONSerialization.jsonObject(with: Data(operation.body)) as! [String: Any]
+                return HTTPResponse(status: 200, headers: [], body: Array(#"{"Responses": {"locks": []}}"#.utf8))
+            }
+        }
+        let recorder = Recorder()
+        _ = try await DynamoDBLockTable(table: "locks", region: "us-east-1", sender: recorder).readMany(["k"])
+        let request = try #require((recorder.body["RequestItems"] as? [String: Any])?["locks"] as? [String: Any])
+        let names = try #require(request["ExpressionAttributeNames"] as? [String: String])
+        #expect(Set(names.values).isSuperset(of: ["LockID", "Version", "by", "at", "reason"]))
+        #expect((request["ProjectionExpression"] as? String)?.split(separator: ",").count == names.count)
     }
 }

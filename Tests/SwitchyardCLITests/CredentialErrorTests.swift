@@ -83,4 +83,22 @@ struct CredentialErrorTests {
         let flip = try CLI.run(["flip", "unishop", "us-east-1"], in: dir, environment: environment)
         #expect(flip.status == 0, "\(flip.stderr)")
     }
+
+    @Test("iam-policy grants a lock table named by ARN on its own name, every region; a name with a wildcard is refused")
+    func lockTableNames() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let (dir, environment) = try setUp(fixture, profile: "nope")
+        let byARN = try CLI.run(
+            ["iam-policy", "--account", "111122223333", "--lock-table", "arn:aws:dynamodb:us-east-1:111122223333:table/locks"], in: dir,
+            environment: environment)
+        #expect(byARN.status == 0, "\(byARN.stderr)")
+        #expect(byARN.stdout.contains("\"arn:aws:dynamodb:*:111122223333:table/locks\""), "\(byARN.stdout)")
+        #expect(byARN.stdout.contains("dynamodb:BatchGetItem"))
+        for bad in ["locks*", "lo", "arn:aws:dynamodb:us-east-1:111122223333:table/*", "arn:aws:s3:::locks"] {
+            let refused = try CLI.run(["iam-policy", "--account", "111122223333", "--lock-table", bad], in: dir, environment: environment)
+            #expect(refused.status == 64, "\(bad): \(refused.stdout)\n\(refused.stderr)")
+            #expect(refused.stderr.contains("--lock-table"), "\(bad): \(refused.stderr)")
+        }
+    }
 }

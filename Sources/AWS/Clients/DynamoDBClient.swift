@@ -76,18 +76,46 @@ public struct DynamoDBClient: Sendable {
         return try decode(item, operation: "GetItem")
     }
 
-    /// The items with `keys` (at most 100, no two alike), read with strong consistency in one `BatchGetItem`: the items
-    /// found, and the keys DynamoDB left unprocessed (throttling, size) for the caller to ask again.
-    /// - Throws: `AWSError` (`ResourceNotFoundException` when the table does not exist, …).
-    public func batchGetItem(table: String, keys: [Item], region: String) async throws -> (items: [Item], unprocessed: [Item]) {
-        let body: [String: Any] = ["RequestItems": [table: ["Keys": keys.map(encode), "ConsistentRead": true] as [String: Any]]]
-        let object = try await call("BatchGetItem", body, region: region, idempotent: true)
-        guard let responses = object["Responses"] as? [String: Any] else {
-            throw malformed("BatchGetItem", "no Responses object")
+    /// The items with `keys` (at most 100, no two alike), read with strong consistency in one `BatchGetItem`, each with
+    /// only the `attributes` named (nil: every attribute): the items found, and the keys DynamoDB left unprocessed
+    /// (throttling, or past its 16 MB a call) for the caller to ask again.
+    /// - Throws: `AWSError` (`ResourceNotFoundException` when the table does not exist, …); `.malformedResponse` when
+    ///   the answer does not name the table asked (by its name, or by the name in its ARN), so that an answer that
+    ///   cannot be read never reads as "no item".
+    public func batchGetItem(
+        table: String, keys: [Item], attributes: [String]? = nil, region: String
+    ) async throws -> (
+        items: [Item], unprocessed: [Item]
+    ) {
+        var request: [String: Any] = ["Keys": keys.map(encode), "ConsistentRead": true]
+        if let attributes {
+            let names = Dictionary(uniqueKeysWithValues: attributes.enumerated().map { ("#a\($0.offset)", $0.element) })
+            request["ProjectionExpression"] = names.keys.sorted().joined(separator: ", ")
+            request["ExpressionAttributeNames"] = names
         }
-        guard let found = (responses[table] ?? [Any]()) as? [Any] else { throw malformed("BatchGetItem", "Responses.\(table) that is not a list") }
-        let unprocessedKeys = ((object["UnprocessedKeys"] as? [String: Any])?[table] as? [String: Any])?["Keys"] ?? [Any]()
-        guard let unprocessed = unprocessedKeys as? [Any] else { throw malformed("BatchGetItem", "UnprocessedKeys.\(table).Keys that is not a list") }
+        var operation = try JSONProtocol.operation(
+            "BatchGetItem", ["RequestItems": [table: request]], service: .dynamodb, region: region, target: Self.targetPrefix,
+            version: "1.0", idempotent: true)
+        // DynamoDB answers at most 16 MB of items a call (and leaves the rest unprocessed).
+        operation.maxResponseBytes = 20 << 20
+        let object = try await JSONProtocol.call(operation, through: sender)
+        let names = [table] + (table.hasPrefix("arn:") ? [String(table.split(separator: "/", maxSplits: 1).last ?? "")] : [])
+        guard let responses = object["Responses"] as? [String: Any], let found = names.lazy.compactMap({ responses[$0] }).first as? [Any]
+        else {
+            throw malformed("BatchGetItem", "no Responses for the table \(table)")
+        }
+        var unprocessed: [Any] = []
+        if let left = object["UnprocessedKeys"] {
+            guard let left = left as? [String: Any] else { throw malformed("BatchGetItem", "UnprocessedKeys that is not an object") }
+            if !left.isEmpty {
+                guard let entry = names.lazy.compactMap({ left[$0] }).first as? [String: Any], left.count == 1,
+                    let keys = entry["Keys"] as? [Any]
+                else {
+                    throw malformed("BatchGetItem", "UnprocessedKeys that do not name the table \(table)'s keys")
+                }
+                unprocessed = keys
+            }
+        }
         return (try found.map { try decode($0, operation: "BatchGetItem") }, try unprocessed.map { try decode($0, operation: "BatchGetItem") })
     }
 

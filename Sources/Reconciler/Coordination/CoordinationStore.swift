@@ -72,28 +72,34 @@ public struct DynamoDBLockTable: CoordinationStore {
         }
     }
 
-    /// `BatchGetItem`s of up to 100 keys (the most one may ask), each with strong consistency; keys DynamoDB leaves
-    /// unprocessed are asked again up to 3 times, then the read fails: every key is read, or none is taken.
+    /// `BatchGetItem`s of up to 100 keys (the most one may ask), each with strong consistency and only Switchyard's
+    /// attributes. Keys DynamoDB leaves unprocessed are asked again while each answer brings some; three answers in
+    /// a row that bring none fail the read: every key is read, or none is taken.
     public func readMany(_ keys: [String]) async throws -> [String: LockRecord] {
         let keys = Array(Set(keys)).sorted()
         guard !keys.isEmpty else { return [:] }
+        let asked = Set(keys)
         return try await bounded("reading \(keys.count) suspensions") { [client, table, region] in
             var records: [String: LockRecord] = [:]
             for start in stride(from: 0, to: keys.count, by: 100) {
                 var pending: [DynamoDBClient.Item] = keys[start..<min(start + 100, keys.count)].map { ["LockID": .string($0)] }
-                var retries = 0
+                var barren = 0
                 while !pending.isEmpty {
-                    let (items, unprocessed) = try await client.batchGetItem(table: table, keys: pending, region: region)
+                    let (items, unprocessed) = try await client.batchGetItem(
+                        table: table, keys: pending, attributes: Self.recordAttributes, region: region)
                     for item in items {
-                        guard let key = item["LockID"]?.text else { continue }
+                        guard let key = item["LockID"]?.text, asked.contains(key) else { continue }
                         records[key] = Self.record(item)
                     }
-                    if !unprocessed.isEmpty {
-                        retries += 1
-                        guard retries <= 3 else {
-                            throw CoordinationError("DynamoDB left \(unprocessed.count) keys unprocessed after 3 retries; none of this read is taken")
+                    if unprocessed.count >= pending.count {
+                        barren += 1
+                        guard barren <= 3 else {
+                            throw CoordinationError(
+                                "DynamoDB left \(unprocessed.count) keys unprocessed 4 times in a row; none of this read is taken")
                         }
-                        try await Task.sleep(for: .milliseconds(50 << retries))
+                        try await Task.sleep(for: .milliseconds(50 << barren))
+                    } else {
+                        barren = 0
                     }
                     pending = unprocessed
                 }
@@ -101,6 +107,9 @@ public struct DynamoDBLockTable: CoordinationStore {
             return records
         }
     }
+
+    /// The attributes Switchyard reads of an item (a person's annotations, however large, are not fetched).
+    static let recordAttributes = ["LockID", "Version", "by", "at", "reason", "commit", "activeRegion", "converged", "holder", "expiresAt", "token"]
 
     /// An item as a record: Switchyard's string and number attributes; `Version` unreadable when it is not a number.
     static func record(_ item: DynamoDBClient.Item) -> LockRecord {

@@ -19,12 +19,18 @@ public struct Coordinator: Sendable {
     /// Who this host is in the table: `--host-id`, by default the host name and state folder.
     public let host: String
     public let leaseDuration: Duration
+    /// This host's own suspensions (the state folder), read beside the shared store's: a suspension someone recorded
+    /// here without `--lock-table` holds for this host too. Nil when `store` is the state folder itself.
+    public let local: (any CoordinationStore)?
 
-    public init(store: any CoordinationStore, shared: Bool, host: String, leaseDuration: Duration = .seconds(30)) {
+    public init(
+        store: any CoordinationStore, shared: Bool, host: String, leaseDuration: Duration = .seconds(30), local: (any CoordinationStore)? = nil
+    ) {
         self.store = store
         self.shared = shared
         self.host = host
         self.leaseDuration = leaseDuration
+        self.local = local
     }
 
     static func key(_ app: String, _ kind: String) -> String { "switchyard/\(app)/\(kind)" }
@@ -34,25 +40,38 @@ public struct Coordinator: Sendable {
     /// A suspension in force, from the store. An item that exists is a suspension, however it was written: a field
     /// that cannot be read is said as such, never taken as "not suspended".
     public func suspension(of app: String) async throws -> Suspension? {
-        try await store.read(Self.key(app, "suspend")).map { suspension(app, $0) }
+        if let record = try await store.read(Self.key(app, "suspend")) { return suspension(app, record, in: store) }
+        return try await local?.read(Self.key(app, "suspend")).map { suspension(app, $0, in: local!) }
     }
 
     /// The suspensions in force among `apps`, read together (one `BatchGetItem` per 100 apps on a lock table): an app
     /// absent from the answer has none. All or an error: the caller counts every app suspended when it throws.
     public func suspensions(of apps: [String]) async throws -> [String: Suspension] {
-        let records = try await store.readMany(apps.map { Self.key($0, "suspend") })
+        let keys = apps.map { Self.key($0, "suspend") }
+        let shared = try await store.readMany(keys)
+        let own = try await local?.readMany(keys) ?? [:]
         var suspensions: [String: Suspension] = [:]
         for app in apps {
-            if let record = records[Self.key(app, "suspend")] { suspensions[app] = suspension(app, record) }
+            if let record = shared[Self.key(app, "suspend")] {
+                suspensions[app] = suspension(app, record, in: store)
+            } else if let local, let record = own[Self.key(app, "suspend")] {
+                suspensions[app] = suspension(app, record, in: local)
+            }
         }
         return suspensions
     }
 
-    private func suspension(_ app: String, _ record: LockRecord) -> Suspension {
+    private func suspension(_ app: String, _ record: LockRecord, in store: any CoordinationStore) -> Suspension {
         Suspension(
-            app: app, by: record["by"] ?? "someone (the item's `by` cannot be read)",
-            at: record["at"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
-            reason: record["reason"] ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")
+            app: app, by: record["by"].map { Self.bounded($0, 200) } ?? "someone (the item's `by` cannot be read)",
+            at: record["at"].flatMap(Double.init).flatMap { $0.isFinite ? Date(timeIntervalSince1970: $0) : nil },
+            reason: record["reason"].map { Self.bounded($0, 1000) }
+                ?? "the suspension item in \(store.name) cannot be read whole; counted as suspended until resumed")
+    }
+
+    /// A person's text as said back: at most `limit` characters.
+    private static func bounded(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : "\(text.prefix(limit))… (\(text.count) characters)"
     }
 
     /// The commit the fence records for `app`, that commit's active region, and whether a host saw it converge; nil
@@ -91,8 +110,15 @@ public struct Coordinator: Sendable {
 
     /// Lifts the suspension of `app`; false when there was none.
     @discardableResult
+    /// The state folder's suspension (`local`) is lifted too, so that nothing recorded for `app` still holds.
     public func resume(_ app: String) async throws -> Bool {
-        let key = Self.key(app, "suspend")
+        var lifted = try await Self.resume(app, in: store)
+        if let local { lifted = try await Self.resume(app, in: local) || lifted }
+        return lifted
+    }
+
+    private static func resume(_ app: String, in store: any CoordinationStore) async throws -> Bool {
+        let key = key(app, "suspend")
         for _ in 0..<5 {
             guard let current = try await store.read(key) else { return false }
             if try await store.delete(key, expected: current.version) { return true }

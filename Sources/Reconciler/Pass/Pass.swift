@@ -255,10 +255,9 @@ public struct Pass: Sendable {
             if apps.isEmpty { return [] }
             return await reconciler.plan(DesiredStateSet(applications: apps), safety: safety)
         }
-        @Sendable func converge(_ apps: [Application], planned: [AppPlan]? = nil) async -> [(Reconciler.AppResult, Bool)] {
+        @Sendable func converge(_ apps: [Application]) async -> [(Reconciler.AppResult, Bool)] {
             guard !apps.isEmpty else { return [] }
-            var plans = planned ?? []
-            if planned == nil { plans = await plan(apps) }
+            let plans = await plan(apps)
             // Read once the apps are planned, just before acting: a suspension made while they were observed holds.
             let suspended = await suspensions(of: apps)
             return await withTaskGroup(of: (Reconciler.AppResult, Bool).self) { group in
@@ -329,9 +328,8 @@ public struct Pass: Sendable {
             }
         }
         // The changed apps are observed alone, then acted on; the rest is observed and converged once they made their
-        // first call.
-        let changedPlans = await plan(changed)
-        async let first = converge(changed, planned: changedPlans)
+        // first call, or 5 s after the pass began to observe (a changed app whose region does not answer holds no one).
+        async let first = converge(changed)
         async let others = { () async -> [(Reconciler.AppResult, Bool)] in
             await changedFirst.wait(atMost: .seconds(5))
             return await converge(rest)
@@ -408,7 +406,11 @@ public struct Pass: Sendable {
         do {
             suspensions.merge(try await coordinator.suspensions(of: asked)) { file, _ in file }
         } catch {
-            hooks.logger.error("cannot read the suspensions of \(asked.count) apps from \(coordinator.store.name): \(error); not acting on them")
+            if error is CancellationError || Task.isCancelled {
+                hooks.logger.debug("the pass stopped while reading the suspensions of \(asked.count) apps; not acting on them")
+            } else {
+                hooks.logger.error("cannot read the suspensions of \(asked.count) apps from \(coordinator.store.name): \(error); not acting on them")
+            }
             for app in asked {
                 suspensions[app] = Suspension(
                     app: app, by: "unknown", at: nil,
