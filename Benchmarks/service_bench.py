@@ -184,7 +184,7 @@ def main() -> int:
         print(f"idle run, {args.apps} apps, --interval 30s, {elapsed:.0f} s: RSS median {median / 1024:.1f} MB, "
               f"mean {sum(samples) / len(samples) / 1024:.1f} MB, min {min(samples) / 1024:.1f} MB, max {max(samples) / 1024:.1f} MB, "
               f"over 30 MB in {100 * sum(1 for x in samples if x > 30 * 1024) / len(samples):.0f}% of the samples "
-              f"(one sample a second; a pass raises it until its pages are handed back 10 s after it), CPU {100 * (cpu1 - cpu0) / elapsed:.2f}% of one core ({cpu1 - cpu0:.2f} s)")
+              f"(one sample a second; a pass raises it until its code pages are handed back 1 s after it, its heap 10 s after), CPU {100 * (cpu1 - cpu0) / elapsed:.2f}% of one core ({cpu1 - cpu0:.2f} s)")
         print(f"  RSS split: {rss_split(service.pid)}; PSS {pss_mb(service.pid):.1f} MB")
         print(f"  binary: {os.path.getsize(args.bin) / 1e6:.0f} MB, {linkage(args.bin)}")
         print(f"unchanged polls in the window: object store {store_before[0]} -> {store_after[0]} bytes, "

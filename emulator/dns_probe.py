@@ -23,7 +23,7 @@ its status is ``NOERROR`` and its region is that one. With ``--region`` the prob
 ``--consecutive`` (default 1) probes in a row pointed to it (``first_consecutive_t`` is the first of
 them), or after ``--duration`` seconds; it exits 0 if that happened, 1 if not. Without ``--region`` it
 runs for ``--duration`` and exits 0. ``--moves-only`` prints the first probe and those whose answer
-moved. Stdlib only; ``probe()`` is the same as a function.
+moved. Stdlib only (and edge_probe.py's polling loop); ``probe()`` is the same as a function.
 """
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Callable
+
+import edge_probe  # the polling loop (beside this file)
 
 
 def region_of(answers: list[str], values: dict[str, list[str]]) -> str | None:
@@ -86,50 +88,20 @@ def probe(url: str, name: str, rtype: str = "A", values: dict[str, list[str]] | 
           interval: float = 0.2, duration: float = 30.0, region: str | None = None, consecutive: int = 1,
           timeout: float = 2.0, emit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Resolves `name` every `interval` seconds for at most `duration` seconds; returns the summary."""
-    if interval < 0 or duration < 0 or consecutive < 1:
-        raise ValueError("interval and duration must be >= 0, consecutive >= 1")
-    started = time.time()
-    deadline = time.monotonic() + duration
-    statuses: dict[str, int] = {}
-    regions: dict[str, int] = {}
     moves: list[dict[str, Any]] = []
-    probes, run, run_start = 0, 0, None
-    first_region_t = first_consecutive_t = None
     previous: dict[str, Any] | None = None
-    while True:
-        sent = time.monotonic()
-        result = probe_once(url, name, rtype, values, timeout)
-        result["elapsed"] = round(result["t"] - started, 6)
+
+    def observe(result: dict[str, Any]) -> None:
+        nonlocal previous
         now_state = {"region": result["region"], "answers": result["answers"], "status": result["status"]}
         result["moved"] = previous is not None and now_state != previous
         if result["moved"]:
             moves.append({"t": result["t"], "from": previous, "to": now_state})
         previous = now_state
-        probes += 1
-        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-        if result["region"]:
-            regions[result["region"]] = regions.get(result["region"], 0) + 1
-        if emit is not None:
-            emit(result)
-        if region is not None:
-            if points_to(result, region):
-                first_region_t = first_region_t or result["t"]
-                run_start = result["t"] if run == 0 else run_start
-                run += 1
-                if run >= consecutive:
-                    first_consecutive_t = run_start
-                    break
-            else:
-                run, run_start = 0, None
-        now = time.monotonic()
-        if now >= deadline:
-            break
-        time.sleep(max(0.0, min(interval - (now - sent), deadline - now)))
-    return {"summary": True, "url": url, "name": name, "type": rtype, "probes": probes,
-            "statuses": dict(sorted(statuses.items())), "regions": dict(sorted(regions.items())), "region": region,
-            "consecutive": consecutive, "first_region_t": first_region_t, "first_consecutive_t": first_consecutive_t,
-            "reached": first_consecutive_t is not None if region is not None else None, "moves": moves,
-            "started": round(started, 6), "ended": round(time.time(), 6)}
+
+    return edge_probe.poll(lambda: probe_once(url, name, rtype, values, timeout), points_to, interval, duration,
+                           region, consecutive, emit, observe, head={"url": url, "name": name, "type": rtype},
+                           tail={"moves": moves})
 
 
 def _from_topology(path: str, app: int, use_arc: bool) -> tuple[str, str, dict[str, list[str]]]:
@@ -183,28 +155,17 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("give the resolver URL and the name, or --topology")
     except (OSError, ValueError, KeyError) as exc:
         parser.error(str(exc))
-
-    def emit(result: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
-        sys.stdout.flush()
-
     printed: list[dict[str, Any]] = []
 
     def emit_moves(result: dict[str, Any]) -> None:
         if result["moved"] or not printed:
             printed.append(result)
-            emit(result)
+            edge_probe.print_json(result)
 
-    callback = None if args.summary_only else emit_moves if args.moves_only else emit
-    try:
-        summary = probe(url, name, args.type.upper(), values, args.interval, args.duration, args.region,
-                        args.consecutive, args.timeout, callback)
-    except ValueError as exc:
-        parser.error(str(exc))
-    except KeyboardInterrupt:
-        return 130
-    emit(summary)
-    return 0 if args.region is None or summary["reached"] else 1
+    callback = None if args.summary_only else emit_moves if args.moves_only else edge_probe.print_json
+    return edge_probe.run(parser, args.region, lambda: probe(url, name, args.type.upper(), values, args.interval,
+                                                             args.duration, args.region, args.consecutive,
+                                                             args.timeout, callback))
 
 
 if __name__ == "__main__":

@@ -984,27 +984,37 @@ def set_lag(data: dict[str, Any], account: str = "123456789012") -> dict[str, An
 # Control API and installation
 # ---------------------------------------------------------------------------
 
-def _number(query: dict[str, str], name: str, kind: Callable[[str], Any] = float) -> Any:
+def query_number(query: dict[str, str], name: str, kind: Callable[[str], Any] = float) -> Any:
+    """A number of the query string (None when absent or empty; ValueError when not a number)."""
     value = query.get(name)
     if value is None or value == "":
         return None
     return kind(value)
 
 
-def control(path: str, method: str, query: dict[str, str], data: Any) -> tuple[int, Any] | None:
-    """Answers the control routes of this module; None for any other path."""
-    if path == "edge/log" and method == "GET":
+def log_control(path: str, method: str, query: dict[str, str], area: str, log: Any,
+                filters: Callable[[dict[str, str]], dict[str, Any]]) -> tuple[int, Any] | None:
+    """``GET <area>/log`` (``log.query(**filters(query), since=, until=, limit=)``; 400 when a filter
+    raises ValueError) and ``POST <area>/reset`` (``log.reset()``); None for any other route."""
+    if path == f"{area}/log" and method == "GET":
         try:
-            result = EDGE_LOG.query(distribution=query.get("distribution"), region=query.get("region"),
-                                    origin=query.get("origin"), status=_number(query, "status", int),
-                                    since=_number(query, "since"), until=_number(query, "until"),
-                                    limit=_number(query, "limit", int))
+            return 200, log.query(**filters(query), since=query_number(query, "since"),
+                                  until=query_number(query, "until"), limit=query_number(query, "limit", int))
         except ValueError as exc:
             return 400, {"error": f"bad filter: {exc}"}
-        return 200, result
-    if path == "edge/reset" and method == "POST":
-        EDGE_LOG.reset()
+    if path == f"{area}/reset" and method == "POST":
+        log.reset()
         return 200, {"reset": True}
+    return None
+
+
+def control(path: str, method: str, query: dict[str, str], data: Any) -> tuple[int, Any] | None:
+    """Answers the control routes of this module; None for any other path."""
+    handled = log_control(path, method, query, "edge", EDGE_LOG, lambda q: {
+        "distribution": q.get("distribution"), "region": q.get("region"), "origin": q.get("origin"),
+        "status": query_number(q, "status", int)})
+    if handled is not None:
+        return handled
     if path == "edge/distributions" and method == "GET":
         return 200, deployments_state()
     if path == "edge/complete-deployments" and method == "POST":

@@ -16,7 +16,8 @@ A probe is *served from* a region when its status is below 400 and its region he
 the region. With ``--region`` the probe stops once ``--consecutive`` (default 1) probes in a
 row were served from it (``first_consecutive_t`` is the first of them), or after
 ``--duration`` seconds; it exits 0 if that happened, 1 if not. Without ``--region`` it runs
-for ``--duration`` and exits 0. Stdlib only; ``probe()`` is the same as a function.
+for ``--duration`` and exits 0. Stdlib only; ``probe()`` is the same as a function. ``poll()`` is the
+polling loop itself, which dns_probe.py shares.
 """
 from __future__ import annotations
 
@@ -59,25 +60,29 @@ def served_from(result: dict[str, Any], region: str) -> bool:
     return 0 < result["status"] < 400 and result["region"] == region
 
 
-def probe(url: str, interval: float = 0.2, duration: float = 30.0, region: str | None = None,
-          consecutive: int = 1, host: str | None = None, timeout: float = 2.0,
-          emit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Polls `url` every `interval` seconds for at most `duration` seconds; returns the summary."""
+def poll(once: Callable[[], dict[str, Any]], served: Callable[[dict[str, Any], str], bool],
+         interval: float = 0.2, duration: float = 30.0, region: str | None = None, consecutive: int = 1,
+         emit: Callable[[dict[str, Any]], None] | None = None,
+         observe: Callable[[dict[str, Any]], None] | None = None, head: dict[str, Any] | None = None,
+         tail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Calls `once` (one probe: a dict with ``t``, ``status``, ``region``) every `interval` seconds for at
+    most `duration` seconds, or until `consecutive` probes in a row were `served` from `region`; returns
+    the summary (`head`'s keys after ``summary``, `tail`'s before ``started``). Each probe gets its
+    ``elapsed``, then goes to `observe` (which may add keys) and `emit`."""
     if interval < 0 or duration < 0 or consecutive < 1:
         raise ValueError("interval and duration must be >= 0, consecutive >= 1")
     started = time.time()
     deadline = time.monotonic() + duration
     statuses: dict[str, int] = {}
     regions: dict[str, int] = {}
-    probes = 0
-    first_region_t = None
-    first_consecutive_t = None
-    run_start = None
-    run = 0
+    probes, run, run_start = 0, 0, None
+    first_region_t = first_consecutive_t = None
     while True:
         sent = time.monotonic()
-        result = probe_once(url, host, timeout)
+        result = once()
         result["elapsed"] = round(result["t"] - started, 6)
+        if observe is not None:
+            observe(result)
         probes += 1
         statuses[str(result["status"])] = statuses.get(str(result["status"]), 0) + 1
         if result["region"]:
@@ -85,7 +90,7 @@ def probe(url: str, interval: float = 0.2, duration: float = 30.0, region: str |
         if emit is not None:
             emit(result)
         if region is not None:
-            if served_from(result, region):
+            if served(result, region):
                 if first_region_t is None:
                     first_region_t = result["t"]
                 if run == 0:
@@ -100,11 +105,39 @@ def probe(url: str, interval: float = 0.2, duration: float = 30.0, region: str |
         if now >= deadline:
             break
         time.sleep(max(0.0, min(interval - (now - sent), deadline - now)))
-    return {"summary": True, "url": url, "probes": probes, "statuses": dict(sorted(statuses.items())),
+    return {"summary": True, **(head or {}), "probes": probes, "statuses": dict(sorted(statuses.items())),
             "regions": dict(sorted(regions.items())), "region": region, "consecutive": consecutive,
             "first_region_t": first_region_t, "first_consecutive_t": first_consecutive_t,
-            "reached": first_consecutive_t is not None if region is not None else None,
+            "reached": first_consecutive_t is not None if region is not None else None, **(tail or {}),
             "started": round(started, 6), "ended": round(time.time(), 6)}
+
+
+def probe(url: str, interval: float = 0.2, duration: float = 30.0, region: str | None = None,
+          consecutive: int = 1, host: str | None = None, timeout: float = 2.0,
+          emit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Polls `url` every `interval` seconds for at most `duration` seconds; returns the summary."""
+    return poll(lambda: probe_once(url, host, timeout), served_from, interval, duration, region, consecutive,
+                emit, head={"url": url})
+
+
+def print_json(result: dict[str, Any]) -> None:
+    """One JSON line on stdout (keys sorted), flushed: a probe or the summary."""
+    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def run(parser: argparse.ArgumentParser, region: str | None, polling: Callable[[], dict[str, Any]]) -> int:
+    """A probe's command line from its parsed arguments on: runs `polling`, prints its summary; the exit
+    code (0: reached `region` or none given; 1: not reached; 130: interrupted; 2: bad arguments)."""
+    try:
+        summary = polling()
+    except ValueError as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    print_json(summary)
+    return 0 if region is None or summary["reached"] else 1
+
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,20 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds per probe (default 2)")
     parser.add_argument("--summary-only", action="store_true", help="print only the summary line")
     args = parser.parse_args(argv)
-
-    def emit(result: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
-        sys.stdout.flush()
-
-    try:
-        summary = probe(args.url, args.interval, args.duration, args.region, args.consecutive, args.host,
-                        args.timeout, None if args.summary_only else emit)
-    except ValueError as exc:
-        parser.error(str(exc))
-    except KeyboardInterrupt:
-        return 130
-    emit(summary)
-    return 0 if args.region is None or summary["reached"] else 1
+    return run(parser, args.region, lambda: probe(args.url, args.interval, args.duration, args.region,
+                                                  args.consecutive, args.host, args.timeout,
+                                                  None if args.summary_only else print_json))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ Installed by ``switchyard_emulator.build_app()`` through ``install()``; the app 
   seen once GetChange says INSYNC). Simple and failover routing, CNAME chains and alias records within
   the emulated zones (at most ``MAX_HOPS`` steps), wildcards, ``EvaluateTargetHealth``. Every resolution
   is kept in the DNS log.
+* **Bounded work**: within one request each alias target's health (per name, type and depth) and each
+  health check's status (per depth) is evaluated once and remembered, and at most ``MAX_STEPS``
+  evaluations are made in all; past them the resolution answers ``SERVFAIL`` and a health check asked
+  for through the control API is unhealthy, each saying why.
 * **Health checks**: a health check's status is what ``POST /_switchyard/dns/health-checks/<id>`` set
   (default healthy) — for types ``RECOVERY_CONTROL`` the state of its ARC routing control (On = healthy),
   for ``CALCULATED`` its children against ``HealthThreshold``; ``Disabled`` makes it healthy, ``Inverted``
@@ -38,11 +42,16 @@ from typing import Any, Callable
 from urllib.parse import parse_qs
 
 import arc
+import edge  # log_control: the routes of a log
 
 DNS_PREFIX = "/_dns"
 RESOLVE_PATH = "/_dns/resolve"
 ACCOUNT_ID = arc.ACCOUNT_ID
 MAX_HOPS = 8  # CNAME and alias steps of one resolution (Route 53 follows CNAMEs only within its zones)
+# Evaluations (a record's health, an alias target's health, a health check's status) of one request,
+# remembered ones included: a bound on the work of hostile record and health-check shapes.
+MAX_STEPS = 10000
+MAX_WHY = 2000  # characters of an unhealthy alias target's reasons kept in a why
 # The RRType enum of botocore's route53 model.
 RR_TYPES = ("SOA", "A", "TXT", "NS", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA",
             "SSHFP", "SVCB", "HTTPS")
@@ -77,6 +86,38 @@ def _flag(value: Any) -> bool:
 def _route53() -> Any:
     from moto.route53.models import route53_backends
     return route53_backends[ACCOUNT_ID]["aws"]
+
+
+def _uses(rec: dict[str, Any], key: str) -> bool:
+    """Whether a record has a routing-policy field: set and not False (``Weight: 0`` is a weighted record,
+    ``MultiValueAnswer: false`` is none)."""
+    value = rec.get(key)
+    return value is not None and value is not False
+
+
+def _clip(text: str, limit: int = MAX_WHY) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class BudgetExceeded(Exception):
+    """More than ``MAX_STEPS`` evaluations in one request."""
+
+
+class Work:
+    """The evaluations of one request: each remembered, and at most `max_steps` of them (remembered ones
+    included) before ``BudgetExceeded``."""
+
+    def __init__(self, max_steps: int | None = None) -> None:
+        self.max_steps = MAX_STEPS if max_steps is None else max_steps
+        self.steps = 0
+        self.checks: dict[tuple[str, int], tuple[bool, str]] = {}  # (health check id, depth) -> status
+        self.targets: dict[tuple[str, str, str, int], tuple[bool, str]] = {}  # (zone, name, type, depth)
+
+    def step(self, what: str) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise BudgetExceeded(f"more than {self.max_steps} evaluations (record health, alias targets, health "
+                                 f"checks) in one request (the next one: {what})")
 
 
 def reset() -> None:
@@ -148,8 +189,17 @@ def install() -> None:
 # Health-check status
 # ---------------------------------------------------------------------------
 
-def health_check_status(check_id: str, depth: int = 0) -> tuple[bool, str]:
-    """(healthy, why) of a Route 53 health check as the resolver sees it now."""
+def health_check_status(check_id: str, work: Work, depth: int = 0) -> tuple[bool, str]:
+    """(healthy, why) of a Route 53 health check as the resolver sees it now. Within `work` (one request)
+    each (check, depth) is evaluated once; past its budget ``BudgetExceeded`` is raised."""
+    work.step(f"health check {check_id}")
+    key = (check_id, depth)
+    if key not in work.checks:
+        work.checks[key] = _evaluate_health_check(check_id, depth, work)
+    return work.checks[key]
+
+
+def _evaluate_health_check(check_id: str, depth: int, work: Work) -> tuple[bool, str]:
     check = _route53().health_checks.get(check_id)
     if check is None:
         # botocore: "the future status of the health check can't be predicted"
@@ -169,7 +219,7 @@ def health_check_status(check_id: str, depth: int = 0) -> tuple[bool, str]:
         if depth > MAX_HOPS:
             healthy, why = False, "calculated health checks nested too deep"
         else:
-            ok = sum(1 for child in children if health_check_status(child, depth + 1)[0])
+            ok = sum(1 for child in children if health_check_status(child, work, depth + 1)[0])
             healthy = ok >= threshold
             why = f"{ok} of {len(children)} child health checks healthy, HealthThreshold {threshold}"
     else:
@@ -184,8 +234,15 @@ def health_check_status(check_id: str, depth: int = 0) -> tuple[bool, str]:
     return healthy, f"health check {check_id} ({kind}) {'healthy' if healthy else 'unhealthy'}: {why}"
 
 
-def describe_health_check(check: Any) -> dict[str, Any]:
-    healthy, why = health_check_status(check.id)
+def describe_health_check(check: Any, work: Work | None = None) -> dict[str, Any]:
+    """A health check's state for the control API (unhealthy past the budget of evaluations); `work`
+    remembers the evaluations of several checks described in one request, each with a budget of its own."""
+    work = work or Work()
+    work.steps = 0
+    try:
+        healthy, why = health_check_status(check.id, work)
+    except BudgetExceeded as exc:
+        healthy, why = False, f"health check {check.id} unhealthy: evaluation stopped: {exc}: considered unhealthy"
     with _LOCK:
         override = _OVERRIDES.get(check.id)
     out: dict[str, Any] = {"id": check.id, "type": str(check.type_), "healthy": healthy, "why": why,
@@ -272,11 +329,16 @@ class Zone:
 
 
 class View:
-    """One consistent view of the emulated public hosted zones, taken once per resolution."""
+    """One consistent view of the emulated public hosted zones, taken once per resolution, with the work
+    of that resolution."""
 
-    def __init__(self) -> None:
-        self.zones: list[Zone] = []
+    def __init__(self, zones: list[Zone] | None = None) -> None:
+        """`zones`: these instead of the emulator's (a resolution outside the emulator, in tests)."""
+        self.work = Work()
+        self.zones: list[Zone] = list(zones or [])
         self.pending_zones: list[str] = []  # names of zones whose creation is still PENDING
+        if zones is not None:
+            return
         with arc._R53_LOCK:  # arc's Route 53 lock: no batch or zone creation lands while the view is taken
             seen: set[str] = set()
             for zone in list(_route53().zones.values()):
@@ -328,10 +390,11 @@ def _alias_in_zone(rec: dict[str, Any], zone: Zone) -> bool:
 
 def record_health(view: View, zone: Zone, rec: dict[str, Any], depth: int = 0) -> tuple[bool, str]:
     """(healthy, why) of one record: its health check, and for an alias with EvaluateTargetHealth its target."""
+    view.work.step(f"{_label(rec)} of {rec['Name']}")
     healthy, reasons = True, []
     check = rec.get("HealthCheckId")
     if check:
-        ok, why = health_check_status(check)
+        ok, why = health_check_status(check, view.work)
         healthy, reasons = healthy and ok, reasons + [why]
     alias = rec.get("AliasTarget")
     if alias and alias.get("EvaluateTargetHealth"):
@@ -349,18 +412,30 @@ def record_health(view: View, zone: Zone, rec: dict[str, Any], depth: int = 0) -
 
 
 def target_health(view: View, zone: Zone, target: str, rtype: str, depth: int) -> tuple[bool, str]:
-    """An alias target's health: a group of records is healthy when at least one of its records is."""
+    """An alias target's health: a group of records is healthy when at least one of its records is.
+    Evaluated once per resolution (per depth); again, its why only names the verdict."""
+    view.work.step(f"alias target {target}")
+    key = (zone.id, target, rtype, depth)
+    if key in view.work.targets:
+        healthy = view.work.targets[key][0]
+        return healthy, f"alias target {target} {'healthy' if healthy else 'unhealthy'} (evaluated before)"
+    view.work.targets[key] = result = _evaluate_target(view, zone, target, rtype, depth)
+    return result
+
+
+def _evaluate_target(view: View, zone: Zone, target: str, rtype: str, depth: int) -> tuple[bool, str]:
     if depth > MAX_HOPS:
         return False, f"alias target {target}: alias chain longer than {MAX_HOPS}: considered unhealthy"
     group = [r for r in zone.by_name.get(target, []) if r["Type"] in (rtype, "CNAME")]
     if not group:
         return False, f"alias target {target} has no {rtype} record: unhealthy"
-    results = [(r, *record_health(view, zone, r, depth)) for r in group]
-    healthy = [r for r, ok, _why in results if ok]
-    if healthy:
-        return True, f"alias target {target} healthy ({_label(healthy[0])} healthy)"
-    return False, f"alias target {target} unhealthy (" + "; ".join(f"{_label(r)}: {why}" for r, _ok, why in
-                                                                 results) + ")"
+    reasons = []
+    for rec in group:
+        ok, why = record_health(view, zone, rec, depth)
+        if ok:
+            return True, f"alias target {target} healthy ({_label(rec)} healthy)"
+        reasons.append(f"{_label(rec)}: {why}")
+    return False, _clip(f"alias target {target} unhealthy (" + "; ".join(reasons)) + ")"
 
 
 def choose(view: View, zone: Zone, group: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, str,
@@ -368,7 +443,7 @@ def choose(view: View, zone: Zone, group: list[dict[str, Any]]) -> tuple[dict[st
     """(record, why, candidates) among the records of one name and type; record None when the group's
     routing policy is not emulated (why says so)."""
     for key, policy in UNSUPPORTED_POLICIES:
-        if any(r.get(key) not in (None, False) for r in group):
+        if any(_uses(r, key) for r in group):
             return None, f"{policy} routing is not emulated by the resolver (only simple and failover)", []
     if all(not r.get("SetIdentifier") and not r.get("Failover") for r in group):
         return group[0], "simple record", []
@@ -444,10 +519,11 @@ def lookup(view: View, zone: Zone, name: str, rtype: str) -> dict[str, Any]:
     return {**step, "kind": "answer", "values": list(rec["ResourceRecords"]), "ttl": rec.get("TTL")}
 
 
-def resolve(name: str, rtype: str) -> dict[str, Any]:
-    """Answers (name, type) as a Route 53 public resolver would (name normalized: lower case, final dot)."""
+def resolve(name: str, rtype: str, view: View | None = None) -> dict[str, Any]:
+    """Answers (name, type) as a Route 53 public resolver would (name normalized: lower case, final dot);
+    `view`: the zones to answer from (default: the emulator's, now)."""
     started = time.time()
-    view = View()
+    view = view or View()
     result: dict[str, Any] = {"name": name, "type": rtype, "status": None, "answers": [], "ttl": None,
                               "record": None, "why": "", "chain": [], "zone": None, "change_id": None,
                               "pending_changes": 0, "target": None}
@@ -472,7 +548,12 @@ def resolve(name: str, rtype: str) -> dict[str, Any]:
             result["status"] = "SERVFAIL"
             break
         visited.add(current)
-        step = lookup(view, zone, current, rtype)
+        try:
+            step = lookup(view, zone, current, rtype)
+        except BudgetExceeded as exc:
+            whys.append(f"{current}: stopped: {exc}: SERVFAIL")
+            result["status"] = "SERVFAIL"
+            break
         whys.append(step["why"])
         if step["kind"] in ("nodata", "nxdomain"):
             result.update(status=step["kind"].upper(), ttl=zone.negative_ttl())
@@ -650,11 +731,11 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[
     return _respond(start_response, 200, result)
 
 
-def _number(query: dict[str, str], name: str, kind: Callable[[str], Any] = float) -> Any:
-    value = query.get(name)
-    if value is None or value == "":
-        return None
-    return kind(value)
+def _log_filters(query: dict[str, str]) -> dict[str, Any]:
+    if query.get("status") and query["status"].upper() not in STATUSES:
+        raise ValueError(f"status must be one of {list(STATUSES)}")
+    return {"name": query.get("name"), "rtype": query.get("type"), "status": query.get("status"),
+            "value": query.get("value"), "set_identifier": query.get("set_identifier")}
 
 
 HEALTH_CHECK_PATH_RE = re.compile(r"^dns/health-checks/([^/]+)$")
@@ -662,20 +743,9 @@ HEALTH_CHECK_PATH_RE = re.compile(r"^dns/health-checks/([^/]+)$")
 
 def control(path: str, method: str, query: dict[str, str], data: Any) -> tuple[int, Any] | None:
     """Answers the control routes of this module (``dns/…``); None for any other path."""
-    if path == "dns/log" and method == "GET":
-        if query.get("status") and query["status"].upper() not in STATUSES:
-            return 400, {"error": f"bad filter: status must be one of {list(STATUSES)}"}
-        try:
-            result = DNS_LOG.query(name=query.get("name"), rtype=query.get("type"), status=query.get("status"),
-                                   value=query.get("value"), set_identifier=query.get("set_identifier"),
-                                   since=_number(query, "since"), until=_number(query, "until"),
-                                   limit=_number(query, "limit", int))
-        except ValueError as exc:
-            return 400, {"error": f"bad filter: {exc}"}
-        return 200, result
-    if path == "dns/reset" and method == "POST":
-        DNS_LOG.reset()
-        return 200, {"reset": True}
+    handled = edge.log_control(path, method, query, "dns", DNS_LOG, _log_filters)
+    if handled is not None:
+        return handled
     if path == "dns/health-checks":
         if method == "POST":
             if data != {"clear": True}:
@@ -686,7 +756,8 @@ def control(path: str, method: str, query: dict[str, str], data: Any) -> tuple[i
         elif method != "GET":
             return None
         checks = list(_route53().health_checks.values())
-        return 200, {"health_checks": [describe_health_check(c) for c in checks]}
+        work = Work()  # one request: what one check's evaluation found holds for the others
+        return 200, {"health_checks": [describe_health_check(c, work) for c in checks]}
     match = HEALTH_CHECK_PATH_RE.match(path)
     if match:
         if method == "POST":

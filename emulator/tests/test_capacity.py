@@ -21,8 +21,8 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_emulator import (EMULATOR_DIR, PY, client, http_json, start_server,  # noqa: E402
-                           stop_server, topology, writer_arn)
+from test_emulator import (EMULATOR_DIR, PY, client, http_json, post_before, start_emulator,  # noqa: E402
+                           start_server, stop_server, topology, writer_arn)
 
 CAP = 1.0  # capacity_seconds during the tests (the default): every wait below is real
 WEST, EAST = "us-west-1", "us-east-1"
@@ -35,23 +35,16 @@ class Emu(str):
 
 @pytest.fixture(scope="module")
 def emu(request) -> Emu:
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0",
-                               "--failover-seconds", "1", "--capacity-seconds", "2.5"])
-    request.addfinalizer(lambda: stop_server(proc))
-    url = Emu(f"http://127.0.0.1:{port}")
+    url = Emu(start_emulator(request, "--failover-seconds", "1", "--capacity-seconds", "2.5"))
     url.startup_health = http_json(url + "/_switchyard/health")
     return url
 
 
 @pytest.fixture(autouse=True)
-def fresh(request):
-    if "emu" in request.fixturenames:
-        url = request.getfixturevalue("emu")
-        http_json(url + "/moto-api/reset", "POST")
-        http_json(url + "/_switchyard/capacity", "POST", {"clear": True})
-        http_json(url + "/_switchyard/reset-calls", "POST")
-        http_json(url + "/_switchyard/config", "POST", {"failover_seconds": 1, "capacity_seconds": CAP})
-    yield
+def fresh(request) -> None:
+    post_before(request, "emu", ("/moto-api/reset", None), ("/_switchyard/capacity", {"clear": True}),
+                ("/_switchyard/reset-calls", None),
+                ("/_switchyard/config", {"failover_seconds": 1, "capacity_seconds": CAP}))
 
 
 # --------------------------------------------------------------------------- helpers

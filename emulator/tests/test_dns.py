@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_emulator import EMULATOR_DIR, PY, client, http_json, start_server, stop_server  # noqa: E402
+from test_emulator import EMULATOR_DIR, PY, client, http_json, post_before, start_emulator  # noqa: E402
 
 import topology  # noqa: E402  (test_emulator put the emulator directory on sys.path)
 
@@ -45,22 +45,15 @@ class Emu(str):
 
 @pytest.fixture(scope="module")
 def emu(request) -> Emu:
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0",
-                               "--dns-seconds", "0.5"])
-    request.addfinalizer(lambda: stop_server(proc))
-    url = Emu(f"http://127.0.0.1:{port}")
+    url = Emu(start_emulator(request, "--dns-seconds", "0.5"))
     url.startup_health = http_json(url + "/_switchyard/health")
     return url
 
 
 @pytest.fixture(autouse=True)
-def fresh(request):
-    if "emu" in request.fixturenames:
-        url = request.getfixturevalue("emu")
-        http_json(url + "/moto-api/reset", "POST")  # also forgets ARC clusters and Route 53 changes
-        http_json(url + "/_switchyard/reset-calls", "POST")
-        http_json(url + "/_switchyard/config", "POST", {"dns_seconds": 0})
-    yield
+def fresh(request) -> None:
+    post_before(request, "emu", ("/moto-api/reset", None),  # also forgets ARC clusters and Route 53 changes
+                ("/_switchyard/reset-calls", None), ("/_switchyard/config", {"dns_seconds": 0}))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_emulator import EMULATOR_DIR, PY, client, http_json, start_server, stop_server, topology  # noqa: E402
+from test_emulator import EMULATOR_DIR, PY, client, http_json, post_before, start_emulator, topology  # noqa: E402
 
 EAST, WEST = "us-east-1", "us-west-1"
 PRIMARY_BUCKET, SECONDARY_BUCKET = "hot-primary-uibucket-example", "hot-secondary-uibucket-example"
@@ -36,21 +36,13 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture(scope="module")
 def emu(request) -> str:
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0",
-                               "--failover-seconds", "1", "--cloudfront-seconds", "0"])
-    request.addfinalizer(lambda: stop_server(proc))
-    return f"http://127.0.0.1:{port}"
+    return start_emulator(request, "--failover-seconds", "1", "--cloudfront-seconds", "0")
 
 
 @pytest.fixture(autouse=True)
-def fresh(request):
-    if "emu" in request.fixturenames:
-        url = request.getfixturevalue("emu")
-        http_json(url + "/moto-api/reset", "POST")
-        http_json(url + "/_switchyard/reset-calls", "POST")
-        http_json(url + "/_switchyard/edge/reset", "POST")
-        http_json(url + "/_switchyard/config", "POST", {"cloudfront_seconds": 0})
-    yield
+def fresh(request) -> None:
+    post_before(request, "emu", ("/moto-api/reset", None), ("/_switchyard/reset-calls", None),
+                ("/_switchyard/edge/reset", None), ("/_switchyard/config", {"cloudfront_seconds": 0}))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -62,12 +62,24 @@ def http_json(url: str, method: str = "GET", body: object | None = None) -> obje
         return json.loads(resp.read())
 
 
-@pytest.fixture(scope="session")
-def emulator(request):
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"),
-                               "--port", "0", "--failover-seconds", "1"])
+def start_emulator(request, *args: str) -> str:
+    """The URL of an emulator (``--port 0`` and `args`) that runs until the requesting fixture's scope ends."""
+    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0", *args])
     request.addfinalizer(lambda: stop_server(proc))
     return f"http://127.0.0.1:{port}"
+
+
+def post_before(request, fixture: str, *posts: tuple[str, object]) -> None:
+    """Before a test that uses the emulator fixture `fixture`: POSTs each (path, JSON body or None) to it."""
+    if fixture in request.fixturenames:
+        url = request.getfixturevalue(fixture)
+        for path, body in posts:
+            http_json(url + path, "POST", body)
+
+
+@pytest.fixture(scope="session")
+def emulator(request):
+    return start_emulator(request, "--failover-seconds", "1")
 
 
 @pytest.fixture(scope="session")
@@ -82,11 +94,8 @@ def proxy(request, emulator):
 def fresh(request):
     """Empties moto, the call log and the fault rules before each test that uses them."""
     names = request.fixturenames
-    if "emulator" in names:
-        url = request.getfixturevalue("emulator")
-        http_json(url + "/moto-api/reset", "POST")
-        http_json(url + "/_switchyard/reset-calls", "POST")
-        http_json(url + "/_switchyard/config", "POST", {"failover_seconds": 1})
+    post_before(request, "emulator", ("/moto-api/reset", None), ("/_switchyard/reset-calls", None),
+                ("/_switchyard/config", {"failover_seconds": 1}))
     if "proxy" in names:
         url = request.getfixturevalue("proxy")
         http_json(url + "/_fault/clear", "POST", {})

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from test_edge import ACCOUNT, s3control  # noqa: E402
-from test_emulator import EMULATOR_DIR, client, http_json, start_server, stop_server, topology  # noqa: E402
+from test_emulator import client, http_json, post_before, start_emulator, topology  # noqa: E402
 
 EAST, WEST = "us-east-1", "us-west-1"
 AURORA_LAG = ("AWS/RDS", "AuroraGlobalDBReplicationLag")
@@ -29,20 +29,13 @@ DOCDB_LAG = ("AWS/DocDB", "GlobalClusterReplicationLag")
 
 @pytest.fixture(scope="module")
 def emu(request) -> str:
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0",
-                               "--failover-seconds", "1"])
-    request.addfinalizer(lambda: stop_server(proc))
-    return f"http://127.0.0.1:{port}"
+    return start_emulator(request, "--failover-seconds", "1")
 
 
 @pytest.fixture(autouse=True)
-def fresh(request):
-    if "emu" in request.fixturenames:
-        url = request.getfixturevalue("emu")
-        http_json(url + "/moto-api/reset", "POST")
-        http_json(url + "/_switchyard/replication-lag", "POST", {"clear": True})
-        http_json(url + "/_switchyard/reset-calls", "POST")
-    yield
+def fresh(request) -> None:
+    post_before(request, "emu", ("/moto-api/reset", None), ("/_switchyard/replication-lag", {"clear": True}),
+                ("/_switchyard/reset-calls", None))
 
 
 def members(emu: str, region: str, cluster: str) -> list[tuple[str, bool]]:

@@ -2,7 +2,8 @@
 records (simple, CNAME chains, aliases, wildcards, failover), their health checks (set through
 /_switchyard/dns/health-checks, Inverted/Disabled) and ARC routing controls (RECOVERY_CONTROL health
 checks, which the moto extension keeps as botocore's route53 model has them), changes seen only once
-INSYNC, bad input, the DNS log, topology.py's --dns-control-health-checks and dns_probe.py.
+INSYNC, bounded work for hostile record and health-check shapes, bad input, the DNS log, topology.py's
+--dns-control-health-checks and dns_probe.py.
 
 Run: python3 -m pytest -q emulator/tests
 The module starts its own emulator (dns_seconds 0, which tests raise).
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,10 +27,12 @@ from botocore.exceptions import ClientError
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from test_emulator import EMULATOR_DIR, PY, client, http_json, start_server, stop_server, topology  # noqa: E402
+from test_emulator import (EMULATOR_DIR, PY, client, http_json, post_before, start_emulator,  # noqa: E402
+                           topology)
 
 import arc  # noqa: E402  (test_emulator put the emulator directory on sys.path)
 import dns_probe  # noqa: E402
+import resolver  # noqa: E402  (in-process: the evaluation budget)
 
 EAST, WEST = "us-east-1", "us-west-1"
 ZONE = "unishop.example."
@@ -42,20 +46,14 @@ DEFAULT_DNS_KEYS = {"hosted_zone_id", "hosted_zone_name", "record_name", "record
 
 @pytest.fixture(scope="module")
 def emu(request) -> str:
-    proc, port = start_server([os.path.join(EMULATOR_DIR, "switchyard_emulator.py"), "--port", "0"])
-    request.addfinalizer(lambda: stop_server(proc))
-    return f"http://127.0.0.1:{port}"
+    return start_emulator(request)
 
 
 @pytest.fixture(autouse=True)
-def fresh(request):
-    if "emu" in request.fixturenames:
-        url = request.getfixturevalue("emu")
-        http_json(url + "/moto-api/reset", "POST")  # also forgets health-check statuses and ARC clusters
-        http_json(url + "/_switchyard/reset-calls", "POST")
-        http_json(url + "/_switchyard/dns/reset", "POST")
-        http_json(url + "/_switchyard/config", "POST", {"dns_seconds": 0})
-    yield
+def fresh(request) -> None:
+    post_before(request, "emu", ("/moto-api/reset", None),  # also forgets health-check statuses and ARC clusters
+                ("/_switchyard/reset-calls", None), ("/_switchyard/dns/reset", None),
+                ("/_switchyard/config", {"dns_seconds": 0}))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -165,7 +163,9 @@ def test_plain_records_cname_alias_wildcard_and_negative_answers(emu):
            cname_record("loop1.unishop.example.", "loop2.unishop.example."),
            cname_record("loop2.unishop.example.", "loop1.unishop.example."),
            a_record("w8.unishop.example.", "192.0.2.81", SetIdentifier="a", Weight=1),
-           a_record("w8.unishop.example.", "192.0.2.82", SetIdentifier="b", Weight=1))
+           a_record("w8.unishop.example.", "192.0.2.82", SetIdentifier="b", Weight=1),
+           a_record("w0.unishop.example.", "192.0.2.83", SetIdentifier="a", Weight=0),
+           a_record("w0.unishop.example.", "192.0.2.84", SetIdentifier="b", Weight=0))
     alias = resolve(emu, "alias.unishop.example.")
     assert (alias["status"], alias["answers"], alias["ttl"]) == ("NOERROR", [EAST_IP], 60)
     assert alias["chain"][0]["kind"] == "alias" and alias["chain"][0]["target"] == SHOP
@@ -175,6 +175,8 @@ def test_plain_records_cname_alias_wildcard_and_negative_answers(emu):
     assert loop["status"] == "SERVFAIL" and "loop" in loop["why"]
     weighted = resolve(emu, "w8.unishop.example.")
     assert weighted["status"] == "SERVFAIL" and "weighted routing is not emulated" in weighted["why"]
+    zero = resolve(emu, "w0.unishop.example.")  # Weight 0 is a weight (records that get no traffic)
+    assert zero["status"] == "SERVFAIL" and "weighted routing is not emulated" in zero["why"]
 
     nxdomain = resolve(emu, "nope.unishop.example.")
     assert (nxdomain["status"], nxdomain["answers"], nxdomain["ttl"]) == ("NXDOMAIN", [], 900)  # min(SOA TTL, minimum)
@@ -286,6 +288,116 @@ def test_failover_swap_is_seen_only_once_insync(emu):
     # no answer pointed to us-west-1 before the change was INSYNC
     assert dns_log(emu, value=WEST_IP, until=before + delay)["total"] == 0
     assert dns_log(emu, value=WEST_IP)["values"][WEST_IP]["first_epoch"] >= before + delay
+
+
+# --------------------------------------------------------------------------- bounded work
+
+DEEP = "deep.unishop.example."
+
+
+def weighted_alias_levels(zone_id: str, levels: int = 9, width: int = 10) -> list[dict]:
+    """A failover PRIMARY alias to `levels` levels of `width` weighted aliases each, every one with
+    EvaluateTargetHealth and aliasing the next level (the last one: a name that does not exist)."""
+    def alias(target: str) -> dict:
+        return {"HostedZoneId": zone_id, "DNSName": target, "EvaluateTargetHealth": True}
+
+    records = [{"Name": DEEP, "Type": "A", "SetIdentifier": "deep-primary", "Failover": "PRIMARY",
+                "AliasTarget": alias(f"l1.{DEEP}")}]
+    for level in range(1, levels + 1):
+        records += [{"Name": f"l{level}.{DEEP}", "Type": "A", "SetIdentifier": f"l{level}-w{i}", "Weight": 1,
+                     "AliasTarget": alias(f"l{level + 1}.{DEEP}")} for i in range(width)]
+    return records
+
+
+def calculated_levels(create, leaves: list[str], levels: int) -> list[str]:
+    """`levels` levels of CALCULATED health checks above `leaves`, as many per level as leaves, each with
+    every check of the level below as its children (HealthThreshold: all of them); the top level's ids."""
+    level = leaves
+    for _ in range(levels):
+        level = [create({"Type": "CALCULATED", "ChildHealthChecks": level, "HealthThreshold": len(level)})
+                 for _ in leaves]
+    return level
+
+
+def timed(call, *args):
+    started = time.monotonic()
+    return call(*args), time.monotonic() - started
+
+
+def test_hostile_shapes_answer_in_bounded_time(emu):
+    dns = lab(emu)
+    zone_id = dns["hosted_zone_id"]
+    upsert(emu, zone_id, *weighted_alias_levels(zone_id))  # 91 records: 10**9 paths
+    deep, seconds = timed(resolve, emu, DEEP)
+    assert seconds < 2, deep["why"][:300]
+    assert deep["status"] == "SERVFAIL" and deep["why"].endswith("weighted routing is not emulated by the resolver "
+                                                                 "(only simple and failover)")
+    assert f"PRIMARY deep-primary unhealthy (alias target l1.{DEEP} unhealthy (record l1-w0: " in deep["why"]
+    assert f"record l8-w0: alias target l9.{DEEP}: alias chain longer than 8: considered unhealthy; " \
+           f"record l8-w1: alias target l9.{DEEP} unhealthy (evaluated before)" in deep["why"]
+    assert len(deep["why"]) < 3000
+
+    route53 = r53(emu)
+
+    def create(config: dict) -> str:
+        return route53.create_health_check(CallerReference=f"calc-{time.time_ns()}",
+                                           HealthCheckConfig=config)["HealthCheck"]["Id"]
+
+    leaves = [http_check(emu, f"192.0.2.{200 + i}") for i in range(6)]
+    top = calculated_levels(create, leaves, 8)[0]  # 8 deep, 6 children each: 6**8 paths
+    state, seconds = timed(control, emu, f"dns/health-checks/{top}")
+    assert seconds < 2 and state["health_check"]["healthy"] is True
+    assert "6 of 6 child health checks healthy, HealthThreshold 6" in state["health_check"]["why"]
+    set_health(emu, leaves[0], False)  # every level above falls
+    listed, seconds = timed(control, emu, "dns/health-checks")
+    calculated = [c for c in listed["health_checks"] if c["type"] == "CALCULATED"]
+    assert seconds < 2 and len(calculated) == 48 and not any(c["healthy"] for c in calculated)
+    upsert(emu, zone_id, a_record(f"calc.{ZONE}", EAST_IP, SetIdentifier="calc-east", Failover="PRIMARY",
+                                  HealthCheckId=top),
+           a_record(f"calc.{ZONE}", WEST_IP, SetIdentifier="calc-west", Failover="SECONDARY"))
+    answer, seconds = timed(resolve, emu, f"calc.{ZONE}")
+    assert seconds < 2 and answer["answers"] == [WEST_IP]
+    assert f"health check {top} (CALCULATED) unhealthy: 0 of 6 child health checks healthy" in answer["why"]
+
+
+def test_evaluations_are_remembered_and_bounded(monkeypatch):
+    """In-process: how many evaluations the hostile shapes take, and the answer past the budget."""
+    zone_id = "ZDEEP"
+    zone = resolver.Zone(zone_id, ZONE, weighted_alias_levels(zone_id), None, 0, None)
+    view = resolver.View([zone])
+    assert resolver.resolve(DEEP, "A", view)["status"] == "SERVFAIL"
+    assert view.work.steps <= 2 + 9 * (10 + 10)  # each level: its records, and the next level once
+
+    checks: dict[str, types.SimpleNamespace] = {}
+
+    def create(config: dict) -> str:
+        check_id = f"check-{len(checks)}"
+        checks[check_id] = types.SimpleNamespace(id=check_id, type_=config["Type"], disabled=False, inverted=False,
+                                                 children=config.get("ChildHealthChecks"),
+                                                 health_threshold=config.get("HealthThreshold"))
+        return check_id
+
+    top = calculated_levels(create, [create({"Type": "HTTP"}) for _ in range(5)], 8)[0]
+    monkeypatch.setattr(resolver, "_route53", lambda: types.SimpleNamespace(health_checks=checks))
+    work = resolver.Work()
+    assert resolver.describe_health_check(checks[top], work)["healthy"] is True
+    assert work.steps == 1 + 5 + 7 * 5 * 5  # the top, then each link to a child once: 5 of the top, 25 a level
+
+    monkeypatch.setattr(resolver, "MAX_STEPS", 50)
+    stopped = resolver.resolve(DEEP, "A", resolver.View([zone]))
+    assert stopped["status"] == "SERVFAIL"
+    assert f"{DEEP}: stopped: more than 50 evaluations (record health, alias targets, health checks) in one " \
+           f"request (the next one: " in stopped["why"] and stopped["why"].endswith(": SERVFAIL")
+    state = resolver.describe_health_check(checks[top])
+    assert state["healthy"] is False
+    assert state["why"].startswith(f"health check {top} unhealthy: evaluation stopped: more than 50 evaluations")
+    assert state["why"].endswith(": considered unhealthy")
+
+    # Weight 0 (as the records hold it: an int) is a weighted record
+    zero = [{"Name": f"zero.{ZONE}", "Type": "A", "TTL": 60, "ResourceRecords": ["192.0.2.1"], "SetIdentifier": s,
+             "Weight": 0} for s in ("a", "b")]
+    answer = resolver.resolve(f"zero.{ZONE}", "A", resolver.View([resolver.Zone(zone_id, ZONE, zero, None, 0, None)]))
+    assert answer["status"] == "SERVFAIL" and "weighted routing is not emulated" in answer["why"]
 
 
 # --------------------------------------------------------------------------- routing controls

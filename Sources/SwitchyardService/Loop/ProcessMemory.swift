@@ -25,7 +25,11 @@ public enum ProcessMemory {
     /// Then unmaps the code and read-only data pages the pass ran through (most of the binary's resident pages): they
     /// stay in the page cache, so the next pass maps them back with minor faults, and the host can reclaim them
     /// meanwhile without I/O. Relocated data, the heap and stacks are never touched (docs/PERFORMANCE.md).
+    /// The code pages go first, a second after the pass; the heap's once its threads are gone.
     static func releaseFreePagesSoon() {
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(1)) {
+            _ = switchyard_unmap_clean_file_pages()
+        }
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(10)) {
             switchyard_release_free_memory()
             _ = switchyard_unmap_clean_file_pages()
