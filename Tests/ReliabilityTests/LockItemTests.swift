@@ -47,12 +47,16 @@ struct LockItemTests {
         defer { world.close() }
         let app = world.apps[0]
         try Self.put(world, "switchyard/\(app.name)/suspend", item)
+        try await Self.flipHeldThenResumed(world, app, saying: "suspended")
+    }
+
+    /// Flips every app: the suspended `app` is not acted on (stdout says `saying`); after `resume`, it fails over.
+    static func flipHeldThenResumed(_ world: ReliabilityWorld, _ app: Emulator.Topology, saying: String) async throws {
         try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
         try world.emulator.resetCalls()
-
         let apply = try await world.switchyard(world.applyArguments)
         #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
-        #expect(apply.stdout.contains("suspended"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("suspended") && apply.stdout.contains(saying), "\(apply.stdout)")
         let calls = try world.emulator.callCounts().filter { !$0.key.hasPrefix("dynamodb:") }
         #expect(calls.isEmpty, "no host acts on a suspended app: \(calls)")
         let resume = try await world.switchyard(["resume", app.name, "--state-dir", world.stateDir] + world.awsArguments)
@@ -71,20 +75,7 @@ struct LockItemTests {
             ["suspend", app.name, "--reason", "hand work", "--state-dir", world.stateDir], environment: ["SWITCHYARD_LOCK_TABLE": ""])
         #expect(suspend.status == 0, "\(suspend.stderr)")
         #expect(suspend.stderr.contains("this host only"), "\(suspend.stderr)")
-        try world.commit(activeRegion: "us-west-1", message: "Fail over to us-west-1")
-        try world.emulator.resetCalls()
-
-        let apply = try await world.switchyard(world.applyArguments)
-        #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
-        #expect(apply.stdout.contains("suspended") && apply.stdout.contains("hand work"), "\(apply.stdout)")
-        let calls = try world.emulator.callCounts().filter { !$0.key.hasPrefix("dynamodb:") }
-        #expect(calls.isEmpty, "the host's own suspension holds with the lock table too: \(calls)")
-
-        let resume = try await world.switchyard(["resume", app.name, "--state-dir", world.stateDir] + world.awsArguments)
-        #expect(resume.status == 0, "\(resume.stderr)")
-        let again = try await world.switchyard(world.applyArguments)
-        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
-        #expect(try await world.live()[app.name] == world.converged(app, to: "us-west-1"))
+        try await Self.flipHeldThenResumed(world, app, saying: "hand work")
     }
 
     @Test("a pass reads every app's suspension in one BatchGetItem; when that read fails, every app counts as suspended")
