@@ -37,14 +37,24 @@ static inline int switchyard_unmap_clean_file_pages(void) {
     unsigned long starts[most], ends[most];
     int count = 0, candidate = 0;
     unsigned long start = 0, end = 0;
-    char line[4096];
+    char line[8192];
+    int continued = 0;
     while (fgets(line, sizeof line, smaps) != NULL) {
         unsigned long s, e;
         char perms[5] = {0};
         unsigned long anonymous;
+        // A line longer than the buffer (a long path) is skipped whole, and its mapping left alone: its rest is never
+        // read as a line of its own.
+        int whole = strchr(line, '\n') != NULL;
+        int rest = continued;
+        continued = !whole;
+        if (rest || !whole) {
+            candidate = 0;
+            continue;
+        }
         if (sscanf(line, "%lx-%lx %4s", &s, &e, perms) == 3) {
             const char *path = strchr(line, '/');
-            candidate = path != NULL && strstr(path, "(deleted)") == NULL && perms[0] == 'r' && perms[1] == '-'
+            candidate = path != NULL && path[-1] == ' ' && strstr(path, "(deleted)") == NULL && perms[0] == 'r' && perms[1] == '-'
                 && perms[3] == 'p';
             start = s;
             end = e;

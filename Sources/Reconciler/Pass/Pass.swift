@@ -206,9 +206,9 @@ public struct Pass: Sendable {
         let regions = Dictionary(state.applications.map { ($0.name, $0.spec.activeRegion) }, uniquingKeysWith: { a, _ in a })
         let hooks = hooks
         let leases = Locked<[String: Lease]>([:])
-        // The apps whose files changed go first: planned before the rest is read, applied beside it. The rest waits
-        // until each changed app made its first mutating call or ended (5 s at most), so a flip's calls are not queued
-        // behind hundreds of reads.
+        // The apps whose files changed go first: the rest waits until each of them made its first mutating call or
+        // ended, 5 s at most from the start (a changed app whose region does not answer holds no one), so that a
+        // flip's calls are not queued behind hundreds of reads.
         let changed = state.applications.filter { candidate.changedFiles.contains($0.source.path) }
         let rest = state.applications.filter { !candidate.changedFiles.contains($0.source.path) }
         let changedFirst = Latch(awaiting: Set(changed.map(\.name)))
@@ -327,8 +327,6 @@ public struct Pass: Sendable {
                 return results
             }
         }
-        // The changed apps are observed alone, then acted on; the rest is observed and converged once they made their
-        // first call, or 5 s after the pass began to observe (a changed app whose region does not answer holds no one).
         async let first = converge(changed)
         async let others = { () async -> [(Reconciler.AppResult, Bool)] in
             await changedFirst.wait(atMost: .seconds(5))

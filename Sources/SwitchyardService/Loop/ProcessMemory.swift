@@ -28,11 +28,18 @@ public enum ProcessMemory {
     /// The code pages go first, a second after the pass; the heap's once its threads are gone.
     static func releaseFreePagesSoon() {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(1)) {
-            _ = switchyard_unmap_clean_file_pages()
+            handBackCodePages()
         }
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .seconds(10)) {
             switchyard_release_free_memory()
-            _ = switchyard_unmap_clean_file_pages()
+            handBackCodePages()
         }
+    }
+
+    /// Unmaps the code and read-only data pages (see `releaseFreePagesSoon`); how many mappings, -1 when
+    /// /proc/self/smaps cannot be read.
+    @discardableResult
+    static func handBackCodePages() -> Int {
+        Int(switchyard_unmap_clean_file_pages())
     }
 }
