@@ -34,25 +34,11 @@ public struct CLI {
         }
         defer { if let scratchState { try? FileManager.default.removeItem(atPath: scratchState) } }
         process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
         // A command that never ends fails its test instead of hanging the whole suite (SIGKILL after 5 minutes).
         let watchdog = DispatchWorkItem { [process] in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
         defer { watchdog.cancel() }
-        // Both pipes drained at once: a command that fills one while the other is read to its end would never finish.
-        let stderrData = DrainedData()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            stderrData.data = err.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()  // the semaphore orders the write above before this read
-        let stderr = stderrData.data
-        process.waitUntilExit()
+        let (stdout, stderr) = try runCapturingOutput(
+            process, started: { _ in DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog) })
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
@@ -75,9 +61,4 @@ public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throw
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
-}
-
-/// What one thread read from a pipe, handed to another through a semaphore.
-private final class DrainedData: @unchecked Sendable {
-    var data = Data()
 }

@@ -285,16 +285,7 @@ public final class Emulator: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + args
         process.currentDirectoryURL = repositoryRoot
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try runWithSignalsUnblocked(process)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (data, errors) = try runCapturingOutput(process, stdin: Data((stdin ?? "").utf8), start: runWithSignalsUnblocked)
         guard process.terminationStatus == 0 else {
             throw TestSupportError("python3 \(args.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
         }

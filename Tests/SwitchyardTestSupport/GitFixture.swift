@@ -23,13 +23,7 @@ public struct GitFixture {
                 "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "safe.directory=*",
             ] + args
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (data, errors) = try runCapturingOutput(process)
         guard process.terminationStatus == 0 else {
             throw NSError(
                 domain: "git", code: Int(process.terminationStatus),

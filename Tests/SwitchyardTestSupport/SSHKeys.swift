@@ -64,18 +64,7 @@ public func runToolData(_ tool: String, _ args: [String], in dir: String? = nil,
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [tool] + args
     if let dir { process.currentDirectoryURL = URL(fileURLWithPath: dir) }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let (data, errors) = try runCapturingOutput(process, stdin: stdin)
     guard process.terminationStatus == 0 else {
         throw NSError(
             domain: tool, code: Int(process.terminationStatus),
