@@ -1,7 +1,7 @@
 import AWS
 import Basics
 import Foundation
-import Reconciler
+@testable import Reconciler
 import Testing
 
 /// The lock table's batch read of suspensions: chunks of 100 keys, unprocessed keys asked again, all or nothing.
@@ -99,5 +99,19 @@ struct SuspensionBatchTests {
         let names = try #require(request["ExpressionAttributeNames"] as? [String: String])
         #expect(Set(names.values).isSuperset(of: ["LockID", "Version", "by", "at", "reason"]))
         #expect((request["ProjectionExpression"] as? String)?.split(separator: ",").count == names.count)
+    }
+
+    @Test("a host's own suspension file that exists but cannot be read is not 'none': the read fails, so the app counts suspended")
+    func unreadableLocalFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = StateFolderStore(stateDirectory: folder)
+        // A directory where the file should be: it exists, and reading it as a file fails (as root, modes do not).
+        try FileManager.default.createDirectory(atPath: store.path("switchyard/a/suspend"), withIntermediateDirectories: true)
+        await #expect(throws: CoordinationError.self) { try await store.read("switchyard/a/suspend") }
+        let table = Table(items: [:])
+        let coordinator = Coordinator(
+            store: DynamoDBLockTable(table: "locks", region: "us-east-1", sender: table), shared: true, host: "h", local: store)
+        await #expect(throws: CoordinationError.self) { try await coordinator.suspensions(of: ["a", "b"]) }
     }
 }

@@ -202,8 +202,12 @@ public struct StateFolderStore: CoordinationStore {
         "\(folder)/" + key.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "~" }.joined() + ".json"
     }
 
+    /// - Throws: `CoordinationError` when the file exists but cannot be read (a suspension nobody can read is not "none").
     public func read(_ key: String) async throws -> LockRecord? {
-        guard let data = FileManager.default.contents(atPath: path(key)) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path(key)) else {
+            if FileManager.default.fileExists(atPath: path(key)) { throw CoordinationError("\(path(key)) exists but cannot be read") }
+            return nil
+        }
         return Self.record(data)
     }
 
