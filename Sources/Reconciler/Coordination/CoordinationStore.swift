@@ -79,7 +79,7 @@ public struct DynamoDBLockTable: CoordinationStore {
         let keys = Array(Set(keys)).sorted()
         guard !keys.isEmpty else { return [:] }
         let asked = Set(keys)
-        return try await bounded("reading \(keys.count) suspensions") { [client, table, region] in
+        return try await bounded(keys.count == 1 ? "reading \(keys[0])" : "reading \(keys.count) items") { [client, table, region] in
             var records: [String: LockRecord] = [:]
             for start in stride(from: 0, to: keys.count, by: 100) {
                 var pending: [DynamoDBClient.Item] = keys[start..<min(start + 100, keys.count)].map { ["LockID": .string($0)] }

@@ -40,8 +40,7 @@ public struct Coordinator: Sendable {
     /// A suspension in force, from the store. An item that exists is a suspension, however it was written: a field
     /// that cannot be read is said as such, never taken as "not suspended".
     public func suspension(of app: String) async throws -> Suspension? {
-        if let record = try await store.read(Self.key(app, "suspend")) { return suspension(app, record, in: store) }
-        return try await local?.read(Self.key(app, "suspend")).map { suspension(app, $0, in: local!) }
+        try await suspensions(of: [app])[app]
     }
 
     /// The suspensions in force among `apps`, read together (one `BatchGetItem` per 100 apps on a lock table): an app
